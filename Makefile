@@ -1,0 +1,46 @@
+# Phonebar build helpers. `make demo` and `make test` are the two commands of the README.
+SHELL := /bin/bash
+GO ?= go
+TAGS := webkit2_41
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -w -s -X github.com/phonebar/phonebar/internal/buildinfo.Version=$(VERSION)
+BIN := build/bin/phonebar
+
+.PHONY: deps frontend build demo test test-unit vet cross bench clean
+
+deps:
+	@./.ci/deps
+
+frontend/node_modules: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend: frontend/node_modules
+	cd frontend && npm run build
+
+build: frontend
+	$(GO) build -tags desktop,production,$(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# Installs what is missing, builds, and opens the window against the embedded demo server. Without a
+# display it runs under a private Xvfb and says how to look at it.
+demo: deps build
+	@./.ci/demo $(BIN)
+
+# The whole suite, on real services (Xvfb, Secret Service, PulseAudio; Kamailio and Chromium are
+# started by the tests that use them). Missing components fail, they are never skipped.
+test: deps build
+	PHONEBAR_REQUIRE_REAL=1 PHONEBAR_BIN=$(CURDIR)/$(BIN) ./.ci/with-services $(GO) test -tags $(TAGS) -count=1 -timeout 15m ./...
+
+test-unit:
+	$(GO) test -tags $(TAGS) ./...
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+	GOOS=windows CGO_ENABLED=0 $(GO) vet ./...
+	GOOS=darwin CGO_ENABLED=0 $(GO) vet ./...
+
+bench: deps build
+	PHONEBAR_REQUIRE_REAL=1 PHONEBAR_BIN=$(CURDIR)/$(BIN) ./.ci/with-services $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf build/bin frontend/dist

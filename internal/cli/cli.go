@@ -1,0 +1,72 @@
+// Package cli holds the Phonebar's headless subcommands (version, login, demo-server, mic-check,
+// call, answer). It knows nothing of Wails: main.go hands it the arguments when the first one names a
+// subcommand, and opens the window otherwise.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Stdio is where a subcommand reads and writes; tests pass buffers.
+type Stdio struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// command is one subcommand: run returns the process exit status.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, io Stdio) int
+}
+
+// commands lists every subcommand by name.
+func commands() map[string]command {
+	return map[string]command{
+		"version": {"print the version", runVersion},
+	}
+}
+
+// IsCommand reports whether name is a subcommand (main.go opens the window otherwise).
+func IsCommand(name string) bool {
+	if name == "help" || name == "-h" || name == "--help" {
+		return true
+	}
+	_, ok := commands()[name]
+	return ok
+}
+
+// Run runs the subcommand named by args[0] and returns the exit status.
+func Run(ctx context.Context, args []string, stdio Stdio) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdio.Out, cmds)
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stdio.Err, "phonebar: unknown command %q\n", args[0])
+		usage(stdio.Err, cmds)
+		return 2
+	}
+	return c.run(ctx, args[1:], stdio)
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("Usage: phonebar [command] [flags]\n\nWithout a command, phonebar opens its window.\n\nCommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-12s %s\n", n, cmds[n].summary)
+	}
+	b.WriteString("\nRun 'phonebar COMMAND -h' for a command's flags.\n")
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,200 @@
+package motion
+
+// This file is the one place that holds the wire details of the Motion API that are not public
+// (marked [ours] in the project's notes). When a real server is found to differ, correct it here:
+// the demo server (internal/motionsim) speaks the same constants and types, so both move together.
+
+import "time"
+
+// HTTP paths of the Motion server.
+const (
+	// PathAuthLocal takes a JSON LoginRequest and answers a LoginResponse. [seen, unconfirmed]
+	PathAuthLocal = "/api/auth/local"
+	// PathLogin takes HTTP Basic credentials and answers a LoginResponse. [ours]
+	PathLogin = "/api/login"
+	// PathLogout ends the session of the bearer token. [ours]
+	PathLogout = "/api/auth/logout"
+	// PathWhoami answers the current User. [ours]
+	PathWhoami = "/api/users/whoami"
+	// PathUsers answers a UserList. [seen]
+	PathUsers = "/api/users"
+	// PathChangePassword takes a ChangePasswordRequest (PUT). [ours]
+	PathChangePassword = "/api/users/password"
+	// PathForgotPassword takes a ForgotPasswordRequest (POST) and always answers 202. [ours]
+	PathForgotPassword = "/api/auth/forgot"
+	// PathPhones lists the hot-desk telephones (GET, PhoneList). [ours]
+	PathPhones = "/api/phones"
+	// PathRealtime is the realtime WebSocket; the client authenticates with the bearer token
+	// (Authorization header) or, in a browser, with the token cookie. [ours]
+	PathRealtime = "/api/realtime"
+	// PathWebLogin is the Omni Desktop login page, for every role. [doc]
+	PathWebLogin = "/login"
+	// PathWebDesktop is where the Omni Desktop lands after login. [ours]
+	PathWebDesktop = "/desktop"
+)
+
+// TokenCookie is the cookie in which the web pages keep the session token (Secure). [ours]
+const TokenCookie = "token"
+
+// Client kinds: a session belongs to a Phonebar or to a web (Omni Desktop) client. A second login of
+// the same user and the same client kind is a conflict (409 SESSION_EXISTS) unless forced. [ours]
+const (
+	ClientPhonebar = "phonebar"
+	ClientWeb      = "web"
+)
+
+// Agent typologies. [doc values, ours spelling]
+const (
+	TypologyPhonebar = "phonebar"
+	TypologyExternal = "external"
+	TypologyWebRTC   = "webrtc"
+	TypologyMobile   = "mobile"
+)
+
+// Roles. [seen]
+const (
+	RoleAgent = "agent"
+	RoleAdmin = "admin"
+	RoleUser  = "user"
+)
+
+// Error codes carried in ErrorBody.Code. [ours]
+const (
+	CodeInvalidCredentials = "INVALID_CREDENTIALS" // 401
+	CodeAccountLocked      = "ACCOUNT_LOCKED"      // 423
+	CodeSessionExists      = "SESSION_EXISTS"      // 409
+	CodePasswordRules      = "PASSWORD_RULES"      // 422
+	CodePasswordExpired    = "PASSWORD_EXPIRED"    // 403, only on routes other than password change
+	CodeBadRequest         = "BAD_REQUEST"         // 400
+	CodeUnauthorized       = "UNAUTHORIZED"        // 401, missing or expired token
+	CodeNotFound           = "NOT_FOUND"           // 404
+	CodeSessionEnded       = "SESSION_ENDED"       // 401, the session was replaced or timed out
+)
+
+// UnknownAuthorizationFormat is the message of the 401 answered to an Authorization header that is
+// neither Basic nor Bearer. [doc message, ours trigger]
+const UnknownAuthorizationFormat = "Unknown authorization format"
+
+// LoginRequest is the body of POST PathAuthLocal.
+type LoginRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	// Force ends an existing session of the same client kind. [ours]
+	Force bool `json:"force,omitempty"`
+	// Client is ClientPhonebar or ClientWeb; empty means ClientPhonebar. [ours]
+	Client string `json:"client,omitempty"`
+	// Phone is the hot-desk telephone chosen by an external agent. [ours]
+	Phone string `json:"phone,omitempty"`
+}
+
+// LoginResponse answers a successful login.
+type LoginResponse struct {
+	Token string `json:"token"`
+	User  User   `json:"user"`
+	// MustChangePassword is set at first login under the Security Suite, or when the password
+	// expired: the token is then only good for PathChangePassword. [ours]
+	MustChangePassword bool `json:"mustChangePassword,omitempty"`
+	// PasswordExpiresInDays is set when the password expires within 15 days. [ours]
+	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
+	// License is set when the license expires soon. [ours]
+	License *License `json:"license,omitempty"`
+}
+
+// License tells when the server's license expires.
+type License struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+	DaysLeft  int       `json:"daysLeft"`
+}
+
+// User is a Motion user as the API returns it. [seen/doc fields; ours for Typology and SIP]
+type User struct {
+	ID       int    `json:"id"`
+	Name     string `json:"name"`
+	Fullname string `json:"fullname"`
+	Email    string `json:"email,omitempty"`
+	Role     string `json:"role"`
+	Typology string `json:"typology,omitempty"`
+	Internal string `json:"internal,omitempty"`
+	// SIP is present for WebRTC agents on PathWhoami only. [ours]
+	SIP *SIPAccount `json:"sip,omitempty"`
+}
+
+// SIPAccount is what a WebRTC agent needs to register its softphone. Password is a secret. [ours]
+type SIPAccount struct {
+	Username   string      `json:"username"`
+	AuthUser   string      `json:"authUser,omitempty"`
+	Password   string      `json:"password"`
+	Domain     string      `json:"domain"`
+	WSURI      string      `json:"wsUri"`
+	ICEServers []ICEServer `json:"iceServers,omitempty"`
+}
+
+// ICEServer is one STUN or TURN server, in the shape of the WebRTC RTCIceServer dictionary.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+// UserList is the answer of PathUsers. [seen]
+type UserList struct {
+	Count int    `json:"count"`
+	Rows  []User `json:"rows"`
+}
+
+// ErrorBody is the JSON body of every error answer. Real servers may send only Message. [ours]
+type ErrorBody struct {
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+	// AttemptsLeft is set on INVALID_CREDENTIALS when a lockout limit is configured.
+	AttemptsLeft *int `json:"attemptsLeft,omitempty"`
+	// UnlockAt is set on ACCOUNT_LOCKED when the account unlocks by itself; absent when only an
+	// administrator can unlock it.
+	UnlockAt *time.Time `json:"unlockAt,omitempty"`
+	// Rules lists the password rules broken, on PASSWORD_RULES.
+	Rules []string `json:"rules,omitempty"`
+}
+
+// ChangePasswordRequest is the body of PUT PathChangePassword.
+type ChangePasswordRequest struct {
+	OldPassword string `json:"oldPassword"`
+	NewPassword string `json:"newPassword"`
+}
+
+// ForgotPasswordRequest is the body of POST PathForgotPassword.
+type ForgotPasswordRequest struct {
+	Email string `json:"email"`
+}
+
+// Phone is a hot-desk telephone. [ours]
+type Phone struct {
+	Name       string `json:"name"`
+	Registered bool   `json:"registered"`
+	InUse      bool   `json:"inUse"`
+}
+
+// PhoneList is the answer of PathPhones: only the telephones an agent may pick.
+type PhoneList struct {
+	Count int     `json:"count"`
+	Rows  []Phone `json:"rows"`
+}
+
+// Realtime event types, sent by the server as JSON text messages on PathRealtime. [ours]
+const (
+	// EventHello is the first message: the session is live; HeartbeatMS says how often to expect
+	// EventHeartbeat. A client that hears nothing for three intervals treats the socket as dropped.
+	EventHello = "hello"
+	// EventHeartbeat is sent every HeartbeatMS.
+	EventHeartbeat = "heartbeat"
+	// EventLogout ends the session: Reason is one of the Code constants (SESSION_EXISTS when
+	// someone logged in with the same credentials, SESSION_ENDED on disconnection timeout).
+	EventLogout = "logout"
+)
+
+// Event is one realtime message.
+type Event struct {
+	Type        string `json:"type"`
+	HeartbeatMS int    `json:"heartbeatMs,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Message     string `json:"message,omitempty"`
+}
