@@ -1,0 +1,147 @@
+// Package config reads and writes the Phonebar's settings file (settings.json in the user's config
+// directory: $XDG_CONFIG_HOME/phonebar on Linux, ~/Library/Application Support/phonebar on macOS,
+// %AppData%\phonebar on Windows). It never holds secrets: passwords live in the OS keyring
+// (internal/credstore), and nothing here has a field for one.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// Default values of the Omni Desktop login form, as the real v3 login page is built.
+const (
+	DefaultLoginPath        = "/login"
+	DefaultUsernameSelector = `input[name=username]`
+	DefaultPasswordSelector = `p-password input, input[type=password]`
+	DefaultSubmitSelector   = `button[type=submit]`
+)
+
+// MaxAutoAnswerDelaySeconds bounds Phone.AutoAnswerDelaySeconds.
+const MaxAutoAnswerDelaySeconds = 60
+
+// Settings is the content of the settings file. The zero value is valid and means "nothing saved
+// yet": Load fills the Omni defaults in.
+type Settings struct {
+	// ServerURL is the origin of the last Motion server logged in to ("https://host[:port]"); empty:
+	// none yet.
+	ServerURL string `json:"serverUrl,omitempty"`
+	// Username is the last login name used; empty: none yet.
+	Username string `json:"username,omitempty"`
+	// RememberMe says the password of Username on ServerURL is saved in the OS keyring and the
+	// Phonebar logs in by itself at start. False (zero): ask for the password.
+	RememberMe bool `json:"rememberMe,omitempty"`
+	// Pins maps a server origin ("https://host[:port]") to the certificate fingerprint the user chose
+	// to trust for it. Nil or absent: no pin, only certificates the system trusts are accepted.
+	Pins map[string]tlspin.Fingerprint `json:"pins,omitempty"`
+	// Omni says how the Omni Desktop login form is found and filled.
+	Omni Omni `json:"omni"`
+	// Audio holds the chosen devices.
+	Audio Audio `json:"audio"`
+	// Phone holds the softphone's behaviour.
+	Phone Phone `json:"phone"`
+}
+
+// Omni says where the Omni Desktop login page is and which CSS selectors find its fields, so that a
+// server with another page layout can be served by editing the settings file. An empty field means its
+// Default* constant.
+type Omni struct {
+	// LoginPath is the path of the login page; empty: DefaultLoginPath.
+	LoginPath string `json:"loginPath,omitempty"`
+	// UsernameSelector finds the login-name input; empty: DefaultUsernameSelector.
+	UsernameSelector string `json:"usernameSelector,omitempty"`
+	// PasswordSelector finds the password input; empty: DefaultPasswordSelector.
+	PasswordSelector string `json:"passwordSelector,omitempty"`
+	// SubmitSelector finds the login button; empty: DefaultSubmitSelector.
+	SubmitSelector string `json:"submitSelector,omitempty"`
+}
+
+// Audio stores the chosen devices by ID (what the audio backend opens) and by name (what the user
+// saw, to find the device again when IDs change). Empty: the system default device.
+type Audio struct {
+	MicrophoneID   string `json:"microphoneId,omitempty"`
+	MicrophoneName string `json:"microphoneName,omitempty"`
+	SpeakerID      string `json:"speakerId,omitempty"`
+	SpeakerName    string `json:"speakerName,omitempty"`
+	RingerID       string `json:"ringerId,omitempty"`
+	RingerName     string `json:"ringerName,omitempty"`
+}
+
+// Phone holds the softphone's behaviour (reserved for the phone layer).
+type Phone struct {
+	// AutoAnswer answers incoming calls by itself; false (zero): the agent answers.
+	AutoAnswer bool `json:"autoAnswer,omitempty"`
+	// AutoAnswerDelaySeconds waits this long before auto-answering; 0: at once. At most
+	// MaxAutoAnswerDelaySeconds.
+	AutoAnswerDelaySeconds int `json:"autoAnswerDelaySeconds,omitempty"`
+}
+
+// Default returns the settings of a fresh installation.
+func Default() Settings {
+	var s Settings
+	s.ApplyDefaults()
+	return s
+}
+
+// ApplyDefaults fills every empty field that has a default.
+func (s *Settings) ApplyDefaults() {
+	o := &s.Omni
+	if o.LoginPath == "" {
+		o.LoginPath = DefaultLoginPath
+	}
+	if o.UsernameSelector == "" {
+		o.UsernameSelector = DefaultUsernameSelector
+	}
+	if o.PasswordSelector == "" {
+		o.PasswordSelector = DefaultPasswordSelector
+	}
+	if o.SubmitSelector == "" {
+		o.SubmitSelector = DefaultSubmitSelector
+	}
+}
+
+// Validate reports the first problem of s, as an error matching ErrInvalid that names the field.
+// Empty Omni fields are valid (they mean the defaults).
+func (s Settings) Validate() error {
+	if s.ServerURL != "" {
+		if err := validOrigin(s.ServerURL); err != nil {
+			return fmt.Errorf("%w: serverUrl %q %v", ErrInvalid, s.ServerURL, err)
+		}
+	}
+	if strings.ContainsAny(s.Username, " \t\r\n") {
+		return fmt.Errorf("%w: username %q contains white space", ErrInvalid, s.Username)
+	}
+	for origin, fp := range s.Pins {
+		if err := validOrigin(origin); err != nil {
+			return fmt.Errorf("%w: pins key %q %v", ErrInvalid, origin, err)
+		}
+		if p, err := tlspin.Parse(string(fp)); err != nil || p != fp {
+			return fmt.Errorf("%w: pins[%q] is not a SHA-256 fingerprint in lowercase hex", ErrInvalid, origin)
+		}
+	}
+	if p := s.Omni.LoginPath; p != "" && !strings.HasPrefix(p, "/") {
+		return fmt.Errorf("%w: omni.loginPath %q must start with /", ErrInvalid, p)
+	}
+	d := s.Phone.AutoAnswerDelaySeconds
+	if d < 0 || d > MaxAutoAnswerDelaySeconds {
+		return fmt.Errorf("%w: phone.autoAnswerDelaySeconds is %d, expected 0 to %d", ErrInvalid, d, MaxAutoAnswerDelaySeconds)
+	}
+	return nil
+}
+
+// validOrigin accepts "https://host[:port]" with nothing after it.
+func validOrigin(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("is not an address")
+	case u.Scheme != "https":
+		return fmt.Errorf("must start with https://")
+	case u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("must be https://host or https://host:port")
+	}
+	return nil
+}
