@@ -69,6 +69,29 @@ const (
 	CodeUnauthorized       = "UNAUTHORIZED"        // 401, missing or expired token
 	CodeNotFound           = "NOT_FOUND"           // 404
 	CodeSessionEnded       = "SESSION_ENDED"       // 401, the session was replaced or timed out
+	CodeForbidden          = "FORBIDDEN"           // 403, the user's role may not use the route [ours]
+	CodeMethodNotAllowed   = "METHOD_NOT_ALLOWED"  // 405, the path exists for other methods [ours]
+)
+
+// Query parameters of PathLogin, whose credentials come in the Basic header: QueryForce=true ends an
+// existing session of the same client kind (as LoginRequest.Force), QueryClient is ClientPhonebar or
+// ClientWeb (as LoginRequest.Client). [ours]
+const (
+	QueryForce  = "force"
+	QueryClient = "client"
+)
+
+// One phone per agent [ours]: how the Phonebar tells an Omni Desktop page that the Phonebar's own
+// softphone is the agent's phone, so that the page must not register the agent's SIP account itself.
+// Any one of these is enough; the page says which is the phone ("Phone: Phonebar app").
+const (
+	// PhoneOwnerCookie set to "1" on the Motion origin (path /) before the Omni Desktop loads.
+	PhoneOwnerCookie = "phonebar-phone"
+	// PhoneOwnerFlag is a window property, set to true by a script that runs before the page's own.
+	PhoneOwnerFlag = "phonebarOwnsPhone"
+	// PhoneOwnerEvent is a DOM event dispatched on window by a script injected after the page
+	// started (as WebKit's OnDomReady does); the page then stops its own phone.
+	PhoneOwnerEvent = "phonebar:owns-phone"
 )
 
 // UnknownAuthorizationFormat is the message of the 401 answered to an Authorization header that is

@@ -1,0 +1,308 @@
+package motionsim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+// Config is the demo server's settings and seed users, in the shape of the JSON file given to
+// `phonebar demo-server --config FILE`. Zero values are documented per field; DefaultConfig is the
+// built-in demo.
+type Config struct {
+	// SecuritySuite turns on the password rules, first-login password change and password expiry.
+	SecuritySuite bool `json:"securitySuite"`
+	// MaxLoginAttempts locks an account after that many wrong passwords in a row; 0 never locks.
+	MaxLoginAttempts int `json:"maxLoginAttempts"`
+	// UnlockAfterMinutes unlocks a locked account by itself after that long; 0 means only an
+	// administrator can unlock it.
+	UnlockAfterMinutes int `json:"unlockAfterMinutes"`
+	// PasswordMaxAgeDays is how long a password lasts under the Security Suite; 0 means 90.
+	PasswordMaxAgeDays int `json:"passwordMaxAgeDays"`
+	// LicenseExpiresAt (RFC 3339) is when the license ends; logins within 30 days of it carry a
+	// notice. Empty: no license notice.
+	LicenseExpiresAt string `json:"licenseExpiresAt,omitempty"`
+	// DisconnectionTimeoutMinutes ends a session that has had no realtime socket for that long;
+	// 0 never does.
+	DisconnectionTimeoutMinutes int `json:"disconnectionTimeoutMinutes"`
+	// SSOProviders lists the single sign-on buttons the login page shows: "google",
+	// "activedirectory". Empty: none. (The buttons are shown only; the demo cannot sign in with them.)
+	SSOProviders []string `json:"ssoProviders,omitempty"`
+	// PhonebarMultiLogin lets agents of typology phonebar hold several sessions of the same client
+	// kind at once; false (the default) treats a second one as a conflict like for every other user.
+	PhonebarMultiLogin bool `json:"phonebarMultiLogin,omitempty"`
+	// SIP is what WebRTC agents receive in whoami.
+	SIP SIPConfig `json:"sip"`
+	// Users are the seed users, given ids 1, 2, ... in order.
+	Users []UserConfig `json:"users"`
+}
+
+// SIPConfig holds the SIP settings handed to WebRTC agents.
+type SIPConfig struct {
+	// WSURI is the SIP WebSocket URI; empty means wss://HOST:8089/ws with the host the request came to
+	// (Asterisk's default).
+	WSURI string `json:"wsUri,omitempty"`
+	// Domain is the SIP domain; empty means the host the request came to.
+	Domain string `json:"domain,omitempty"`
+	// ICEServers are handed over as they are; empty means none.
+	ICEServers []motion.ICEServer `json:"iceServers,omitempty"`
+}
+
+// UserConfig is one seed user.
+type UserConfig struct {
+	Name     string `json:"name"`
+	Fullname string `json:"fullname"`
+	Email    string `json:"email,omitempty"`
+	// Role is agent, admin or user; empty means agent.
+	Role string `json:"role,omitempty"`
+	// Typology is for agents only: phonebar, external, webrtc or mobile; empty means phonebar.
+	Typology string `json:"typology,omitempty"`
+	Internal string `json:"internal,omitempty"`
+	// Password is the password in clear, only for seeding (it is hashed at start and never kept).
+	// Exactly one of Password and PasswordHash is set.
+	Password string `json:"password,omitempty"`
+	// PasswordHash is a bcrypt hash ($2a$/$2b$/$2y$).
+	PasswordHash string `json:"passwordHash,omitempty"`
+	// HotDesk marks an external agent who picks a telephone at login.
+	HotDesk bool `json:"hotDesk,omitempty"`
+	// MustChangePassword forces a password change at the next login (Security Suite only).
+	MustChangePassword bool `json:"mustChangePassword,omitempty"`
+	// PasswordChangedAt (RFC 3339) dates the password for expiry; empty means the server's start.
+	PasswordChangedAt string `json:"passwordChangedAt,omitempty"`
+	// APIKey lets the user call the API with ?apikey=; empty means none.
+	APIKey string `json:"apikey,omitempty"`
+	// SIPPassword is the SIP password of a WebRTC agent (required for them).
+	SIPPassword string `json:"sipPassword,omitempty"`
+}
+
+// DemoLogin is one login shown in demo mode.
+type DemoLogin struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	Typology string `json:"typology"`
+}
+
+// DemoLogins lists the users of c that have a clear password, for the demo mode's screens. The
+// typology of a user without one is its role (admin, user).
+func (c *Config) DemoLogins() []DemoLogin {
+	var out []DemoLogin
+	for _, u := range c.Users {
+		if u.Password == "" {
+			continue
+		}
+		kind := u.Typology
+		if roleOrDefault(u.Role) != motion.RoleAgent {
+			kind = u.Role
+		} else if kind == "" {
+			kind = motion.TypologyPhonebar
+		}
+		out = append(out, DemoLogin{Name: u.Name, Password: u.Password, Typology: kind})
+	}
+	return out
+}
+
+// LoadConfig reads and validates a configuration file.
+func LoadConfig(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("demo server configuration: %w", err)
+	}
+	defer f.Close()
+	return ParseConfig(f)
+}
+
+// maxConfigBytes bounds a configuration file.
+const maxConfigBytes = 4 << 20
+
+// ParseConfig reads a JSON configuration and validates it. Unknown fields are refused by name.
+func ParseConfig(r io.Reader) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("demo server configuration: %w", err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, &ConfigError{Field: "(file)", Problem: "larger than 4 MiB"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, configJSONError(data, err)
+	}
+	if dec.More() {
+		return nil, &ConfigError{Field: "(file)", Problem: "extra data after the JSON object"}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// configJSONError turns a decoding error into one that names the field or the line.
+func configJSONError(data []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(file)"
+		}
+		return &ConfigError{Field: field, Problem: fmt.Sprintf("expected %s, found a JSON %s", te.Type, te.Value)}
+	case errors.As(err, &se):
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return &ConfigError{Field: "(file)", Problem: fmt.Sprintf("invalid JSON at line %d: %v", line, err)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &ConfigError{Field: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), Problem: "unknown field"}
+	case errors.Is(err, io.EOF):
+		return &ConfigError{Field: "(file)", Problem: "empty"}
+	default:
+		return &ConfigError{Field: "(file)", Problem: err.Error()}
+	}
+}
+
+// namePattern is what Motion allows in a login name.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9._]{1,64}$`)
+
+var ssoProviders = map[string]bool{"google": true, "activedirectory": true}
+
+// Validate checks every field and returns a *ConfigError for the first one that is wrong.
+func (c *Config) Validate() error {
+	nonNeg := []struct {
+		field string
+		v     int
+	}{
+		{"maxLoginAttempts", c.MaxLoginAttempts},
+		{"unlockAfterMinutes", c.UnlockAfterMinutes},
+		{"passwordMaxAgeDays", c.PasswordMaxAgeDays},
+		{"disconnectionTimeoutMinutes", c.DisconnectionTimeoutMinutes},
+	}
+	for _, f := range nonNeg {
+		if f.v < 0 {
+			return &ConfigError{Field: f.field, Problem: fmt.Sprintf("must be 0 or more, not %d", f.v)}
+		}
+	}
+	if c.LicenseExpiresAt != "" {
+		if _, err := time.Parse(time.RFC3339, c.LicenseExpiresAt); err != nil {
+			return &ConfigError{Field: "licenseExpiresAt", Problem: fmt.Sprintf("%q is not an RFC 3339 time such as 2027-01-31T00:00:00Z", c.LicenseExpiresAt)}
+		}
+	}
+	for i, p := range c.SSOProviders {
+		if !ssoProviders[p] {
+			return &ConfigError{Field: fmt.Sprintf("ssoProviders[%d]", i), Problem: fmt.Sprintf("%q is not one of google, activedirectory", p)}
+		}
+	}
+	if c.SIP.WSURI != "" && !strings.HasPrefix(c.SIP.WSURI, "wss://") && !strings.HasPrefix(c.SIP.WSURI, "ws://") {
+		return &ConfigError{Field: "sip.wsUri", Problem: fmt.Sprintf("%q is not a ws:// or wss:// URI", c.SIP.WSURI)}
+	}
+	for i, ice := range c.SIP.ICEServers {
+		if len(ice.URLs) == 0 {
+			return &ConfigError{Field: fmt.Sprintf("sip.iceServers[%d].urls", i), Problem: "at least one URL is required"}
+		}
+	}
+	if len(c.Users) == 0 {
+		return &ConfigError{Field: "users", Problem: "at least one user is required"}
+	}
+	names := map[string]int{}
+	keys := map[string]int{}
+	for i, u := range c.Users {
+		if err := u.validate(fmt.Sprintf("users[%d]", i), c.SecuritySuite); err != nil {
+			return err
+		}
+		lower := strings.ToLower(u.Name)
+		if j, dup := names[lower]; dup {
+			return &ConfigError{Field: fmt.Sprintf("users[%d].name", i), Problem: fmt.Sprintf("%q is already the name of users[%d]", u.Name, j)}
+		}
+		names[lower] = i
+		if u.APIKey != "" {
+			if j, dup := keys[u.APIKey]; dup {
+				return &ConfigError{Field: fmt.Sprintf("users[%d].apikey", i), Problem: fmt.Sprintf("already the apikey of users[%d]", j)}
+			}
+			keys[u.APIKey] = i
+		}
+	}
+	return nil
+}
+
+func (u *UserConfig) validate(at string, securitySuite bool) error {
+	bad := func(field, format string, args ...any) error {
+		return &ConfigError{Field: at + "." + field, Problem: fmt.Sprintf(format, args...)}
+	}
+	if !namePattern.MatchString(u.Name) {
+		return bad("name", "%q must be 1 to 64 letters, digits, '.' or '_'", u.Name)
+	}
+	if strings.TrimSpace(u.Fullname) == "" {
+		return bad("fullname", "is required")
+	}
+	if u.Email != "" && (!strings.Contains(u.Email, "@") || strings.ContainsAny(u.Email, " \t\r\n<>")) {
+		return bad("email", "%q is not an email address", u.Email)
+	}
+	role := roleOrDefault(u.Role)
+	switch role {
+	case motion.RoleAgent, motion.RoleAdmin, motion.RoleUser:
+	default:
+		return bad("role", "%q is not one of agent, admin, user", u.Role)
+	}
+	switch u.Typology {
+	case "", motion.TypologyPhonebar, motion.TypologyExternal, motion.TypologyWebRTC, motion.TypologyMobile:
+	default:
+		return bad("typology", "%q is not one of phonebar, external, webrtc, mobile", u.Typology)
+	}
+	if u.Typology != "" && role != motion.RoleAgent {
+		return bad("typology", "only agents have a typology (role is %q)", role)
+	}
+	if u.Internal != "" && !regexp.MustCompile(`^[0-9*#+]{1,32}$`).MatchString(u.Internal) {
+		return bad("internal", "%q is not an extension (digits)", u.Internal)
+	}
+	switch {
+	case u.Password == "" && u.PasswordHash == "":
+		return bad("password", "one of password and passwordHash is required")
+	case u.Password != "" && u.PasswordHash != "":
+		return bad("password", "give password or passwordHash, not both")
+	case u.Password != "":
+		if len(u.Password) > 72 {
+			return bad("password", "longer than 72 bytes (bcrypt's limit)")
+		}
+		if securitySuite {
+			if broken := passwordRulesBroken(u.Password); len(broken) > 0 {
+				return bad("password", "breaks the Security Suite rules: %s", strings.Join(broken, "; "))
+			}
+		}
+	default:
+		if _, err := bcrypt.Cost([]byte(u.PasswordHash)); err != nil {
+			return bad("passwordHash", "not a bcrypt hash: %v", err)
+		}
+	}
+	if u.PasswordChangedAt != "" {
+		if _, err := time.Parse(time.RFC3339, u.PasswordChangedAt); err != nil {
+			return bad("passwordChangedAt", "%q is not an RFC 3339 time", u.PasswordChangedAt)
+		}
+	}
+	if u.HotDesk && u.Typology != motion.TypologyExternal {
+		return bad("hotDesk", "only external agents use hot desk")
+	}
+	if u.Typology == motion.TypologyWebRTC && u.SIPPassword == "" {
+		return bad("sipPassword", "required for a webrtc agent")
+	}
+	if u.APIKey != "" && len(u.APIKey) < 8 {
+		return bad("apikey", "must be at least 8 characters")
+	}
+	return nil
+}
+
+func roleOrDefault(r string) string {
+	if r == "" {
+		return motion.RoleAgent
+	}
+	return r
+}

@@ -1,0 +1,161 @@
+package motionsim
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// Endpoint is where a started server listens.
+type Endpoint struct {
+	// URL is the server's base URL, e.g. https://127.0.0.1:8443.
+	URL string
+	// Addr is the bound address (the real port when 0 was asked).
+	Addr net.Addr
+	// Fingerprint is the SHA-256 of Certificate, for pinning.
+	Fingerprint tlspin.Fingerprint
+	// Certificate is the server's self-signed certificate.
+	Certificate *x509.Certificate
+}
+
+// Client returns an HTTP client that trusts this endpoint's certificate only by its fingerprint.
+// It keeps no cookies; set Jar for the web pages.
+func (e Endpoint) Client() *http.Client {
+	u, _ := url.Parse(e.URL)
+	return &http.Client{
+		Transport: &http.Transport{TLSClientConfig: tlspin.ClientConfig(u.Hostname(), nil, e.Fingerprint)},
+		Timeout:   30 * time.Second,
+	}
+}
+
+// Start listens on addr (host:port; port 0 picks one) with HTTPS and serves in the background until
+// ctx ends or Close is called. The certificate comes from Options.DataDir (made there on first
+// start). A taken port fails with an error that wraps ErrAddrInUse.
+func (s *Server) Start(ctx context.Context, addr string) (Endpoint, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	cert, why, err := loadOrCreateCert(s.dataDir, certHosts(host), s.now())
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("TLS certificate: %w", err)
+	}
+	if why != "" {
+		s.log.WithField("reason", why).Warn("the kept TLS certificate was replaced: its fingerprint changed")
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		if isAddrInUse(err) {
+			return Endpoint{}, fmt.Errorf("%s is taken by another program: %w", addr, ErrAddrInUse)
+		}
+		return Endpoint{}, err
+	}
+	srv := &http.Server{
+		Handler:           s,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(debugWriter{s.log}, "", 0),
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return Endpoint{}, ErrClosed
+	}
+	if s.httpSrv != nil {
+		s.mu.Unlock()
+		ln.Close()
+		return Endpoint{}, errors.New("motionsim: server already started")
+	}
+	s.httpSrv = srv
+	s.cert = &cert
+	s.wg.Add(3) // under mu, so that it happens before Close's Wait
+	s.mu.Unlock()
+
+	go func() {
+		defer s.wg.Done()
+		if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.WithError(err).Error("demo server stopped serving")
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-ctx.Done():
+			s.shutdown() // not Close: Close waits for this goroutine
+		case <-s.stopping:
+		}
+	}()
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(s.sweep)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				s.Sweep()
+			case <-s.stopping:
+				return
+			}
+		}
+	}()
+	ep := Endpoint{
+		URL:         "https://" + ln.Addr().String(),
+		Addr:        ln.Addr(),
+		Fingerprint: tlspin.Of(cert.Leaf),
+		Certificate: cert.Leaf,
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		ep.URL = fmt.Sprintf("https://localhost:%d", tcp.Port)
+	}
+	s.log.WithFields(map[string]any{"url": ep.URL, "fingerprint": ep.Fingerprint.Pretty()}).Info("demo server listening")
+	return ep, nil
+}
+
+// debugWriter turns the http.Server's own messages (TLS handshake errors of clients that do not
+// trust the certificate, mostly) into debug lines.
+type debugWriter struct{ log logrus.FieldLogger }
+
+func (w debugWriter) Write(p []byte) (int, error) {
+	w.log.Debug(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// Close stops serving, closes every realtime socket and waits for the server's goroutines. It is
+// safe to call more than once and from several goroutines; later calls wait too.
+func (s *Server) Close() error {
+	s.shutdown()
+	s.wg.Wait()
+	return nil
+}
+
+// shutdown stops serving and tells every goroutine of the server to end, without waiting for them.
+func (s *Server) shutdown() {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		srv := s.httpSrv
+		close(s.stopping)
+		s.mu.Unlock()
+		if srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := srv.Shutdown(ctx); err != nil {
+				srv.Close()
+			}
+			cancel()
+		}
+	})
+}

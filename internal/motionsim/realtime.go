@@ -1,0 +1,148 @@
+package motionsim
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+// handleRealtime serves PathRealtime: after the upgrade it sends EventHello, then EventHeartbeat
+// every heartbeat interval, until the client goes, the session ends (EventLogout first) or the
+// server closes.
+func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
+	tok := tokenOf(r)
+	s.mu.Lock()
+	var p *principal
+	var perr *apiError
+	if tok == "" {
+		perr = unauthorized("The realtime socket needs the session token (Authorization: Bearer, or the token cookie).")
+	} else {
+		p, perr = s.sessionPrincipalLocked(tok)
+	}
+	s.recordWebLocked(r, p, tok, perr)
+	s.mu.Unlock()
+	s.deliver()
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
+	if s.hooks.AllowRealtime != nil {
+		if err := s.hooks.AllowRealtime(r); err != nil {
+			writeError(w, &apiError{Status: http.StatusServiceUnavailable, Body: motion.ErrorBody{Message: err.Error()}})
+			return
+		}
+	}
+	c, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return // Accept has answered the client
+	}
+	defer c.CloseNow()
+
+	sock := &socket{sess: p.sess, logout: make(chan motion.Event, 1)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Close(websocket.StatusGoingAway, "server closing")
+		return
+	}
+	if _, live := s.st.sessions[p.sess.token]; !live {
+		reason := s.st.ended[p.sess.token]
+		s.mu.Unlock()
+		s.sendLogout(r.Context(), c, motion.Event{Type: motion.EventLogout, Reason: reason, Message: endedMessage(reason)})
+		return
+	}
+	s.wg.Add(1) // under mu, before Close's Wait
+	p.sess.sockets[sock] = struct{}{}
+	s.mu.Unlock()
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		delete(p.sess.sockets, sock)
+		if len(p.sess.sockets) == 0 {
+			p.sess.idleSince = s.now()
+		}
+		s.mu.Unlock()
+	}()
+
+	log := s.log.WithFields(map[string]any{"user": p.sess.info.User, "session": p.sess.info.ID})
+	log.Debug("realtime socket open")
+	defer log.Debug("realtime socket closed")
+
+	ctx := c.CloseRead(r.Context()) // ends when the client closes or sends a message
+	hb := int(s.heartbeat / time.Millisecond)
+	if !s.send(ctx, c, motion.Event{Type: motion.EventHello, HeartbeatMS: hb}) {
+		return
+	}
+	t := time.NewTicker(s.heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			if !s.send(ctx, c, motion.Event{Type: motion.EventHeartbeat}) {
+				return
+			}
+		case ev := <-sock.logout:
+			if ev.Type == "" { // DropRealtime: vanish like a broken network
+				return
+			}
+			s.sendLogout(ctx, c, ev)
+			return
+		case <-ctx.Done():
+			return
+		case <-s.stopping:
+			c.Close(websocket.StatusGoingAway, "server closing")
+			return
+		}
+	}
+}
+
+// send writes one event with a deadline; false means the socket is gone.
+func (s *Server) send(ctx context.Context, c *websocket.Conn, ev motion.Event) bool {
+	data, _ := json.Marshal(ev)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.Write(ctx, websocket.MessageText, data) == nil
+}
+
+// sendLogout tells the client its session ended and closes the socket.
+func (s *Server) sendLogout(ctx context.Context, c *websocket.Conn, ev motion.Event) {
+	if s.send(ctx, c, ev) {
+		c.Close(websocket.StatusNormalClosure, "logged out")
+	}
+}
+
+// DropRealtime closes every realtime socket now, as a network failure would (the sessions stay).
+// It returns how many it closed.
+func (s *Server) DropRealtime() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, ss := range s.st.sessions {
+		for sock := range ss.sockets {
+			select {
+			case sock.logout <- motion.Event{}: // an empty event: close without a message
+				n++
+			default:
+			}
+		}
+	}
+	return n
+}
+
+// RealtimeSockets counts the open realtime sockets of a user's live sessions.
+func (s *Server) RealtimeSockets(user string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, ss := range s.st.sessions {
+		if ss.info.User == user {
+			n += len(ss.sockets)
+		}
+	}
+	return n
+}

@@ -1,0 +1,39 @@
+package motionsim
+
+import "github.com/phonebar/phonebar/internal/motion"
+
+// DefaultConfig returns the built-in demo: the Security Suite on, five attempts before a 15-minute
+// lock, and one user of each kind with a demo password that satisfies the Security Suite rules.
+// Each call returns a fresh copy.
+func DefaultConfig() *Config {
+	return &Config{
+		SecuritySuite:      true,
+		MaxLoginAttempts:   5,
+		UnlockAfterMinutes: 15,
+		PasswordMaxAgeDays: 90,
+		Users: []UserConfig{
+			{
+				Name: "alice", Fullname: "Alice Martin", Email: "alice@demo.phonebar.test",
+				Role: motion.RoleAgent, Typology: motion.TypologyWebRTC, Internal: "1001",
+				Password: "Demo-Alice-1001", SIPPassword: "sip-Alice-1001",
+			},
+			{
+				Name: "bruno", Fullname: "Bruno Rossi", Email: "bruno@demo.phonebar.test",
+				Role: motion.RoleAgent, Typology: motion.TypologyExternal, Internal: "1002",
+				Password: "Demo-Bruno-1002", HotDesk: true,
+			},
+			{
+				Name: "chloe", Fullname: "Chloé Dubois", Email: "chloe@demo.phonebar.test",
+				Role: motion.RoleAgent, Typology: motion.TypologyPhonebar, Internal: "1003",
+				Password: "Demo-Chloe-1003",
+			},
+			{
+				Name: "admin", Fullname: "Dana Okafor", Email: "admin@demo.phonebar.test",
+				Role: motion.RoleAdmin, Password: "Demo-Admin-0000",
+			},
+		},
+	}
+}
+
+// DemoLogins lists the built-in demo users and their passwords, for the demo mode's screens only.
+func DemoLogins() []DemoLogin { return DefaultConfig().DemoLogins() }

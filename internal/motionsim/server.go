@@ -1,0 +1,217 @@
+package motionsim
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+// Server is the Motion-compatible server: an http.Handler with in-memory state. Serve it with Start
+// (HTTPS on a real port) or from any http.Server; Close ends its background work.
+type Server struct {
+	now       func() time.Time
+	log       logrus.FieldLogger
+	dataDir   string
+	cost      int
+	heartbeat time.Duration
+	maxBody   int64
+	sweep     time.Duration
+	hooks     Hooks
+	routes    map[string]map[string]http.HandlerFunc
+
+	mu       sync.Mutex // guards st and the fields below
+	st       state
+	httpSrv  *http.Server
+	cert     *tls.Certificate
+	closed   bool
+	stopping chan struct{} // closed by Close
+	wg       sync.WaitGroup
+
+	hookMu    sync.Mutex // serializes Hooks.OnRecord
+	closeOnce sync.Once
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New builds a server from opts (see Options for what zero values mean). It fails on an invalid
+// Config.
+func New(opts Options) (*Server, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		now:       opts.Now,
+		log:       opts.Logger,
+		dataDir:   opts.DataDir,
+		cost:      opts.BcryptCost,
+		heartbeat: time.Duration(opts.HeartbeatMS) * time.Millisecond,
+		maxBody:   opts.MaxBodyBytes,
+		sweep:     opts.SweepInterval,
+		hooks:     opts.Hooks,
+		stopping:  make(chan struct{}),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		s.log = l
+	}
+	if s.cost == 0 {
+		s.cost = bcrypt.DefaultCost
+	}
+	if s.heartbeat <= 0 {
+		s.heartbeat = defaultHeartbeatMS * time.Millisecond
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = defaultMaxBodyBytes
+	}
+	if s.sweep <= 0 {
+		s.sweep = defaultSweep
+	}
+	if err := s.seed(cfg); err != nil {
+		return nil, err
+	}
+	s.routes = map[string]map[string]http.HandlerFunc{
+		motion.PathAuthLocal:      {http.MethodPost: s.handleAuthLocal},
+		motion.PathLogin:          {http.MethodPost: s.handleLogin},
+		motion.PathLogout:         {http.MethodPost: s.handleLogout},
+		motion.PathWhoami:         {http.MethodGet: s.handleWhoami},
+		motion.PathUsers:          {http.MethodGet: s.handleUsers},
+		motion.PathChangePassword: {http.MethodPut: s.handleChangePassword},
+		motion.PathForgotPassword: {http.MethodPost: s.handleForgotPassword},
+		motion.PathRealtime:       {http.MethodGet: s.handleRealtime},
+		"/":                       {http.MethodGet: s.handleRoot},
+		motion.PathWebLogin:       {http.MethodGet: s.handleLoginPage, http.MethodPost: s.handleLoginForm},
+		motion.PathWebDesktop:     {http.MethodGet: s.handleDesktop},
+		pathWebLogout:             {http.MethodGet: s.handleWebLogout, http.MethodPost: s.handleWebLogout},
+		pathWebForgot:             {http.MethodGet: s.handleForgotPage, http.MethodPost: s.handleForgotForm},
+	}
+	return s, nil
+}
+
+// seed hashes the configured users into the state; clear passwords stay in cfg only.
+func (s *Server) seed(cfg *Config) error {
+	start := s.now()
+	s.st = state{
+		settings: resolveSettings(cfg),
+		byName:   map[string]*account{},
+		byAPIKey: map[string]*account{},
+		sessions: map[string]*session{},
+		ended:    map[string]string{},
+		pending:  map[string]*pendingLogin{},
+	}
+	for i, u := range cfg.Users {
+		a := &account{
+			user: motion.User{
+				ID: i + 1, Name: u.Name, Fullname: u.Fullname, Email: u.Email,
+				Role: roleOrDefault(u.Role), Typology: u.Typology, Internal: u.Internal,
+			},
+			apiKey:      u.APIKey,
+			sipPassword: u.SIPPassword,
+			hotDesk:     u.HotDesk,
+			mustChange:  u.MustChangePassword,
+			changedAt:   start,
+		}
+		if a.user.Role == motion.RoleAgent && a.user.Typology == "" {
+			a.user.Typology = motion.TypologyPhonebar
+		}
+		if u.PasswordChangedAt != "" {
+			a.changedAt, _ = time.Parse(time.RFC3339, u.PasswordChangedAt) // validated
+		}
+		if u.PasswordHash != "" {
+			a.hash = []byte(u.PasswordHash)
+		} else {
+			h, err := bcrypt.GenerateFromPassword([]byte(u.Password), s.cost)
+			if err != nil {
+				return &ConfigError{Field: fmt.Sprintf("users[%d].password", i), Problem: err.Error()}
+			}
+			a.hash = h
+		}
+		s.st.accounts = append(s.st.accounts, a)
+		s.st.byName[strings.ToLower(u.Name)] = a
+		if u.APIKey != "" {
+			s.st.byAPIKey[u.APIKey] = a
+		}
+	}
+	return nil
+}
+
+// ServeHTTP routes a request; an unknown path answers 404 and a known path with another method
+// 405, both as JSON ErrorBody.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		// A handler bug must show as a 500 with a body, and be logged, never kill the server.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.WithField("path", r.URL.Path).Errorf("handler panic: %v", v)
+			writeError(w, &apiError{Status: http.StatusInternalServerError, Body: motion.ErrorBody{Message: "internal error of the demo server"}})
+		}
+	}()
+	s.mu.Lock()
+	s.sweepLocked()
+	s.mu.Unlock()
+	s.deliver()
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	byMethod, ok := s.routes[r.URL.Path]
+	if !ok {
+		writeError(w, &apiError{Status: http.StatusNotFound, Body: motion.ErrorBody{
+			Code: motion.CodeNotFound, Message: fmt.Sprintf("no such route: %s %s", r.Method, r.URL.Path),
+		}})
+		return
+	}
+	h, ok := byMethod[r.Method]
+	if !ok && r.Method == http.MethodHead {
+		h, ok = byMethod[http.MethodGet]
+	}
+	if !ok {
+		allowed := make([]string, 0, len(byMethod))
+		for m := range byMethod {
+			allowed = append(allowed, m)
+		}
+		sort.Strings(allowed)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{
+			Code: motion.CodeMethodNotAllowed, Message: fmt.Sprintf("%s does not accept %s (use %s)", r.URL.Path, r.Method, strings.Join(allowed, ", ")),
+		}})
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		if err := checkAuthorizationFormat(r); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	h(w, r)
+}
+
+// writeJSON answers v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.Status, e.Body)
+}
