@@ -1,0 +1,2 @@
+// The browser phone page loads this bundle: JsSIP ships CommonJS only.
+window.JsSIP = require('jssip');

@@ -1,0 +1,634 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Direction says who placed a call.
+type Direction int
+
+const (
+	// DirectionUnknown is the zero value.
+	DirectionUnknown Direction = iota
+	// DirectionOutgoing is a call we placed.
+	DirectionOutgoing
+	// DirectionIncoming is a call we received.
+	DirectionIncoming
+)
+
+// String names the direction in lower case.
+func (d Direction) String() string {
+	switch d {
+	case DirectionOutgoing:
+		return "outgoing"
+	case DirectionIncoming:
+		return "incoming"
+	}
+	return "unknown"
+}
+
+// dialogState is where a call's SIP dialog stands.
+type dialogState int
+
+const (
+	dialogUnknown   dialogState = iota
+	dialogEarly                 // INVITE sent or received, no final answer yet
+	dialogAnswered              // we answered with 200 and wait for the ACK
+	dialogConfirmed             // established
+	dialogEnded
+)
+
+// Call is one SIP dialog carrying a call. It knows the SDP only as bytes.
+type Call struct {
+	ua     *UA
+	dir    Direction
+	callID string
+	done   chan struct{}
+
+	mu           sync.Mutex
+	state        dialogState
+	localTag     string
+	remoteTag    string
+	local        sip.Uri
+	remote       sip.Uri
+	remoteName   string
+	remoteTarget sip.Uri
+	routes       []sip.Uri
+	cseq         uint32
+	invite       *sip.Request // the INVITE that made the dialog (theirs for incoming, ours for outgoing)
+	ack          *sip.Request // our ACK to their 2xx, repeated if the 2xx comes again
+	remoteSDP    []byte
+	endErr       error
+	reinviting   bool
+}
+
+// ID returns the Call-ID.
+func (c *Call) ID() string { return c.callID }
+
+// Direction says who placed the call.
+func (c *Call) Direction() Direction { return c.dir }
+
+// Remote returns the other side's SIP URI.
+func (c *Call) Remote() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.remote.String()
+}
+
+// RemoteName returns the other side's display name, if it sent one.
+func (c *Call) RemoteName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.remoteName
+}
+
+// RemoteSDP returns the other side's latest session description: the offer of an incoming call, the
+// answer of an outgoing one.
+func (c *Call) RemoteSDP() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.remoteSDP)
+}
+
+// Done is closed when the call has ended.
+func (c *Call) Done() <-chan struct{} { return c.done }
+
+// Err returns why the call ended, or nil while it lasts.
+func (c *Call) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.endErr
+}
+
+// end finishes the call once, with reason.
+func (c *Call) end(reason error) {
+	c.mu.Lock()
+	if c.state == dialogEnded {
+		c.mu.Unlock()
+		return
+	}
+	c.state = dialogEnded
+	c.endErr = reason
+	c.mu.Unlock()
+	close(c.done)
+	u := c.ua
+	u.mu.Lock()
+	if u.calls[c.callID] == c {
+		delete(u.calls, c.callID)
+	}
+	u.mu.Unlock()
+	if h := u.opts.Handler.Ended; h != nil {
+		u.events.push(func() { h(c, reason) })
+	}
+}
+
+// Target turns what a user dialled into a SIP URI: a sip: or sips: URI is kept; anything else is a
+// user part at the account's domain.
+func (u *UA) Target(dialled string) (sip.Uri, error) {
+	dialled = strings.TrimSpace(dialled)
+	var t sip.Uri
+	if strings.HasPrefix(dialled, "sip:") || strings.HasPrefix(dialled, "sips:") {
+		if err := sip.ParseUri(dialled, &t); err != nil || t.Host == "" {
+			return t, fmt.Errorf("%w: %q", ErrBadTarget, dialled)
+		}
+		return t, nil
+	}
+	if dialled == "" || strings.ContainsAny(dialled, " <>\"@;:?\r\n\t") {
+		return t, fmt.Errorf("%w: %q", ErrBadTarget, dialled)
+	}
+	return sip.Uri{Scheme: "sip", User: dialled, Host: u.aor.Host, Port: u.aor.Port}, nil
+}
+
+// Invite places a call to target with the SDP offer and waits for the answer. It returns the
+// established call (RemoteSDP holds the answer), a *StatusError when the other side or the server
+// refuses, or ctx's error when ctx ends first; the attempt is then cancelled. onProgress, if not nil,
+// sees each provisional status code (180 ringing, 183 progress) on the caller's goroutine.
+func (u *UA) Invite(ctx context.Context, target string, offer []byte, onProgress func(code int)) (*Call, error) {
+	to, err := u.Target(target)
+	if err != nil {
+		return nil, err
+	}
+	c := &Call{
+		ua: u, dir: DirectionOutgoing, callID: randomToken(16), done: make(chan struct{}),
+		state: dialogEarly, localTag: randomToken(8), local: u.aor, remote: to, remoteTarget: to,
+	}
+	u.mu.Lock()
+	if u.closed {
+		u.mu.Unlock()
+		return nil, ErrClosed
+	}
+	u.calls[c.callID] = c
+	u.mu.Unlock()
+	res, err := c.inviteLoop(ctx, offer, onProgress)
+	if err != nil {
+		c.end(err)
+		return nil, err
+	}
+	c.mu.Lock()
+	c.remoteTag, _ = res.To().Params.Get("tag")
+	if ct := res.Contact(); ct != nil {
+		c.remoteTarget = ct.Address
+	}
+	rr := res.GetHeaders("Record-Route")
+	c.routes = c.routes[:0]
+	for i := len(rr) - 1; i >= 0; i-- {
+		if h, ok := rr[i].(*sip.RecordRouteHeader); ok {
+			c.routes = append(c.routes, h.Address)
+		}
+	}
+	c.remoteSDP = slices.Clone(res.Body())
+	c.state = dialogConfirmed
+	ack := c.newRequestLocked(sip.ACK)
+	ack.CSeq().SeqNo = c.invite.CSeq().SeqNo
+	c.ack = ack
+	c.mu.Unlock()
+	if err := u.send(ctx, ack); err != nil {
+		c.end(err)
+		return nil, err
+	}
+	return c, nil
+}
+
+// inviteLoop sends the INVITE (again with credentials when challenged) and returns the 2xx.
+func (c *Call) inviteLoop(ctx context.Context, offer []byte, onProgress func(int)) (*sip.Response, error) {
+	u := c.ua
+	var challenge *sip.Response
+	for attempt := 0; ; attempt++ {
+		req := c.newInvite(offer)
+		if challenge != nil && !u.authorize(req, challenge) {
+			return nil, &StatusError{Method: "INVITE", Code: challenge.StatusCode, Reason: challenge.Reason}
+		}
+		c.mu.Lock()
+		c.invite = req
+		c.mu.Unlock()
+		res, err := c.inviteTx(ctx, req, onProgress)
+		if err != nil {
+			return nil, err
+		}
+		if res.IsSuccess() {
+			return res, nil
+		}
+		if (res.StatusCode == 401 || res.StatusCode == 407) && attempt == 0 {
+			challenge = res
+			continue
+		}
+		return nil, &StatusError{Method: "INVITE", Code: res.StatusCode, Reason: res.Reason}
+	}
+}
+
+// inviteTx runs one INVITE client transaction: it ACKs a final refusal, and on ctx's end sends a
+// CANCEL and waits a little for the INVITE to end (a 2xx that crosses the CANCEL is ACKed and hung up).
+func (c *Call) inviteTx(ctx context.Context, req *sip.Request, onProgress func(int)) (*sip.Response, error) {
+	u := c.ua
+	tx, up, err := u.openTx(req)
+	if err != nil {
+		return nil, err
+	}
+	defer u.closeTx(req)
+	if err := u.send(ctx, req); err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case res := <-tx.resp:
+			if res.IsProvisional() {
+				if onProgress != nil && res.StatusCode > 100 {
+					onProgress(res.StatusCode)
+				}
+				continue
+			}
+			if !res.IsSuccess() {
+				ack := newAckNon2xx(req, res)
+				if err := u.send(ctx, ack); err != nil {
+					u.log.Debug("ACK of refusal", "error", err)
+				}
+			}
+			return res, nil
+		case <-up:
+			return nil, ErrNotConnected
+		case <-ctx.Done():
+			c.cancelInvite(req, tx)
+			return nil, ctx.Err()
+		}
+	}
+}
+
+func (c *Call) cancelInvite(req *sip.Request, tx *clientTx) {
+	u := c.ua
+	cctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	cancelReq := newCancel(req)
+	go func() { _, _ = u.roundTrip(cctx, cancelReq, nil) }()
+	for {
+		select {
+		case res := <-tx.resp:
+			if res.IsProvisional() {
+				continue
+			}
+			if res.IsSuccess() {
+				// The call was answered as we gave up: confirm it and hang up at once.
+				c.mu.Lock()
+				c.remoteTag, _ = res.To().Params.Get("tag")
+				if ct := res.Contact(); ct != nil {
+					c.remoteTarget = ct.Address
+				}
+				c.routes = c.routes[:0]
+				rr := res.GetHeaders("Record-Route")
+				for i := len(rr) - 1; i >= 0; i-- {
+					if h, ok := rr[i].(*sip.RecordRouteHeader); ok {
+						c.routes = append(c.routes, h.Address)
+					}
+				}
+				ack := c.newRequestLocked(sip.ACK)
+				ack.CSeq().SeqNo = req.CSeq().SeqNo
+				bye := c.newRequestLocked(sip.BYE)
+				c.mu.Unlock()
+				_ = u.send(cctx, ack)
+				_, _ = u.roundTrip(cctx, bye, nil)
+			} else {
+				_ = u.send(cctx, newAckNon2xx(req, res))
+			}
+			return
+		case <-cctx.Done():
+			return
+		}
+	}
+}
+
+func (c *Call) newInvite(offer []byte) *sip.Request {
+	u := c.ua
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	req := sip.NewRequest(sip.INVITE, c.remote)
+	req.AppendHeader(u.newVia())
+	mf := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	from := &sip.FromHeader{Address: c.local, Params: sip.NewParams()}
+	from.Params.Add("tag", c.localTag)
+	req.AppendHeader(from)
+	req.AppendHeader(&sip.ToHeader{Address: c.remote, Params: sip.NewParams()})
+	cid := sip.CallIDHeader(c.callID)
+	req.AppendHeader(&cid)
+	c.cseq++
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: c.cseq, MethodName: sip.INVITE})
+	req.AppendHeader(u.contact.Clone())
+	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
+	ct := sip.ContentTypeHeader("application/sdp")
+	req.AppendHeader(&ct)
+	req.SetBody(offer)
+	return req
+}
+
+// newRequestLocked builds an in-dialog request; c.mu must be held.
+func (c *Call) newRequestLocked(method sip.RequestMethod) *sip.Request {
+	u := c.ua
+	req := sip.NewRequest(method, c.remoteTarget)
+	req.AppendHeader(u.newVia())
+	mf := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&mf)
+	for _, r := range c.routes {
+		req.AppendHeader(&sip.RouteHeader{Address: r})
+	}
+	from := &sip.FromHeader{Address: c.local, Params: sip.NewParams()}
+	from.Params.Add("tag", c.localTag)
+	req.AppendHeader(from)
+	to := &sip.ToHeader{Address: c.remote, Params: sip.NewParams()}
+	if c.remoteTag != "" {
+		to.Params.Add("tag", c.remoteTag)
+	}
+	req.AppendHeader(to)
+	cid := sip.CallIDHeader(c.callID)
+	req.AppendHeader(&cid)
+	if method != sip.ACK {
+		c.cseq++
+	}
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: c.cseq, MethodName: method})
+	if method == sip.INVITE || method == sip.REFER {
+		req.AppendHeader(u.contact.Clone())
+	}
+	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
+	req.SetBody(nil)
+	return req
+}
+
+// request sends an in-dialog request and returns its final answer, answering one challenge.
+func (c *Call) request(ctx context.Context, method sip.RequestMethod, ctype string, body []byte, extra ...sip.Header) (*sip.Response, error) {
+	var challenge *sip.Response
+	for attempt := 0; attempt < 2; attempt++ {
+		c.mu.Lock()
+		if c.state == dialogEnded {
+			c.mu.Unlock()
+			return nil, ErrCallState
+		}
+		req := c.newRequestLocked(method)
+		c.mu.Unlock()
+		for _, h := range extra {
+			req.AppendHeader(h)
+		}
+		if ctype != "" {
+			ct := sip.ContentTypeHeader(ctype)
+			req.AppendHeader(&ct)
+		}
+		req.SetBody(body)
+		if challenge != nil && !c.ua.authorize(req, challenge) {
+			break
+		}
+		res, err := c.ua.roundTrip(ctx, req, nil)
+		if err != nil {
+			return nil, err
+		}
+		if method == sip.INVITE && !res.IsSuccess() {
+			_ = c.ua.send(ctx, newAckNon2xx(req, res))
+		}
+		if (res.StatusCode == 401 || res.StatusCode == 407) && challenge == nil {
+			challenge = res
+			continue
+		}
+		if !res.IsSuccess() {
+			return res, &StatusError{Method: string(method), Code: res.StatusCode, Reason: res.Reason}
+		}
+		if method == sip.INVITE {
+			c.mu.Lock()
+			ack := c.newRequestLocked(sip.ACK)
+			ack.CSeq().SeqNo = req.CSeq().SeqNo
+			c.ack = ack
+			c.mu.Unlock()
+			if err := c.ua.send(ctx, ack); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
+	}
+	return nil, &StatusError{Method: string(method), Code: challenge.StatusCode, Reason: challenge.Reason}
+}
+
+func (c *Call) resendAck() {
+	c.mu.Lock()
+	ack := c.ack
+	c.mu.Unlock()
+	if ack != nil {
+		_ = c.ua.send(context.Background(), ack)
+	}
+}
+
+// Reinvite offers a new session description in the call (hold: a=sendonly or a=inactive; resume:
+// a=sendrecv) and returns the other side's answer.
+func (c *Call) Reinvite(ctx context.Context, offer []byte) ([]byte, error) {
+	c.mu.Lock()
+	if c.state != dialogConfirmed || c.reinviting {
+		c.mu.Unlock()
+		return nil, ErrCallState
+	}
+	c.reinviting = true
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.reinviting = false
+		c.mu.Unlock()
+	}()
+	res, err := c.request(ctx, sip.INVITE, "application/sdp", offer, c.ua.contact.Clone())
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.remoteSDP = slices.Clone(res.Body())
+	if ct := res.Contact(); ct != nil {
+		c.remoteTarget = ct.Address
+	}
+	c.mu.Unlock()
+	return slices.Clone(res.Body()), nil
+}
+
+// Hangup ends the call: BYE for an established call, 603 Decline for an incoming call not yet
+// answered. A call already ended returns ErrCallState. The call ends even if the BYE goes unanswered.
+func (c *Call) Hangup(ctx context.Context) error {
+	c.mu.Lock()
+	st := c.state
+	c.mu.Unlock()
+	switch st {
+	case dialogEarly:
+		if c.dir == DirectionIncoming {
+			return c.Reject(ctx, 603)
+		}
+		return ErrCallState // an outgoing attempt is cancelled through Invite's ctx
+	case dialogAnswered, dialogConfirmed:
+		_, err := c.request(ctx, sip.BYE, "", nil)
+		c.end(ErrCallEnded)
+		var se *StatusError
+		if errors.As(err, &se) && (se.Code == 481 || se.Code == 408) {
+			return nil // the other side had already forgotten the call
+		}
+		return err
+	}
+	return ErrCallState
+}
+
+// SendDTMF sends one digit as a SIP INFO (application/dtmf-relay).
+func (c *Call) SendDTMF(ctx context.Context, digit rune, duration time.Duration) error {
+	if !validDTMF(digit) {
+		return ErrBadDTMF
+	}
+	if duration <= 0 {
+		duration = 160 * time.Millisecond
+	}
+	body := fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", digit, duration.Milliseconds())
+	_, err := c.request(ctx, sip.INFO, "application/dtmf-relay", []byte(body))
+	return err
+}
+
+// Transfer asks the other side to call target instead (blind transfer, REFER) and returns once the
+// request is accepted; the caller then hangs up.
+func (c *Call) Transfer(ctx context.Context, target string) error {
+	to, err := c.ua.Target(target)
+	if err != nil {
+		return err
+	}
+	_, err = c.request(ctx, sip.REFER, "", nil, &sip.ReferToHeader{Address: to}, sip.NewHeader("Referred-By", "<"+c.ua.aor.String()+">"))
+	return err
+}
+
+func validDTMF(d rune) bool {
+	return (d >= '0' && d <= '9') || d == '*' || d == '#' || (d >= 'A' && d <= 'D')
+}
+
+// Ring tells the caller of an incoming call that it rings here (180).
+func (c *Call) Ring(ctx context.Context) error {
+	c.mu.Lock()
+	if c.dir != DirectionIncoming || c.state != dialogEarly {
+		c.mu.Unlock()
+		return ErrCallState
+	}
+	inv := c.invite
+	c.mu.Unlock()
+	return c.respond(ctx, inv, 180, "Ringing", nil)
+}
+
+// Answer accepts an incoming call with the SDP answer.
+func (c *Call) Answer(ctx context.Context, answer []byte) error {
+	c.mu.Lock()
+	if c.dir != DirectionIncoming || c.state != dialogEarly {
+		c.mu.Unlock()
+		return ErrCallState
+	}
+	c.state = dialogAnswered
+	inv := c.invite
+	c.mu.Unlock()
+	if err := c.respond(ctx, inv, 200, "OK", answer); err != nil {
+		c.end(err)
+		return err
+	}
+	return nil
+}
+
+// Reject refuses an incoming call with code (486 busy, 603 decline, 480 unavailable); a code that is
+// not a final refusal becomes 603.
+func (c *Call) Reject(ctx context.Context, code int) error {
+	if code < 300 || code > 699 {
+		code = 603
+	}
+	c.mu.Lock()
+	if c.dir != DirectionIncoming || c.state != dialogEarly {
+		c.mu.Unlock()
+		return ErrCallState
+	}
+	inv := c.invite
+	c.mu.Unlock()
+	err := c.respond(ctx, inv, code, reasonPhrase(code), nil)
+	c.end(&StatusError{Method: "INVITE", Code: code, Reason: reasonPhrase(code)})
+	return err
+}
+
+func reasonPhrase(code int) string {
+	switch code {
+	case 180:
+		return "Ringing"
+	case 200:
+		return "OK"
+	case 481:
+		return "Call/Transaction Does Not Exist"
+	case 480:
+		return "Temporarily Unavailable"
+	case 486:
+		return "Busy Here"
+	case 487:
+		return "Request Terminated"
+	case 488:
+		return "Not Acceptable Here"
+	case 491:
+		return "Request Pending"
+	case 603:
+		return "Decline"
+	}
+	return "Refused"
+}
+
+// respond answers a request inside this call, with our tag and Contact.
+func (c *Call) respond(ctx context.Context, req *sip.Request, code int, reason string, body []byte) error {
+	c.mu.Lock()
+	tag := c.localTag
+	c.mu.Unlock()
+	return c.ua.respond(ctx, req, code, reason, body, tag)
+}
+
+// respond answers req; a non-empty tag is put on To when it has none.
+func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason string, body []byte, tag string) error {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	if to := res.To(); to != nil && tag != "" {
+		if _, ok := to.Params.Get("tag"); !ok {
+			if to.Params == nil {
+				to.Params = sip.NewParams()
+			}
+			to.Params.Add("tag", tag)
+		}
+	}
+	if req.Method == sip.INVITE && code >= 180 && code < 300 {
+		res.AppendHeader(u.contact.Clone())
+	}
+	if code == 405 || req.Method == sip.OPTIONS {
+		res.AppendHeader(sip.NewHeader("Allow", allowed))
+	}
+	res.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
+	if len(body) > 0 {
+		ct := sip.ContentTypeHeader("application/sdp")
+		res.AppendHeader(&ct)
+	}
+	res.SetBody(body)
+	return u.send(ctx, res)
+}
+
+func newAckNon2xx(inv *sip.Request, res *sip.Response) *sip.Request {
+	ack := sip.NewRequest(sip.ACK, inv.Recipient)
+	ack.AppendHeader(inv.Via().Clone())
+	mf := sip.MaxForwardsHeader(70)
+	ack.AppendHeader(&mf)
+	sip.CopyHeaders("Route", inv, ack)
+	sip.CopyHeaders("From", inv, ack)
+	sip.CopyHeaders("To", res, ack)
+	sip.CopyHeaders("Call-ID", inv, ack)
+	ack.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.ACK})
+	ack.SetBody(nil)
+	return ack
+}
+
+func newCancel(inv *sip.Request) *sip.Request {
+	cr := sip.NewRequest(sip.CANCEL, inv.Recipient)
+	cr.AppendHeader(inv.Via().Clone())
+	mf := sip.MaxForwardsHeader(70)
+	cr.AppendHeader(&mf)
+	sip.CopyHeaders("Route", inv, cr)
+	sip.CopyHeaders("From", inv, cr)
+	sip.CopyHeaders("To", inv, cr)
+	sip.CopyHeaders("Call-ID", inv, cr)
+	cr.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
+	cr.SetBody(nil)
+	return cr
+}

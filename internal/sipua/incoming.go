@@ -1,0 +1,235 @@
+package sipua
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// handleRequest answers a request from the server. It runs on the read loop: it never waits for the
+// network or a handler, it queues events.
+func (u *UA) handleRequest(req *sip.Request) {
+	if req.Via() == nil || req.CallID() == nil || req.CSeq() == nil || req.From() == nil || req.To() == nil {
+		return // not answerable: no way to route a response
+	}
+	ctx := context.Background()
+	callID := string(*req.CallID())
+	u.mu.Lock()
+	call := u.calls[callID]
+	u.mu.Unlock()
+	toTag, _ := req.To().Params.Get("tag")
+
+	switch req.Method {
+	case sip.INVITE:
+		if toTag == "" {
+			if call != nil {
+				return // a retransmission of an INVITE we already have
+			}
+			u.newIncoming(ctx, req)
+			return
+		}
+		if call == nil || !call.matches(req) {
+			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
+			return
+		}
+		call.reoffer(ctx, req)
+	case sip.ACK:
+		if call != nil && call.matches(req) {
+			call.mu.Lock()
+			if call.state == dialogAnswered {
+				call.state = dialogConfirmed
+			}
+			call.mu.Unlock()
+		}
+	case sip.CANCEL:
+		if call == nil || call.dir != DirectionIncoming {
+			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
+			return
+		}
+		call.mu.Lock()
+		early := call.state == dialogEarly
+		inv := call.invite
+		call.mu.Unlock()
+		_ = u.respond(ctx, req, 200, "OK", nil, "")
+		if early {
+			_ = call.respond(ctx, inv, 487, reasonPhrase(487), nil)
+			call.end(ErrCancelled)
+		}
+	case sip.BYE:
+		if call == nil || !call.matches(req) {
+			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
+			return
+		}
+		_ = u.respond(ctx, req, 200, "OK", nil, "")
+		call.end(ErrCallEnded)
+	case sip.INFO:
+		if call == nil || !call.matches(req) {
+			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
+			return
+		}
+		digit, dur, ok := parseDTMFInfo(req)
+		if !ok {
+			_ = u.respond(ctx, req, 415, "Unsupported Media Type", nil, "")
+			return
+		}
+		_ = u.respond(ctx, req, 200, "OK", nil, "")
+		if h := u.opts.Handler.DTMF; h != nil {
+			u.events.push(func() { h(call, digit, dur) })
+		}
+	case sip.NOTIFY:
+		// Progress of a transfer we asked for: accepted, nothing else to do.
+		if call == nil {
+			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
+			return
+		}
+		_ = u.respond(ctx, req, 200, "OK", nil, "")
+	case sip.OPTIONS:
+		_ = u.respond(ctx, req, 200, "OK", nil, "")
+	case sip.REFER:
+		// Being transferred by the other side is not supported yet.
+		_ = u.respond(ctx, req, 603, reasonPhrase(603), nil, "")
+	default:
+		_ = u.respond(ctx, req, 405, "Method Not Allowed", nil, "")
+	}
+}
+
+// matches reports whether an in-dialog request belongs to this call's dialog.
+func (c *Call) matches(req *sip.Request) bool {
+	toTag, _ := req.To().Params.Get("tag")
+	fromTag, _ := req.From().Params.Get("tag")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if req.Method == sip.ACK && c.dir == DirectionIncoming {
+		return toTag == c.localTag
+	}
+	return toTag == c.localTag && fromTag == c.remoteTag
+}
+
+func (u *UA) newIncoming(ctx context.Context, req *sip.Request) {
+	if !u.State().CanCall() || u.opts.Handler.Incoming == nil {
+		_ = u.respond(ctx, req, 480, reasonPhrase(480), nil, randomToken(8))
+		return
+	}
+	if len(req.Body()) == 0 {
+		// An INVITE without an offer would need our offer in the 200 and the answer in the ACK: not
+		// supported.
+		_ = u.respond(ctx, req, 488, reasonPhrase(488), nil, randomToken(8))
+		return
+	}
+	from := req.From()
+	c := &Call{
+		ua: u, dir: DirectionIncoming, callID: string(*req.CallID()), done: make(chan struct{}),
+		state: dialogEarly, localTag: randomToken(8), local: req.To().Address, remote: from.Address,
+		remoteName: from.DisplayName, invite: req, remoteSDP: slices.Clone(req.Body()),
+	}
+	c.remoteTag, _ = from.Params.Get("tag")
+	c.remoteTarget = from.Address
+	if ct := req.Contact(); ct != nil {
+		c.remoteTarget = ct.Address
+	}
+	for _, h := range req.GetHeaders("Record-Route") {
+		if rr, ok := h.(*sip.RecordRouteHeader); ok {
+			c.routes = append(c.routes, rr.Address)
+		}
+	}
+	u.mu.Lock()
+	if u.closed {
+		u.mu.Unlock()
+		return
+	}
+	u.calls[c.callID] = c
+	u.mu.Unlock()
+	h := u.opts.Handler.Incoming
+	u.events.push(func() { h(c) })
+}
+
+// reoffer handles a re-INVITE: the Reoffer handler makes the answer on the event goroutine.
+func (c *Call) reoffer(ctx context.Context, req *sip.Request) {
+	u := c.ua
+	c.mu.Lock()
+	if c.state == dialogEnded || c.reinviting {
+		c.mu.Unlock()
+		_ = c.respond(ctx, req, 491, reasonPhrase(491), nil)
+		return
+	}
+	if ct := req.Contact(); ct != nil {
+		c.remoteTarget = ct.Address
+	}
+	c.mu.Unlock()
+	h := u.opts.Handler.Reoffer
+	if h == nil || len(req.Body()) == 0 {
+		_ = c.respond(ctx, req, 488, reasonPhrase(488), nil)
+		return
+	}
+	offer := slices.Clone(req.Body())
+	u.events.push(func() {
+		answer, err := h(c, offer)
+		if err != nil || len(answer) == 0 {
+			_ = c.respond(ctx, req, 488, reasonPhrase(488), nil)
+			return
+		}
+		c.mu.Lock()
+		c.remoteSDP = offer
+		c.mu.Unlock()
+		_ = c.respond(ctx, req, 200, "OK", answer)
+	})
+}
+
+// parseDTMFInfo reads a digit from an INFO body in application/dtmf-relay ("Signal=5\r\nDuration=160")
+// or application/dtmf ("5") form.
+func parseDTMFInfo(req *sip.Request) (rune, time.Duration, bool) {
+	ctype := ""
+	if h := req.ContentType(); h != nil {
+		ctype = strings.ToLower(strings.TrimSpace(h.Value()))
+	}
+	if i := strings.IndexByte(ctype, ';'); i >= 0 {
+		ctype = strings.TrimSpace(ctype[:i])
+	}
+	return ParseDTMFBody(ctype, req.Body())
+}
+
+// ParseDTMFBody reads one DTMF digit and its duration from a SIP INFO body of the given content type
+// (application/dtmf-relay or application/dtmf). A missing duration is 160 ms.
+func ParseDTMFBody(ctype string, body []byte) (rune, time.Duration, bool) {
+	dur := 160 * time.Millisecond
+	var sig string
+	switch ctype {
+	case "application/dtmf-relay":
+		for _, line := range strings.Split(string(body), "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+			if !ok {
+				continue
+			}
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "signal":
+				sig = strings.TrimSpace(v)
+			case "duration":
+				if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 && n < 60000 {
+					dur = time.Duration(n) * time.Millisecond
+				}
+			}
+		}
+	case "application/dtmf":
+		sig = strings.TrimSpace(string(body))
+	default:
+		return 0, 0, false
+	}
+	if len(sig) != 1 {
+		if sig == "10" {
+			return '*', dur, true
+		}
+		if sig == "11" {
+			return '#', dur, true
+		}
+		return 0, 0, false
+	}
+	d := rune(strings.ToUpper(sig)[0])
+	if !validDTMF(d) {
+		return 0, 0, false
+	}
+	return d, dur, true
+}

@@ -1,0 +1,97 @@
+package sipua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// Conn is one message-oriented connection to the SIP server: each Read returns one whole SIP message.
+// Tests replace it; the real one is a WebSocket.
+type Conn interface {
+	// Read blocks for the next message; an error means the connection is gone.
+	Read(ctx context.Context) ([]byte, error)
+	// Write sends one message. It is safe to call from several goroutines.
+	Write(ctx context.Context, msg []byte) error
+	// Close ends the connection; a blocked Read returns.
+	Close() error
+}
+
+// DialFunc opens a Conn to the SIP server.
+type DialFunc func(ctx context.Context) (Conn, error)
+
+// maxMessage bounds one SIP message read from the network.
+const maxMessage = 64 << 10
+
+// WebSocketDialer returns a DialFunc for a ws:// or wss:// URL with the "sip" subprotocol. For wss,
+// the server's certificate must verify against the system roots or match pin (see tlspin). The
+// connection answers the server's pings while it reads.
+func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		return nil, fmt.Errorf("%w: %q is not a ws:// or wss:// URL", ErrBadAccount, rawURL)
+	}
+	tr := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}).DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	if u.Scheme == "wss" {
+		tr.TLSClientConfig = tlspin.ClientConfig(u.Hostname(), nil, pin)
+	}
+	client := &http.Client{Transport: tr}
+	return func(ctx context.Context) (Conn, error) {
+		c, resp, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{
+			HTTPClient:   client,
+			Subprotocols: []string{"sip"},
+		})
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		if err != nil {
+			var untrusted *tlspin.UntrustedError
+			var mismatch *tlspin.MismatchError
+			if errors.As(err, &untrusted) {
+				return nil, untrusted
+			}
+			if errors.As(err, &mismatch) {
+				return nil, mismatch
+			}
+			return nil, fmt.Errorf("%w at %s: %w", ErrConnect, u.Redacted(), err)
+		}
+		if c.Subprotocol() != "sip" {
+			c.CloseNow()
+			return nil, fmt.Errorf("%w at %s: the server does not speak SIP over WebSocket (no \"sip\" subprotocol)", ErrConnect, u.Redacted())
+		}
+		c.SetReadLimit(maxMessage)
+		return &wsConn{c: c}, nil
+	}, nil
+}
+
+type wsConn struct{ c *websocket.Conn }
+
+func (w *wsConn) Read(ctx context.Context) ([]byte, error) {
+	for {
+		typ, b, err := w.c.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if typ == websocket.MessageText || typ == websocket.MessageBinary {
+			return b, nil
+		}
+	}
+}
+
+func (w *wsConn) Write(ctx context.Context, msg []byte) error {
+	return w.c.Write(ctx, websocket.MessageText, msg)
+}
+
+func (w *wsConn) Close() error { return w.c.CloseNow() }
