@@ -1,0 +1,70 @@
+package omni
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// HandoffFlag is the sessionStorage key the login script sets once it has submitted the form, so that
+// a login page shown again in the same window (a wrong password, or the agent logged out) is never
+// submitted a second time.
+const HandoffFlag = "phonebar.handoff"
+
+// Script returns the JavaScript that fills and submits the login form. The window runs it after every
+// page load; it does nothing unless the page is exactly the configured origin and login path, and the
+// credentials are only read after that check. location.origin and location.pathname cannot be
+// redefined by a page's scripts.
+func Script(h Handoff) string {
+	f := withDefaults(h.Form)
+	lit := func(s string) string {
+		b, _ := json.Marshal(s) // escapes quotes, <, >, &, U+2028 and U+2029
+		return string(b)
+	}
+	r := strings.NewReplacer(
+		"__ORIGIN__", lit(strings.TrimSuffix(h.Origin, "/")),
+		"__PATH__", lit(f.LoginPath),
+		"__USER_SEL__", lit(f.UsernameSelector),
+		"__PASS_SEL__", lit(f.PasswordSelector),
+		"__SUBMIT_SEL__", lit(f.SubmitSelector),
+		"__FLAG__", lit(HandoffFlag),
+		"__USER__", lit(h.Username),
+		"__PASS__", lit(h.Password),
+	)
+	return r.Replace(scriptTemplate)
+}
+
+const scriptTemplate = `(function () {
+  "use strict";
+  var path = __PATH__;
+  if (location.origin !== __ORIGIN__) return;
+  if (location.pathname !== path && location.pathname !== path + "/") return;
+  try { if (sessionStorage.getItem(__FLAG__)) return; } catch (e) { return; }
+  var deadline = Date.now() + 15000;
+  function visible(el) { return !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length)); }
+  function first(sel) {
+    var all = document.querySelectorAll(sel);
+    for (var i = 0; i < all.length; i++) { if (visible(all[i]) && !all[i].disabled) return all[i]; }
+    return null;
+  }
+  function set(el, value) {
+    var desc = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
+    el.focus();
+    desc.set.call(el, value);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    el.dispatchEvent(new Event("blur"));
+  }
+  function attempt() {
+    if (location.origin !== __ORIGIN__) return;
+    var u = first(__USER_SEL__), p = first(__PASS_SEL__), b = first(__SUBMIT_SEL__);
+    if (!u || !p || !b) {
+      if (Date.now() < deadline) setTimeout(attempt, 100);
+      return;
+    }
+    try { sessionStorage.setItem(__FLAG__, String(Date.now())); } catch (e) { return; }
+    set(u, __USER__);
+    set(p, __PASS__);
+    setTimeout(function () { if (location.origin === __ORIGIN__ && !b.disabled) b.click(); }, 50);
+  }
+  attempt();
+})();`
