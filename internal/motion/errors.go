@@ -1,0 +1,251 @@
+package motion
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Typed errors below match them with errors.Is, so callers branch without knowing the
+// types.
+var (
+	// ErrBadURL: the server address is not one (see *BadURLError).
+	ErrBadURL = errors.New("not a server address")
+	// ErrNotHTTPS: the address is http:// (see *NotHTTPSError).
+	ErrNotHTTPS = errors.New("Motion needs a secure (https://) connection")
+	// ErrUnreachable: no connection to the server (see *NetError).
+	ErrUnreachable = errors.New("the server cannot be reached")
+	// ErrTimeout: the server did not answer in time (see *NetError).
+	ErrTimeout = errors.New("the server did not answer in time")
+	// ErrNotMotion: something answered that does not speak HTTPS or Motion's API (see *NetError).
+	ErrNotMotion = errors.New("the server does not answer like a Motion server")
+
+	// ErrInvalidCredentials: wrong login name or password (APIError code INVALID_CREDENTIALS, or a
+	// plain 401 on login).
+	ErrInvalidCredentials = errors.New("wrong username or password")
+	// ErrAccountLocked: too many wrong attempts (ACCOUNT_LOCKED).
+	ErrAccountLocked = errors.New("account locked")
+	// ErrSessionExists: the user is logged in elsewhere; log in with Force to end that session.
+	ErrSessionExists = errors.New("already logged in elsewhere")
+	// ErrPasswordRules: a new password broke the rules (PASSWORD_RULES).
+	ErrPasswordRules = errors.New("password refused by the rules")
+	// ErrPasswordExpired: the password must be changed first (PASSWORD_EXPIRED).
+	ErrPasswordExpired = errors.New("password expired")
+	// ErrUnauthorized: no token, or the token is no longer valid (UNAUTHORIZED, SESSION_ENDED, or a
+	// plain 401 outside login).
+	ErrUnauthorized = errors.New("not logged in")
+	// ErrSessionEnded: the server ended the session (SESSION_ENDED); also matches ErrUnauthorized.
+	ErrSessionEnded = errors.New("session ended by the server")
+	// ErrUnknownAuthFormat: the server answered 401 "Unknown authorization format": the
+	// credentials did not reach it over a secure connection.
+	ErrUnknownAuthFormat = errors.New(UnknownAuthorizationFormat)
+	// ErrServer: the server failed (5xx).
+	ErrServer = errors.New("server error")
+	// ErrNotLoggedIn: a call that needs a token was made before Login.
+	ErrNotLoggedIn = errors.New("not logged in: call Login first")
+	// ErrRealtimeStale: the realtime socket stayed silent for three heartbeat intervals.
+	ErrRealtimeStale = errors.New("the realtime connection went silent")
+	// ErrRealtimeClosed: the realtime socket was closed (by the server, the network or Close).
+	ErrRealtimeClosed = errors.New("the realtime connection is closed")
+)
+
+// exampleAddresses ends every message about a wrong address.
+const exampleAddresses = "a server address looks like motion.example.com, motion.example.com:8443 or https://motion.example.com"
+
+// BadURLError says why a server address was refused. It never repeats the address typed (it might
+// hold something secret pasted by mistake).
+type BadURLError struct {
+	Reason string
+}
+
+func (e *BadURLError) Error() string {
+	return fmt.Sprintf("This is not a server address (%s): %s", e.Reason, exampleAddresses)
+}
+
+// Is makes errors.Is(err, ErrBadURL) true.
+func (e *BadURLError) Is(target error) bool { return target == ErrBadURL }
+
+// NotHTTPSError refuses an http:// address and offers the https:// one.
+type NotHTTPSError struct {
+	// Suggested is the https:// address to use instead.
+	Suggested string
+}
+
+func (e *NotHTTPSError) Error() string {
+	return fmt.Sprintf("Motion needs a secure connection, so http:// addresses are not accepted: use %s instead "+
+		"(if the server's certificate is self-signed, you will be asked to trust it once)", e.Suggested)
+}
+
+// Is makes errors.Is(err, ErrNotHTTPS) true.
+func (e *NotHTTPSError) Is(target error) bool { return target == ErrNotHTTPS }
+
+// APIError is an error answer of the Motion API. Code is the server's machine-readable code, or the
+// one inferred from the status when a server sends only a message (or no JSON at all). Message is
+// the server's own text; Error() gives a sentence for the user that says what to do.
+type APIError struct {
+	// Op names the call ("login", "whoami", ...).
+	Op     string
+	Status int
+	Code   string
+	// Message is the server's message, or the HTTP status text when it sent none.
+	Message      string
+	AttemptsLeft *int
+	UnlockAt     *time.Time
+	Rules        []string
+	// Inferred says Code was not sent by the server but deduced from Status.
+	Inferred bool
+}
+
+// unknownAuthFormat reports the 401 "Unknown authorization format".
+func (e *APIError) unknownAuthFormat() bool {
+	return e.Status == http.StatusUnauthorized && strings.EqualFold(strings.TrimSpace(e.Message), UnknownAuthorizationFormat)
+}
+
+// Is matches the sentinel of the error's code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnknownAuthFormat:
+		return e.unknownAuthFormat()
+	case ErrInvalidCredentials:
+		return e.Code == CodeInvalidCredentials
+	case ErrAccountLocked:
+		return e.Code == CodeAccountLocked
+	case ErrSessionExists:
+		return e.Code == CodeSessionExists
+	case ErrPasswordRules:
+		return e.Code == CodePasswordRules
+	case ErrPasswordExpired:
+		return e.Code == CodePasswordExpired
+	case ErrSessionEnded:
+		return e.Code == CodeSessionEnded
+	case ErrUnauthorized:
+		return e.Code == CodeUnauthorized || e.Code == CodeSessionEnded
+	case ErrServer:
+		return e.Status >= 500
+	}
+	return false
+}
+
+func (e *APIError) Error() string {
+	switch {
+	case e.unknownAuthFormat():
+		return "The server answered \"Unknown authorization format\": the login did not reach it over a secure connection. " +
+			"Use the server's https:// address; if you already do, ask your administrator whether a proxy between you and the server removes the login"
+	}
+	switch e.Code {
+	case CodeInvalidCredentials:
+		s := "Wrong username or password"
+		switch {
+		case e.AttemptsLeft == nil:
+			return s + ": check them and try again"
+		case *e.AttemptsLeft <= 0:
+			return s + ": no attempts left, the account is now locked; ask your administrator to unlock it"
+		case *e.AttemptsLeft == 1:
+			return s + ": 1 attempt left before the account is locked"
+		default:
+			return fmt.Sprintf("%s: %d attempts left before the account is locked", s, *e.AttemptsLeft)
+		}
+	case CodeAccountLocked:
+		s := "Account locked after too many failed attempts: ask your administrator to unlock it"
+		if e.UnlockAt != nil {
+			s += ", or wait until " + clockTime(*e.UnlockAt, time.Now())
+		}
+		return s
+	case CodeSessionExists:
+		return "This user is already logged in on another Phonebar: log in again and confirm to end the other session"
+	case CodePasswordRules:
+		if len(e.Rules) > 0 {
+			return "The new password was refused: " + strings.Join(e.Rules, "; ") + ". Choose another one"
+		}
+		return "The new password was refused (" + e.Message + "): choose another one"
+	case CodePasswordExpired:
+		return "Your password has expired: change it to continue"
+	case CodeSessionEnded:
+		return "The server ended your session (" + e.Message + "): log in again"
+	case CodeUnauthorized:
+		return "Your session is no longer valid: log in again"
+	case CodeNotFound:
+		return fmt.Sprintf("The server does not offer %s (%d %s): check that the address is a Motion server and that it is up to date", e.Op, e.Status, http.StatusText(e.Status))
+	}
+	if e.Status >= 500 {
+		return fmt.Sprintf("The Motion server failed during %s (%d %s): try again in a moment, or tell your administrator", e.Op, e.Status, http.StatusText(e.Status))
+	}
+	return fmt.Sprintf("The server refused %s (%d %s): %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
+}
+
+// clockTime prints t as a wall-clock time in the local zone, with the date when it is not within
+// the next 12 hours.
+func clockTime(t, now time.Time) string {
+	t = t.Local()
+	if d := t.Sub(now); d >= -time.Hour && d < 12*time.Hour {
+		return t.Format("15:04")
+	}
+	return t.Format("Jan 2 15:04")
+}
+
+// NetErrorKind classifies a network failure.
+type NetErrorKind int
+
+// Network failure kinds.
+const (
+	NetUnknown NetErrorKind = iota
+	// NetUnreachable: no connection (refused, no route, unknown host name, closed early).
+	NetUnreachable
+	// NetTimeout: no answer in time.
+	NetTimeout
+	// NetNotMotion: the other end does not speak HTTPS, or answered outside Motion's API.
+	NetNotMotion
+)
+
+func (k NetErrorKind) String() string {
+	switch k {
+	case NetUnreachable:
+		return "unreachable"
+	case NetTimeout:
+		return "timeout"
+	case NetNotMotion:
+		return "not-motion"
+	}
+	return "unknown"
+}
+
+// NetError is a failure to talk to the server at all. Certificate problems are not NetErrors: they
+// come as *tlspin.UntrustedError or *tlspin.MismatchError.
+type NetError struct {
+	Kind NetErrorKind
+	Host string
+	Port string
+	// Reason is a short description of the cause ("connection refused").
+	Reason string
+	Err    error
+}
+
+func (e *NetError) Error() string {
+	switch e.Kind {
+	case NetUnreachable:
+		return fmt.Sprintf("Cannot reach the server %s on port %s (%s): check the address, that the server is running, and your network", e.Host, e.Port, e.Reason)
+	case NetTimeout:
+		return fmt.Sprintf("The server %s on port %s did not answer in time: check your network and try again", e.Host, e.Port)
+	case NetNotMotion:
+		return fmt.Sprintf("The server %s on port %s does not answer like a Motion server (%s): check the address and the port", e.Host, e.Port, e.Reason)
+	}
+	return fmt.Sprintf("Cannot talk to the server %s on port %s (%s)", e.Host, e.Port, e.Reason)
+}
+
+// Unwrap returns the cause.
+func (e *NetError) Unwrap() error { return e.Err }
+
+// Is matches ErrUnreachable, ErrTimeout or ErrNotMotion by Kind.
+func (e *NetError) Is(target error) bool {
+	switch target {
+	case ErrUnreachable:
+		return e.Kind == NetUnreachable
+	case ErrTimeout:
+		return e.Kind == NetTimeout
+	case ErrNotMotion:
+		return e.Kind == NetNotMotion
+	}
+	return false
+}
