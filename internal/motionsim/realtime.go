@@ -1,8 +1,10 @@
 package motionsim
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"time"
 
@@ -37,23 +39,25 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c, err := websocket.Accept(w, r, nil)
+	hw := &hijackWriter{ResponseWriter: w}
+	c, err := websocket.Accept(hw, r, nil)
 	if err != nil {
 		return // Accept has answered the client
 	}
 	defer c.CloseNow()
+	raw := hw.conn
 
 	sock := &socket{sess: p.sess, logout: make(chan motion.Event, 1)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		c.Close(websocket.StatusGoingAway, "server closing")
+		closeSoon(c, raw, websocket.StatusGoingAway, "server closing")
 		return
 	}
 	if _, live := s.st.sessions[p.sess.token]; !live {
 		reason := s.st.ended[p.sess.token]
 		s.mu.Unlock()
-		s.sendLogout(r.Context(), c, motion.Event{Type: motion.EventLogout, Reason: reason, Message: endedMessage(reason)})
+		s.sendLogout(r.Context(), c, raw, motion.Event{Type: motion.EventLogout, Reason: reason, Message: endedMessage(reason)})
 		return
 	}
 	s.wg.Add(1) // under mu, before Close's Wait
@@ -90,12 +94,12 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 			if ev.Type == "" { // DropRealtime: vanish like a broken network
 				return
 			}
-			s.sendLogout(ctx, c, ev)
+			s.sendLogout(ctx, c, raw, ev)
 			return
 		case <-ctx.Done():
 			return
 		case <-s.stopping:
-			c.Close(websocket.StatusGoingAway, "server closing")
+			closeSoon(c, raw, websocket.StatusGoingAway, "server closing")
 			return
 		}
 	}
@@ -110,10 +114,44 @@ func (s *Server) send(ctx context.Context, c *websocket.Conn, ev motion.Event) b
 }
 
 // sendLogout tells the client its session ended and closes the socket.
-func (s *Server) sendLogout(ctx context.Context, c *websocket.Conn, ev motion.Event) {
+func (s *Server) sendLogout(ctx context.Context, c *websocket.Conn, raw net.Conn, ev motion.Event) {
 	if s.send(ctx, c, ev) {
-		c.Close(websocket.StatusNormalClosure, "logged out")
+		closeSoon(c, raw, websocket.StatusNormalClosure, "logged out")
 	}
+}
+
+// closeWait bounds how long a close handshake may take: a peer that does not answer must not hold
+// up Close.
+const closeWait = time.Second
+
+// closeSoon closes with a close frame, and without waiting more than closeWait for the peer's:
+// then it closes the raw connection, which ends the handshake Close would wait 5 s for.
+func closeSoon(c *websocket.Conn, raw net.Conn, code websocket.StatusCode, reason string) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = c.Close(code, reason)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		if raw != nil {
+			_ = raw.Close()
+		}
+		<-done
+	}
+}
+
+// hijackWriter keeps the connection websocket.Accept hijacks, so that closeSoon can cut it.
+type hijackWriter struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = c
+	return c, rw, err
 }
 
 // DropRealtime closes every realtime socket now, as a network failure would (the sessions stay).

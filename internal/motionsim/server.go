@@ -102,6 +102,7 @@ func New(opts Options) (*Server, error) {
 		motion.PathWebDesktop:     {http.MethodGet: s.handleDesktop},
 		pathWebLogout:             {http.MethodGet: s.handleWebLogout, http.MethodPost: s.handleWebLogout},
 		pathWebForgot:             {http.MethodGet: s.handleForgotPage, http.MethodPost: s.handleForgotForm},
+		pathWebPassword:           {http.MethodPost: s.handlePasswordForm},
 	}
 	return s, nil
 }

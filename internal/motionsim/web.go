@@ -1,7 +1,17 @@
 package motionsim
 
 import (
+	"bytes"
+	"crypto/rand"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
 
 	"github.com/phonebar/phonebar/internal/motion"
 )
@@ -12,6 +22,89 @@ const (
 	pathWebForgot   = "/forgot-password"
 	pathWebPassword = "/password"
 )
+
+// checkCookie is set by the login page and must come back with the form, with the same value as
+// the form's hidden "check" field: it proves cookies work (Motion cannot work without them) and
+// that the form came from this server.
+const checkCookie = "motion_check"
+
+// pendingTTL is how long a "log in here and end the other session?" question stays answerable.
+const pendingTTL = 2 * time.Minute
+
+//go:embed web/*.html
+var webFS embed.FS
+
+var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
+
+// pageBase is what every page's head needs.
+type pageBase struct {
+	Title string
+	Nonce string
+}
+
+type loginPage struct {
+	pageBase
+	Heading        string
+	Check          string
+	Error          string
+	ErrorCode      string
+	Notice         string
+	Username       string
+	Ticket         string
+	CookiesBlocked bool
+	SSO            []string
+}
+
+type desktopPage struct {
+	pageBase
+	User            motion.User
+	Initials        string
+	TypologyLabel   string
+	RoleLabel       string
+	PhoneOwner      string // browser, phonebar, external, mobile or none
+	PhoneOwnerLabel string
+	SIP             *motion.SIPAccount // without its password
+	RealtimePath    string
+	WhoamiPath      string
+	PhoneCookie     string
+	PhoneFlag       string
+	PhoneEvent      string
+	ExpiresInDays   int // 0: no warning
+	License         *motion.License
+	MustChange      bool
+	PasswordError   string
+}
+
+type forgotPage struct {
+	pageBase
+	Error  string
+	Notice string
+}
+
+func newNonce() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// render writes a page with a Content-Security-Policy that allows only its own nonce'd script and
+// style and the realtime socket of this origin.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, nonce string, data any) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.WithError(err).WithField("page", name).Error("page template failed")
+		writeError(w, &apiError{Status: http.StatusInternalServerError, Body: motion.ErrorBody{Message: "the page could not be built"}})
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; style-src 'nonce-"+nonce+
+		"'; img-src 'self' data:; connect-src 'self' wss://"+r.Host+"; form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
 
 // recordWebLocked records how a page or realtime request was authenticated; the caller holds s.mu.
 func (s *Server) recordWebLocked(r *http.Request, p *principal, tok string, perr *apiError) {
@@ -29,12 +122,346 @@ func (s *Server) recordWebLocked(r *http.Request, p *principal, tok string, perr
 	s.addRecordLocked(Record{Kind: RecordWebRequest, At: wr.At, Web: wr})
 }
 
+// recordPublic records a request to a page that needs no session.
+func (s *Server) recordPublic(r *http.Request) {
+	s.mu.Lock()
+	s.addRecordLocked(Record{Kind: RecordWebRequest, Web: WebRequest{
+		At: s.now(), Method: r.Method, Path: r.URL.Path, Auth: WebAuthPublic, RemoteAddr: remoteIP(r), UserAgent: r.UserAgent(),
+	}})
+	s.mu.Unlock()
+	s.deliver()
+}
+
+// webSession authenticates a page request by the token cookie only (as a browser sends it).
+func (s *Server) webSession(r *http.Request) (*session, *apiError) {
+	var tok string
+	if c, err := r.Cookie(motion.TokenCookie); err == nil {
+		tok = c.Value
+	}
+	s.mu.Lock()
+	var p *principal
+	var perr *apiError
+	if tok == "" {
+		perr = unauthorized("no session")
+	} else {
+		p, perr = s.sessionPrincipalLocked(tok)
+	}
+	s.recordWebLocked(r, p, tok, perr)
+	s.mu.Unlock()
+	s.deliver()
+	if perr != nil {
+		return nil, perr
+	}
+	return p.sess, nil
+}
+
 func (s *Server) handleRoot(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.webSession(r); err == nil {
+		http.Redirect(w, r, motion.PathWebDesktop, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, motion.PathWebLogin, http.StatusSeeOther)
 }
-func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request)  {}
-func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request)  {}
-func (s *Server) handleDesktop(w http.ResponseWriter, r *http.Request)    {}
-func (s *Server) handleWebLogout(w http.ResponseWriter, r *http.Request)  {}
-func (s *Server) handleForgotPage(w http.ResponseWriter, r *http.Request) {}
-func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {}
+
+// checkValue returns the value of the check cookie, reusing a well-formed one so that two open
+// login pages both stay valid.
+func checkValue(r *http.Request) string {
+	if c, err := r.Cookie(checkCookie); err == nil && len(c.Value) == 22 {
+		return c.Value
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func setCheckCookie(w http.ResponseWriter, v string) {
+	http.SetCookie(w, &http.Cookie{Name: checkCookie, Value: v, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// loginNotices explain, on the login page, why the agent is back there.
+var loginNotices = map[string]string{
+	"logout":                 "You logged out.",
+	motion.CodeSessionExists: "You were logged out because someone logged in with your credentials.",
+	motion.CodeSessionEnded:  "You were logged out after too long without a connection to the server.",
+	"password":               "Your password was changed.",
+}
+
+func (s *Server) loginPageData(r *http.Request, nonce, check string) loginPage {
+	s.mu.Lock()
+	sso := make([]string, 0, len(s.st.settings.ssoProviders))
+	for _, p := range s.st.settings.ssoProviders {
+		sso = append(sso, map[string]string{"google": "Log in with Google", "activedirectory": "Log in with Active Directory"}[p])
+	}
+	s.mu.Unlock()
+	return loginPage{
+		pageBase: pageBase{Title: "Login", Nonce: nonce},
+		Heading:  "Log in to the Omni Desktop",
+		Check:    check,
+		Notice:   loginNotices[r.URL.Query().Get("m")],
+		SSO:      sso,
+	}
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
+	s.recordPublic(r)
+	check := checkValue(r)
+	setCheckCookie(w, check)
+	nonce := newNonce()
+	s.render(w, r, http.StatusOK, "login", nonce, s.loginPageData(r, nonce, check))
+}
+
+// handleLoginForm logs in from the login form: a ClientWeb session in the token cookie, then the
+// desktop. Errors show on the login page again.
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	s.recordPublic(r)
+	nonce := newNonce()
+	check := checkValue(r)
+	setCheckCookie(w, check)
+	page := s.loginPageData(r, nonce, check)
+	page.Notice = ""
+	fail := func(status int, code, msg string) {
+		page.Error, page.ErrorCode = msg, code
+		s.render(w, r, status, "login", nonce, page)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	if err := r.ParseForm(); err != nil {
+		fail(http.StatusBadRequest, motion.CodeBadRequest, "The login form could not be read: reload the page and try again.")
+		return
+	}
+	page.Username = r.PostForm.Get("username")
+	c, err := r.Cookie(checkCookie)
+	if err != nil {
+		page.CookiesBlocked = true
+		fail(http.StatusBadRequest, motion.CodeBadRequest, "Motion cannot work without cookies. Allow cookies for this site, then reload the page.")
+		return
+	}
+	if r.PostForm.Get("check") != c.Value {
+		fail(http.StatusBadRequest, motion.CodeBadRequest, "The login form expired: try again.")
+		return
+	}
+	phone := false
+	if pc, err := r.Cookie(motion.PhoneOwnerCookie); err == nil && pc.Value == "1" {
+		phone = true
+	}
+	req := loginRequest{client: motion.ClientWeb, via: ViaWebForm, remote: remoteIP(r), ua: r.UserAgent(), phonebarPhone: phone}
+
+	var ss *session
+	var res loginResult
+	if ticket := r.PostForm.Get("ticket"); ticket != "" {
+		ss, res = s.confirmPending(ticket, req)
+		if ss == nil && res.err == nil {
+			fail(http.StatusBadRequest, motion.CodeBadRequest, "The question expired: log in again.")
+			return
+		}
+	} else {
+		req.name, req.password = strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
+		if req.name == "" || req.password == "" {
+			fail(http.StatusBadRequest, motion.CodeBadRequest, "Type your username and password.")
+			return
+		}
+		if !namePattern.MatchString(req.name) || len(req.password) > 1024 {
+			fail(http.StatusUnauthorized, motion.CodeInvalidCredentials, invalidCredentials(nil).Body.Message)
+			return
+		}
+		ss, res = s.login(req)
+	}
+	if res.err != nil {
+		if res.err.Body.Code == motion.CodeSessionExists {
+			page.Ticket = s.addPending(req.name, phone)
+		}
+		fail(res.err.Status, res.err.Body.Code, res.err.Body.Message)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: motion.TokenCookie, Value: ss.token, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, motion.PathWebDesktop, http.StatusSeeOther)
+}
+
+// addPending remembers a web login whose password was right, for the confirmation form.
+func (s *Server) addPending(name string, phone bool) string {
+	t := newToken()
+	s.mu.Lock()
+	s.st.pending[t] = &pendingLogin{acct: s.st.byName[strings.ToLower(name)], expires: s.now().Add(pendingTTL), phone: phone}
+	s.mu.Unlock()
+	return t
+}
+
+// confirmPending logs in a pending web login, ending the other web session. (nil, no error): the
+// ticket is unknown or expired.
+func (s *Server) confirmPending(ticket string, req loginRequest) (*session, loginResult) {
+	s.mu.Lock()
+	defer s.deliver()
+	defer s.mu.Unlock()
+	p, ok := s.st.pending[ticket]
+	delete(s.st.pending, ticket)
+	if !ok || p.acct == nil || s.now().After(p.expires) {
+		return nil, loginResult{}
+	}
+	req.name, req.force, req.phonebarPhone = p.acct.user.Name, true, req.phonebarPhone || p.phone
+	return s.loginVerifiedLocked(p.acct, req)
+}
+
+// handleDesktop shows the agent's Omni Desktop, or sends to the login page without a session.
+func (s *Server) handleDesktop(w http.ResponseWriter, r *http.Request) {
+	ss, err := s.webSession(r)
+	if err != nil {
+		s.toLogin(w, r, err)
+		return
+	}
+	nonce := newNonce()
+	s.render(w, r, http.StatusOK, "desktop", nonce, s.desktopData(r, ss, nonce, ""))
+}
+
+// toLogin redirects to the login page, saying why when the session ended.
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, err *apiError) {
+	target := motion.PathWebLogin
+	if err != nil && err.Body.Code == motion.CodeSessionEnded {
+		s.mu.Lock()
+		reason := ""
+		if c, cerr := r.Cookie(motion.TokenCookie); cerr == nil {
+			reason = s.st.ended[c.Value]
+		}
+		s.mu.Unlock()
+		if reason == EndLogout {
+			reason = "logout"
+		}
+		target += "?m=" + url.QueryEscape(reason)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+var typologyLabels = map[string]string{
+	motion.TypologyPhonebar: "Phonebar",
+	motion.TypologyExternal: "External phone",
+	motion.TypologyWebRTC:   "WebRTC",
+	motion.TypologyMobile:   "Mobile",
+}
+
+var roleLabels = map[string]string{motion.RoleAgent: "Agent", motion.RoleAdmin: "Administrator", motion.RoleUser: "User"}
+
+func (s *Server) desktopData(r *http.Request, ss *session, nonce, pwErr string) desktopPage {
+	s.mu.Lock()
+	u := ss.acct.user
+	var sip *motion.SIPAccount
+	if u.Typology == motion.TypologyWebRTC {
+		sip = s.sipAccountLocked(ss.acct, r.Host)
+		sip.Password = "" // never in a page
+	}
+	n := ss.notices
+	s.mu.Unlock()
+	d := desktopPage{
+		pageBase:      pageBase{Title: "Omni Desktop", Nonce: nonce},
+		User:          u,
+		Initials:      initials(u.Fullname),
+		TypologyLabel: typologyLabels[u.Typology],
+		RoleLabel:     roleLabels[u.Role],
+		SIP:           sip,
+		RealtimePath:  motion.PathRealtime,
+		WhoamiPath:    motion.PathWhoami,
+		PhoneCookie:   motion.PhoneOwnerCookie,
+		PhoneFlag:     motion.PhoneOwnerFlag,
+		PhoneEvent:    motion.PhoneOwnerEvent,
+		License:       n.license,
+		MustChange:    n.mustChange,
+		PasswordError: pwErr,
+	}
+	if n.expiresInDays != nil {
+		d.ExpiresInDays = *n.expiresInDays
+	}
+	if d.TypologyLabel == "" {
+		d.TypologyLabel = "No typology"
+	}
+	phonebarOwns := false
+	if c, err := r.Cookie(motion.PhoneOwnerCookie); err == nil && c.Value == "1" {
+		phonebarOwns = true
+	}
+	switch u.Typology {
+	case motion.TypologyWebRTC:
+		d.PhoneOwner, d.PhoneOwnerLabel = "browser", "Phone: this browser"
+		if phonebarOwns {
+			d.PhoneOwner, d.PhoneOwnerLabel = "phonebar", "Phone: Phonebar app"
+		}
+	case motion.TypologyPhonebar:
+		d.PhoneOwner, d.PhoneOwnerLabel = "phonebar", "Phone: Phonebar app"
+	case motion.TypologyExternal:
+		d.PhoneOwner, d.PhoneOwnerLabel = "external", "Phone: desk telephone"
+	case motion.TypologyMobile:
+		d.PhoneOwner, d.PhoneOwnerLabel = "mobile", "Phone: mobile app"
+	default:
+		d.PhoneOwner, d.PhoneOwnerLabel = "none", "No phone (not an agent)"
+	}
+	return d
+}
+
+func initials(fullname string) string {
+	var out []rune
+	for _, f := range strings.Fields(fullname) {
+		for _, r := range f {
+			if unicode.IsLetter(r) {
+				out = append(out, unicode.ToUpper(r))
+				break
+			}
+		}
+		if len(out) == 2 {
+			break
+		}
+	}
+	return string(out)
+}
+
+// handlePasswordForm changes the password from the desktop's form (first login, expiry).
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
+	ss, err := s.webSession(r)
+	if err != nil {
+		s.toLogin(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	nonce := newNonce()
+	if perr := r.ParseForm(); perr != nil {
+		s.render(w, r, http.StatusBadRequest, "desktop", nonce, s.desktopData(r, ss, nonce, "The form could not be read: try again."))
+		return
+	}
+	if aerr := s.changePassword(ss.acct, r.PostForm.Get("oldPassword"), r.PostForm.Get("newPassword")); aerr != nil {
+		s.render(w, r, aerr.Status, "desktop", nonce, s.desktopData(r, ss, nonce, aerr.Body.Message))
+		return
+	}
+	http.Redirect(w, r, motion.PathWebDesktop, http.StatusSeeOther)
+}
+
+// handleWebLogout ends the cookie's session and goes back to the login page.
+func (s *Server) handleWebLogout(w http.ResponseWriter, r *http.Request) {
+	if ss, err := s.webSession(r); err == nil {
+		s.mu.Lock()
+		s.endSessionLocked(ss, EndLogout, endedMessage(EndLogout))
+		s.mu.Unlock()
+		s.deliver()
+	}
+	http.SetCookie(w, &http.Cookie{Name: motion.TokenCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, motion.PathWebLogin+"?m=logout", http.StatusSeeOther)
+}
+
+func (s *Server) handleForgotPage(w http.ResponseWriter, r *http.Request) {
+	s.recordPublic(r)
+	nonce := newNonce()
+	s.render(w, r, http.StatusOK, "forgot", nonce, forgotPage{pageBase: pageBase{Title: "Forgot password", Nonce: nonce}})
+}
+
+func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
+	s.recordPublic(r)
+	nonce := newNonce()
+	page := forgotPage{pageBase: pageBase{Title: "Forgot password", Nonce: nonce}}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	if err := r.ParseForm(); err != nil {
+		page.Error = "The form could not be read: try again."
+		s.render(w, r, http.StatusBadRequest, "forgot", nonce, page)
+		return
+	}
+	if err := validateEmail(strings.TrimSpace(r.PostForm.Get("email"))); err != nil {
+		page.Error = "Type the email address of your login name."
+		s.render(w, r, http.StatusBadRequest, "forgot", nonce, page)
+		return
+	}
+	s.requestPasswordReset(strings.TrimSpace(r.PostForm.Get("email")))
+	page.Notice = forgotMessage
+	s.render(w, r, http.StatusOK, "forgot", nonce, page)
+}
