@@ -1,0 +1,137 @@
+package rtc
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/phonebar/phonebar/internal/audio/codec"
+)
+
+const mimeTelephoneEvent = "audio/telephone-event"
+
+// ICEServer is one STUN or TURN server, as the WebRTC RTCIceServer dictionary has it.
+type ICEServer struct {
+	URLs       []string
+	Username   string
+	Credential string
+}
+
+// Options configure the media of calls. The zero value makes calls with Opus, PCMU and PCMA (Opus
+// only where this binary has it), host and STUN-less candidates, silence out and nothing in.
+type Options struct {
+	// ICEServers are the STUN and TURN servers (usually from the SIP account).
+	ICEServers []ICEServer
+	// RelayOnly uses TURN relays only (no host or reflexive candidates).
+	RelayOnly bool
+	// Codecs lists the codecs to offer and accept, most wanted first; one entry forces that codec.
+	// Empty means Opus, PCMU, PCMA.
+	Codecs []codec.ID
+	// AllowLoopback gathers loopback candidates too (tests on one machine).
+	AllowLoopback bool
+	// Source is the audio to send; nil sends silence.
+	Source Source
+	// Sink receives the decoded audio; nil drops it.
+	Sink Sink
+	// OnDTMF is called for each telephone event (RFC 4733) received, in order, on the receiving
+	// goroutine, never under a lock of this package.
+	OnDTMF func(digit rune)
+	// Logger receives media logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (o Options) codecs() []codec.ID {
+	var out []codec.ID
+	for _, id := range o.Codecs {
+		if codec.Available(id) {
+			out = append(out, id)
+		}
+	}
+	if len(o.Codecs) == 0 {
+		for _, id := range []codec.ID{codec.Opus, codec.PCMU, codec.PCMA} {
+			if codec.Available(id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+func codecID(mime string) codec.ID {
+	_, name, _ := strings.Cut(mime, "/")
+	id, err := codec.Parse(name)
+	if err != nil {
+		return codec.Unknown
+	}
+	return id
+}
+
+// newAPI builds a pion API for one call: its media engine holds only the codecs of opts, its
+// setting engine the project's interop settings.
+func newAPI(opts Options) (*webrtc.API, error) {
+	ids := opts.codecs()
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: none of the requested codecs is available in this build", ErrNoCommonCodec)
+	}
+	m := &webrtc.MediaEngine{}
+	rates := map[uint32]bool{}
+	for _, id := range ids {
+		var p webrtc.RTPCodecParameters
+		switch id {
+		case codec.Opus:
+			p = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}
+		case codec.PCMU:
+			p = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000}, PayloadType: 0}
+		case codec.PCMA:
+			p = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMA, ClockRate: 8000}, PayloadType: 8}
+		default:
+			continue
+		}
+		if err := m.RegisterCodec(p, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, err
+		}
+		rates[p.ClockRate] = true
+	}
+	for rate, pt := range map[uint32]webrtc.PayloadType{48000: 110, 8000: 101} {
+		if !rates[rate] {
+			continue
+		}
+		p := webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: mimeTelephoneEvent, ClockRate: rate, SDPFmtpLine: "0-16"}, PayloadType: pt}
+		if err := m.RegisterCodec(p, webrtc.RTPCodecTypeAudio); err != nil {
+			return nil, err
+		}
+	}
+	s := webrtc.SettingEngine{}
+	// RTP from a peer that answers fast can arrive before its answer; without this pion drops that
+	// stream for the whole call.
+	s.SetHandleUndeclaredSSRCWithoutAnswer(true)
+	s.SetIncludeLoopbackCandidate(opts.AllowLoopback)
+	// mDNS host names mean nothing to a PBX and cost a lookup; candidates carry real addresses.
+	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s)), nil
+}
+
+func (o Options) configuration() webrtc.Configuration {
+	c := webrtc.Configuration{
+		BundlePolicy:  webrtc.BundlePolicyMaxBundle,
+		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
+	}
+	for _, s := range o.ICEServers {
+		c.ICEServers = append(c.ICEServers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	if o.RelayOnly {
+		c.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	return c
+}

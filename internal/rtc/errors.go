@@ -1,0 +1,22 @@
+package rtc
+
+import "errors"
+
+var (
+	// ErrNoCommonCodec is returned for an offer or answer that shares no audio codec with ours: the
+	// signalling answers 488.
+	ErrNoCommonCodec = errors.New("the other side offers no audio codec this phone can use")
+	// ErrBadSDP is returned for a session description that cannot be read.
+	ErrBadSDP = errors.New("unreadable session description")
+	// ErrNoAudio is returned for a session description without an audio stream.
+	ErrNoAudio = errors.New("the session description has no audio stream")
+	// ErrClosed is returned by a closed session.
+	ErrClosed = errors.New("the call's media is closed")
+	// ErrState is returned when a step comes out of order (an answer before an offer).
+	ErrState = errors.New("media negotiation step out of order")
+	// ErrRenegotiation is returned for a new offer that changes the transport (ICE restart, new
+	// DTLS fingerprint), which this phone does not support inside a call.
+	ErrRenegotiation = errors.New("the other side changed the media transport during the call, which this phone does not support")
+	// ErrBadDTMF is returned for a digit outside 0-9, *, #, A-D.
+	ErrBadDTMF = errors.New("not a DTMF digit: use 0-9, *, #, A-D")
+)

@@ -1,0 +1,296 @@
+package rtc
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/pion/sdp/v3"
+)
+
+// SDP directions.
+const (
+	SendRecv = "sendrecv"
+	SendOnly = "sendonly"
+	RecvOnly = "recvonly"
+	Inactive = "inactive"
+)
+
+func parseSDP(raw []byte) (*sdp.SessionDescription, error) {
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(string(raw)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	return &sd, nil
+}
+
+func audioSection(sd *sdp.SessionDescription) (int, *sdp.MediaDescription) {
+	for i, m := range sd.MediaDescriptions {
+		if m.MediaName.Media == "audio" {
+			return i, m
+		}
+	}
+	return -1, nil
+}
+
+// candidate is the part of an a=candidate line that chooses a default.
+type candidate struct {
+	component string
+	transport string
+	ip        net.IP
+	port      int
+	typ       string
+}
+
+func parseCandidate(v string) (candidate, bool) {
+	f := strings.Fields(v)
+	if len(f) < 8 || f[6] != "typ" {
+		return candidate{}, false
+	}
+	port, err := strconv.Atoi(f[5])
+	ip := net.ParseIP(f[4])
+	if err != nil || ip == nil || port <= 0 || port > 65535 {
+		return candidate{}, false
+	}
+	return candidate{component: f[1], transport: strings.ToLower(f[2]), ip: ip, port: port, typ: f[7]}, true
+}
+
+// rank orders candidates for the default: what a phone or media relay that ignores ICE can reach
+// best. A relay address works from anywhere, a server-reflexive one from outside, a host one on the
+// LAN; loopback only on this machine.
+func rank(c candidate) int {
+	r := 0
+	switch c.typ {
+	case "relay":
+		r = 40
+	case "srflx":
+		r = 30
+	case "host":
+		r = 20
+	case "prflx":
+		r = 10
+	}
+	if c.ip.To4() != nil {
+		r += 2
+	}
+	if c.ip.IsLoopback() {
+		r -= 15
+	}
+	return r
+}
+
+// PatchDefaultCandidate puts, in every media section's c= and m= lines, the address of its best
+// gathered candidate instead of pion's "0.0.0.0 port 9", which media relays and older phones read
+// as hold or as "no ICE". Sections without a usable candidate are left as they are.
+func PatchDefaultCandidate(raw []byte) ([]byte, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return nil, err
+	}
+	var first *sdp.ConnectionInformation
+	for _, m := range sd.MediaDescriptions {
+		best, found := candidate{}, false
+		for _, a := range m.Attributes {
+			if a.Key != "candidate" {
+				continue
+			}
+			c, ok := parseCandidate(a.Value)
+			if !ok || c.component != "1" || c.transport != "udp" {
+				continue
+			}
+			if !found || rank(c) > rank(best) {
+				best, found = c, true
+			}
+		}
+		if !found {
+			continue
+		}
+		addrType := "IP4"
+		if best.ip.To4() == nil {
+			addrType = "IP6"
+		}
+		ci := &sdp.ConnectionInformation{NetworkType: "IN", AddressType: addrType, Address: &sdp.Address{Address: best.ip.String()}}
+		m.ConnectionInformation = ci
+		m.MediaName.Port = sdp.RangedPort{Value: best.port}
+		if first == nil {
+			first = ci
+		}
+	}
+	if first != nil && sd.ConnectionInformation != nil {
+		c := *first
+		sd.ConnectionInformation = &c
+	}
+	out, err := sd.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	return out, nil
+}
+
+// PatchAnswer makes an answer pion can use: a media section without a=mid (older PBXs and phones
+// send such answers) gets the mid of the offer's section at the same position.
+func PatchAnswer(offer, answer []byte) ([]byte, error) {
+	osd, err := parseSDP(offer)
+	if err != nil {
+		return nil, err
+	}
+	asd, err := parseSDP(answer)
+	if err != nil {
+		return nil, err
+	}
+	if _, m := audioSection(asd); m == nil {
+		return nil, ErrNoAudio
+	}
+	changed := false
+	for i, m := range asd.MediaDescriptions {
+		if _, ok := m.Attribute("mid"); ok || i >= len(osd.MediaDescriptions) {
+			continue
+		}
+		if mid, ok := osd.MediaDescriptions[i].Attribute("mid"); ok {
+			m.WithValueAttribute("mid", mid)
+			changed = true
+		}
+	}
+	if !changed {
+		return answer, nil
+	}
+	out, err := asd.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	return out, nil
+}
+
+// Direction returns the direction of the first audio section: its attribute, else the session's,
+// else sendrecv; a section with port 0 is inactive.
+func Direction(raw []byte) (string, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return "", err
+	}
+	_, m := audioSection(sd)
+	if m == nil {
+		return "", ErrNoAudio
+	}
+	dir := SendRecv
+	for _, a := range sd.Attributes {
+		if isDirection(a.Key) {
+			dir = a.Key
+		}
+	}
+	for _, a := range m.Attributes {
+		if isDirection(a.Key) {
+			dir = a.Key
+		}
+	}
+	if m.MediaName.Port.Value == 0 {
+		dir = Inactive
+	}
+	return dir, nil
+}
+
+func isDirection(k string) bool {
+	return k == SendRecv || k == SendOnly || k == RecvOnly || k == Inactive
+}
+
+// Reverse returns the direction that answers dir.
+func Reverse(dir string) string {
+	switch dir {
+	case SendOnly:
+		return RecvOnly
+	case RecvOnly:
+		return SendOnly
+	case Inactive:
+		return Inactive
+	}
+	return SendRecv
+}
+
+// withDirection returns raw with every audio section's direction set to dir and the origin's
+// session version set to version.
+func withDirection(raw []byte, dir string, version uint64) ([]byte, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return nil, err
+	}
+	sd.Origin.SessionVersion = version
+	kept := sd.Attributes[:0]
+	for _, a := range sd.Attributes {
+		if !isDirection(a.Key) {
+			kept = append(kept, a)
+		}
+	}
+	sd.Attributes = kept
+	for _, m := range sd.MediaDescriptions {
+		if m.MediaName.Media != "audio" {
+			continue
+		}
+		attrs := m.Attributes[:0]
+		for _, a := range m.Attributes {
+			if !isDirection(a.Key) {
+				attrs = append(attrs, a)
+			}
+		}
+		m.Attributes = append(attrs, sdp.Attribute{Key: dir})
+	}
+	return sd.Marshal()
+}
+
+// transportID is what identifies a media transport in an SDP: ICE credentials and DTLS fingerprint.
+func transportID(raw []byte) (string, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return "", err
+	}
+	_, m := audioSection(sd)
+	if m == nil {
+		return "", ErrNoAudio
+	}
+	get := func(key string) string {
+		if v, ok := m.Attribute(key); ok {
+			return v
+		}
+		v, _ := sd.Attribute(key)
+		return v
+	}
+	return get("ice-ufrag") + " " + get("ice-pwd") + " " + get("fingerprint"), nil
+}
+
+// audioCodecNames lists the encoding names of the first audio section (rtpmap and static types).
+func audioCodecNames(raw []byte) ([]string, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return nil, err
+	}
+	_, m := audioSection(sd)
+	if m == nil {
+		return nil, ErrNoAudio
+	}
+	names := map[string]string{}
+	for _, a := range m.Attributes {
+		if a.Key != "rtpmap" {
+			continue
+		}
+		pt, rest, ok := strings.Cut(a.Value, " ")
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, "/")
+		names[pt] = name
+	}
+	var out []string
+	for _, f := range m.MediaName.Formats {
+		if n, ok := names[f]; ok {
+			out = append(out, n)
+			continue
+		}
+		switch f {
+		case "0":
+			out = append(out, "PCMU")
+		case "8":
+			out = append(out, "PCMA")
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,464 @@
+package rtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/phonebar/phonebar/internal/audio/codec"
+)
+
+// Session is the media of one call: one PeerConnection. Make the offer with Offer and apply the
+// answer with SetAnswer, or answer an offer with Answer. Close it when the call ends.
+type Session struct {
+	opts    Options
+	log     *slog.Logger
+	pc      *webrtc.PeerConnection
+	track   *audioTrack
+	created time.Time
+
+	mu        sync.Mutex
+	local     []byte // the latest SDP we gave the signalling
+	offer     []byte // our offer, while waiting for the answer
+	version   uint64
+	remoteID  string
+	sending   bool // our direction includes send
+	receiving bool // our direction includes receive
+	closed    bool
+	recvCodec string
+
+	packetsIn  atomic.Uint64
+	packetsOut atomic.Uint64
+	firstRTP   atomic.Int64 // unix nanoseconds of the first RTP packet received
+	dtmf       chan dtmfRequest
+	stop       chan struct{}
+	wg         sync.WaitGroup
+}
+
+// NewSession makes the media of one call.
+func NewSession(opts Options) (*Session, error) {
+	api, err := newAPI(opts)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := api.NewPeerConnection(opts.configuration())
+	if err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	if opts.Source == nil {
+		opts.Source = Silence{}
+	}
+	if opts.Sink == nil {
+		opts.Sink = Discard{}
+	}
+	s := &Session{
+		opts: opts, log: opts.logger(), pc: pc, track: &audioTrack{}, created: time.Now(),
+		sending: true, receiving: true, version: 1,
+		dtmf: make(chan dtmfRequest), stop: make(chan struct{}),
+	}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
+		s.wg.Add(1)
+		defer s.wg.Done()
+		s.receive(tr, rcv)
+	})
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.sendLoop() }()
+	return s, nil
+}
+
+// Offer makes our offer, waits until every candidate is gathered (SIP carries one SDP, no trickle)
+// and returns it with a real default address.
+func (s *Session) Offer(ctx context.Context) ([]byte, error) {
+	if _, err := s.pc.AddTransceiverFromTrack(s.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	offer, err := s.pc.CreateOffer(nil)
+	if err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	sdp, err := s.setLocal(ctx, offer)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.offer = sdp
+	s.mu.Unlock()
+	return sdp, nil
+}
+
+// SetAnswer applies the other side's answer to our offer.
+func (s *Session) SetAnswer(answer []byte) error {
+	s.mu.Lock()
+	offer := s.offer
+	s.mu.Unlock()
+	if offer == nil {
+		return ErrState
+	}
+	if err := s.checkCodecs(answer); err != nil {
+		return err
+	}
+	patched, err := PatchAnswer(offer, answer)
+	if err != nil {
+		return err
+	}
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(patched)}); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	id, _ := transportID(patched)
+	s.mu.Lock()
+	s.offer = nil
+	s.remoteID = id
+	s.mu.Unlock()
+	return nil
+}
+
+// Answer answers the other side's offer: ErrNoCommonCodec when no codec fits (the signalling says
+// 488), else our answer with every candidate gathered.
+func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
+	if err := s.checkCodecs(offer); err != nil {
+		return nil, err
+	}
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(offer)}); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	// AddTrack takes over the transceiver the offer made and turns it to sendrecv.
+	if _, err := s.pc.AddTrack(s.track); err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	answer, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	id, _ := transportID(offer)
+	s.mu.Lock()
+	s.remoteID = id
+	s.mu.Unlock()
+	return s.setLocal(ctx, answer)
+}
+
+func (s *Session) setLocal(ctx context.Context, desc webrtc.SessionDescription) ([]byte, error) {
+	gathered := webrtc.GatheringCompletePromise(s.pc)
+	if err := s.pc.SetLocalDescription(desc); err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	sdp, err := PatchDefaultCandidate([]byte(s.pc.LocalDescription().SDP))
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.local = sdp
+	s.mu.Unlock()
+	return slices.Clone(sdp), nil
+}
+
+// checkCodecs reports ErrNoCommonCodec when the SDP names none of our codecs.
+func (s *Session) checkCodecs(raw []byte) error {
+	names, err := audioCodecNames(raw)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		for _, id := range s.opts.codecs() {
+			if strings.EqualFold(n, id.String()) {
+				return nil
+			}
+		}
+	}
+	return ErrNoCommonCodec
+}
+
+// Hold returns a new offer for the re-INVITE that puts the call on hold (dir SendOnly: we keep
+// sending, e.g. music; Inactive: nothing flows) or resumes it (SendRecv), and applies dir to our
+// media at once. The transport is unchanged, so pion needs no renegotiation.
+func (s *Session) Hold(dir string) ([]byte, error) {
+	return s.redirect(dir)
+}
+
+// Reoffer answers an offer the other side makes during the call (hold or resume): the answer has
+// the reverse direction and the same transport. An offer that changes the transport returns
+// ErrRenegotiation.
+func (s *Session) Reoffer(offer []byte) ([]byte, error) {
+	id, err := transportID(offer)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := Direction(offer)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	same := id == s.remoteID
+	s.mu.Unlock()
+	if !same {
+		return nil, ErrRenegotiation
+	}
+	return s.redirect(Reverse(dir))
+}
+
+// ApplyAnswerDirection follows the direction of the other side's answer to our hold offer.
+func (s *Session) ApplyAnswerDirection(answer []byte) error {
+	dir, err := Direction(answer)
+	if err != nil {
+		return err
+	}
+	ours := Reverse(dir)
+	s.mu.Lock()
+	s.sending = s.sending && (ours == SendRecv || ours == SendOnly)
+	s.receiving = s.receiving && (ours == SendRecv || ours == RecvOnly)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Session) redirect(dir string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if s.local == nil {
+		return nil, ErrState
+	}
+	s.version++
+	sdp, err := withDirection(s.local, dir, s.version)
+	if err != nil {
+		return nil, err
+	}
+	s.sending = dir == SendRecv || dir == SendOnly
+	s.receiving = dir == SendRecv || dir == RecvOnly
+	return sdp, nil
+}
+
+// Close ends the media and waits for its goroutines.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	close(s.stop)
+	err := s.pc.Close()
+	s.wg.Wait()
+	return err
+}
+
+// Stats is a snapshot of a call's media.
+type Stats struct {
+	// Codec is the codec we send ("opus", "PCMU", "PCMA"), empty before negotiation.
+	Codec string `json:"codec"`
+	// ReceivedCodec is the codec of the last audio packet received.
+	ReceivedCodec string `json:"received_codec,omitempty"`
+	// PacketsIn and PacketsOut count RTP packets (audio and telephone events).
+	PacketsIn  uint64 `json:"rtp_packets_in"`
+	PacketsOut uint64 `json:"rtp_packets_out"`
+	// DTLSState is the DTLS transport's state ("connected" when media is encrypted and flowing).
+	DTLSState string `json:"dtls_state"`
+	// ICEPair names the selected candidate pair's types, "host/host", "relay/srflx", local first.
+	ICEPair string `json:"ice_pair,omitempty"`
+	// FirstRTP is when the first RTP packet arrived; zero if none did.
+	FirstRTP time.Time `json:"-"`
+}
+
+// Stats returns the media's counters and states.
+func (s *Session) Stats() Stats {
+	st := Stats{PacketsIn: s.packetsIn.Load(), PacketsOut: s.packetsOut.Load(), DTLSState: "new"}
+	if _, _, c, _ := s.track.binding(); c.MimeType != "" {
+		st.Codec = codecID(c.MimeType).String()
+	}
+	s.mu.Lock()
+	st.ReceivedCodec = s.recvCodec
+	s.mu.Unlock()
+	if ns := s.firstRTP.Load(); ns != 0 {
+		st.FirstRTP = time.Unix(0, ns)
+	}
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Sender() == nil || tr.Sender().Transport() == nil {
+			continue
+		}
+		dt := tr.Sender().Transport()
+		st.DTLSState = dt.State().String()
+		if pair, err := dt.ICETransport().GetSelectedCandidatePair(); err == nil && pair != nil {
+			st.ICEPair = pair.Local.Typ.String() + "/" + pair.Remote.Typ.String()
+		}
+		break
+	}
+	return st
+}
+
+// Created is when the session was made.
+func (s *Session) Created() time.Time { return s.created }
+
+// receive reads one remote track: audio to the sink, telephone events to OnDTMF.
+func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
+	events := map[uint8]bool{}
+	kinds := map[uint8]codec.ID{}
+	for _, c := range rcv.GetParameters().Codecs {
+		if isTelephoneEvent(c) {
+			events[uint8(c.PayloadType)] = true
+		} else if id := codecID(c.MimeType); id != codec.Unknown {
+			kinds[uint8(c.PayloadType)] = id
+		}
+	}
+	decoders := map[codec.ID]codec.Codec{}
+	defer func() {
+		for _, d := range decoders {
+			d.Close()
+		}
+	}()
+	pcm := make([]int16, 5760)
+	var lastEvent uint32
+	var haveEvent bool
+	for {
+		pkt, _, err := tr.ReadRTP()
+		if err != nil {
+			return
+		}
+		if s.packetsIn.Add(1) == 1 {
+			s.firstRTP.Store(time.Now().UnixNano())
+		}
+		pt := pkt.PayloadType
+		if events[pt] {
+			if len(pkt.Payload) < 4 || (haveEvent && pkt.Timestamp == lastEvent) {
+				continue
+			}
+			lastEvent, haveEvent = pkt.Timestamp, true
+			if d, ok := eventDigit(pkt.Payload[0]); ok && s.opts.OnDTMF != nil {
+				s.opts.OnDTMF(d)
+			}
+			continue
+		}
+		id, ok := kinds[pt]
+		if !ok {
+			continue
+		}
+		dec := decoders[id]
+		if dec == nil {
+			if dec, err = codec.New(id, codec.Options{}); err != nil {
+				continue
+			}
+			decoders[id] = dec
+			s.mu.Lock()
+			s.recvCodec = id.String()
+			s.mu.Unlock()
+		}
+		n, err := dec.Decode(pkt.Payload, pcm)
+		if err != nil || n == 0 {
+			continue
+		}
+		s.mu.Lock()
+		recv := s.receiving
+		s.mu.Unlock()
+		if recv {
+			s.opts.Sink.Write(pcm[:n], dec.SampleRate())
+		}
+	}
+}
+
+// sendLoop sends one packet every 20 ms once negotiated: audio from the source, or the packets of
+// a telephone event while one is being sent.
+func (s *Session) sendLoop() {
+	tick := time.NewTicker(codec.FrameDuration)
+	defer tick.Stop()
+	var (
+		enc     codec.Codec
+		encID   codec.ID
+		pcm     []int16
+		out     = make([]byte, 1500)
+		seq     uint16
+		ts      uint32
+		current *dtmfSend
+	)
+	defer func() {
+		if enc != nil {
+			enc.Close()
+		}
+	}()
+	for {
+		var req dtmfRequest
+		select {
+		case <-s.stop:
+			if current != nil {
+				current.req.done <- ErrClosed
+			}
+			return
+		case <-tick.C:
+		case req = <-s.dtmf:
+			if current != nil {
+				req.done <- errors.New("rtc: DTMF busy")
+				continue
+			}
+			current = &dtmfSend{req: req}
+			continue
+		}
+		w, ssrc, send, events := s.track.binding()
+		if w == nil {
+			continue
+		}
+		id := codecID(send.MimeType)
+		if enc == nil || encID != id {
+			if enc != nil {
+				enc.Close()
+			}
+			var err error
+			if enc, err = codec.New(id, codec.Options{}); err != nil {
+				s.log.Error("encoder", "codec", id.String(), "error", err)
+				return
+			}
+			encID = id
+			pcm = make([]int16, id.FrameSamples(codec.FrameDuration)*enc.SampleRate()/enc.ClockRate())
+		}
+		step := uint32(id.FrameSamples(codec.FrameDuration))
+		ts += step
+		s.mu.Lock()
+		sending := s.sending
+		s.mu.Unlock()
+		if current != nil {
+			pt, ok := events[send.ClockRate]
+			if !ok {
+				current.req.done <- errors.New("rtc: the other side takes no telephone events: use SIP INFO")
+				current = nil
+			} else {
+				for _, p := range current.next(ts, step, send.ClockRate) {
+					seq++
+					h := &rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: seq, Timestamp: current.start, SSRC: ssrc, Marker: p.marker}
+					if writePacket(w, h, p.payload) {
+						s.packetsOut.Add(1)
+					}
+				}
+				if current.finished() {
+					current.req.done <- nil
+					current = nil
+				}
+				continue
+			}
+		}
+		if !sending {
+			continue
+		}
+		s.opts.Source.Fill(pcm, enc.SampleRate())
+		n, err := enc.Encode(pcm, out)
+		if err != nil || n == 0 {
+			continue
+		}
+		seq++
+		h := &rtp.Header{Version: 2, PayloadType: uint8(send.PayloadType), SequenceNumber: seq, Timestamp: ts, SSRC: ssrc}
+		if writePacket(w, h, out[:n]) {
+			s.packetsOut.Add(1)
+		}
+	}
+}
