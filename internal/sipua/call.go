@@ -435,7 +435,7 @@ func (c *Call) Reinvite(ctx context.Context, offer []byte) ([]byte, error) {
 		c.reinviting = false
 		c.mu.Unlock()
 	}()
-	res, err := c.request(ctx, sip.INVITE, "application/sdp", offer, c.ua.contact.Clone())
+	res, err := c.request(ctx, sip.INVITE, "application/sdp", offer)
 	if err != nil {
 		return nil, err
 	}
@@ -582,12 +582,16 @@ func (c *Call) respond(ctx context.Context, req *sip.Request, code int, reason s
 // respond answers req; a non-empty tag is put on To when it has none.
 func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason string, body []byte, tag string) error {
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
-	if to := res.To(); to != nil && tag != "" {
-		if _, ok := to.Params.Get("tag"); !ok {
+	// sipgo puts a random To tag on responses to requests without one; the dialog needs ours.
+	if _, hadTag := req.To().Params.Get("tag"); !hadTag {
+		if to := res.To(); to != nil {
 			if to.Params == nil {
 				to.Params = sip.NewParams()
 			}
-			to.Params.Add("tag", tag)
+			to.Params.Remove("tag")
+			if tag != "" {
+				to.Params.Add("tag", tag)
+			}
 		}
 	}
 	if req.Method == sip.INVITE && code >= 180 && code < 300 {

@@ -1,0 +1,554 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/rtc"
+	"github.com/phonebar/phonebar/internal/sipua"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// Account is a SIP account over WebSocket.
+type Account struct {
+	// AOR is the address of record, "sip:1001@pbx.example.com".
+	AOR string
+	// AuthUser is the digest user; empty means the AOR's user.
+	AuthUser string
+	// Password is the SIP password; it never appears in logs or errors.
+	Password string
+	// WSURL is the ws:// or wss:// URL of the SIP server.
+	WSURL string
+	// Fingerprint pins a self-signed wss certificate; empty trusts the system roots only.
+	Fingerprint tlspin.Fingerprint
+	// ICEServers are the STUN/TURN servers for the media.
+	ICEServers []rtc.ICEServer
+}
+
+// AccountFromMotion turns the SIP account Motion hands out at login into an Account, with the
+// certificate pin the user accepted for the SIP server (empty if none).
+func AccountFromMotion(a motion.SIPAccount, pin tlspin.Fingerprint) Account {
+	acc := Account{AOR: a.Username, AuthUser: a.AuthUser, Password: a.Password, WSURL: a.WSURI, Fingerprint: pin}
+	if len(acc.AOR) < 4 || (acc.AOR[:4] != "sip:" && acc.AOR[:4] != "sips") {
+		acc.AOR = "sip:" + a.Username + "@" + a.Domain
+	}
+	for _, s := range a.ICEServers {
+		acc.ICEServers = append(acc.ICEServers, rtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	return acc
+}
+
+// DTMFMode says how digits are sent.
+type DTMFMode int
+
+const (
+	// DTMFUnknown is the zero value: RFC 4733.
+	DTMFUnknown DTMFMode = iota
+	// DTMFRFC4733 sends telephone events in the RTP stream.
+	DTMFRFC4733
+	// DTMFInfo sends SIP INFO requests.
+	DTMFInfo
+)
+
+// String names the mode as the command line spells it.
+func (m DTMFMode) String() string {
+	switch m {
+	case DTMFRFC4733:
+		return "rfc4733"
+	case DTMFInfo:
+		return "info"
+	}
+	return "unknown"
+}
+
+// Config configures a Phone. Zero values are documented per field.
+type Config struct {
+	Account Account
+	// Codecs to offer and accept, most wanted first; one forces it; empty: Opus, PCMU, PCMA.
+	Codecs []codec.ID
+	// RelayOnly uses TURN relays only.
+	RelayOnly bool
+	// AllowLoopback gathers loopback candidates (tests on one machine).
+	AllowLoopback bool
+	// DTMF is how SendDTMF sends digits; zero means RFC 4733.
+	DTMF DTMFMode
+	// NewSource and NewSink make each call's audio ends; nil means silence out and nothing in.
+	NewSource func() rtc.Source
+	NewSink   func() rtc.Sink
+	// OnEvent receives every event, in order, on one goroutine, never under a lock of this package.
+	OnEvent func(Event)
+	// Expires is the registration lifetime asked for; zero means sipua's default (10 minutes).
+	Expires time.Duration
+	// Logger receives logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// EventKind says what happened.
+type EventKind int
+
+const (
+	// EventUnknown is the zero value.
+	EventUnknown EventKind = iota
+	// EventRegistration: the registration state changed (Registration, Err).
+	EventRegistration
+	// EventIncoming: a call rings (Call).
+	EventIncoming
+	// EventActive: a call is established or resumed (Call).
+	EventActive
+	// EventHeld: a call was put on hold by us (Call) or by the other side (Call, Remote).
+	EventHeld
+	// EventDTMF: a digit arrived (Call, Digit).
+	EventDTMF
+	// EventEnded: a call ended (Call, Err says why; sipua.ErrCallEnded for a normal hang-up).
+	EventEnded
+)
+
+var eventNames = [...]string{"unknown", "registration", "incoming", "active", "held", "dtmf", "ended"}
+
+// String names the kind in lower case.
+func (k EventKind) String() string {
+	if k < 0 || int(k) >= len(eventNames) {
+		return fmt.Sprintf("EventKind(%d)", int(k))
+	}
+	return eventNames[k]
+}
+
+// Event is one thing that happened to the phone or a call.
+type Event struct {
+	Kind         EventKind
+	Call         *Call
+	Registration sipua.State
+	Digit        rune
+	// Remote is true for a hold made by the other side.
+	Remote bool
+	Err    error
+}
+
+// Phone is a registered softphone. Build it with New and run it with Run.
+type Phone struct {
+	cfg Config
+	log *slog.Logger
+	ua  *sipua.UA
+
+	mu    sync.Mutex
+	calls map[string]*Call // by Call-ID
+}
+
+// New checks the configuration.
+func New(cfg Config) (*Phone, error) {
+	p := &Phone{cfg: cfg, calls: map[string]*Call{}, log: cfg.Logger}
+	if p.log == nil {
+		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ua, err := sipua.New(sipua.Options{
+		AOR: cfg.Account.AOR, AuthUser: cfg.Account.AuthUser, Password: cfg.Account.Password,
+		URL: cfg.Account.WSURL, Fingerprint: cfg.Account.Fingerprint, Expires: cfg.Expires, Logger: p.log,
+		Handler: sipua.Handler{
+			State:    func(s sipua.State, err error) { p.emit(Event{Kind: EventRegistration, Registration: s, Err: err}) },
+			Incoming: p.incoming,
+			Reoffer:  p.reoffer,
+			DTMF:     func(sc *sipua.Call, d rune, _ time.Duration) { p.dtmf(sc.ID(), d) },
+			Ended:    p.ended,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.ua = ua
+	return p, nil
+}
+
+// Run registers and keeps the phone signed in until ctx ends (see sipua.UA.Run); calls still up
+// then end.
+func (p *Phone) Run(ctx context.Context) error { return p.ua.Run(ctx) }
+
+// Registration returns the registration state.
+func (p *Phone) Registration() sipua.State { return p.ua.State() }
+
+func (p *Phone) emit(ev Event) {
+	if p.cfg.OnEvent != nil {
+		p.cfg.OnEvent(ev)
+	}
+}
+
+func (p *Phone) mediaOptions(c *Call) rtc.Options {
+	o := rtc.Options{
+		ICEServers: p.cfg.Account.ICEServers, RelayOnly: p.cfg.RelayOnly, Codecs: p.cfg.Codecs,
+		AllowLoopback: p.cfg.AllowLoopback, Logger: p.log,
+		OnDTMF: func(d rune) { p.dtmf(c.id, d) },
+	}
+	var src rtc.Source = rtc.Silence{}
+	if p.cfg.NewSource != nil {
+		src = p.cfg.NewSource()
+	}
+	c.mute = &muteSource{src: src}
+	o.Source = c.mute
+	if p.cfg.NewSink != nil {
+		o.Sink = p.cfg.NewSink()
+	}
+	c.sink = o.Sink
+	return o
+}
+
+// Dial calls target (a number or a SIP URI) and returns the established call, or why it failed: a
+// *sipua.StatusError for a refusal, ctx's error if ctx ended first (the attempt is cancelled).
+func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
+	if !p.ua.State().CanCall() {
+		return nil, ErrNotRegistered
+	}
+	c := &Call{phone: p, dir: sipua.DirectionOutgoing, started: time.Now(), done: make(chan struct{})}
+	c.state, _ = transition(StateUnknown, inputDial)
+	media, err := rtc.NewSession(p.mediaOptions(c))
+	if err != nil {
+		return nil, err
+	}
+	c.media = media
+	offer, err := media.Offer(ctx)
+	if err != nil {
+		media.Close()
+		return nil, err
+	}
+	sc, err := p.ua.Invite(ctx, target, offer, nil)
+	if err != nil {
+		media.Close()
+		return nil, err
+	}
+	c.sip, c.id, c.remote = sc, sc.ID(), sc.Remote()
+	p.mu.Lock()
+	p.calls[c.id] = c
+	p.mu.Unlock()
+	if err := media.SetAnswer(sc.RemoteSDP()); err != nil {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = sc.Hangup(hctx)
+		cancel()
+		c.finish(err)
+		return nil, err
+	}
+	c.answered = time.Now()
+	c.move(inputAnswered)
+	p.emit(Event{Kind: EventActive, Call: c})
+	return c, nil
+}
+
+func (p *Phone) lookup(id string) *Call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls[id]
+}
+
+func (p *Phone) incoming(sc *sipua.Call) {
+	c := &Call{phone: p, dir: sipua.DirectionIncoming, sip: sc, id: sc.ID(), remote: sc.Remote(), started: time.Now(), done: make(chan struct{})}
+	c.state, _ = transition(StateUnknown, inputIncoming)
+	p.mu.Lock()
+	p.calls[c.id] = c
+	p.mu.Unlock()
+	_ = sc.Ring(context.Background())
+	p.emit(Event{Kind: EventIncoming, Call: c})
+}
+
+func (p *Phone) reoffer(sc *sipua.Call, offer []byte) ([]byte, error) {
+	c := p.lookup(sc.ID())
+	if c == nil || c.media == nil {
+		return nil, ErrCallState
+	}
+	answer, err := c.media.Reoffer(offer)
+	if err != nil {
+		return nil, err
+	}
+	dir, _ := rtc.Direction(offer)
+	held := dir == rtc.SendOnly || dir == rtc.Inactive
+	c.mu.Lock()
+	was := c.remoteHeld
+	c.remoteHeld = held
+	c.mu.Unlock()
+	if held != was {
+		if held {
+			p.emit(Event{Kind: EventHeld, Call: c, Remote: true})
+		} else {
+			p.emit(Event{Kind: EventActive, Call: c, Remote: true})
+		}
+	}
+	return answer, nil
+}
+
+func (p *Phone) dtmf(id string, d rune) {
+	c := p.lookup(id)
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.digits = append(c.digits, d)
+	c.mu.Unlock()
+	p.emit(Event{Kind: EventDTMF, Call: c, Digit: d})
+}
+
+func (p *Phone) ended(sc *sipua.Call, reason error) {
+	c := p.lookup(sc.ID())
+	if c == nil {
+		return
+	}
+	c.finish(reason)
+}
+
+// Call is one call of the phone.
+type Call struct {
+	phone    *Phone
+	dir      sipua.Direction
+	sip      *sipua.Call
+	id       string
+	remote   string
+	started  time.Time
+	done     chan struct{}
+	mute     *muteSource
+	sink     rtc.Sink
+	answered time.Time
+
+	mu         sync.Mutex
+	media      *rtc.Session
+	state      State
+	remoteHeld bool
+	digits     []rune
+	err        error
+}
+
+// ID returns the call's SIP Call-ID.
+func (c *Call) ID() string { return c.id }
+
+// Direction says who placed the call.
+func (c *Call) Direction() sipua.Direction { return c.dir }
+
+// Remote returns the other side's SIP URI.
+func (c *Call) Remote() string { return c.remote }
+
+// State returns where the call stands.
+func (c *Call) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Done is closed when the call has ended.
+func (c *Call) Done() <-chan struct{} { return c.done }
+
+// Err returns why the call ended (nil while it lasts).
+func (c *Call) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Digits returns the DTMF digits received so far.
+func (c *Call) Digits() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return string(c.digits)
+}
+
+// Sink returns the call's audio sink (what NewSink made), nil for none.
+func (c *Call) Sink() rtc.Sink { return c.sink }
+
+// Started is when the call was dialled or arrived; Answered when it was established.
+func (c *Call) Started() time.Time  { return c.started }
+func (c *Call) Answered() time.Time { return c.answered }
+
+// Stats returns the media statistics (zero before the media exists).
+func (c *Call) Stats() rtc.Stats {
+	c.mu.Lock()
+	m := c.media
+	c.mu.Unlock()
+	if m == nil {
+		return rtc.Stats{}
+	}
+	return m.Stats()
+}
+
+func (c *Call) move(in input) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next, err := transition(c.state, in)
+	if err != nil {
+		return err
+	}
+	c.state = next
+	return nil
+}
+
+func (c *Call) finish(reason error) {
+	c.mu.Lock()
+	if c.state == StateEnded {
+		c.mu.Unlock()
+		return
+	}
+	c.state = StateEnded
+	c.err = reason
+	m := c.media
+	c.mu.Unlock()
+	if m != nil {
+		m.Close()
+	}
+	p := c.phone
+	p.mu.Lock()
+	delete(p.calls, c.id)
+	p.mu.Unlock()
+	close(c.done)
+	p.emit(Event{Kind: EventEnded, Call: c, Err: reason})
+}
+
+// Answer accepts an incoming call. An offer with no codec in common is refused with 488 and
+// ErrNoCommonCodec returned.
+func (c *Call) Answer(ctx context.Context) error {
+	if c.dir != sipua.DirectionIncoming || c.State() != StateRinging {
+		return ErrCallState
+	}
+	media, err := rtc.NewSession(c.phone.mediaOptions(c))
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.media = media
+	c.mu.Unlock()
+	answer, err := media.Answer(ctx, c.sip.RemoteSDP())
+	if err != nil {
+		code := 488
+		if !errors.Is(err, rtc.ErrNoCommonCodec) && !errors.Is(err, rtc.ErrBadSDP) && !errors.Is(err, rtc.ErrNoAudio) {
+			code = 500
+		}
+		_ = c.sip.Reject(ctx, code)
+		if errors.Is(err, rtc.ErrNoCommonCodec) {
+			return fmt.Errorf("%w: %w", ErrNoCommonCodec, err)
+		}
+		return err
+	}
+	if err := c.sip.Answer(ctx, answer); err != nil {
+		return err
+	}
+	c.answered = time.Now()
+	if err := c.move(inputAnswered); err != nil {
+		return err
+	}
+	c.phone.emit(Event{Kind: EventActive, Call: c})
+	return nil
+}
+
+// Reject refuses an incoming call: 486 (busy) or 603 (decline); other codes become 603.
+func (c *Call) Reject(ctx context.Context, code int) error {
+	if c.dir != sipua.DirectionIncoming || c.State() != StateRinging {
+		return ErrCallState
+	}
+	if code != 486 {
+		code = 603
+	}
+	return c.sip.Reject(ctx, code)
+}
+
+// Hangup ends the call (BYE, or 603 for an incoming call still ringing).
+func (c *Call) Hangup(ctx context.Context) error {
+	if c.State() == StateEnded {
+		return ErrCallState
+	}
+	err := c.sip.Hangup(ctx)
+	if errors.Is(err, sipua.ErrCallState) {
+		return ErrCallState
+	}
+	return err
+}
+
+// Hold puts the call on hold (re-INVITE a=sendonly: we keep sending, e.g. music on hold; inactive
+// when inactive is true).
+func (c *Call) Hold(ctx context.Context, inactive bool) error {
+	if c.State() != StateActive {
+		return ErrCallState
+	}
+	dir := rtc.SendOnly
+	if inactive {
+		dir = rtc.Inactive
+	}
+	return c.redirect(ctx, dir, inputHold, EventHeld)
+}
+
+// Resume takes the call off hold (re-INVITE a=sendrecv).
+func (c *Call) Resume(ctx context.Context) error {
+	if c.State() != StateHeld {
+		return ErrCallState
+	}
+	return c.redirect(ctx, rtc.SendRecv, inputResume, EventActive)
+}
+
+func (c *Call) redirect(ctx context.Context, dir string, in input, kind EventKind) error {
+	offer, err := c.media.Hold(dir)
+	if err != nil {
+		return err
+	}
+	answer, err := c.sip.Reinvite(ctx, offer)
+	if err != nil {
+		return err
+	}
+	if err := c.media.ApplyAnswerDirection(answer); err != nil {
+		return err
+	}
+	if err := c.move(in); err != nil {
+		return err
+	}
+	c.phone.emit(Event{Kind: kind, Call: c})
+	return nil
+}
+
+// Mute stops (true) or restarts (false) sending our audio; the call stays up and the other side
+// hears silence.
+func (c *Call) Mute(on bool) {
+	if c.mute != nil {
+		c.mute.set(on)
+	}
+}
+
+// SendDTMF sends digits one after the other, each 160 ms, the way the phone is configured.
+func (c *Call) SendDTMF(ctx context.Context, digits string) error {
+	for _, d := range digits {
+		var err error
+		if c.phone.cfg.DTMF == DTMFInfo {
+			err = c.sip.SendDTMF(ctx, d, 160*time.Millisecond)
+		} else {
+			err = c.media.SendDTMF(ctx, d, 160*time.Millisecond)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Transfer hands the call to target (blind transfer); hang up afterwards.
+func (c *Call) Transfer(ctx context.Context, target string) error {
+	return c.sip.Transfer(ctx, target)
+}
+
+// muteSource sends silence while muted.
+type muteSource struct {
+	mu    sync.Mutex
+	src   rtc.Source
+	muted bool
+}
+
+func (m *muteSource) set(on bool) {
+	m.mu.Lock()
+	m.muted = on
+	m.mu.Unlock()
+}
+
+func (m *muteSource) Fill(pcm []int16, rate int) {
+	m.mu.Lock()
+	muted := m.muted
+	m.mu.Unlock()
+	if muted {
+		clear(pcm)
+		return
+	}
+	m.src.Fill(pcm, rate)
+}
