@@ -33,6 +33,10 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		writeError(w, perr)
 		return
 	}
+	if s.rtPaused.Load() {
+		writeError(w, &apiError{Status: http.StatusServiceUnavailable, Body: motion.ErrorBody{Message: "the realtime service is paused"}})
+		return
+	}
 	if s.hooks.AllowRealtime != nil {
 		if err := s.hooks.AllowRealtime(r); err != nil {
 			writeError(w, &apiError{Status: http.StatusServiceUnavailable, Body: motion.ErrorBody{Message: err.Error()}})
@@ -87,6 +91,9 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-t.C:
+			if s.rtPaused.Load() {
+				continue
+			}
 			if !s.send(ctx, c, motion.Event{Type: motion.EventHeartbeat}) {
 				return
 			}
@@ -170,6 +177,13 @@ func (s *Server) DropRealtime() int {
 		}
 	}
 	return n
+}
+
+// PauseRealtime simulates a network outage between the server and its realtime clients: while
+// paused, open sockets stay open but carry nothing (no heartbeats) and new sockets are refused
+// with 503. Clients must notice by the missing heartbeats.
+func (s *Server) PauseRealtime(paused bool) {
+	s.rtPaused.Store(paused)
 }
 
 // RealtimeSockets counts the open realtime sockets of a user's live sessions.

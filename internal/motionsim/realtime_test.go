@@ -245,3 +245,34 @@ func TestCloseEndsRealtimeSockets(t *testing.T) {
 	}
 	assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err), "%v", err)
 }
+
+func TestPauseRealtimeSilencesSockets(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ts := startServer(t, Options{HeartbeatMS: 20})
+	lr := ts.login(t, "chloe", demoPassword(t, "chloe"))
+	c, _, err := ts.dialRealtime(ctx, t, bearer(lr.Token))
+	require.NoError(t, err)
+	readEvent(ctx, t, c)
+	readEvent(ctx, t, c)
+	ts.srv.PauseRealtime(true)
+	time.Sleep(40 * time.Millisecond) // a heartbeat already on its way has arrived
+	quiet, cancelQuiet := context.WithTimeout(ctx, 300*time.Millisecond)
+	n := 0
+	for {
+		if _, _, err := c.Read(quiet); err != nil {
+			break
+		}
+		n++
+	}
+	cancelQuiet()
+	assert.LessOrEqual(t, n, 1, "at 20 ms a running socket would have sent about 15 heartbeats")
+	c2, resp, err := ts.dialRealtime(ctx, t, bearer(lr.Token))
+	require.Error(t, err, "new sockets are refused while paused")
+	assert.Nil(t, c2)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	ts.srv.PauseRealtime(false)
+	c3, _, err := ts.dialRealtime(ctx, t, bearer(lr.Token))
+	require.NoError(t, err)
+	assert.Equal(t, motion.EventHello, readEvent(ctx, t, c3).Type)
+}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -38,7 +39,8 @@ type Server struct {
 	stopping chan struct{} // closed by Close
 	wg       sync.WaitGroup
 
-	hookMu    sync.Mutex // serializes Hooks.OnRecord
+	rtPaused  atomic.Bool // PauseRealtime
+	hookMu    sync.Mutex  // serializes Hooks.OnRecord
 	closeOnce sync.Once
 }
 
