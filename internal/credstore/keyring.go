@@ -19,8 +19,10 @@ type Backend interface {
 type osBackend struct{}
 
 func (osBackend) Get(service, account string) (string, error) { return keyring.Get(service, account) }
-func (osBackend) Set(service, account, secret string) error   { return keyring.Set(service, account, secret) }
-func (osBackend) Delete(service, account string) error        { return keyring.Delete(service, account) }
+func (osBackend) Set(service, account, secret string) error {
+	return keyring.Set(service, account, secret)
+}
+func (osBackend) Delete(service, account string) error { return keyring.Delete(service, account) }
 
 // Keyring is the Store backed by the OS keyring, under service Service and account Account(server,
 // user). Keyring calls cannot be interrupted; when ctx ends first the call returns ctx.Err() and the

@@ -177,10 +177,10 @@ func TestOtherCalls(t *testing.T) {
 		}
 	}
 	_, _, c := newFake(t, map[string]http.HandlerFunc{
-		"POST " + PathAuthLocal:     loginOK,
-		"PUT " + PathChangePassword: record,
+		"POST " + PathAuthLocal:      loginOK,
+		"PUT " + PathChangePassword:  record,
 		"POST " + PathForgotPassword: record,
-		"GET " + PathPhones:         record,
+		"GET " + PathPhones:          record,
 	}, nil)
 	ctx := context.Background()
 	require.NoError(t, c.ForgotPassword(ctx, "agent@example.com"))
@@ -453,9 +453,11 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	}
 	// A successful login, then calls that fail, so the token is in play too.
 	_, _, c := newFake(t, map[string]http.HandlerFunc{
-		"POST " + PathAuthLocal:     loginOK,
-		"GET " + PathWhoami:         func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 401, ErrorBody{Message: "jwt expired"}) },
-		"PUT " + PathChangePassword: func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 422, ErrorBody{Code: CodePasswordRules, Message: "no"}) },
+		"POST " + PathAuthLocal: loginOK,
+		"GET " + PathWhoami:     func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 401, ErrorBody{Message: "jwt expired"}) },
+		"PUT " + PathChangePassword: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 422, ErrorBody{Code: CodePasswordRules, Message: "no"})
+		},
 	}, func(o *Options) { o.Logger = logger })
 	_, err := c.Login(context.Background(), LoginRequest{Name: "agent", Password: testPassword})
 	require.NoError(t, err)

@@ -1,0 +1,61 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors of the agent session.
+var (
+	// ErrIllegalTransition: an input that the state machine does not allow in the current state.
+	ErrIllegalTransition = errors.New("illegal session transition")
+	// ErrMissingCredentials: the login name or the password is empty.
+	ErrMissingCredentials = errors.New("Enter your username and password")
+	// ErrBusy: a login is already in flight, or a session is open (log out first).
+	ErrBusy = errors.New("already logged in or logging in: log out first")
+	// ErrNotLoggedIn: the call needs a session.
+	ErrNotLoggedIn = errors.New("not logged in")
+	// ErrNoSavedLogin: AutoLogin found no remembered server and user in the settings.
+	ErrNoSavedLogin = errors.New("no remembered login: log in with your username and password")
+	// ErrNoSavedPassword: the keyring holds no password for the remembered server and user.
+	ErrNoSavedPassword = errors.New("no saved password")
+	// ErrSavedPasswordRejected: the server refused the saved password (see
+	// *SavedPasswordRejectedError).
+	ErrSavedPasswordRejected = errors.New("the saved password was refused")
+	// ErrAlreadyRunning: Run was called while another Run is going.
+	ErrAlreadyRunning = errors.New("the session is already running")
+	// ErrClosed: the session was closed.
+	ErrClosed = errors.New("the session is closed")
+)
+
+// NoSavedPasswordError says which login has no saved password.
+type NoSavedPasswordError struct {
+	Server, User string
+}
+
+func (e *NoSavedPasswordError) Error() string {
+	return fmt.Sprintf("No password is saved for %s on %s: type your password to log in", e.User, e.Server)
+}
+
+// Is makes errors.Is(err, ErrNoSavedPassword) true.
+func (e *NoSavedPasswordError) Is(target error) bool { return target == ErrNoSavedPassword }
+
+// SavedPasswordRejectedError says the server refused the password saved in the keyring. The saved
+// password was tried once only and has been removed from the keyring so that it is not tried again
+// (which could lock the account).
+type SavedPasswordRejectedError struct {
+	Server, User string
+	// Err is the server's answer (a *motion.APIError matching motion.ErrInvalidCredentials).
+	Err error
+}
+
+func (e *SavedPasswordRejectedError) Error() string {
+	return fmt.Sprintf("The saved password for %s on %s was refused (%v). It was not tried again and is no longer saved: type your password to log in",
+		e.User, e.Server, e.Err)
+}
+
+// Unwrap returns the server's answer.
+func (e *SavedPasswordRejectedError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrSavedPasswordRejected) true.
+func (e *SavedPasswordRejectedError) Is(target error) bool { return target == ErrSavedPasswordRejected }

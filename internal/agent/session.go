@@ -1,0 +1,614 @@
+// Package agent is the agent's session with the Motion server, shared by the window and the
+// command line: login (typed or from the OS keyring), remembering the password, trusting a
+// certificate, the required password change, logout, and the realtime connection kept alive with
+// reconnection. An explicit state machine (Transition) says what may happen when; state changes are
+// reported in order to one callback, never under a lock.
+package agent
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// Deps are the session's collaborators. Creds and Config are required.
+type Deps struct {
+	// NewClient makes the Motion client; nil: MotionClient.
+	NewClient ClientFactory
+	// Creds keeps remembered passwords (the OS keyring in the app).
+	Creds credstore.Store
+	// Config keeps the server, user, remember flag and certificate pins.
+	Config ConfigStore
+	// Clock times reconnection waits; nil: the real clock.
+	Clock Clock
+	// Logger gets the session's log lines (never a secret); nil: discard.
+	Logger logrus.FieldLogger
+	// Roots verifies server certificates; nil: the system roots.
+	Roots *x509.CertPool
+	// Backoff spaces reconnection attempts; zero: its defaults.
+	Backoff Backoff
+	// Rand returns a number in [0, 1) for the backoff jitter; nil: math/rand/v2.
+	Rand func() float64
+	// OnChange receives every state change, in order, never under the session's lock; it may call
+	// the session's methods. Nil: none.
+	OnChange func(Change)
+	// ClientOptions adjusts the motion.Options of each client (timeouts, dialer); nil: none.
+	ClientOptions func(*motion.Options)
+}
+
+// Change is one state change.
+type Change struct {
+	From, To State
+	Input    Input
+	// Reason is the server's code when it ended the session (motion.CodeSessionExists when someone
+	// logged in with the same credentials, motion.CodeSessionEnded, motion.CodeUnauthorized).
+	Reason string
+	// Message is a sentence for the agent ("" for ordinary changes).
+	Message string
+	// Err is the cause of a failure (login failed, realtime down), or nil.
+	Err error
+}
+
+// Profile is what the UI shows about the logged-in agent. It holds no secret.
+type Profile struct {
+	// Server is the origin logged in to ("https://host[:port]").
+	Server   string `json:"server"`
+	ID       int    `json:"id"`
+	Name     string `json:"name"`
+	Fullname string `json:"fullname"`
+	Email    string `json:"email,omitempty"`
+	Role     string `json:"role"`
+	Typology string `json:"typology,omitempty"`
+	Internal string `json:"internal,omitempty"`
+	// HasSIP says whoami carried SIP settings (a WebRTC agent); get them with Session.SIPAccount.
+	HasSIP bool `json:"hasSip"`
+	// MustChangePassword: call ChangePassword before anything else.
+	MustChangePassword bool `json:"mustChangePassword,omitempty"`
+	// PasswordExpiresInDays is set when the password expires soon.
+	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
+	// LicenseExpiresAt is set when the server's license expires soon.
+	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
+	// Remembered: the password is saved in the OS keyring.
+	Remembered bool `json:"remembered"`
+	// RememberUnavailable: remembering was asked but the OS keyring cannot be used; the login still
+	// succeeded and nothing was written anywhere. Warnings says why.
+	RememberUnavailable bool `json:"rememberUnavailable,omitempty"`
+	// Warnings are sentences for the agent about things that did not stop the login.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Session is one agent's session. Make it with New; start Run in a goroutine to keep the realtime
+// connection; Close stops Run and waits for it.
+type Session struct {
+	newClient ClientFactory
+	creds     credstore.Store
+	cfg       ConfigStore
+	clock     Clock
+	log       logrus.FieldLogger
+	roots     *x509.CertPool
+	backoff   Backoff
+	rnd       func() float64
+	clientOpt func(*motion.Options)
+	notify    notifier
+
+	mu          sync.Mutex
+	state       State
+	gen         uint64 // counts logins; work of an older login is ignored
+	client      Client
+	server      string
+	user        string
+	profile     Profile
+	sip         *motion.SIPAccount
+	remember    bool // remember the password once it is changed
+	sessCancel  context.CancelFunc
+	sessCtx     context.Context
+	wake        chan struct{}
+	running     bool
+	runCancel   context.CancelFunc
+	runDone     chan struct{}
+	closed      bool
+	lastEndCode string
+}
+
+// New returns a logged-out session.
+func New(d Deps) (*Session, error) {
+	if d.Creds == nil || d.Config == nil {
+		return nil, errors.New("agent.New: Creds and Config are required")
+	}
+	s := &Session{
+		newClient: d.NewClient, creds: d.Creds, cfg: d.Config, clock: d.Clock, log: d.Logger,
+		roots: d.Roots, backoff: d.Backoff, rnd: d.Rand, clientOpt: d.ClientOptions,
+		notify: notifier{fn: d.OnChange},
+		state:  StateLoggedOut, wake: make(chan struct{}, 1),
+	}
+	if s.newClient == nil {
+		s.newClient = MotionClient
+	}
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	if s.log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		s.log = l
+	}
+	if s.rnd == nil {
+		s.rnd = defaultRand
+	}
+	return s, nil
+}
+
+// State returns the current state.
+func (s *Session) State() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Profile returns the profile of the current session (zero when logged out).
+func (s *Session) Profile() Profile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.state.HasSession() {
+		return Profile{}
+	}
+	p := s.profile
+	p.Warnings = append([]string(nil), p.Warnings...)
+	return p
+}
+
+// SIPAccount returns the SIP settings of a WebRTC agent (they include the SIP password: for the
+// softphone only, never for the UI or a log).
+func (s *Session) SIPAccount() (motion.SIPAccount, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sip == nil || !s.state.HasSession() {
+		return motion.SIPAccount{}, false
+	}
+	a := *s.sip
+	a.ICEServers = append([]motion.ICEServer(nil), a.ICEServers...)
+	return a, true
+}
+
+// LoginInput is a login as the UI asks for it.
+type LoginInput struct {
+	// Server is the address as typed (see motion.ParseServerURL).
+	Server   string
+	User     string
+	Password string
+	// Remember saves the password in the OS keyring once the server accepted it.
+	Remember bool
+	// Force ends another session of the same user (after the agent confirmed SESSION_EXISTS).
+	Force bool
+}
+
+// rememberMode says what a login does with the keyring.
+type rememberMode int
+
+const (
+	rememberUnknown rememberMode = iota
+	rememberSave                 // save the password
+	rememberForget               // delete any saved password
+	rememberKeep                 // leave the keyring as it is (AutoLogin)
+)
+
+// Login logs in with a typed password. See LoginWith.
+func (s *Session) Login(ctx context.Context, server, user, password string, remember bool) (Profile, error) {
+	return s.LoginWith(ctx, LoginInput{Server: server, User: user, Password: password, Remember: remember})
+}
+
+// LoginWith parses the address, logs in, fetches whoami, and on success: with Remember saves the
+// password in the keyring (never before the server accepted it), without it deletes any saved one;
+// then saves the server, user and remember flag in the settings. A keyring that cannot be used does
+// not fail the login: the profile says RememberUnavailable. Errors: motion's (*BadURLError,
+// *NotHTTPSError, *APIError, *NetError, tlspin errors), ErrMissingCredentials, ErrBusy.
+func (s *Session) LoginWith(ctx context.Context, in LoginInput) (Profile, error) {
+	mode := rememberForget
+	if in.Remember {
+		mode = rememberSave
+	}
+	return s.login(ctx, in, mode)
+}
+
+func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (Profile, error) {
+	u, err := motion.ParseServerURL(in.Server)
+	if err != nil {
+		return Profile{}, err
+	}
+	user := strings.TrimSpace(in.User)
+	if user == "" || in.Password == "" {
+		return Profile{}, ErrMissingCredentials
+	}
+	origin := motion.Origin(u)
+	var warnings []string
+	settings, cerr := s.cfg.Load()
+	if cerr != nil {
+		warnings = append(warnings, cerr.Error())
+		settings = config.Default()
+	}
+
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Profile{}, ErrClosed
+	}
+	if s.state != StateLoggedOut {
+		s.mu.Unlock()
+		return Profile{}, ErrBusy
+	}
+	s.gen++
+	gen := s.gen
+	s.applyLocked(InputLoginStart, "", "", nil)
+	s.mu.Unlock()
+	s.notify.flush()
+
+	opts := motion.Options{BaseURL: u, Pin: settings.Pins[origin], Roots: s.roots, Logger: s.log}
+	if s.clientOpt != nil {
+		s.clientOpt(&opts)
+	}
+	log := s.log.WithFields(logrus.Fields{"server": origin, "user": user})
+	fail := func(err error) (Profile, error) {
+		log.WithField("error", err.Error()).Warn("agent: login failed")
+		s.apply(gen, InputLoginFailed, "", "", err)
+		return Profile{}, err
+	}
+	cl, err := s.newClient(opts)
+	if err != nil {
+		return fail(err)
+	}
+	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar})
+	if err != nil {
+		cl.CloseIdleConnections()
+		return fail(err)
+	}
+	who := resp.User
+	if !resp.MustChangePassword {
+		if who, err = cl.Whoami(ctx); err != nil {
+			s.endQuietly(cl)
+			return fail(err)
+		}
+	}
+	p := makeProfile(origin, who, resp)
+	p.Warnings = warnings
+
+	rememberLater := false
+	switch {
+	case mode == rememberSave && resp.MustChangePassword:
+		rememberLater = true // the password is about to change: save the new one
+	case mode == rememberSave:
+		s.savePassword(ctx, origin, user, in.Password, &p)
+	case mode == rememberForget:
+		if err := s.creds.Delete(ctx, origin, user); err != nil && !errors.Is(err, credstore.ErrNotFound) {
+			log.WithField("error", err.Error()).Info("agent: could not delete a saved password")
+		}
+	case mode == rememberKeep:
+		p.Remembered = true
+	}
+	if err := s.cfg.Update(func(st *config.Settings) error {
+		st.ServerURL, st.Username = origin, user
+		st.RememberMe = p.Remembered || rememberLater
+		return nil
+	}); err != nil {
+		p.Warnings = append(p.Warnings, "Your settings could not be saved: "+err.Error())
+	}
+
+	in.Password = ""
+	s.mu.Lock()
+	if s.gen != gen || s.state != StateLoggingIn || s.closed {
+		s.mu.Unlock()
+		s.endQuietly(cl)
+		return Profile{}, ErrClosed
+	}
+	s.client, s.server, s.user, s.profile, s.sip, s.remember = cl, origin, user, p, who.SIP, rememberLater
+	s.sessCtx, s.sessCancel = context.WithCancel(context.Background())
+	if resp.MustChangePassword {
+		s.applyLocked(InputLoginNeedsNewPassword, "", "Your password must be changed before you continue", nil)
+	} else {
+		s.applyLocked(InputLoginOK, "", "", nil)
+	}
+	s.mu.Unlock()
+	s.notify.flush()
+	s.poke()
+	log.WithFields(logrus.Fields{"remembered": p.Remembered, "mustChangePassword": p.MustChangePassword}).Info("agent: logged in")
+	return p, nil
+}
+
+// savePassword saves the password in the keyring, recording in p how it went.
+func (s *Session) savePassword(ctx context.Context, origin, user, password string, p *Profile) {
+	err := s.creds.Set(ctx, origin, user, password)
+	switch {
+	case err == nil:
+		p.Remembered = true
+	case errors.Is(err, credstore.ErrUnavailable):
+		p.RememberUnavailable = true
+		p.Warnings = append(p.Warnings, "Your password cannot be remembered on this computer, so you will type it at the next login: "+err.Error())
+	default:
+		p.Warnings = append(p.Warnings, "Your password could not be remembered: "+err.Error())
+	}
+	if err != nil {
+		s.log.WithField("error", err.Error()).Warn("agent: password not remembered")
+	}
+}
+
+func makeProfile(origin string, u motion.User, r motion.LoginResponse) Profile {
+	p := Profile{
+		Server: origin, ID: u.ID, Name: u.Name, Fullname: u.Fullname, Email: u.Email, Role: u.Role,
+		Typology: u.Typology, Internal: u.Internal, HasSIP: u.SIP != nil,
+		MustChangePassword: r.MustChangePassword, PasswordExpiresInDays: r.PasswordExpiresInDays,
+	}
+	if r.License != nil {
+		t := r.License.ExpiresAt
+		p.LicenseExpiresAt = &t
+	}
+	return p
+}
+
+// endQuietly ends a half-made session on the server, best effort.
+func (s *Session) endQuietly(cl Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = cl.Logout(ctx)
+	cl.CloseIdleConnections()
+}
+
+// AutoLogin logs in with the server and user remembered in the settings and the password saved in
+// the keyring. It makes at most one attempt: a password the server refuses is removed from the
+// keyring and gives a *SavedPasswordRejectedError asking the agent to type it. Other errors:
+// ErrNoSavedLogin, *NoSavedPasswordError, keyring errors (credstore.ErrUnavailable), the settings
+// file's *config.CorruptError, and those of Login.
+func (s *Session) AutoLogin(ctx context.Context) (Profile, error) {
+	st, err := s.cfg.Load()
+	if err != nil {
+		return Profile{}, err
+	}
+	if !st.RememberMe || st.ServerURL == "" || st.Username == "" {
+		return Profile{}, ErrNoSavedLogin
+	}
+	pw, err := s.creds.Get(ctx, st.ServerURL, st.Username)
+	switch {
+	case errors.Is(err, credstore.ErrNotFound):
+		return Profile{}, &NoSavedPasswordError{Server: st.ServerURL, User: st.Username}
+	case err != nil:
+		return Profile{}, fmt.Errorf("The saved password cannot be read, type it to log in: %w", err)
+	}
+	p, err := s.login(ctx, LoginInput{Server: st.ServerURL, User: st.Username, Password: pw}, rememberKeep)
+	if errors.Is(err, motion.ErrInvalidCredentials) {
+		s.forget(ctx, st.ServerURL, st.Username)
+		return Profile{}, &SavedPasswordRejectedError{Server: st.ServerURL, User: st.Username, Err: err}
+	}
+	return p, err
+}
+
+// forget deletes the saved password and clears the remember flag.
+func (s *Session) forget(ctx context.Context, server, user string) error {
+	err := s.creds.Delete(ctx, server, user)
+	if errors.Is(err, credstore.ErrNotFound) {
+		err = nil
+	}
+	if uerr := s.cfg.Update(func(st *config.Settings) error {
+		if st.ServerURL == server && st.Username == user {
+			st.RememberMe = false
+		}
+		return nil
+	}); uerr != nil && err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// Logout ends the session on the server and here. The session is logged out here even when the
+// server cannot be told (the error says so). Logging out when logged out does nothing.
+func (s *Session) Logout(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.state.HasSession() {
+		s.mu.Unlock()
+		return nil
+	}
+	cl := s.client
+	gen := s.gen
+	s.applyLocked(InputLogoutStart, "", "", nil)
+	s.sessCancel()
+	s.mu.Unlock()
+	s.notify.flush()
+
+	err := cl.Logout(ctx)
+	cl.CloseIdleConnections()
+	s.mu.Lock()
+	if s.gen == gen {
+		s.clearLocked()
+		s.applyLocked(InputLogoutDone, "", "", nil)
+	}
+	s.mu.Unlock()
+	s.notify.flush()
+	if err != nil && !errors.Is(err, motion.ErrUnauthorized) {
+		return fmt.Errorf("Logged out here, but the server could not be told: %w", err)
+	}
+	return nil
+}
+
+// LogoutAndForget logs out and deletes the saved password of the session's (or else the
+// remembered) server and user, and clears the remember flag.
+func (s *Session) LogoutAndForget(ctx context.Context) error {
+	s.mu.Lock()
+	server, user := s.server, s.user
+	s.mu.Unlock()
+	lerr := s.Logout(ctx)
+	if server == "" {
+		st, err := s.cfg.Load()
+		if err != nil {
+			return errors.Join(lerr, err)
+		}
+		server, user = st.ServerURL, st.Username
+	}
+	var ferr error
+	if server != "" && user != "" {
+		ferr = s.forget(ctx, server, user)
+	}
+	return errors.Join(lerr, ferr)
+}
+
+// TrustFingerprint pins the certificate fingerprint fp (in any form tlspin.Parse reads) for the
+// server at address server; the next login to it accepts that certificate.
+func (s *Session) TrustFingerprint(server string, fp tlspin.Fingerprint) error {
+	u, err := motion.ParseServerURL(server)
+	if err != nil {
+		return err
+	}
+	clean, err := tlspin.Parse(string(fp))
+	if err != nil {
+		return err
+	}
+	origin := motion.Origin(u)
+	s.log.WithFields(logrus.Fields{"server": origin, "fingerprint": clean.Pretty()}).Info("agent: certificate trusted")
+	return s.cfg.Update(func(st *config.Settings) error {
+		if st.Pins == nil {
+			st.Pins = map[string]tlspin.Fingerprint{}
+		}
+		st.Pins[origin] = clean
+		return nil
+	})
+}
+
+// ChangePassword changes the password of the session's user. After a login that required it, the
+// session goes on (realtime) and the new password is remembered if remembering was asked. Errors:
+// ErrNotLoggedIn, motion's *APIError (motion.ErrPasswordRules with the broken rules).
+func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword string) (Profile, error) {
+	s.mu.Lock()
+	if !s.state.HasSession() {
+		s.mu.Unlock()
+		return Profile{}, ErrNotLoggedIn
+	}
+	cl, gen, server, user := s.client, s.gen, s.server, s.user
+	required, remembered := s.state == StatePasswordChange, s.profile.Remembered || s.remember
+	s.mu.Unlock()
+
+	if err := cl.ChangePassword(ctx, oldPassword, newPassword); err != nil {
+		return Profile{}, err
+	}
+	var who *motion.User
+	if required {
+		u, err := cl.Whoami(ctx)
+		if err != nil {
+			return Profile{}, err
+		}
+		who = &u
+	}
+	var p Profile
+	if remembered {
+		s.savePassword(ctx, server, user, newPassword, &p)
+	}
+	s.mu.Lock()
+	defer s.notify.flush()
+	defer s.mu.Unlock()
+	if s.gen != gen || !s.state.HasSession() {
+		return Profile{}, ErrNotLoggedIn
+	}
+	if who != nil {
+		np := makeProfile(server, *who, motion.LoginResponse{})
+		np.Warnings = s.profile.Warnings
+		s.profile, s.sip = np, who.SIP
+	}
+	s.profile.MustChangePassword = false
+	s.profile.PasswordExpiresInDays = nil
+	s.profile.Remembered = p.Remembered
+	s.profile.RememberUnavailable = p.RememberUnavailable
+	s.profile.Warnings = append(s.profile.Warnings, p.Warnings...)
+	s.remember = false
+	if required {
+		s.applyLocked(InputPasswordChanged, "", "", nil)
+		defer s.poke()
+	}
+	out := s.profile
+	out.Warnings = append([]string(nil), out.Warnings...)
+	return out, nil
+}
+
+// apply moves the session of login gen by in; work of an older login is ignored.
+func (s *Session) apply(gen uint64, in Input, reason, msg string, cause error) bool {
+	s.mu.Lock()
+	ok := s.gen == gen && s.applyLocked(in, reason, msg, cause)
+	s.mu.Unlock()
+	s.notify.flush()
+	return ok
+}
+
+// applyLocked moves the state by in and queues the change for OnChange. s.mu is held.
+func (s *Session) applyLocked(in Input, reason, msg string, cause error) bool {
+	next, err := Transition(s.state, in)
+	if err != nil {
+		s.log.WithField("error", err.Error()).Debug("agent: ignored")
+		return false
+	}
+	if next == s.state && in != InputRealtimeDown {
+		return true
+	}
+	ch := Change{From: s.state, To: next, Input: in, Reason: reason, Message: msg, Err: cause}
+	s.state = next
+	s.log.WithFields(logrus.Fields{"from": ch.From.String(), "to": ch.To.String(), "input": in.String(), "reason": reason}).Info("agent: state")
+	s.notify.push(ch)
+	return true
+}
+
+// clearLocked forgets the session's client and secrets. s.mu is held.
+func (s *Session) clearLocked() {
+	if s.sessCancel != nil {
+		s.sessCancel()
+	}
+	s.client, s.sip, s.remember, s.profile = nil, nil, false, Profile{}
+}
+
+// poke wakes Run.
+func (s *Session) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// notifier delivers changes to fn in the order they were pushed, from whichever goroutine flushes
+// first, never under the session's lock.
+type notifier struct {
+	fn         func(Change)
+	mu         sync.Mutex
+	queue      []Change
+	delivering bool
+}
+
+func (n *notifier) push(c Change) {
+	if n.fn == nil {
+		return
+	}
+	n.mu.Lock()
+	n.queue = append(n.queue, c)
+	n.mu.Unlock()
+}
+
+func (n *notifier) flush() {
+	n.mu.Lock()
+	if n.delivering || n.fn == nil {
+		n.mu.Unlock()
+		return
+	}
+	n.delivering = true
+	for len(n.queue) > 0 {
+		c := n.queue[0]
+		n.queue = n.queue[1:]
+		n.mu.Unlock()
+		n.fn(c)
+		n.mu.Lock()
+	}
+	n.delivering = false
+	n.mu.Unlock()
+}
