@@ -44,3 +44,9 @@ bench: deps build
 
 clean:
 	rm -rf build/bin frontend/dist
+
+# --- internal/rtctest: the JsSIP bundle of the real-peer test rig (node_modules is never committed) ---
+RTCTEST_JSSIP := internal/rtctest/testdata/jssip
+test bench: $(RTCTEST_JSSIP)/dist/jssip.js
+$(RTCTEST_JSSIP)/dist/jssip.js: $(RTCTEST_JSSIP)/package.json $(RTCTEST_JSSIP)/package-lock.json $(RTCTEST_JSSIP)/entry.js
+	cd $(RTCTEST_JSSIP) && npm ci --no-audit --no-fund && npm run build

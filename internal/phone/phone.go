@@ -524,6 +524,17 @@ func (c *Call) SendDTMF(ctx context.Context, digits string) error {
 	return nil
 }
 
+// SendDTMFInfo sends digits as SIP INFO whatever the configured mode (for far ends that ignore
+// telephone events).
+func (c *Call) SendDTMFInfo(ctx context.Context, digits string) error {
+	for _, d := range digits {
+		if err := c.sip.SendDTMF(ctx, d, 160*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Transfer hands the call to target (blind transfer); hang up afterwards.
 func (c *Call) Transfer(ctx context.Context, target string) error {
 	return c.sip.Transfer(ctx, target)
