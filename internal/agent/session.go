@@ -192,6 +192,9 @@ type LoginInput struct {
 	Remember bool
 	// Force ends another session of the same user (after the agent confirmed SESSION_EXISTS).
 	Force bool
+	// KeepSaved, when Remember is false, leaves a saved password in the keyring instead of deleting
+	// it (the command line's check of a typed password).
+	KeepSaved bool
 }
 
 // rememberMode says what a login does with the keyring.
@@ -210,14 +213,18 @@ func (s *Session) Login(ctx context.Context, server, user, password string, reme
 }
 
 // LoginWith parses the address, logs in, fetches whoami, and on success: with Remember saves the
-// password in the keyring (never before the server accepted it), without it deletes any saved one;
+// password in the keyring (never before the server accepted it), without it deletes any saved one
+// (unless KeepSaved);
 // then saves the server, user and remember flag in the settings. A keyring that cannot be used does
 // not fail the login: the profile says RememberUnavailable. Errors: motion's (*BadURLError,
 // *NotHTTPSError, *APIError, *NetError, tlspin errors), ErrMissingCredentials, ErrBusy.
 func (s *Session) LoginWith(ctx context.Context, in LoginInput) (Profile, error) {
 	mode := rememberForget
-	if in.Remember {
+	switch {
+	case in.Remember:
 		mode = rememberSave
+	case in.KeepSaved:
+		mode = rememberKeep
 	}
 	return s.login(ctx, in, mode)
 }
@@ -294,7 +301,9 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 			log.WithField("error", err.Error()).Info("agent: could not delete a saved password")
 		}
 	case mode == rememberKeep:
-		p.Remembered = true
+		// Remembered only if the keyring holds this very password.
+		saved, err := s.creds.Get(ctx, origin, user)
+		p.Remembered = err == nil && saved == in.Password
 	}
 	if err := s.cfg.Update(func(st *config.Settings) error {
 		st.ServerURL, st.Username = origin, user

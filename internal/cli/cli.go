@@ -28,6 +28,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"version": {"print the version", runVersion},
+		"login":   {"log in to the Motion server, check and remember the login", runLogin},
 	}
 }
 

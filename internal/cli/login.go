@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// loginDeps builds the agent's collaborators for the login command: the user's settings file and
+// the OS keyring. Tests pass their own.
+type loginDeps func() (agent.Deps, error)
+
+func defaultLoginDeps() (agent.Deps, error) {
+	path, err := config.DefaultPath()
+	if err != nil {
+		return agent.Deps{}, err
+	}
+	return agent.Deps{Creds: credstore.NewKeyring(), Config: config.NewStore(path)}, nil
+}
+
+func runLogin(ctx context.Context, args []string, stdio Stdio) int {
+	return login(ctx, args, stdio, defaultLoginDeps)
+}
+
+// loginResult is the --json output: one object.
+type loginResult struct {
+	OK          bool     `json:"ok"`
+	Server      string   `json:"server,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Fullname    string   `json:"fullname,omitempty"`
+	Role        string   `json:"role,omitempty"`
+	Typology    string   `json:"typology,omitempty"`
+	Remembered  bool     `json:"remembered,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	Code        string   `json:"code,omitempty"`
+	Message     string   `json:"message,omitempty"`
+	Fingerprint string   `json:"fingerprint,omitempty"`
+}
+
+const loginUsage = `Usage: phonebar login --server URL --user NAME [--password-stdin] [--save] [--trust-fingerprint HEX] [--force] [--json]
+
+Logs in to the Motion server the way the window does, prints who you are, and ends the session again
+(so that the window can log in). Without --password-stdin the password saved in the system keyring is
+used. Exit status 0 only on success.
+
+Flags:
+`
+
+func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int {
+	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	fs.SetOutput(stdio.Err)
+	fs.Usage = func() {
+		io.WriteString(stdio.Err, loginUsage)
+		fs.PrintDefaults()
+	}
+	serverFlag := fs.String("server", "", "the Motion server: host, host:port or https://host[:port] (default: the last one used)")
+	userFlag := fs.String("user", "", "the login name (default: the last one used)")
+	stdinFlag := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	saveFlag := fs.Bool("save", false, "remember the password in the system keyring, and the server and user in the settings")
+	trustFlag := fs.String("trust-fingerprint", "", "trust the server certificate with this SHA-256 fingerprint (64 hex digits, colons allowed)")
+	forceFlag := fs.Bool("force", false, "end your session on another Phonebar (after SESSION_EXISTS)")
+	jsonFlag := fs.Bool("json", false, "print one JSON object instead of text")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stdio.Err, "phonebar login: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	fail := func(err error) int {
+		info := agent.Describe(err)
+		if *jsonFlag {
+			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: info.Code, Message: info.Message, Fingerprint: info.Fingerprint})
+			return 1
+		}
+		fmt.Fprintf(stdio.Err, "phonebar login: %s\n", info.Message)
+		switch info.Code {
+		case agent.CodeUntrustedCertificate:
+			fmt.Fprintf(stdio.Err, "If your administrator confirms this fingerprint, run again with --trust-fingerprint %s\n", info.Fingerprint)
+		case agent.CodeSessionExists:
+			fmt.Fprintln(stdio.Err, "To end the other session and log in here, run again with --force")
+		case agent.CodeNoSavedPassword:
+			fmt.Fprintln(stdio.Err, "Pass the password with --password-stdin (add --save to remember it)")
+		}
+		return 1
+	}
+
+	d, err := deps()
+	if err != nil {
+		return fail(err)
+	}
+	server, user := strings.TrimSpace(*serverFlag), strings.TrimSpace(*userFlag)
+	if server == "" || user == "" {
+		st, err := d.Config.Load()
+		if err != nil {
+			return fail(err)
+		}
+		if server == "" {
+			server = st.ServerURL
+		}
+		if user == "" {
+			user = st.Username
+		}
+	}
+	if server == "" || user == "" {
+		fmt.Fprintln(stdio.Err, "phonebar login: --server and --user are required (no earlier login is remembered)")
+		fs.Usage()
+		return 2
+	}
+	u, err := motion.ParseServerURL(server)
+	if err != nil {
+		return fail(err)
+	}
+	origin := motion.Origin(u)
+
+	sess, err := agent.New(d)
+	if err != nil {
+		return fail(err)
+	}
+	defer sess.Close()
+	if *trustFlag != "" {
+		fp, err := tlspin.Parse(*trustFlag)
+		if err != nil {
+			return fail(err)
+		}
+		if err := sess.TrustFingerprint(origin, fp); err != nil {
+			return fail(err)
+		}
+	}
+
+	in := agent.LoginInput{Server: origin, User: user, Force: *forceFlag, Remember: *saveFlag, KeepSaved: !*saveFlag}
+	if *stdinFlag {
+		pw, err := readPassword(stdio.In)
+		if err != nil {
+			return fail(err)
+		}
+		in.Password = pw
+	} else {
+		pw, err := d.Creds.Get(ctx, origin, user)
+		switch {
+		case errors.Is(err, credstore.ErrNotFound):
+			return fail(&agent.NoSavedPasswordError{Server: origin, User: user})
+		case err != nil:
+			return fail(err)
+		}
+		in.Password = pw
+	}
+	p, err := sess.LoginWith(ctx, in)
+	in.Password = ""
+	if err != nil {
+		return fail(err)
+	}
+	// End the session again: the window must be able to log in (one session per user and kind).
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	if err := sess.Logout(lctx); err != nil {
+		p.Warnings = append(p.Warnings, err.Error())
+	}
+	cancel()
+
+	if *jsonFlag {
+		writeLoginJSON(stdio.Out, loginResult{OK: true, Server: p.Server, Name: p.Name, Fullname: p.Fullname, Role: p.Role,
+			Typology: p.Typology, Remembered: p.Remembered, Warnings: p.Warnings})
+		return 0
+	}
+	who := p.Name
+	if p.Fullname != "" {
+		who = fmt.Sprintf("%s (%s)", p.Fullname, p.Name)
+	}
+	fmt.Fprintf(stdio.Out, "Logged in to %s as %s, role %s", p.Server, who, p.Role)
+	if p.Typology != "" {
+		fmt.Fprintf(stdio.Out, ", typology %s", p.Typology)
+	}
+	fmt.Fprintln(stdio.Out, ".")
+	switch {
+	case p.Remembered && *saveFlag:
+		fmt.Fprintln(stdio.Out, "The password is saved in the system keyring.")
+	case p.MustChangePassword:
+		fmt.Fprintln(stdio.Out, "The password must be changed: log in with the window to change it.")
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintf(stdio.Out, "Warning: %s\n", w)
+	}
+	return 0
+}
+
+// readPassword reads the first line of r, without its line ending.
+func readPassword(r io.Reader) (string, error) {
+	if r == nil {
+		return "", agent.ErrMissingCredentials
+	}
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("cannot read the password from standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", agent.ErrMissingCredentials
+	}
+	return line, nil
+}
+
+func writeLoginJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
