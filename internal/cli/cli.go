@@ -27,8 +27,9 @@ type command struct {
 // commands lists every subcommand by name.
 func commands() map[string]command {
 	return map[string]command{
-		"version": {"print the version", runVersion},
-		"login":   {"log in to the Motion server, check and remember the login", runLogin},
+		"version":     {"print the version", runVersion},
+		"login":       {"log in to the Motion server, check and remember the login", runLogin},
+		"demo-server": {"run a Motion-compatible demo server with demo users (HTTPS)", runDemoServer},
 	}
 }
 
