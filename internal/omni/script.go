@@ -2,7 +2,10 @@ package omni
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/phonebar/phonebar/internal/motion"
 )
 
 // HandoffFlag is the sessionStorage key the login script sets once it has submitted the form, so that
@@ -11,8 +14,9 @@ import (
 const HandoffFlag = "phonebar.handoff"
 
 // Script returns the JavaScript that fills and submits the login form. The window runs it after every
-// page load; it does nothing unless the page is exactly the configured origin and login path, and the
-// credentials are only read after that check. location.origin and location.pathname cannot be
+// page load. On any other origin it does nothing. On the configured origin it gives the page the
+// one-phone-per-agent signal when the Phonebar owns the phone; on the login path it fills and submits
+// the form, once per window. The credentials are only read after the origin and path checks. location.origin and location.pathname cannot be
 // redefined by a page's scripts.
 func Script(h Handoff) string {
 	f := withDefaults(h.Form)
@@ -29,6 +33,10 @@ func Script(h Handoff) string {
 		"__FLAG__", lit(HandoffFlag),
 		"__USER__", lit(h.Username),
 		"__PASS__", lit(h.Password),
+		"__OWNS_PHONE__", fmt.Sprint(h.PhonebarOwnsPhone),
+		"__PHONE_COOKIE__", lit(motion.PhoneOwnerCookie+"=1; path=/; Secure; SameSite=Strict"),
+		"__PHONE_FLAG__", lit(motion.PhoneOwnerFlag),
+		"__PHONE_EVENT__", lit(motion.PhoneOwnerEvent),
 	)
 	return r.Replace(scriptTemplate)
 }
@@ -37,6 +45,12 @@ const scriptTemplate = `(function () {
   "use strict";
   var path = __PATH__;
   if (location.origin !== __ORIGIN__) return;
+  if (__OWNS_PHONE__) {
+    // One phone per agent: the Phonebar's softphone is the phone, the page must not register one.
+    try { document.cookie = __PHONE_COOKIE__; } catch (e) {}
+    window[__PHONE_FLAG__] = true;
+    window.dispatchEvent(new Event(__PHONE_EVENT__));
+  }
   if (location.pathname !== path && location.pathname !== path + "/") return;
   try { if (sessionStorage.getItem(__FLAG__)) return; } catch (e) { return; }
   var deadline = Date.now() + 15000;

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+)
+
+// Options configures the window.
+type Options struct {
+	// Assets is the built frontend (frontend/dist).
+	Assets fs.FS
+	// Icon is the window icon (PNG); nil means none.
+	Icon []byte
+	// Demo starts the embedded Motion-compatible demo server and points the login form at it.
+	Demo bool
+	// DemoListen is the demo server's address; empty means 127.0.0.1:0 (a free port).
+	DemoListen string
+	// Logger receives the app's logs; nil means logrus.StandardLogger().
+	Logger *logrus.Logger
+}
+
+// started is when the process began, for the cold-start figure logged at UIReady.
+var started = time.Now()
+
+// Run opens the Phonebar window and returns when it closes.
+func Run(opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = logrus.StandardLogger()
+	}
+	log := opts.Logger
+
+	var (
+		mu   sync.Mutex
+		wctx context.Context
+	)
+	windowCtx := func() context.Context {
+		mu.Lock()
+		defer mu.Unlock()
+		return wctx
+	}
+	emit := wailsEmitter{ctx: windowCtx}
+
+	core, err := newCore(opts, emit)
+	if err != nil {
+		return err
+	}
+	defer core.close()
+
+	return wails.Run(&options.App{
+		Title:     "Phonebar",
+		Width:     400,
+		Height:    660,
+		MinWidth:  340,
+		MinHeight: 520,
+		AssetServer: &assetserver.Options{
+			Assets: opts.Assets,
+		},
+		BackgroundColour: options.NewRGB(244, 246, 249),
+		// Only the app's own origin may call bound methods (the Wails default when this is
+		// empty); the Omni Desktop runs in another process with nothing bound.
+		BindingsAllowedOrigins: "",
+		ErrorFormatter:         FormatError,
+		Bind:                   core.bindings(),
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId: "dev.phonebar.app",
+			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+				if ctx := windowCtx(); ctx != nil {
+					runtime.WindowUnminimise(ctx)
+					runtime.Show(ctx)
+				}
+			},
+		},
+		Linux: &linux.Options{ProgramName: "phonebar", Icon: opts.Icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		OnStartup: func(ctx context.Context) {
+			mu.Lock()
+			wctx = ctx
+			mu.Unlock()
+			log.WithField("ms", time.Since(started).Milliseconds()).Debug("window started")
+		},
+		OnShutdown: func(context.Context) {
+			mu.Lock()
+			wctx = nil
+			mu.Unlock()
+		},
+	})
+}

@@ -1,0 +1,241 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/omni"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// core holds what the bound services share: settings, keyring, the agent session, the Omni Desktop
+// launcher and, in demo mode, the embedded demo server. Who starts a goroutine here stops it in close.
+type core struct {
+	log    *logrus.Logger
+	emit   Emitter
+	cfg    *config.Store
+	creds  *credstore.Keyring
+	agent  *agent.Session
+	omni   *omni.Launcher
+	demo   *DemoView
+	cancel context.CancelFunc
+	done   chan struct{}
+	stopDemo func()
+
+	keyringOnce sync.Once
+	keyringErr  error
+
+	mu     sync.Mutex
+	notice string
+	// handoff is the password of the current session, kept in memory only, for the Omni Desktop
+	// login. It is cleared when the session ends.
+	handoff struct{ server, user, password string }
+}
+
+func newCore(opts Options, emit Emitter) (*core, error) {
+	log := opts.Logger
+	path, err := config.DefaultPath()
+	if err != nil {
+		return nil, fmt.Errorf("cannot find the settings folder: %w", err)
+	}
+	c := &core{log: log, emit: emit, cfg: config.NewStore(path), creds: credstore.NewKeyring(), done: make(chan struct{})}
+	c.omni = omni.NewLauncher(omni.LauncherOptions{
+		Logger: log,
+		OnExit: func(err error) {
+			if err != nil {
+				log.WithError(err).Warn("omni: the Omni Desktop window ended with an error")
+			}
+			c.emit.Emit(EventOmni, OmniView{Open: false})
+		},
+	})
+	if opts.Demo {
+		if err := c.startDemo(filepath.Dir(path), opts.DemoListen); err != nil {
+			return nil, err
+		}
+	}
+	c.agent, err = agent.New(agent.Deps{
+		Creds:    c.creds,
+		Config:   c.cfg,
+		Logger:   log,
+		OnChange: c.onChange,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	go func() {
+		defer close(c.done)
+		if err := c.agent.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.WithError(err).Warn("agent session stopped")
+		}
+	}()
+	return c, nil
+}
+
+// startDemo runs the embedded demo server and pins its certificate: the app made that certificate
+// itself, so trusting it needs no prompt.
+func (c *core) startDemo(configDir, listen string) error {
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	seed := motionsim.DefaultConfig()
+	logins := seed.DemoLogins() // before New, which hashes the seed's passwords
+	srv, err := motionsim.New(motionsim.Options{Config: seed, DataDir: filepath.Join(configDir, "demo-server"), Logger: c.log.WithField("proc", "demo-server")})
+	if err != nil {
+		return fmt.Errorf("demo server: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ep, err := srv.Start(ctx, listen)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("demo server: %w", err)
+	}
+	c.stopDemo = func() { cancel(); _ = srv.Close() }
+	if err := c.cfg.Update(func(s *config.Settings) error {
+		if s.Pins == nil {
+			s.Pins = map[string]tlspin.Fingerprint{}
+		}
+		s.Pins[ep.URL] = ep.Fingerprint
+		return nil
+	}); err != nil {
+		c.stopDemo()
+		return fmt.Errorf("demo server: saving its certificate pin: %w", err)
+	}
+	c.demo = &DemoView{Server: ep.URL, Logins: logins}
+	c.log.WithField("url", ep.URL).WithField("fingerprint", ep.Fingerprint.Pretty()).Info("demo server started")
+	return nil
+}
+
+func (c *core) bindings() []any {
+	return []any{&Session{c: c}, &Omni{c: c}}
+}
+
+// close logs out (so that the next start is not refused as a second session), stops the session,
+// the Omni Desktop window and the demo server, and waits for them.
+func (c *core) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = c.omni.Close(ctx)
+	if c.agent.State().HasSession() {
+		if err := c.agent.Logout(ctx); err != nil {
+			c.log.WithError(err).Warn("logout at quit failed")
+		}
+	}
+	c.cancel()
+	_ = c.agent.Close()
+	<-c.done
+	if c.stopDemo != nil {
+		c.stopDemo()
+	}
+}
+
+// keyringStatus probes the OS keyring once.
+func (c *core) keyringStatus() error {
+	c.keyringOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c.keyringErr = c.creds.Probe(ctx)
+		if c.keyringErr != nil {
+			c.log.WithError(c.keyringErr).Warn("the OS keyring cannot be used: remember me is off")
+		}
+	})
+	return c.keyringErr
+}
+
+// onChange receives every session change, in order, off the session's lock.
+func (c *core) onChange(ch agent.Change) {
+	if !ch.To.HasSession() {
+		c.mu.Lock()
+		c.handoff.server, c.handoff.user, c.handoff.password = "", "", ""
+		if ch.Message != "" {
+			c.notice = ch.Message
+		}
+		c.mu.Unlock()
+		if c.omni.IsOpen() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = c.omni.Close(ctx)
+			cancel()
+		}
+	}
+	c.emit.Emit(EventSession, c.view())
+}
+
+// view builds the SessionView from the session and the settings.
+func (c *core) view() SessionView {
+	st, err := c.cfg.Load()
+	if err != nil {
+		c.log.WithError(err).Warn("settings unreadable")
+	}
+	v := SessionView{Server: st.ServerURL, Username: st.Username, Remember: st.RememberMe, Demo: c.demo}
+	if kerr := c.keyringStatus(); kerr != nil {
+		v.RememberNote = "Remember me is off: " + agent.Describe(kerr).Message
+	} else {
+		v.RememberAvailable = true
+	}
+	if c.demo != nil && v.Server == "" {
+		v.Server = c.demo.Server
+	}
+	state := c.agent.State()
+	switch {
+	case state == agent.StateLoggingIn:
+		v.State = "logging-in"
+	case state.HasSession():
+		p := c.agent.Profile()
+		v.State = "logged-in"
+		v.Server, v.Username = p.Server, p.Name
+		v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal}
+		switch state {
+		case agent.StateLoggedIn:
+			v.Connection = "connected"
+		case agent.StateReconnecting:
+			v.Connection = "reconnecting"
+		}
+	default:
+		v.State = "logged-out"
+	}
+	c.mu.Lock()
+	v.Notice = c.notice
+	c.mu.Unlock()
+	return v
+}
+
+// loggedIn keeps the session's password in memory for the Omni Desktop login.
+func (c *core) loggedIn(p agent.Profile, password string) {
+	c.mu.Lock()
+	c.handoff.server, c.handoff.user, c.handoff.password = p.Server, p.Name, password
+	c.mu.Unlock()
+}
+
+func (c *core) clearNotice() {
+	c.mu.Lock()
+	c.notice = ""
+	c.mu.Unlock()
+}
+
+// phonebarOwnsPhone says whether the Phonebar's own softphone is the agent's phone, so that the Omni
+// Desktop must not register another one. The softphone is not part of the app yet: until it is, the
+// Omni Desktop keeps its own phone.
+func (c *core) phonebarOwnsPhone() bool { return false }
+
+// phoneOwner says in a sentence which one is the agent's phone.
+func (c *core) phoneOwner() string {
+	p := c.agent.Profile()
+	if p.Typology != "webrtc" {
+		return ""
+	}
+	if c.phonebarOwnsPhone() {
+		return "Your phone is the Phonebar; the Omni Desktop does not register a second one."
+	}
+	return "Your phone is the Omni Desktop's WebRTC bar."
+}

@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/sirupsen/logrus"
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/phonebar/phonebar/internal/omni"
+)
+
+//go:embed omniwindow.html
+var omniPage []byte
+
+// RunOmniWindow is the Omni Desktop window process (the hidden omni-window subcommand). It reads the
+// handoff from pipe, opens a window with no Go bindings, goes to the server's login page and fills it
+// in once. It ends when the Phonebar closes the pipe or asks it to close.
+func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
+	rx := omni.NewReceiver(pipe)
+	h, err := rx.Handoff()
+	if err != nil {
+		return err
+	}
+	script := omni.Script(h)
+	var (
+		mu      sync.Mutex
+		started bool
+	)
+	title := h.Title
+	if title == "" {
+		title = "Omni Desktop"
+	}
+	return wails.Run(&options.App{
+		Title:     title,
+		Width:     1200,
+		Height:    820,
+		MinWidth:  640,
+		MinHeight: 480,
+		AssetServer: &assetserver.Options{
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				_, _ = w.Write(omniPage)
+			}),
+		},
+		BackgroundColour: options.NewRGB(244, 246, 249),
+		Linux:            &linux.Options{ProgramName: "phonebar-omni", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		OnStartup: func(ctx context.Context) {
+			if err := omni.TrustPinned(h); err != nil {
+				log.WithError(err).Error("omni: the pinned certificate cannot be used by the window")
+			}
+			go func() {
+				for {
+					c, err := rx.Next()
+					if err != nil {
+						if !errors.Is(err, io.EOF) {
+							log.WithError(err).Warn("omni: pipe to the Phonebar broken")
+						}
+						runtime.Quit(ctx)
+						return
+					}
+					switch c.Op {
+					case omni.OpShow:
+						runtime.WindowShow(ctx)
+						runtime.WindowUnminimise(ctx)
+					case omni.OpClose:
+						runtime.Quit(ctx)
+						return
+					}
+				}
+			}()
+		},
+		OnDomReady: func(ctx context.Context) {
+			mu.Lock()
+			first := !started
+			started = true
+			mu.Unlock()
+			if first {
+				// The local placeholder page has loaded: go to the server's login page. The script
+				// never carries credentials to this page.
+				runtime.WindowExecJS(ctx, fmt.Sprintf("window.location.replace(%q)", h.LoginURL()))
+				return
+			}
+			// Every later load: the script checks origin and path itself before touching the
+			// credentials, and submits at most once per window.
+			runtime.WindowExecJS(ctx, script)
+		},
+	})
+}

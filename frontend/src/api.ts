@@ -1,0 +1,103 @@
+// Typed wrappers over the Go services bound by app/ (window.go.app.*) and the Wails event runtime.
+// Every call rejects with a UIError made by app.FormatError.
+
+export interface AgentView {
+  name: string;
+  fullname: string;
+  role: string;
+  typology: string;
+  internal: string;
+}
+
+export interface DemoLogin {
+  name: string;
+  password: string;
+  typology: string;
+}
+
+export interface SessionView {
+  state: "logged-out" | "logging-in" | "logged-in";
+  server: string;
+  username: string;
+  remember: boolean;
+  rememberAvailable: boolean;
+  rememberNote: string;
+  agent?: AgentView;
+  connection: "" | "connected" | "reconnecting" | "offline";
+  notice: string;
+  demo?: { server: string; logins: DemoLogin[] };
+}
+
+export interface LoginForm {
+  server: string;
+  username: string;
+  password: string;
+  remember: boolean;
+}
+
+export interface UIError {
+  code: string;
+  message: string;
+  fingerprint?: string;
+  host?: string;
+  suggestion?: string;
+}
+
+export interface OmniView {
+  open: boolean;
+  phoneOwner: string;
+}
+
+type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+declare global {
+  interface Window {
+    go?: { app?: Record<string, Bound> };
+    runtime?: {
+      EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
+    };
+  }
+}
+
+function call<T>(service: string, method: string, ...args: unknown[]): Promise<T> {
+  const fn = window.go?.app?.[service]?.[method];
+  if (!fn) {
+    return Promise.reject<T>({ code: "NO_BACKEND", message: `The app's ${service}.${method} is not available.` });
+  }
+  return fn(...args) as Promise<T>;
+}
+
+// asUIError reads a rejected call: app.FormatError sends the UIError as JSON text, which the Wails
+// runtime wraps in an Error.
+export function asUIError(e: unknown): UIError {
+  const text = e instanceof Error ? e.message : typeof e === "string" ? e : "";
+  if (text.startsWith("{")) {
+    try {
+      const o = JSON.parse(text) as UIError;
+      if (o && typeof o.message === "string") return { ...o, code: o.code || "ERROR" };
+    } catch {
+      // not JSON: fall through
+    }
+  }
+  if (e && typeof e === "object" && "code" in e && "message" in e) return e as UIError;
+  return { code: "ERROR", message: text || String(e) };
+}
+
+export const session = {
+  view: () => call<SessionView>("Session", "View"),
+  login: (f: LoginForm) => call<SessionView>("Session", "Login", f),
+  autoLogin: () => call<SessionView>("Session", "AutoLogin"),
+  trust: (server: string, fingerprint: string) => call<void>("Session", "TrustCertificate", server, fingerprint),
+  logout: (forget: boolean) => call<SessionView>("Session", "Logout", forget),
+  ready: () => call<void>("Session", "UIReady"),
+};
+
+export const omni = {
+  open: () => call<OmniView>("Omni", "Open"),
+  view: () => call<OmniView>("Omni", "View"),
+};
+
+export function on<T>(event: string, cb: (data: T) => void): () => void {
+  if (!window.runtime) return () => {};
+  return window.runtime.EventsOn(event, (d) => cb(d as T));
+}

@@ -1,0 +1,210 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/testenv"
+)
+
+// shotsDir is where screenshots go: PHONEBAR_SHOTS if set (to keep them), else a temp dir.
+func shotsDir(t *testing.T) string {
+	if d := os.Getenv("PHONEBAR_SHOTS"); d != "" {
+		require.NoError(t, os.MkdirAll(d, 0o755))
+		return d
+	}
+	return t.TempDir()
+}
+
+// binary returns the built app, or stops the test.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("PHONEBAR_BIN")
+	testenv.Need(t, bin != "", "the built app (PHONEBAR_BIN, set by `make test`)")
+	_, err := os.Stat(bin)
+	require.NoError(t, err, "PHONEBAR_BIN=%s", bin)
+	return bin
+}
+
+// appProc is one running Phonebar with its own config dir.
+type appProc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	log    *syncBuffer
+	done   chan struct{}
+	config string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startApp starts the binary in the test's display with configHome as XDG_CONFIG_HOME.
+func startApp(t *testing.T, configHome string, args ...string) *appProc {
+	t.Helper()
+	testenv.NeedDisplay(t)
+	testenv.NeedCommand(t, "xdotool")
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+configHome)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p := &appProc{t: t, cmd: cmd, log: &syncBuffer{}, done: make(chan struct{}), config: configHome}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	require.NoError(t, cmd.Start())
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.stop()
+		if t.Failed() {
+			t.Logf("app log:\n%s", p.log.String())
+		}
+	})
+	return p
+}
+
+// stop ends the app and every process it started (the Omni window, WebKit's helpers).
+func (p *appProc) stop() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// xdo runs xdotool and returns its trimmed output.
+func xdo(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("xdotool", args...).CombinedOutput()
+	require.NoError(t, err, "xdotool %s: %s", strings.Join(args, " "), out)
+	return strings.TrimSpace(string(out))
+}
+
+// waitWindow waits for a visible window whose name matches the regexp and returns its id.
+func waitWindow(t *testing.T, name string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", name).Output()
+		if err == nil {
+			if ids := strings.Fields(string(out)); len(ids) > 0 {
+				return ids[len(ids)-1]
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no window named %q within %s", name, timeout)
+	return ""
+}
+
+// typeText focuses the window and types into its focused widget, as real key presses (XTEST):
+// GTK ignores events sent to a window directly.
+func typeText(t *testing.T, win, text string) {
+	t.Helper()
+	xdo(t, "windowfocus", "--sync", win)
+	xdo(t, "type", "--delay", "15", text)
+}
+
+// key focuses the window and presses keys (xdotool names: Tab, Return, ctrl+d).
+func key(t *testing.T, win string, keys ...string) {
+	t.Helper()
+	xdo(t, "windowfocus", "--sync", win)
+	xdo(t, append([]string{"key", "--delay", "40"}, keys...)...)
+}
+
+// screenshot saves the whole screen as name.png and returns the path.
+func screenshot(t *testing.T, dir, name string) string {
+	t.Helper()
+	path := filepath.Join(dir, name+".png")
+	out, err := exec.Command("import", "-window", "root", path).CombinedOutput()
+	require.NoError(t, err, "import: %s", out)
+	t.Logf("screenshot %s", path)
+	return path
+}
+
+// treeRSS returns the resident memory, in KiB, of pid and every process below it.
+func treeRSS(pid int) (int, error) {
+	children := map[int][]int{}
+	rss := map[int]int{}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		f, err := os.Open(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		var ppid, kb int
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+				ppid, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ = strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			}
+		}
+		f.Close()
+		children[ppid] = append(children[ppid], p)
+		rss[p] = kb
+	}
+	total := 0
+	var walk func(int)
+	walk = func(p int) {
+		total += rss[p]
+		for _, c := range children[p] {
+			walk(c)
+		}
+	}
+	walk(pid)
+	return total, nil
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	for {
+		if cond() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

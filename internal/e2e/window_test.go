@@ -1,0 +1,284 @@
+//go:build linux
+
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/testenv"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// demo is the demo server as the window tests use it: motionsim behind an httptest TLS server, so
+// that a second origin can share its certificate (WebKit trusts a pinned certificate per host, not
+// per port, so a page on the other port is really loaded and really gets the login script).
+type demo struct {
+	sim   *motionsim.Server
+	srv   *httptest.Server
+	evil  *httptest.Server
+	pin   tlspin.Fingerprint
+	login motionsim.DemoLogin
+
+	mu        sync.Mutex
+	evilHits  []string
+	evilPosts int
+}
+
+func newDemo(t *testing.T, typology string) *demo {
+	t.Helper()
+	seed := motionsim.DefaultConfig()
+	var login motionsim.DemoLogin
+	for _, l := range seed.DemoLogins() {
+		if l.Typology == typology {
+			login = l
+		}
+	}
+	require.NotEmpty(t, login.Name, "no demo login of typology %s", typology)
+	sim, err := motionsim.New(motionsim.Options{Config: seed, BcryptCost: bcrypt.MinCost})
+	require.NoError(t, err)
+	d := &demo{sim: sim, login: login}
+
+	mux := http.NewServeMux()
+	// A login path that sends the browser to another origin: a page there must get nothing.
+	mux.HandleFunc("GET /moved-login", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, d.evil.URL+"/login", http.StatusFound)
+	})
+	mux.Handle("/", sim)
+	d.srv = httptest.NewUnstartedServer(mux)
+	d.srv.StartTLS()
+	t.Cleanup(d.srv.Close)
+
+	evil := http.NewServeMux()
+	evil.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		d.evilHits = append(d.evilHits, r.Method+" "+r.URL.Path)
+		if r.Method == http.MethodPost {
+			d.evilPosts++
+		}
+		d.mu.Unlock()
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte(`<!doctype html><html><body><h1>Not Motion</h1><form method="post" action="/login">` +
+			`<input name="username"><p-password><input type="password" name="password"></p-password>` +
+			`<button type="submit">LOGIN</button></form></body></html>`))
+	})
+	d.evil = httptest.NewUnstartedServer(evil)
+	d.evil.TLS = d.srv.TLS // the same certificate
+	d.evil.StartTLS()
+	t.Cleanup(d.evil.Close)
+
+	d.pin = tlspin.Of(d.srv.Certificate())
+	return d
+}
+
+func (d *demo) sessions(user, client string) []motionsim.SessionInfo {
+	var out []motionsim.SessionInfo
+	for _, s := range d.sim.Sessions() {
+		if s.User == user && s.Client == client {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// desktopLoaded reports whether the Omni Desktop page was served to user with a session cookie.
+func (d *demo) desktopLoaded(user string) bool {
+	for _, r := range d.sim.WebRequests() {
+		if r.Path == motion.PathWebDesktop && r.Auth == motionsim.WebAuthOK && r.User == user {
+			return true
+		}
+	}
+	return false
+}
+
+// writeSettings prepares the app's settings file in configHome.
+func writeSettings(t *testing.T, configHome string, s config.Settings) {
+	t.Helper()
+	dir := filepath.Join(configHome, "phonebar")
+	require.NoError(t, os.MkdirAll(dir, 0o700))
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "settings.json"), b, 0o600))
+}
+
+func readSettings(t *testing.T, configHome string) config.Settings {
+	t.Helper()
+	st, err := config.NewStore(filepath.Join(configHome, "phonebar", "settings.json")).Load()
+	require.NoError(t, err)
+	return st
+}
+
+// TestWindowLoginTrustAndOmniDesktop walks the first day of an agent in the real window: type the
+// server and the login, trust the self-signed certificate by its fingerprint, log in, open the Omni
+// Desktop with one key, land on the desktop page logged in by the hand-off, with the bar still shown.
+func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
+	d := newDemo(t, motion.TypologyWebRTC)
+	shots := shotsDir(t)
+	home := t.TempDir()
+	startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	time.Sleep(500 * time.Millisecond) // the first paint after the window maps
+	screenshot(t, shots, "window-01-login-empty")
+
+	typeText(t, win, d.srv.URL)
+	key(t, win, "Tab")
+	typeText(t, win, d.login.Name)
+	key(t, win, "Tab")
+	typeText(t, win, d.login.Password)
+	screenshot(t, shots, "window-02-login-filled")
+	key(t, win, "Return")
+
+	// The certificate is self-signed: the window shows its fingerprint and focuses "Trust".
+	time.Sleep(1500 * time.Millisecond) // the refused TLS handshake and the prompt
+	screenshot(t, shots, "window-03-trust-prompt")
+	assert.Empty(t, d.sessions(d.login.Name, motion.ClientPhonebar), "no login before the certificate is trusted")
+	key(t, win, "Return")
+
+	waitFor(t, "the Phonebar session on the server", 15*time.Second, func() bool {
+		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
+	})
+	assert.Equal(t, d.pin, readSettings(t, home).Pins[d.srv.URL], "the pin is kept with the server settings")
+	time.Sleep(1500 * time.Millisecond) // the realtime socket connects and the dot turns green
+	screenshot(t, shots, "window-04-logged-in")
+
+	key(t, win, "ctrl+d")
+	omniWin := waitWindow(t, "^Omni Desktop", 20*time.Second)
+	waitFor(t, "the Omni Desktop logged in by the hand-off", 30*time.Second, func() bool {
+		return len(d.sessions(d.login.Name, motion.ClientWeb)) == 1 && d.desktopLoaded(d.login.Name)
+	})
+	web := d.sessions(d.login.Name, motion.ClientWeb)[0]
+	assert.Equal(t, motionsim.ViaWebForm, web.Via, "the Omni Desktop logged in through its own login form")
+	// Side by side, as an agent would arrange them; the bar stays visible and usable.
+	xdo(t, "windowmove", win, "0", "0")
+	xdo(t, "windowmove", omniWin, "410", "0")
+	xdo(t, "windowsize", omniWin, "870", "820")
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, shots, "window-05-omni-desktop")
+	waitWindow(t, "^Phonebar$", time.Second)
+}
+
+// TestWindowHandoffNeverLeavesTheOrigin points the Omni Desktop's login path at a page that redirects
+// to another origin: that origin's page is loaded in the window but gets no credentials.
+func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
+	d := newDemo(t, motion.TypologyPhonebar)
+	home := t.TempDir()
+	st := config.Default()
+	st.ServerURL, st.Username = d.srv.URL, d.login.Name
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	st.Omni.LoginPath = "/moved-login"
+	writeSettings(t, home, st)
+
+	startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, win, d.login.Password) // server and username are remembered; the password has focus
+	key(t, win, "Return")
+	waitFor(t, "the Phonebar session", 15*time.Second, func() bool {
+		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
+	})
+	time.Sleep(500 * time.Millisecond)
+	key(t, win, "ctrl+d")
+	waitWindow(t, "^Omni Desktop", 20*time.Second)
+	waitFor(t, "the other origin's page to load in the window", 20*time.Second, func() bool {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return len(d.evilHits) > 0
+	})
+	time.Sleep(2 * time.Second) // longer than the script needs to fill and submit a form
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	assert.Zero(t, d.evilPosts, "the other origin got a form submission: %v", d.evilHits)
+	assert.Empty(t, d.sessions(d.login.Name, motion.ClientWeb))
+}
+
+// TestWindowRememberMeUsesTheKeyring logs in with "remember me", checks the real Secret Service holds
+// the password, restarts the app (it logs in by itself), then "Log out and forget me" deletes it.
+func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
+	testenv.NeedSessionBus(t)
+	d := newDemo(t, motion.TypologyExternal)
+	home := t.TempDir()
+	st := config.Default()
+	st.ServerURL, st.Username = d.srv.URL, d.login.Name
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	writeSettings(t, home, st)
+	account := credstore.Account(d.srv.URL, d.login.Name)
+	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
+
+	first := startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Tab", "space", "Return") // tick "remember me", log in
+	waitFor(t, "the first login", 15*time.Second, func() bool {
+		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
+	})
+	saved, err := keyring.Get(credstore.Service, account)
+	require.NoError(t, err, "the password is in the OS keyring")
+	assert.Equal(t, d.login.Password, saved)
+	b, err := os.ReadFile(filepath.Join(home, "phonebar", "settings.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), d.login.Password, "no password in the settings file")
+	assert.True(t, readSettings(t, home).RememberMe)
+	first.stop()
+
+	startApp(t, home)
+	win = waitWindow(t, "^Phonebar$", 20*time.Second)
+	waitFor(t, "the automatic login at start", 15*time.Second, func() bool {
+		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 2
+	})
+	time.Sleep(1 * time.Second)
+	screenshot(t, shotsDir(t), "window-06-auto-login")
+	key(t, win, "Tab", "Tab", "Return") // from the globe: Log out, then "Log out and forget me"
+	waitFor(t, "the saved password to be deleted", 10*time.Second, func() bool {
+		_, err := keyring.Get(credstore.Service, account)
+		return err == keyring.ErrNotFound
+	})
+	assert.False(t, readSettings(t, home).RememberMe)
+}
+
+// TestWindowWrongPasswordIsNotSaved types a wrong password with "remember me": the window says so and
+// the keyring stays empty.
+func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
+	testenv.NeedSessionBus(t)
+	d := newDemo(t, motion.TypologyPhonebar)
+	home := t.TempDir()
+	st := config.Default()
+	st.ServerURL, st.Username = d.srv.URL, d.login.Name
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	writeSettings(t, home, st)
+	account := credstore.Account(d.srv.URL, d.login.Name)
+
+	startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, win, "Wrong-Password-1")
+	key(t, win, "Tab", "space", "Return")
+	waitFor(t, "the refused login on the server", 15*time.Second, func() bool {
+		for _, r := range d.sim.Records() {
+			if r.Kind == motionsim.RecordLoginFailed && r.Login.Name == d.login.Name {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(800 * time.Millisecond)
+	screenshot(t, shotsDir(t), "window-07-wrong-password")
+	_, err := keyring.Get(credstore.Service, account)
+	assert.ErrorIs(t, err, keyring.ErrNotFound, "a wrong password is never saved")
+	assert.Empty(t, d.sessions(d.login.Name, motion.ClientPhonebar))
+}

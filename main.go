@@ -1,0 +1,72 @@
+// Command phonebar is the Phonebar: a desktop companion for XCALLY Motion agents. Without arguments it
+// opens its window; with a subcommand it runs headless (see `phonebar help`).
+package main
+
+import (
+	"context"
+	"embed"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/phonebar/phonebar/app"
+	"github.com/phonebar/phonebar/internal/cli"
+	"github.com/phonebar/phonebar/internal/logging"
+	"github.com/phonebar/phonebar/internal/omni"
+)
+
+//go:embed all:frontend/dist
+var assets embed.FS
+
+//go:embed build/appicon.png
+var icon []byte
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	log := logging.New(logging.Options{})
+	if len(args) > 0 && args[0] == omni.WindowCommand {
+		// The Omni Desktop window process: its handoff arrives on fd 3, a pipe from the Phonebar.
+		pipe := os.NewFile(3, "phonebar-handoff")
+		if pipe == nil {
+			fmt.Fprintln(os.Stderr, "phonebar: omni-window is started by the Phonebar itself, not by hand")
+			return 2
+		}
+		if err := app.RunOmniWindow(pipe, log); err != nil {
+			log.WithError(err).Error("omni window")
+			return 1
+		}
+		return 0
+	}
+	if len(args) > 0 && cli.IsCommand(args[0]) {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Run(ctx, args, cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	}
+
+	fset := flag.NewFlagSet("phonebar", flag.ContinueOnError)
+	demo := fset.Bool("demo", false, "start the embedded Motion-compatible demo server and log in to it")
+	demoListen := fset.String("demo-listen", "127.0.0.1:0", "address of the embedded demo server, with --demo")
+	fset.Usage = func() {
+		fmt.Fprintf(fset.Output(), "Usage: phonebar [--demo] [--demo-listen ADDR]\n       phonebar COMMAND [flags]   (see 'phonebar help')\n\n")
+		fset.PrintDefaults()
+	}
+	if err := fset.Parse(args); err != nil {
+		return 2
+	}
+	dist, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		log.WithError(err).Error("frontend assets")
+		return 1
+	}
+	if err := app.Run(app.Options{Assets: dist, Icon: icon, Demo: *demo, DemoListen: *demoListen, Logger: log}); err != nil {
+		log.WithError(err).Error("phonebar")
+		return 1
+	}
+	return 0
+}
