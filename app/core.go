@@ -21,15 +21,15 @@ import (
 // core holds what the bound services share: settings, keyring, the agent session, the Omni Desktop
 // launcher and, in demo mode, the embedded demo server. Who starts a goroutine here stops it in close.
 type core struct {
-	log    *logrus.Logger
-	emit   Emitter
-	cfg    *config.Store
-	creds  *credstore.Keyring
-	agent  *agent.Session
-	omni   *omni.Launcher
-	demo   *DemoView
-	cancel context.CancelFunc
-	done   chan struct{}
+	log      *logrus.Logger
+	emit     Emitter
+	cfg      *config.Store
+	creds    *credstore.Keyring
+	agent    *agent.Session
+	omni     *omni.Launcher
+	demo     *DemoView
+	cancel   context.CancelFunc
+	done     chan struct{}
 	stopDemo func()
 
 	keyringOnce sync.Once

@@ -11,8 +11,8 @@ type SessionView struct {
 	// Remember is the saved "remember me" choice.
 	Remember bool `json:"remember"`
 	// RememberAvailable is false when the OS keyring cannot be used; RememberNote says why.
-	RememberAvailable bool   `json:"rememberAvailable"`
-	RememberNote      string `json:"rememberNote"`
+	RememberAvailable bool       `json:"rememberAvailable"`
+	RememberNote      string     `json:"rememberNote"`
 	Agent             *AgentView `json:"agent,omitempty"`
 	// Connection is "", "connected", "reconnecting" or "offline".
 	Connection string `json:"connection"`

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/wailsapp/wails/v2"
@@ -35,7 +36,21 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 	var (
 		mu      sync.Mutex
 		started bool
+		leaving bool
 	)
+	// leave ends the web session, gives the request a moment, then closes the window.
+	leave := func(ctx context.Context) {
+		mu.Lock()
+		already := leaving
+		leaving = true
+		mu.Unlock()
+		if already {
+			return
+		}
+		runtime.WindowExecJS(ctx, omni.LogoutScript(h))
+		time.Sleep(400 * time.Millisecond)
+		runtime.Quit(ctx)
+	}
 	title := h.Title
 	if title == "" {
 		title = "Omni Desktop"
@@ -65,7 +80,7 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 						if !errors.Is(err, io.EOF) {
 							log.WithError(err).Warn("omni: pipe to the Phonebar broken")
 						}
-						runtime.Quit(ctx)
+						leave(ctx)
 						return
 					}
 					switch c.Op {
@@ -73,11 +88,21 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 						runtime.WindowShow(ctx)
 						runtime.WindowUnminimise(ctx)
 					case omni.OpClose:
-						runtime.Quit(ctx)
+						leave(ctx)
 						return
 					}
 				}
 			}()
+		},
+		OnBeforeClose: func(ctx context.Context) bool {
+			mu.Lock()
+			done := leaving
+			mu.Unlock()
+			if done {
+				return false
+			}
+			go leave(ctx)
+			return true
 		},
 		OnDomReady: func(ctx context.Context) {
 			mu.Lock()

@@ -170,6 +170,21 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	screenshot(t, shots, "window-05-omni-desktop")
 	waitWindow(t, "^Phonebar$", time.Second)
+
+	// Logging out of the Phonebar closes the Omni Desktop and ends its web session too, so that the
+	// next opening is not refused as a second login.
+	key(t, win, "Tab", "Return") // from the globe button: "Log out"
+	waitFor(t, "both sessions to end", 15*time.Second, func() bool {
+		for _, s := range d.sim.Sessions() {
+			if s.User == d.login.Name && s.EndedAt.IsZero() {
+				return false
+			}
+		}
+		return true
+	})
+	for _, s := range d.sim.Sessions() {
+		assert.Equal(t, motionsim.EndLogout, s.EndReason, "%s session", s.Client)
+	}
 }
 
 // TestWindowHandoffNeverLeavesTheOrigin points the Omni Desktop's login path at a page that redirects

@@ -82,3 +82,14 @@ const scriptTemplate = `(function () {
   }
   attempt();
 })();`
+
+// LogoutScript returns the JavaScript that ends the Omni Desktop's web session when its window closes,
+// so that opening it again is not refused as a second login. It does nothing on another origin.
+func LogoutScript(h Handoff) string {
+	origin, _ := json.Marshal(strings.TrimSuffix(h.Origin, "/"))
+	path, _ := json.Marshal(motion.PathLogout)
+	return fmt.Sprintf(`(function () {
+  if (location.origin !== %s) return;
+  try { fetch(%s, { method: "POST", credentials: "same-origin", keepalive: true }); } catch (e) {}
+})();`, origin, path)
+}
