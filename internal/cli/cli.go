@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"version":     {"print the version", runVersion},
 		"login":       {"log in to the Motion server, check and remember the login", runLogin},
 		"demo-server": {"run a Motion-compatible demo server with demo users (HTTPS)", runDemoServer},
+		"mic-check":   {"check that a microphone works: level, frequency, verdict (--json)", runMicCheck},
 	}
 }
 

@@ -184,3 +184,14 @@ func BenchmarkResample48kTo8k(b *testing.B) {
 		out = r.Process(out[:0], in)
 	}
 }
+
+// A tone present in only part of a long block (a ring cadence: 1 s on, 2 s off) is still found.
+func TestDominantFrequencyIntermittent(t *testing.T) {
+	const rate = 44100
+	s := make([]int16, 4*rate)
+	copy(s[rate/2:], tone(480, rate, 0.3, rate))
+	assert.InDelta(t, 480, DominantFrequency(s, rate), 2)
+	long := make([]int16, 30*rate)
+	copy(long[25*rate:], tone(1200, rate, 0.3, rate/2))
+	assert.InDelta(t, 1200, DominantFrequency(long, rate), 3, "long blocks are sampled across their whole length")
+}

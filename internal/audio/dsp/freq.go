@@ -2,18 +2,20 @@ package dsp
 
 import (
 	"math"
-	"math/cmplx"
 )
 
-// maxFFT bounds the analysis window of DominantFrequency (about 1.4 s at 48 kHz), so that a long
-// recording costs no more than a short one.
-const maxFFT = 1 << 16
+// maxFFT is the analysis window of DominantFrequency (about 0.34 s at 48 kHz, 2.9 Hz per bin).
+const maxFFT = 1 << 14
+
+// maxSegments bounds the work on long recordings (about 11 s at 48 kHz are analysed).
+const maxSegments = 32
 
 // DominantFrequency returns the frequency in Hz with the most energy in samples recorded at rate,
-// or 0 when there are fewer than 64 samples or nothing but silence. It analyses the middle
-// power-of-two stretch of the block (at most 65536 samples) through a Hann window and refines the
-// peak between FFT bins by parabolic interpolation, so a steady tone is found to within a few Hz.
-// The DC bin is ignored.
+// or 0 when there are fewer than 64 samples or nothing but silence. It averages the power spectra
+// of consecutive windows (Hann, up to 16384 samples each) over the whole block, so a sound that
+// is present in only part of it (a ring cadence) is still found, and refines the peak between FFT
+// bins by parabolic interpolation, so a steady tone is found to within a few Hz. The DC bin is
+// ignored.
 func DominantFrequency(samples []int16, rate int) float64 {
 	n := 1
 	for n*2 <= len(samples) && n*2 <= maxFFT {
@@ -22,28 +24,42 @@ func DominantFrequency(samples []int16, rate int) float64 {
 	if n < 64 || rate <= 0 {
 		return 0
 	}
-	start := (len(samples) - n) / 2
-	buf := make([]complex128, n)
-	for i := range n {
-		w := 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n-1))
-		buf[i] = complex(float64(samples[start+i])*w, 0)
+	segments := min(len(samples)/n, maxSegments)
+	// Spread the segments evenly when there are more than maxSegments.
+	stride := n
+	if len(samples)/n > maxSegments {
+		stride = (len(samples) - n) / (segments - 1)
 	}
-	fft(buf)
-	mag := make([]float64, n/2)
-	best, bestMag := 0, 0.0
-	for k := 1; k < n/2; k++ {
-		mag[k] = cmplx.Abs(buf[k])
-		if mag[k] > bestMag {
-			best, bestMag = k, mag[k]
+	window := make([]float64, n)
+	for i := range n {
+		window[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/float64(n-1))
+	}
+	buf := make([]complex128, n)
+	power := make([]float64, n/2)
+	for seg := range segments {
+		start := seg * stride
+		for i := range n {
+			buf[i] = complex(float64(samples[start+i])*window[i], 0)
+		}
+		fft(buf)
+		for k := 1; k < n/2; k++ {
+			re, im := real(buf[k]), imag(buf[k])
+			power[k] += re*re + im*im
 		}
 	}
-	if best == 0 || bestMag < 1e-9 {
+	best, bestPow := 0, 0.0
+	for k := 1; k < n/2; k++ {
+		if power[k] > bestPow {
+			best, bestPow = k, power[k]
+		}
+	}
+	if best == 0 || bestPow < 1e-6 {
 		return 0
 	}
 	offset := 0.0
 	if best > 1 && best < n/2-1 {
-		// Interpolate on log magnitudes: for a Hann window this is accurate to a few hundredths of a bin.
-		a, b, c := math.Log(mag[best-1]+1e-12), math.Log(mag[best]), math.Log(mag[best+1]+1e-12)
+		// Interpolate on log power: for a Hann window this is accurate to a few hundredths of a bin.
+		a, b, c := math.Log(power[best-1]+1e-12), math.Log(power[best]), math.Log(power[best+1]+1e-12)
 		if d := a - 2*b + c; d != 0 {
 			offset = 0.5 * (a - c) / d
 		}
@@ -65,7 +81,8 @@ func fft(x []complex128) {
 		}
 	}
 	for size := 2; size <= n; size <<= 1 {
-		step := cmplx.Exp(complex(0, -2*math.Pi/float64(size)))
+		ang := -2 * math.Pi / float64(size)
+		step := complex(math.Cos(ang), math.Sin(ang))
 		for start := 0; start < n; start += size {
 			w := complex(1, 0)
 			for k := range size / 2 {

@@ -1,0 +1,5 @@
+//go:build cgo
+
+package audio
+
+func isNoAudioSupport(error) bool { return false }

@@ -1,0 +1,5 @@
+//go:build !cgo
+
+package audio
+
+func newDriver(Backend) (driver, error) { return nil, ErrNoAudioSupport }

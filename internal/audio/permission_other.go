@@ -1,0 +1,5 @@
+//go:build !darwin || !cgo
+
+package audio
+
+func microphonePermission() Permission { return PermissionUnknown }

@@ -1,0 +1,129 @@
+package audio
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// stream is one opened device with its ring. For capture the device callback writes the ring and
+// a goroutine reads it; for playback the reverse. The callback only copies and signals.
+type stream struct {
+	kind   DeviceKind
+	device Device
+	drv    driverStream
+	rate   int
+	ring   *ring
+
+	// wake gets a token (never blocking) after every callback: new samples, or room for more.
+	wake chan struct{}
+	// lost is closed when the sound system stops the device by itself (it was disconnected).
+	lost     chan struct{}
+	lostOnce sync.Once
+	closing  atomic.Bool
+
+	callbacks atomic.Uint64 // number of device callbacks so far
+	samples   atomic.Uint64 // samples captured or played
+	dropped   atomic.Uint64 // capture: samples lost to a full ring; playback: samples of silence
+}
+
+// streamRingMs is how much audio the ring holds: enough to ride out a stalled consumer goroutine.
+const streamRingMs = 500
+
+// openStream opens dev (zero Device: the system default) for kind and starts it. rate 0 takes the
+// device's own rate.
+func openStream(drv driver, kind DeviceKind, dev Device, rate int) (*stream, error) {
+	s := &stream{
+		kind:   kind,
+		device: dev,
+		wake:   make(chan struct{}, 1),
+		lost:   make(chan struct{}),
+	}
+	cfg := streamConfig{
+		kind:     kind,
+		deviceID: dev.ID,
+		rate:     rate,
+		periodMs: 10,
+		stopped: func() {
+			if !s.closing.Load() {
+				s.markLost()
+			}
+		},
+	}
+	if kind == KindCapture {
+		cfg.data = s.onCapture
+	} else {
+		cfg.data = s.onPlayback
+	}
+	// The ring must exist before the first callback, and its size depends on the rate; 192 kHz is
+	// the highest rate miniaudio opens, so size for that.
+	s.ring = newRing(192000 * streamRingMs / 1000)
+	ds, err := drv.open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.drv = ds
+	s.rate = ds.sampleRate()
+	if err := ds.start(); err != nil {
+		s.closing.Store(true)
+		ds.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// onCapture runs on the sound system's thread.
+func (s *stream) onCapture(samples []int16) {
+	n := s.ring.write(samples)
+	if n < len(samples) {
+		s.dropped.Add(uint64(len(samples) - n))
+	}
+	s.samples.Add(uint64(n))
+	s.callbacks.Add(1)
+	s.signal()
+}
+
+// onPlayback runs on the sound system's thread.
+func (s *stream) onPlayback(out []int16) {
+	n := s.ring.read(out)
+	if n < len(out) {
+		clear(out[n:])
+		s.dropped.Add(uint64(len(out) - n))
+	}
+	s.samples.Add(uint64(len(out)))
+	s.callbacks.Add(1)
+	s.signal()
+}
+
+func (s *stream) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *stream) markLost() {
+	s.lostOnce.Do(func() { close(s.lost) })
+}
+
+// flowingCallbacks is how many device callbacks show that a stream really runs: PulseAudio makes
+// one callback at start (pre-roll) and the steady ones only about a second later.
+const flowingCallbacks = 3
+
+// flowing reports whether the device has started streaming in earnest.
+func (s *stream) flowing() bool { return s.callbacks.Load() >= flowingCallbacks }
+
+// isLost reports whether the device went away.
+func (s *stream) isLost() bool {
+	select {
+	case <-s.lost:
+		return true
+	default:
+		return false
+	}
+}
+
+// close stops the device. Idempotent.
+func (s *stream) close() {
+	s.closing.Store(true)
+	s.drv.close()
+}
