@@ -61,34 +61,6 @@ type Change struct {
 	Err error
 }
 
-// Profile is what the UI shows about the logged-in agent. It holds no secret.
-type Profile struct {
-	// Server is the origin logged in to ("https://host[:port]").
-	Server   string `json:"server"`
-	ID       int    `json:"id"`
-	Name     string `json:"name"`
-	Fullname string `json:"fullname"`
-	Email    string `json:"email,omitempty"`
-	Role     string `json:"role"`
-	Typology string `json:"typology,omitempty"`
-	Internal string `json:"internal,omitempty"`
-	// HasSIP says whoami carried SIP settings (a WebRTC agent); get them with Session.SIPAccount.
-	HasSIP bool `json:"hasSip"`
-	// MustChangePassword: call ChangePassword before anything else.
-	MustChangePassword bool `json:"mustChangePassword,omitempty"`
-	// PasswordExpiresInDays is set when the password expires soon.
-	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
-	// LicenseExpiresAt is set when the server's license expires soon.
-	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
-	// Remembered: the password is saved in the OS keyring.
-	Remembered bool `json:"remembered"`
-	// RememberUnavailable: remembering was asked but the OS keyring cannot be used; the login still
-	// succeeded and nothing was written anywhere. Warnings says why.
-	RememberUnavailable bool `json:"rememberUnavailable,omitempty"`
-	// Warnings are sentences for the agent about things that did not stop the login.
-	Warnings []string `json:"warnings,omitempty"`
-}
-
 // Session is one agent's session. Make it with New; start Run in a goroutine to keep the realtime
 // connection; Close stops Run and waits for it.
 type Session struct {
@@ -347,21 +319,9 @@ func (s *Session) savePassword(ctx context.Context, origin, user, password strin
 		p.Warnings = append(p.Warnings, "Your password could not be remembered: "+err.Error())
 	}
 	if err != nil {
+		p.RememberCode = Describe(err).Code
 		s.log.WithField("error", err.Error()).Warn("agent: password not remembered")
 	}
-}
-
-func makeProfile(origin string, u motion.User, r motion.LoginResponse) Profile {
-	p := Profile{
-		Server: origin, ID: u.ID, Name: u.Name, Fullname: u.Fullname, Email: u.Email, Role: u.Role,
-		Typology: u.Typology, Internal: u.Internal, HasSIP: u.SIP != nil,
-		MustChangePassword: r.MustChangePassword, PasswordExpiresInDays: r.PasswordExpiresInDays,
-	}
-	if r.License != nil {
-		t := r.License.ExpiresAt
-		p.LicenseExpiresAt = &t
-	}
-	return p
 }
 
 // endQuietly ends a half-made session on the server, best effort.
@@ -533,6 +493,7 @@ func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	s.profile.PasswordExpiresInDays = nil
 	s.profile.Remembered = p.Remembered
 	s.profile.RememberUnavailable = p.RememberUnavailable
+	s.profile.RememberCode = p.RememberCode
 	s.profile.Warnings = append(s.profile.Warnings, p.Warnings...)
 	s.remember = false
 	if required {
@@ -584,40 +545,4 @@ func (s *Session) poke() {
 	case s.wake <- struct{}{}:
 	default:
 	}
-}
-
-// notifier delivers changes to fn in the order they were pushed, from whichever goroutine flushes
-// first, never under the session's lock.
-type notifier struct {
-	fn         func(Change)
-	mu         sync.Mutex
-	queue      []Change
-	delivering bool
-}
-
-func (n *notifier) push(c Change) {
-	if n.fn == nil {
-		return
-	}
-	n.mu.Lock()
-	n.queue = append(n.queue, c)
-	n.mu.Unlock()
-}
-
-func (n *notifier) flush() {
-	n.mu.Lock()
-	if n.delivering || n.fn == nil {
-		n.mu.Unlock()
-		return
-	}
-	n.delivering = true
-	for len(n.queue) > 0 {
-		c := n.queue[0]
-		n.queue = n.queue[1:]
-		n.mu.Unlock()
-		n.fn(c)
-		n.mu.Lock()
-	}
-	n.delivering = false
-	n.mu.Unlock()
 }

@@ -173,6 +173,24 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	}
 	cancel()
 
+	if *saveFlag && !p.Remembered && !p.MustChangePassword {
+		// Logged in, but what was asked (remember the password) did not happen.
+		msg := fmt.Sprintf("Logged in to %s as %s, but the password was not saved", p.Server, p.Name)
+		if len(p.Warnings) > 0 {
+			msg += ": " + strings.Join(p.Warnings, "; ")
+		}
+		code := p.RememberCode
+		if code == "" {
+			code = agent.CodeKeyringUnavailable
+		}
+		if *jsonFlag {
+			writeLoginJSON(stdio.Out, loginResult{OK: false, Server: p.Server, Name: p.Name, Fullname: p.Fullname, Role: p.Role,
+				Typology: p.Typology, Code: code, Message: msg})
+		} else {
+			fmt.Fprintf(stdio.Err, "phonebar login: %s\n", msg)
+		}
+		return 1
+	}
 	if *jsonFlag {
 		writeLoginJSON(stdio.Out, loginResult{OK: true, Server: p.Server, Name: p.Name, Fullname: p.Fullname, Role: p.Role,
 			Typology: p.Typology, Remembered: p.Remembered, Warnings: p.Warnings})

@@ -242,6 +242,36 @@ func TestLoginFailures(t *testing.T) {
 	}
 }
 
+func TestLoginSaveRefusedByKeyring(t *testing.T) {
+	ep := startSim(t)
+	for _, asJSON := range []bool{true, false} {
+		t.Run(fmt.Sprintf("json=%v", asJSON), func(t *testing.T) {
+			e := newEnv(t)
+			e.creds.Err = &credstore.UnavailableError{Op: "save", Hint: "no Secret Service", Cause: errors.New("no session bus")}
+			args := []string{"--server", ep.URL, "--user", amyName, "--password-stdin", "--save", "--trust-fingerprint", string(ep.Fingerprint)}
+			if asJSON {
+				args = append(args, "--json")
+			}
+			code, out, errOut := e.run(t, amyPassword+"\n", args...)
+			assert.Equal(t, 1, code, "--save that could not save is a failure")
+			text := errOut
+			if asJSON {
+				r := decode(t, out)
+				assert.False(t, r.OK)
+				assert.Equal(t, agent.CodeKeyringUnavailable, r.Code)
+				assert.Equal(t, amyName, r.Name, "the login itself worked")
+				text = r.Message
+			}
+			assert.Contains(t, text, "password was not saved")
+			assert.Contains(t, text, "no Secret Service")
+			assert.Equal(t, 0, e.creds.Sets)
+			st, err := e.cfg.Load()
+			require.NoError(t, err)
+			assert.False(t, st.RememberMe)
+		})
+	}
+}
+
 func TestLoginSessionExistsAndForce(t *testing.T) {
 	ep := startSim(t)
 	// Another Phonebar holds a session.

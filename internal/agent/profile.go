@@ -1,0 +1,51 @@
+package agent
+
+import (
+	"time"
+
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+// Profile is what the UI shows about the logged-in agent. It holds no secret.
+type Profile struct {
+	// Server is the origin logged in to ("https://host[:port]").
+	Server   string `json:"server"`
+	ID       int    `json:"id"`
+	Name     string `json:"name"`
+	Fullname string `json:"fullname"`
+	Email    string `json:"email,omitempty"`
+	Role     string `json:"role"`
+	Typology string `json:"typology,omitempty"`
+	Internal string `json:"internal,omitempty"`
+	// HasSIP says whoami carried SIP settings (a WebRTC agent); get them with Session.SIPAccount.
+	HasSIP bool `json:"hasSip"`
+	// MustChangePassword: call ChangePassword before anything else.
+	MustChangePassword bool `json:"mustChangePassword,omitempty"`
+	// PasswordExpiresInDays is set when the password expires soon.
+	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
+	// LicenseExpiresAt is set when the server's license expires soon.
+	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
+	// Remembered: the password is saved in the OS keyring.
+	Remembered bool `json:"remembered"`
+	// RememberUnavailable: remembering was asked but the OS keyring cannot be used; the login still
+	// succeeded and nothing was written anywhere. Warnings says why.
+	RememberUnavailable bool `json:"rememberUnavailable,omitempty"`
+	// RememberCode is the Describe code of why remembering failed (KEYRING_UNAVAILABLE,
+	// PASSWORD_TOO_LONG, ...); empty when it worked or was not asked.
+	RememberCode string `json:"rememberCode,omitempty"`
+	// Warnings are sentences for the agent about things that did not stop the login.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+func makeProfile(origin string, u motion.User, r motion.LoginResponse) Profile {
+	p := Profile{
+		Server: origin, ID: u.ID, Name: u.Name, Fullname: u.Fullname, Email: u.Email, Role: u.Role,
+		Typology: u.Typology, Internal: u.Internal, HasSIP: u.SIP != nil,
+		MustChangePassword: r.MustChangePassword, PasswordExpiresInDays: r.PasswordExpiresInDays,
+	}
+	if r.License != nil {
+		t := r.License.ExpiresAt
+		p.LicenseExpiresAt = &t
+	}
+	return p
+}
