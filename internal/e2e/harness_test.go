@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
@@ -22,7 +21,7 @@ import (
 )
 
 // shotsDir is where screenshots go: PHONEBAR_SHOTS if set (to keep them), else a temp dir.
-func shotsDir(t *testing.T) string {
+func shotsDir(t testing.TB) string {
 	if d := os.Getenv("PHONEBAR_SHOTS"); d != "" {
 		require.NoError(t, os.MkdirAll(d, 0o755))
 		return d
@@ -31,7 +30,7 @@ func shotsDir(t *testing.T) string {
 }
 
 // binary returns the built app, or stops the test.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	bin := os.Getenv("PHONEBAR_BIN")
 	testenv.Need(t, bin != "", "the built app (PHONEBAR_BIN, set by `make test`)")
@@ -42,7 +41,7 @@ func binary(t *testing.T) string {
 
 // appProc is one running Phonebar with its own config dir.
 type appProc struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	log    *syncBuffer
 	done   chan struct{}
@@ -67,7 +66,7 @@ func (s *syncBuffer) String() string {
 }
 
 // startApp starts the binary in the test's display with configHome as XDG_CONFIG_HOME.
-func startApp(t *testing.T, configHome string, args ...string) *appProc {
+func startApp(t testing.TB, configHome string, args ...string) *appProc {
 	t.Helper()
 	testenv.NeedDisplay(t)
 	testenv.NeedCommand(t, "xdotool")
@@ -99,7 +98,7 @@ func (p *appProc) stop() {
 }
 
 // xdo runs xdotool and returns its trimmed output.
-func xdo(t *testing.T, args ...string) string {
+func xdo(t testing.TB, args ...string) string {
 	t.Helper()
 	out, err := exec.Command("xdotool", args...).CombinedOutput()
 	require.NoError(t, err, "xdotool %s: %s", strings.Join(args, " "), out)
@@ -107,7 +106,7 @@ func xdo(t *testing.T, args ...string) string {
 }
 
 // waitWindow waits for a visible window whose name matches the regexp and returns its id.
-func waitWindow(t *testing.T, name string, timeout time.Duration) string {
+func waitWindow(t testing.TB, name string, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -125,21 +124,21 @@ func waitWindow(t *testing.T, name string, timeout time.Duration) string {
 
 // typeText focuses the window and types into its focused widget, as real key presses (XTEST):
 // GTK ignores events sent to a window directly.
-func typeText(t *testing.T, win, text string) {
+func typeText(t testing.TB, win, text string) {
 	t.Helper()
 	xdo(t, "windowfocus", "--sync", win)
 	xdo(t, "type", "--delay", "15", text)
 }
 
 // key focuses the window and presses keys (xdotool names: Tab, Return, ctrl+d).
-func key(t *testing.T, win string, keys ...string) {
+func key(t testing.TB, win string, keys ...string) {
 	t.Helper()
 	xdo(t, "windowfocus", "--sync", win)
 	xdo(t, append([]string{"key", "--delay", "40"}, keys...)...)
 }
 
 // screenshot saves the whole screen as name.png and returns the path.
-func screenshot(t *testing.T, dir, name string) string {
+func screenshot(t testing.TB, dir, name string) string {
 	t.Helper()
 	path := filepath.Join(dir, name+".png")
 	out, err := exec.Command("import", "-window", "root", path).CombinedOutput()
@@ -148,52 +147,75 @@ func screenshot(t *testing.T, dir, name string) string {
 	return path
 }
 
-// treeRSS returns the resident memory, in KiB, of pid and every process below it.
+// treeRSS returns the resident memory, in KiB, of pid and every process below it (shared pages are
+// counted in every process that maps them).
 func treeRSS(pid int) (int, error) {
-	children := map[int][]int{}
-	rss := map[int]int{}
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0, err
+	total := 0
+	for _, p := range treePids(pid) {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "status"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+				total += kb
+			}
+		}
 	}
+	return total, nil
+}
+
+// treePSS returns the proportional set size, in KiB, of pid and every process below it: shared pages
+// (the WebKit and GTK libraries mapped by every process) are counted once across the tree, so this is
+// the figure that says what the app costs the machine.
+func treePSS(pid int) (int, error) {
+	total := 0
+	for _, p := range treePids(pid) {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "smaps_rollup"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "Pss:"); ok {
+				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+				total += kb
+			}
+		}
+	}
+	return total, nil
+}
+
+// treePids returns pid and its descendants.
+func treePids(pid int) []int {
+	children := map[int][]int{}
+	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		p, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		f, err := os.Open(filepath.Join("/proc", e.Name(), "status"))
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
 		if err != nil {
 			continue
 		}
-		var ppid, kb int
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			line := sc.Text()
-			if v, ok := strings.CutPrefix(line, "PPid:"); ok {
-				ppid, _ = strconv.Atoi(strings.TrimSpace(v))
-			}
-			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-				kb, _ = strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			}
-		}
-		f.Close()
-		children[ppid] = append(children[ppid], p)
-		rss[p] = kb
-	}
-	total := 0
-	var walk func(int)
-	walk = func(p int) {
-		total += rss[p]
-		for _, c := range children[p] {
-			walk(c)
+		// stat: pid (comm) state ppid ...; comm may hold spaces, so split after the last ')'.
+		i := strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 {
+			ppid, _ := strconv.Atoi(f[1])
+			children[ppid] = append(children[ppid], p)
 		}
 	}
-	walk(pid)
-	return total, nil
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out
 }
 
 // waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

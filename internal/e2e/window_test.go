@@ -40,7 +40,7 @@ type demo struct {
 	evilPosts int
 }
 
-func newDemo(t *testing.T, typology string) *demo {
+func newDemo(t testing.TB, typology string) *demo {
 	t.Helper()
 	seed := motionsim.DefaultConfig()
 	var login motionsim.DemoLogin
@@ -107,7 +107,7 @@ func (d *demo) desktopLoaded(user string) bool {
 }
 
 // writeSettings prepares the app's settings file in configHome.
-func writeSettings(t *testing.T, configHome string, s config.Settings) {
+func writeSettings(t testing.TB, configHome string, s config.Settings) {
 	t.Helper()
 	dir := filepath.Join(configHome, "phonebar")
 	require.NoError(t, os.MkdirAll(dir, 0o700))
@@ -116,7 +116,7 @@ func writeSettings(t *testing.T, configHome string, s config.Settings) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "settings.json"), b, 0o600))
 }
 
-func readSettings(t *testing.T, configHome string) config.Settings {
+func readSettings(t testing.TB, configHome string) config.Settings {
 	t.Helper()
 	st, err := config.NewStore(filepath.Join(configHome, "phonebar", "settings.json")).Load()
 	require.NoError(t, err)
