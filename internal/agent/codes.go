@@ -37,6 +37,7 @@ const (
 	CodeSavedPasswordRejected = "SAVED_PASSWORD_REJECTED"
 	CodeMissingCredentials    = "MISSING_CREDENTIALS"
 	CodeBusy                  = "BUSY"
+	CodeBadEmail              = "BAD_EMAIL"
 	CodeNotLoggedIn           = "NOT_LOGGED_IN"
 	CodeSettingsDamaged       = "SETTINGS_DAMAGED"
 	CodeServerError           = "SERVER_ERROR"
@@ -102,6 +103,7 @@ func code(err error) string {
 		{credstore.ErrTooBig, CodePasswordTooLong},
 		{ErrMissingCredentials, CodeMissingCredentials},
 		{ErrBusy, CodeBusy},
+		{ErrBadEmail, CodeBadEmail},
 		{ErrNotLoggedIn, CodeNotLoggedIn},
 		{motion.ErrNotLoggedIn, CodeNotLoggedIn},
 		{config.ErrCorrupt, CodeSettingsDamaged},

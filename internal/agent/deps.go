@@ -15,6 +15,7 @@ type Client interface {
 	Whoami(ctx context.Context) (motion.User, error)
 	Logout(ctx context.Context) error
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error
+	ForgotPassword(ctx context.Context, email string) error
 	DialRealtime(ctx context.Context) (Realtime, error)
 	CloseIdleConnections()
 }

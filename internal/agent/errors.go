@@ -24,6 +24,8 @@ var (
 	ErrSavedPasswordRejected = errors.New("the saved password was refused")
 	// ErrAlreadyRunning: Run was called while another Run is going.
 	ErrAlreadyRunning = errors.New("the session is already running")
+	// ErrBadEmail: ForgotPassword was given something that is not an email address.
+	ErrBadEmail = errors.New("Enter the email address of your Motion account")
 	// ErrClosed: the session was closed.
 	ErrClosed = errors.New("the session is closed")
 )

@@ -35,6 +35,7 @@ type fakeClient struct {
 	changes   int
 	dial      func(ctx context.Context) (Realtime, error)
 	dials     int
+	forgot    []string
 	loggedIn  bool
 }
 
@@ -84,6 +85,13 @@ func (f *fakeClient) ChangePassword(context.Context, string, string) error {
 	defer f.mu.Unlock()
 	f.changes++
 	return f.changeErr
+}
+
+func (f *fakeClient) ForgotPassword(_ context.Context, email string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.forgot = append(f.forgot, email)
+	return nil
 }
 
 func (f *fakeClient) DialRealtime(ctx context.Context) (Realtime, error) {

@@ -42,7 +42,7 @@ type Deps struct {
 	// Rand returns a number in [0, 1) for the backoff jitter; nil: math/rand/v2.
 	Rand func() float64
 	// OnChange receives every state change, in order, never under the session's lock; it may call
-	// the session's methods. Nil: none.
+	// the session's methods except Close (which waits for Run, which may be the caller). Nil: none.
 	OnChange func(Change)
 	// ClientOptions adjusts the motion.Options of each client (timeouts, dialer); nil: none.
 	ClientOptions func(*motion.Options)
@@ -164,6 +164,8 @@ type LoginInput struct {
 	Remember bool
 	// Force ends another session of the same user (after the agent confirmed SESSION_EXISTS).
 	Force bool
+	// Phone is the hot-desk telephone an external agent picked; "": none.
+	Phone string
 	// KeepSaved, when Remember is false, leaves a saved password in the keyring instead of deleting
 	// it (the command line's check of a typed password).
 	KeepSaved bool
@@ -247,7 +249,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	if err != nil {
 		return fail(err)
 	}
-	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar})
+	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone})
 	if err != nil {
 		cl.CloseIdleConnections()
 		return fail(err)
@@ -503,6 +505,34 @@ func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	out := s.profile
 	out.Warnings = append([]string(nil), out.Warnings...)
 	return out, nil
+}
+
+// ForgotPassword asks the server at address server to email a password-reset link to email (the
+// server answers the same whether or not it knows the address). It needs no session; the server's
+// pinned certificate is used.
+func (s *Session) ForgotPassword(ctx context.Context, server, email string) error {
+	u, err := motion.ParseServerURL(server)
+	if err != nil {
+		return err
+	}
+	email = strings.TrimSpace(email)
+	if email == "" || !strings.Contains(email, "@") {
+		return ErrBadEmail
+	}
+	st, err := s.cfg.Load()
+	if err != nil {
+		st = config.Default()
+	}
+	opts := motion.Options{BaseURL: u, Pin: st.Pins[motion.Origin(u)], Roots: s.roots, Logger: s.log}
+	if s.clientOpt != nil {
+		s.clientOpt(&opts)
+	}
+	cl, err := s.newClient(opts)
+	if err != nil {
+		return err
+	}
+	defer cl.CloseIdleConnections()
+	return cl.ForgotPassword(ctx, email)
 }
 
 // apply moves the session of login gen by in; work of an older login is ignored.

@@ -360,3 +360,22 @@ func TestDescribe(t *testing.T) {
 	}
 	assert.Equal(t, ErrorInfo{}, Describe(nil))
 }
+
+func TestForgotPassword(t *testing.T) {
+	r := newRig(t, nil)
+	fp := tlspin.Fingerprint(strings.Repeat("0b", 32))
+	require.NoError(t, r.s.TrustFingerprint(server, fp))
+	require.NoError(t, r.s.ForgotPassword(ctx, server, " agent@example.com "))
+	assert.Equal(t, []string{"agent@example.com"}, r.client.forgot)
+	assert.Equal(t, fp, r.opts[0].Pin)
+	assert.ErrorIs(t, r.s.ForgotPassword(ctx, server, "nope"), ErrBadEmail)
+	assert.Equal(t, CodeBadEmail, Describe(r.s.ForgotPassword(ctx, server, "")).Code)
+	assert.ErrorIs(t, r.s.ForgotPassword(ctx, "http://h", "a@b"), motion.ErrNotHTTPS)
+}
+
+func TestLoginPassesHotDeskPhone(t *testing.T) {
+	r := newRig(t, nil)
+	_, err := r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password, Phone: "desk-2"})
+	require.NoError(t, err)
+	assert.Equal(t, "desk-2", r.client.logins[0].Phone)
+}
