@@ -1,0 +1,379 @@
+// Package jitter turns a stream of RTP audio payloads that arrive late, early, twice, out of order
+// or not at all into a steady stream of 20 ms frames for playout: an adaptive jitter buffer
+// (Buffer) and a playout stage that decodes and conceals losses (Playout).
+//
+// Buffer adapts its delay to the network: it measures how late packets arrive relative to their
+// RTP timestamps (the 95th percentile over the last two seconds) and keeps that much audio
+// buffered, growing at once when the network gets worse (an underrun plays one concealed frame
+// and keeps the packet it was waiting for) and shrinking slowly when it gets better (one frame is
+// skipped after half a second with more buffered than needed). The same two moves absorb clock drift
+// between the far end and the local sound card.
+package jitter
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Packet is one received RTP audio payload.
+type Packet struct {
+	Seq       uint16
+	Timestamp uint32
+	Payload   []byte
+	// Arrival is when the packet was received; zero means "now" on Push.
+	Arrival time.Time
+}
+
+// Status says what Pop produced.
+type Status int
+
+// Statuses.
+const (
+	// StatusUnknown is the zero Status.
+	StatusUnknown Status = iota
+	// StatusOK: Frame.Packet is the next packet, to decode.
+	StatusOK
+	// StatusLost: the next packet is missing; conceal it (Frame.Next, if set, is the packet after
+	// it, for codecs with in-band FEC).
+	StatusLost
+	// StatusBuffering: nothing to play yet (start of the stream, or after a long gap); play silence.
+	StatusBuffering
+)
+
+// String implements fmt.Stringer.
+func (s Status) String() string {
+	switch s {
+	case StatusOK:
+		return "ok"
+	case StatusLost:
+		return "lost"
+	case StatusBuffering:
+		return "buffering"
+	default:
+		return "unknown"
+	}
+}
+
+// Frame is one frame's worth of playout decision.
+type Frame struct {
+	Status Status
+	Packet Packet  // with StatusOK
+	Next   *Packet // with StatusLost: the following packet when it is already here
+	// Delay is how long Packet waited in the buffer (StatusOK only).
+	Delay time.Duration
+}
+
+// Options configure a Buffer. The zero value suits 20 ms frames of an 8 kHz (G.711) stream.
+type Options struct {
+	// ClockRate is the RTP timestamp rate; 0 means 8000.
+	ClockRate int
+	// FrameDuration is the playout frame (and packet) duration; 0 means 20 ms.
+	FrameDuration time.Duration
+	// MinDelay and MaxDelay bound the adaptive delay; 0 means 20 ms and 500 ms.
+	MinDelay, MaxDelay time.Duration
+}
+
+// Stats count what a Buffer has seen.
+type Stats struct {
+	Received   int // packets pushed
+	Played     int // frames played from packets
+	Lost       int // frames concealed because the packet was missing
+	Late       int // packets that came after their playout time, discarded
+	Duplicates int // packets received twice, discarded
+	Skipped    int // packets dropped to shrink the delay
+	Underruns  int // times the buffer ran dry while playing
+	Resets     int // restarts after a long gap or a sequence jump
+	// TargetDelay is the delay the buffer aims for now; BufferedDelay what it holds.
+	TargetDelay, BufferedDelay time.Duration
+}
+
+const (
+	// transitWindow is how many recent packets the delay estimate looks at (2 s of 20 ms packets).
+	transitWindow = 100
+	// shrinkAfter is how many consecutive frames with more buffered than needed trigger a skip (half a second).
+	shrinkAfter = 25
+	// resetAfter is how many consecutive underruns end playing and return to buffering (200 ms):
+	// the far end stopped sending (hold, silence suppression, the end of the call).
+	resetAfter = 10
+	// maxJump is the largest sequence step taken as the same stream; more is a new stream.
+	maxJump = 1000
+)
+
+// Buffer is an adaptive jitter buffer. Push and Pop may be called from different goroutines.
+type Buffer struct {
+	clock    int
+	frame    time.Duration
+	frameTS  uint32
+	minF     int
+	maxF     int
+	capacity int
+
+	mu       sync.Mutex
+	pkts     map[uint64]Packet // by extended sequence number
+	started  bool
+	next     uint64 // extended seq to play next (valid when started)
+	highest  uint64
+	haveHigh bool
+	transits []float64 // seconds, ring of the last transitWindow
+	tpos     int
+	target   int     // frames
+	p95      float64 // 95th percentile transit, seconds, same offset as transits
+	late     float64 // the largest transit in the window
+	lastExt  uint64  // extended seq of the last packet played
+	lastTS   uint32  // its RTP timestamp
+	havePlay bool
+	over     int // consecutive pops with more than needed
+	dry      int // consecutive underruns
+	stats    Stats
+}
+
+// New returns an empty Buffer.
+func New(opts Options) *Buffer {
+	if opts.ClockRate <= 0 {
+		opts.ClockRate = 8000
+	}
+	if opts.FrameDuration <= 0 {
+		opts.FrameDuration = 20 * time.Millisecond
+	}
+	if opts.MinDelay <= 0 {
+		opts.MinDelay = opts.FrameDuration
+	}
+	if opts.MaxDelay <= 0 {
+		opts.MaxDelay = 500 * time.Millisecond
+	}
+	b := &Buffer{
+		clock:   opts.ClockRate,
+		frame:   opts.FrameDuration,
+		frameTS: uint32(int64(opts.ClockRate) * int64(opts.FrameDuration) / int64(time.Second)),
+		minF:    max(1, int(opts.MinDelay/opts.FrameDuration)),
+		maxF:    max(1, int(opts.MaxDelay/opts.FrameDuration)),
+		pkts:    make(map[uint64]Packet),
+	}
+	b.capacity = 2 * b.maxF
+	b.target = b.minF
+	return b
+}
+
+// extend maps a 16-bit sequence number onto the 64-bit line, nearest to the highest seen.
+func (b *Buffer) extend(seq uint16) uint64 {
+	if !b.haveHigh {
+		return uint64(seq) + 1<<32 // start high so that earlier packets stay positive
+	}
+	delta := int64(int16(seq - uint16(b.highest)))
+	return uint64(int64(b.highest) + delta)
+}
+
+// Push adds a received packet. The payload is copied. Late and duplicate packets are counted and
+// dropped.
+func (b *Buffer) Push(p Packet) {
+	if p.Arrival.IsZero() {
+		p.Arrival = time.Now()
+	}
+	p.Payload = slices.Clone(p.Payload)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stats.Received++
+	ext := b.extend(p.Seq)
+	if b.haveHigh && (ext > b.highest+maxJump || ext+maxJump < b.highest) {
+		b.resetLocked() // the far end restarted its sequence (a new stream or a re-INVITE)
+		ext = b.extend(p.Seq)
+	}
+	if !b.haveHigh || ext > b.highest {
+		b.highest, b.haveHigh = ext, true
+	}
+	b.observeTransit(p)
+	if b.started && ext < b.next {
+		b.stats.Late++
+		return
+	}
+	if _, dup := b.pkts[ext]; dup {
+		b.stats.Duplicates++
+		return
+	}
+	b.pkts[ext] = p
+	// Never hold more than capacity: drop from the front (a far end sending far too fast).
+	for len(b.pkts) > b.capacity {
+		low := b.lowestLocked()
+		delete(b.pkts, low)
+		b.stats.Skipped++
+		if b.started && b.next <= low {
+			b.next = low + 1
+		}
+	}
+}
+
+// observeTransit records the packet's relative transit time: arrival minus send time as given by
+// the RTP timestamp. Only differences matter, so the unknown clock offset cancels.
+func (b *Buffer) observeTransit(p Packet) {
+	send := float64(p.Timestamp) / float64(b.clock)
+	arr := float64(p.Arrival.UnixNano()) / 1e9
+	t := arr - send
+	if len(b.transits) > 0 {
+		// Keep the values near each other across 32-bit timestamp wrap.
+		period := float64(uint64(1)<<32) / float64(b.clock)
+		ref := b.transits[(b.tpos+len(b.transits)-1)%len(b.transits)]
+		for t-ref > period/2 {
+			t -= period
+		}
+		for ref-t > period/2 {
+			t += period
+		}
+	}
+	if len(b.transits) < transitWindow {
+		b.transits = append(b.transits, t)
+	} else {
+		b.transits[b.tpos] = t
+	}
+	b.tpos = (b.tpos + 1) % transitWindow
+	b.updateTargetLocked()
+}
+
+// updateTargetLocked sets the target delay from the spread of recent transit times.
+func (b *Buffer) updateTargetLocked() {
+	if len(b.transits) < 2 {
+		return
+	}
+	sorted := slices.Clone(b.transits)
+	slices.Sort(sorted)
+	b.p95 = sorted[len(sorted)*95/100]
+	b.late = sorted[len(sorted)-1]
+	spread := b.p95 - sorted[0]
+	frames := int(spread/b.frame.Seconds()+0.999) + 1
+	b.target = min(max(frames, b.minF), b.maxF)
+}
+
+func (b *Buffer) lowestLocked() uint64 {
+	first := true
+	var low uint64
+	for k := range b.pkts {
+		if first || k < low {
+			low, first = k, false
+		}
+	}
+	return low
+}
+
+// bufferedFramesLocked is how many frames from next up to the highest packet are waiting.
+func (b *Buffer) bufferedFramesLocked() int {
+	if len(b.pkts) == 0 {
+		return 0
+	}
+	if !b.started {
+		return len(b.pkts)
+	}
+	if b.highest < b.next {
+		return 0
+	}
+	return int(b.highest - b.next + 1)
+}
+
+func (b *Buffer) resetLocked() {
+	clear(b.pkts)
+	b.started, b.haveHigh = false, false
+	b.transits = b.transits[:0]
+	b.tpos, b.over, b.dry = 0, 0, 0
+	b.target = b.minF
+	b.stats.Resets++
+}
+
+// Pop decides the next frame of playout. Call it once per frame duration, from the playout clock;
+// now is that clock's time (for the delay figures).
+func (b *Buffer) Pop(now time.Time) Frame {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.started {
+		if len(b.pkts) == 0 || b.bufferedFramesLocked() < b.target {
+			return Frame{Status: StatusBuffering}
+		}
+		b.started, b.next, b.over, b.dry = true, b.lowestLocked(), 0, 0
+	}
+
+	level := b.bufferedFramesLocked()
+	if level > b.target+1 {
+		b.over++
+	} else {
+		b.over = 0
+	}
+	if b.over >= shrinkAfter {
+		// More buffered than the network needs for half a second: skip one frame to cut the delay.
+		if _, ok := b.pkts[b.next]; ok {
+			delete(b.pkts, b.next)
+			b.stats.Skipped++
+		}
+		b.next++
+		b.over = 0
+	}
+
+	if p, ok := b.pkts[b.next]; ok {
+		delete(b.pkts, b.next)
+		b.lastExt, b.lastTS, b.havePlay = b.next, p.Timestamp, true
+		b.next++
+		b.dry = 0
+		b.stats.Played++
+		return Frame{Status: StatusOK, Packet: p, Delay: now.Sub(p.Arrival)}
+	}
+	if len(b.pkts) > 0 {
+		// Packets after the missing one are here: it is lost (or too late to wait for).
+		b.next++
+		b.dry = 0
+		b.stats.Lost++
+		f := Frame{Status: StatusLost}
+		if p, ok := b.pkts[b.next]; ok {
+			f.Next = &p
+		}
+		return f
+	}
+	// Nothing at all. If the packet is already later than any recent packet was, it is lost: conceal
+	// it and move on. Otherwise it is merely late: conceal and keep waiting for it, which adds a
+	// frame of delay (the buffer grows when the network gets worse).
+	if b.overdueLocked(now) {
+		b.next++
+		b.dry = 0
+		b.stats.Lost++
+		return Frame{Status: StatusLost}
+	}
+	b.dry++
+	b.stats.Underruns++
+	if b.dry >= resetAfter {
+		b.started = false
+		b.stats.Resets++
+		return Frame{Status: StatusBuffering}
+	}
+	b.stats.Lost++
+	return Frame{Status: StatusLost}
+}
+
+// overdueLocked reports whether packet next should have arrived by now.
+func (b *Buffer) overdueLocked(now time.Time) bool {
+	if !b.havePlay || len(b.transits) < 10 || b.next <= b.lastExt {
+		return false
+	}
+	ts := b.lastTS + uint32(b.next-b.lastExt)*b.frameTS
+	t := float64(now.UnixNano())/1e9 - float64(ts)/float64(b.clock)
+	period := float64(uint64(1)<<32) / float64(b.clock)
+	for t-b.late > period/2 {
+		t -= period
+	}
+	for b.late-t > period/2 {
+		t += period
+	}
+	return t > b.late+b.frame.Seconds()/2
+}
+
+// Stats returns the counters so far.
+func (b *Buffer) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.stats
+	s.TargetDelay = time.Duration(b.target) * b.frame
+	s.BufferedDelay = time.Duration(b.bufferedFramesLocked()) * b.frame
+	return s
+}
+
+// Reset empties the buffer, as when the far end starts a new stream.
+func (b *Buffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.resetLocked()
+}

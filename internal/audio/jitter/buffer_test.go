@@ -1,0 +1,222 @@
+package jitter
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const frame = 20 * time.Millisecond
+
+// network describes a synthetic stream of 20 ms packets at 8 kHz.
+type network struct {
+	packets   int
+	firstSeq  uint16
+	firstTS   uint32
+	delay     time.Duration // fixed one-way delay
+	jitter    time.Duration // extra delay, uniform in [0, jitter): reorders packets when > 20 ms
+	loss      float64       // probability a packet never arrives
+	duplicate float64       // probability a packet arrives twice
+	drift     float64       // the sender's clock runs this much fast (+) or slow (-)
+	seed      uint64
+}
+
+type arrival struct {
+	at time.Time
+	p  Packet
+}
+
+// run plays the network into a Buffer, popping once per 20 ms of the receiver's clock, and returns
+// every frame popped.
+func (n network) run(b *Buffer) []Frame {
+	rng := rand.New(rand.NewPCG(n.seed, 7))
+	start := time.Unix(1_700_000_000, 0)
+	var arrivals []arrival
+	for i := range n.packets {
+		sent := start.Add(time.Duration(float64(i) * float64(frame) / (1 + n.drift)))
+		p := Packet{Seq: n.firstSeq + uint16(i), Timestamp: n.firstTS + uint32(i*160), Payload: []byte{byte(i), byte(i >> 8)}}
+		if rng.Float64() < n.loss {
+			continue
+		}
+		copies := 1
+		if rng.Float64() < n.duplicate {
+			copies = 2
+		}
+		for range copies {
+			at := sent.Add(n.delay)
+			if n.jitter > 0 {
+				at = at.Add(time.Duration(rng.Int64N(int64(n.jitter))))
+			}
+			arrivals = append(arrivals, arrival{at: at, p: p})
+		}
+	}
+	sort.SliceStable(arrivals, func(i, j int) bool { return arrivals[i].at.Before(arrivals[j].at) })
+	end := arrivals[len(arrivals)-1].at.Add(n.delay + n.jitter + 600*time.Millisecond)
+	var frames []Frame
+	next := 0
+	for now := start; now.Before(end); now = now.Add(frame) {
+		for next < len(arrivals) && !arrivals[next].at.After(now) {
+			a := arrivals[next].p
+			a.Arrival = arrivals[next].at
+			b.Push(a)
+			next++
+		}
+		frames = append(frames, b.Pop(now))
+	}
+	return frames
+}
+
+// checkContinuous asserts what every scenario must keep: one frame per tick; once playing, no
+// gap of silence until the stream ends; packets played in order, each at most once.
+func checkContinuous(t *testing.T, frames []Frame) (played []int) {
+	t.Helper()
+	firstPlay, lastPlay := -1, -1
+	for i, f := range frames {
+		require.NotEqual(t, StatusUnknown, f.Status, "frame %d", i)
+		if f.Status == StatusOK {
+			if firstPlay < 0 {
+				firstPlay = i
+			}
+			lastPlay = i
+			idx := int(f.Packet.Payload[0]) | int(f.Packet.Payload[1])<<8
+			played = append(played, idx)
+		}
+	}
+	require.GreaterOrEqual(t, firstPlay, 0, "something was played")
+	for i := firstPlay; i <= lastPlay; i++ {
+		assert.NotEqual(t, StatusBuffering, frames[i].Status, "playout stalled at frame %d", i)
+	}
+	assert.True(t, slices.IsSorted(played), "played in order")
+	assert.Len(t, slices.Compact(slices.Clone(played)), len(played), "nothing played twice")
+	return played
+}
+
+func TestBufferScenarios(t *testing.T) {
+	tests := []struct {
+		name       string
+		net        network
+		minPlayed  float64       // fraction of sent packets played
+		maxMeanDly time.Duration // mean time a played packet waited, at most
+	}{
+		{"clean", network{packets: 1000, delay: 30 * time.Millisecond}, 1.0, 30 * time.Millisecond},
+		{"sequence wraps", network{packets: 500, firstSeq: 65300, firstTS: 4294960000}, 1.0, 30 * time.Millisecond},
+		{"jitter 60 ms reorders", network{packets: 2000, jitter: 60 * time.Millisecond, seed: 1}, 0.97, 120 * time.Millisecond},
+		{"duplicates", network{packets: 1000, jitter: 10 * time.Millisecond, duplicate: 0.2, seed: 2}, 0.99, 60 * time.Millisecond},
+		{"5% loss", network{packets: 2000, jitter: 20 * time.Millisecond, loss: 0.05, seed: 3}, 0.93, 80 * time.Millisecond},
+		{"20% loss", network{packets: 2000, jitter: 20 * time.Millisecond, loss: 0.2, seed: 4}, 0.77, 100 * time.Millisecond},
+		{"sender 1% fast", network{packets: 3000, jitter: 10 * time.Millisecond, drift: 0.01, seed: 5}, 0.97, 120 * time.Millisecond},
+		{"sender 1% slow", network{packets: 3000, jitter: 10 * time.Millisecond, drift: -0.01, seed: 6}, 0.99, 60 * time.Millisecond},
+		{"everything at once", network{packets: 3000, jitter: 50 * time.Millisecond, loss: 0.05, duplicate: 0.05, drift: 0.005, seed: 8}, 0.90, 150 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := New(Options{})
+			frames := tt.net.run(b)
+			played := checkContinuous(t, frames)
+			s := b.Stats()
+			assert.GreaterOrEqual(t, float64(len(played)), tt.minPlayed*float64(tt.net.packets),
+				"played %d of %d (stats %+v)", len(played), tt.net.packets, s)
+			var total time.Duration
+			for _, f := range frames {
+				total += f.Delay
+			}
+			mean := total / time.Duration(len(played))
+			assert.LessOrEqual(t, mean, tt.maxMeanDly, "mean buffer delay")
+			// It waits about its target plus the wait for the next tick; growth after an underrun is
+			// undone within half a second.
+			assert.LessOrEqual(t, mean, s.TargetDelay+2*frame+10*time.Millisecond, "mean buffer delay against the target")
+			assert.LessOrEqual(t, s.TargetDelay, 500*time.Millisecond)
+			if tt.net.duplicate > 0 {
+				assert.Positive(t, s.Duplicates)
+			}
+			if tt.net.drift > 0 {
+				assert.Positive(t, s.Skipped, "a fast sender is absorbed by skipping")
+			}
+			t.Logf("played %d/%d, mean delay %v, stats %+v", len(played), tt.net.packets, mean, s)
+		})
+	}
+}
+
+func TestBufferAdaptsToJitter(t *testing.T) {
+	calm := New(Options{})
+	network{packets: 500, jitter: 2 * time.Millisecond}.run(calm)
+	rough := New(Options{})
+	network{packets: 500, jitter: 120 * time.Millisecond, seed: 9}.run(rough)
+	assert.Less(t, calm.Stats().TargetDelay, rough.Stats().TargetDelay)
+	assert.GreaterOrEqual(t, rough.Stats().TargetDelay, 120*time.Millisecond)
+}
+
+func TestBufferLateAndGap(t *testing.T) {
+	now := time.Unix(1000, 0)
+	b := New(Options{})
+	push := func(seq uint16, at time.Duration) {
+		b.Push(Packet{Seq: seq, Timestamp: uint32(seq) * 160, Payload: []byte{byte(seq)}, Arrival: now.Add(at)})
+	}
+	assert.Equal(t, StatusBuffering, b.Pop(now).Status, "nothing yet")
+	push(1, 0)
+	f := b.Pop(now)
+	require.Equal(t, StatusOK, f.Status)
+	assert.Equal(t, uint16(1), f.Packet.Seq)
+	push(3, 40*time.Millisecond)
+	f = b.Pop(now.Add(40 * time.Millisecond))
+	assert.Equal(t, StatusLost, f.Status, "2 is missing while 3 is here")
+	require.NotNil(t, f.Next)
+	assert.Equal(t, uint16(3), f.Next.Seq, "the next packet is offered for FEC")
+	push(2, 45*time.Millisecond)
+	assert.Equal(t, 1, b.Stats().Late, "2 came after its turn: %+v", b.Stats())
+	assert.Equal(t, StatusOK, b.Pop(now.Add(60*time.Millisecond)).Status)
+	// The far end stops: concealment for a while, then silence.
+	var statuses []Status
+	for i := range 15 {
+		statuses = append(statuses, b.Pop(now.Add(time.Duration(80+20*i)*time.Millisecond)).Status)
+	}
+	assert.Equal(t, StatusLost, statuses[0])
+	assert.Equal(t, StatusBuffering, statuses[14])
+	// A new stream with a far-away sequence number starts cleanly.
+	push(40000, 500*time.Millisecond)
+	assert.Equal(t, StatusOK, b.Pop(now.Add(500*time.Millisecond)).Status)
+	assert.Equal(t, "lost", StatusLost.String())
+	assert.Equal(t, "unknown", StatusUnknown.String())
+}
+
+// BenchmarkJitterDelay reports the buffer's added delay (mean and 95th percentile time a played
+// packet waited) and the share of frames concealed, with 30 ms of jitter and 0, 5 and 20 % loss.
+func BenchmarkJitterDelay(b *testing.B) {
+	for _, loss := range []float64{0, 0.05, 0.20} {
+		b.Run(map[float64]string{0: "loss=0%", 0.05: "loss=5%", 0.20: "loss=20%"}[loss], func(b *testing.B) {
+			var delays []time.Duration
+			var concealed, frames int
+			for i := range b.N {
+				buf := New(Options{})
+				fs := network{packets: 3000, jitter: 30 * time.Millisecond, loss: loss, seed: uint64(i)}.run(buf)
+				started := false
+				for _, f := range fs {
+					switch f.Status {
+					case StatusOK:
+						started = true
+						delays = append(delays, f.Delay)
+						frames++
+					case StatusLost:
+						if started {
+							concealed++
+							frames++
+						}
+					}
+				}
+			}
+			slices.Sort(delays)
+			var sum time.Duration
+			for _, d := range delays {
+				sum += d
+			}
+			b.ReportMetric(float64(sum.Milliseconds())/float64(len(delays)), "mean-ms")
+			b.ReportMetric(float64(delays[len(delays)*95/100].Milliseconds()), "p95-ms")
+			b.ReportMetric(100*float64(concealed)/float64(frames), "concealed-%")
+		})
+	}
+}

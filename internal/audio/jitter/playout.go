@@ -1,0 +1,103 @@
+package jitter
+
+import (
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio/codec"
+)
+
+// Playout pulls frames from a Buffer, decodes them and conceals what is missing, giving exactly one
+// frame of PCM per call. It is the Source the audio Engine plays during a call. Only one goroutine
+// may call NextFrame.
+type Playout struct {
+	buf   *Buffer
+	dec   codec.Codec
+	now   func() time.Time
+	last  []int16 // the last frame played, for concealment of codecs without their own
+	lost  int     // consecutive concealed frames
+	stats PlayoutStats
+}
+
+// PlayoutStats count how frames were made.
+type PlayoutStats struct {
+	Decoded, Concealed, FECRecovered, Silent, DecodeErrors int
+}
+
+// concealFade is the gain applied per concealed frame when repeating the last frame, and
+// concealFrames how many frames are repeated before going silent: a lost packet sounds like a
+// short stretch of the same sound fading away, not a click.
+const (
+	concealFade   = 0.6
+	concealFrames = 5
+)
+
+// NewPlayout plays buf through dec. now is the playout clock (nil: time.Now).
+func NewPlayout(buf *Buffer, dec codec.Codec, now func() time.Time) *Playout {
+	if now == nil {
+		now = time.Now
+	}
+	return &Playout{buf: buf, dec: dec, now: now}
+}
+
+// NextFrame fills pcm (one frame at the codec's sample rate) with the next frame of playout.
+func (p *Playout) NextFrame(pcm []int16) {
+	f := p.buf.Pop(p.now())
+	switch f.Status {
+	case StatusOK:
+		n, err := p.dec.Decode(f.Packet.Payload, pcm)
+		if err != nil {
+			p.stats.DecodeErrors++
+			p.conceal(pcm, nil)
+			return
+		}
+		clear(pcm[n:])
+		p.stats.Decoded++
+		p.lost = 0
+		p.remember(pcm)
+	case StatusLost:
+		p.conceal(pcm, f.Next)
+	default:
+		clear(pcm)
+		p.stats.Silent++
+		p.lost = 0
+		p.last = p.last[:0]
+	}
+}
+
+// conceal makes up a frame for a missing packet: the codec's FEC from the next packet, else the
+// codec's own concealment, else the last frame repeated and fading.
+func (p *Playout) conceal(pcm []int16, next *Packet) {
+	p.lost++
+	p.stats.Concealed++
+	if fec, ok := p.dec.(codec.FECDecoder); ok && next != nil && p.lost == 1 {
+		if n, err := fec.DecodeFEC(next.Payload, pcm); err == nil {
+			clear(pcm[n:])
+			p.stats.FECRecovered++
+			return
+		}
+	}
+	if c, ok := p.dec.(codec.Concealer); ok {
+		if n, err := c.Conceal(pcm); err == nil {
+			clear(pcm[n:])
+			return
+		}
+	}
+	if len(p.last) != len(pcm) || p.lost > concealFrames {
+		clear(pcm)
+		return
+	}
+	gain := 1.0
+	for range p.lost {
+		gain *= concealFade
+	}
+	for i, s := range p.last {
+		pcm[i] = int16(float64(s) * gain)
+	}
+}
+
+func (p *Playout) remember(pcm []int16) {
+	p.last = append(p.last[:0], pcm...)
+}
+
+// Stats returns the playout counters.
+func (p *Playout) Stats() PlayoutStats { return p.stats }
