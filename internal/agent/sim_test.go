@@ -79,6 +79,19 @@ func (r *simRig) run(t *testing.T) {
 	})
 }
 
+// count returns how many changes had input in.
+func (r *simRig) count(in agent.Input) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.log {
+		if c.Input == in {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *simRig) wait(t *testing.T, want agent.State) {
 	t.Helper()
 	require.Eventually(t, func() bool { return r.s.State() == want }, 10*time.Second, 5*time.Millisecond,
@@ -102,6 +115,12 @@ func TestSimSessionLifecycle(t *testing.T) {
 	r.srv.PauseRealtime(true)
 	r.wait(t, agent.StateReconnecting)
 	r.srv.PauseRealtime(false)
+	r.wait(t, agent.StateLoggedIn)
+
+	// The socket drops: reconnected with the same session.
+	downs := r.count(agent.InputRealtimeDown)
+	require.Equal(t, 1, r.srv.DropRealtime())
+	require.Eventually(t, func() bool { return r.count(agent.InputRealtimeDown) > downs }, 10*time.Second, 5*time.Millisecond)
 	r.wait(t, agent.StateLoggedIn)
 
 	// Someone logs in with the same credentials elsewhere: logged out with the reason, for good.
