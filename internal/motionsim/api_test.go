@@ -3,6 +3,7 @@ package motionsim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -459,4 +460,19 @@ func TestDisconnectionTimeoutEndsIdleSessions(t *testing.T) {
 	s := ts.srv.Sessions()
 	require.Len(t, s, 1)
 	assert.Equal(t, motion.CodeSessionEnded, s[0].EndReason)
+}
+
+func TestNoClearPasswordIsKept(t *testing.T) {
+	ts := startServer(t, Options{})
+	ts.login(t, "alice", demoPassword(t, "alice"))
+	ts.srv.mu.Lock()
+	dump := fmt.Sprintf("%+v", ts.srv.st)
+	for _, a := range ts.srv.st.accounts {
+		dump += fmt.Sprintf("%+v %s", *a, a.hash)
+	}
+	ts.srv.mu.Unlock()
+	for _, d := range DemoLogins() {
+		assert.NotContains(t, dump, d.Password, d.Name)
+	}
+	assert.Contains(t, dump, "$2a$04$", "bcrypt hashes at the configured cost")
 }

@@ -91,8 +91,18 @@ func TestChromiumLoginToDesktop(t *testing.T) {
 	assert.True(t, js[bool](t, step, `document.getElementById("cookie-popup").hidden`), "no cookie popup when cookies work")
 	screenshot(t, step, dir, "login.png")
 
+	// A wrong password shows the form again with the error.
 	require.NoError(t, chromedp.Do(step,
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "bruno"),
+		chromedp.SendKeys(chromedp.CSS(`p-password input`), "Not-The-Password-1"),
+		chromedp.Click(chromedp.CSS("#login-button")),
+		chromedp.WaitVisible(chromedp.CSS("#login-error")),
+	))
+	assert.Contains(t, js[string](t, step, text("login-error")), "Wrong login name or password. 4 attempts left")
+	assert.Equal(t, "bruno", js[string](t, step, `document.querySelector('input[name="username"]').value`))
+	screenshot(t, step, dir, "login-error.png")
+
+	require.NoError(t, chromedp.Do(step,
 		chromedp.SendKeys(chromedp.CSS(`p-password input`), demoPassword(t, "bruno")),
 		chromedp.Click(chromedp.CSS("#login-button")),
 		chromedp.WaitVisible(chromedp.CSS("#agent-fullname")),
@@ -108,6 +118,7 @@ func TestChromiumLoginToDesktop(t *testing.T) {
 	// The session behind the desktop is the form's, seen by the server with Chromium's agent.
 	sessions := ts.srv.Sessions()
 	require.Len(t, sessions, 1)
+	assert.Equal(t, "bruno", sessions[0].User)
 	assert.Equal(t, ViaWebForm, sessions[0].Via)
 	assert.Equal(t, motion.ClientWeb, sessions[0].Client)
 	assert.Contains(t, sessions[0].UserAgent, "HeadlessChrome")

@@ -123,6 +123,9 @@ func TestRealtimeRefusals(t *testing.T) {
 		})
 	}
 	refuse.Store(false)
+	_, resp, err := ts.dialRealtime(ctx, t, http.Header{"Cookie": {motion.TokenCookie + "=" + lr.Token}, "Origin": {"https://evil.example"}})
+	require.Error(t, err, "a page of another site cannot use the agent's cookie")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	c, _, err := ts.dialRealtime(ctx, t, bearer(lr.Token))
 	require.NoError(t, err)
 	assert.Equal(t, motion.EventHello, readEvent(ctx, t, c).Type)
