@@ -31,6 +31,8 @@ func commands() map[string]command {
 		"login":       {"log in to the Motion server, check and remember the login", runLogin},
 		"demo-server": {"run a Motion-compatible demo server with demo users (HTTPS)", runDemoServer},
 		"mic-check":   {"check that a microphone works: level, frequency, verdict (--json)", runMicCheck},
+		"call":        {"register to a SIP server over WebSocket and place one call", runCall},
+		"answer":      {"register to a SIP server over WebSocket and answer calls", runAnswer},
 	}
 }
 

@@ -1,0 +1,422 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/rtc"
+	"github.com/phonebar/phonebar/internal/sipua"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+func runCall(ctx context.Context, args []string, stdio Stdio) int {
+	return phoneCommand(ctx, "call", args, stdio)
+}
+
+func runAnswer(ctx context.Context, args []string, stdio Stdio) int {
+	return phoneCommand(ctx, "answer", args, stdio)
+}
+
+const callUsage = `Usage: phonebar call --to TARGET --sip-ws URL --sip-user URI [flags]
+       phonebar answer [--calls N] --sip-ws URL --sip-user URI [flags]
+
+Registers straight to a SIP server over WebSocket, then places one call (call) or answers N calls
+(answer), keeps each for --seconds, and reports it. Exit status 0 only when every call succeeded
+(answered, DTLS up, audio received).
+
+Flags:
+`
+
+// callFlags are the flags of call and answer.
+type callFlags struct {
+	to, sipWS, sipUser, sipAuthUser, trust   string
+	passwordStdin, relayOnly, jsonOut        bool
+	seconds, timeout, tone                   float64
+	dtmf, dtmfMode, codecName, iceServerFile string
+	calls                                    int
+}
+
+// callReport is one JSON Lines object of --json.
+type callReport struct {
+	Event        string  `json:"event"`
+	OK           *bool   `json:"ok,omitempty"`
+	SetupMS      int64   `json:"setup_ms,omitempty"`
+	Codec        string  `json:"codec,omitempty"`
+	DTLSState    string  `json:"dtls_state,omitempty"`
+	PacketsIn    uint64  `json:"rtp_packets_in"`
+	PacketsOut   uint64  `json:"rtp_packets_out"`
+	FarToneHz    float64 `json:"far_tone_hz"`
+	DTMFReceived string  `json:"dtmf_received"`
+	ICEPair      string  `json:"ice_pair,omitempty"`
+	Remote       string  `json:"remote,omitempty"`
+	Code         string  `json:"code,omitempty"`
+	SIPStatus    int     `json:"sip_status,omitempty"`
+	Message      string  `json:"message,omitempty"`
+}
+
+func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) int {
+	var f callFlags
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stdio.Err)
+	fs.Usage = func() {
+		io.WriteString(stdio.Err, callUsage)
+		fs.PrintDefaults()
+	}
+	if name == "call" {
+		fs.StringVar(&f.to, "to", "", "who to call: a number or user at the account's domain, or a sip: URI")
+	} else {
+		fs.IntVar(&f.calls, "calls", 1, "how many calls to answer before exiting")
+	}
+	fs.StringVar(&f.sipWS, "sip-ws", "", "the SIP server's WebSocket URL (ws:// or wss://)")
+	fs.StringVar(&f.sipUser, "sip-user", "", "the SIP address of record, sip:USER@DOMAIN")
+	fs.StringVar(&f.sipAuthUser, "sip-auth-user", "", "the digest user name, if not the address's user")
+	fs.BoolVar(&f.passwordStdin, "sip-password-stdin", false, "read the SIP password from the first line of standard input")
+	fs.StringVar(&f.trust, "trust-fingerprint", "", "SHA-256 fingerprint of a self-signed wss certificate to trust")
+	fs.Float64Var(&f.seconds, "seconds", 5, "how long to keep each call up (answer: 0 keeps it until the other side hangs up)")
+	fs.Float64Var(&f.timeout, "timeout", 30, "seconds to wait for registration, for the call to be answered, or (answer) for each call to arrive")
+	fs.Float64Var(&f.tone, "tone", 0, "send a sine of this frequency in Hz instead of the microphone, and detect the far end's tone")
+	fs.StringVar(&f.dtmf, "dtmf", "", "digits to send once the call is up")
+	fs.StringVar(&f.dtmfMode, "dtmf-mode", "rfc4733", "how to send digits: rfc4733 or info")
+	fs.StringVar(&f.codecName, "codec", "", "force one codec: opus, pcmu or pcma (default: offer all)")
+	fs.StringVar(&f.iceServerFile, "ice-servers", "", "JSON file with STUN/TURN servers: [{\"urls\":[...],\"username\":...,\"credential\":...}]")
+	fs.BoolVar(&f.relayOnly, "relay-only", false, "use TURN relays only")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON Lines: {\"event\":\"registered\"}, then one {\"event\":\"call\",...} per call")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	out := &reporter{w: stdio.Out, json: f.jsonOut}
+	usage := func(msg string) int {
+		out.fail("USAGE", 0, msg)
+		return 2
+	}
+	if name == "call" && strings.TrimSpace(f.to) == "" {
+		return usage("--to is required: the number or SIP address to call")
+	}
+	if f.sipWS == "" || f.sipUser == "" {
+		// The seam for the app layer: a later --server flag logs in to Motion and takes the SIP
+		// account from the login (phone.AccountFromMotion) instead of these flags.
+		return usage("--sip-ws and --sip-user are required (logging in through Motion with --server comes later)")
+	}
+	if f.tone <= 0 {
+		return usage("--tone HZ is required for now: calls with the microphone and speaker need the audio engine, which is not wired into calls yet")
+	}
+	if name == "answer" && f.calls < 1 {
+		return usage("--calls must be at least 1")
+	}
+	acc := phone.Account{AOR: f.sipUser, AuthUser: f.sipAuthUser, WSURL: f.sipWS}
+	if !strings.HasPrefix(acc.AOR, "sip:") && !strings.HasPrefix(acc.AOR, "sips:") {
+		acc.AOR = "sip:" + acc.AOR
+	}
+	if f.passwordStdin {
+		line, err := bufio.NewReader(stdio.In).ReadString('\n')
+		if err != nil && line == "" {
+			return usage("--sip-password-stdin: nothing to read on standard input")
+		}
+		acc.Password = strings.TrimRight(line, "\r\n")
+	}
+	if f.trust != "" {
+		pin, err := tlspin.Parse(f.trust)
+		if err != nil {
+			return usage("--trust-fingerprint: " + err.Error())
+		}
+		acc.Fingerprint = pin
+	}
+	if f.iceServerFile != "" {
+		servers, err := readICEServers(f.iceServerFile)
+		if err != nil {
+			return usage("--ice-servers: " + err.Error())
+		}
+		acc.ICEServers = servers
+	}
+	cfg := phone.Config{Account: acc, RelayOnly: f.relayOnly}
+	if f.codecName != "" {
+		id, err := codec.Parse(f.codecName)
+		if err != nil {
+			return usage("--codec: use opus, pcmu or pcma")
+		}
+		if !codec.Available(id) {
+			return usage("--codec: " + id.String() + " is not available in this build")
+		}
+		cfg.Codecs = []codec.ID{id}
+	}
+	switch f.dtmfMode {
+	case "rfc4733":
+		cfg.DTMF = phone.DTMFRFC4733
+	case "info":
+		cfg.DTMF = phone.DTMFInfo
+	default:
+		return usage("--dtmf-mode: use rfc4733 or info")
+	}
+	for _, d := range f.dtmf {
+		if !strings.ContainsRune("0123456789*#ABCD", d) {
+			return usage("--dtmf: use only 0-9, *, #, A-D")
+		}
+	}
+	hz := f.tone
+	cfg.NewSource = func() rtc.Source { return rtc.NewToneSource(hz) }
+	cfg.NewSink = func() rtc.Sink { return rtc.NewFrequencySink() }
+	events := make(chan phone.Event, 256)
+	cfg.OnEvent = func(ev phone.Event) { events <- ev }
+	p, err := phone.New(cfg)
+	if err != nil {
+		out.failErr(err)
+		return 1
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	runDone := make(chan error, 1)
+	go func() { runDone <- p.Run(runCtx) }()
+	defer func() { stop(); <-runDone }()
+
+	timeout := time.Duration(f.timeout * float64(time.Second))
+	if err := waitRegistered(ctx, events, runDone, timeout); err != nil {
+		out.failErr(err)
+		return 1
+	}
+	out.line(callReport{Event: "registered"})
+	hold := time.Duration(f.seconds * float64(time.Second))
+	if name == "call" {
+		if !placeCall(ctx, p, f.to, f.dtmf, hold, timeout, out) {
+			return 1
+		}
+		return 0
+	}
+	ok := true
+	for i := 0; i < f.calls; i++ {
+		if !answerCall(ctx, events, f.dtmf, hold, timeout, out) {
+			ok = false
+		}
+	}
+	if !ok {
+		return 1
+	}
+	return 0
+}
+
+func readICEServers(path string) ([]rtc.ICEServer, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var in []motion.ICEServer
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, fmt.Errorf("not a JSON list of ICE servers: %w", err)
+	}
+	out := make([]rtc.ICEServer, 0, len(in))
+	for _, s := range in {
+		out = append(out, rtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	return out, nil
+}
+
+// waitRegistered waits for the first registration, a failure that ends Run, or the timeout.
+// Run's result is put back on runDone for the caller's deferred wait.
+func waitRegistered(ctx context.Context, events <-chan phone.Event, runDone chan error, timeout time.Duration) error {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	var last error
+	for {
+		select {
+		case ev := <-events:
+			if ev.Kind != phone.EventRegistration {
+				continue
+			}
+			if ev.Registration == sipua.StateRegistered {
+				return nil
+			}
+			if ev.Err != nil {
+				last = ev.Err
+			}
+		case err := <-runDone:
+			runDone <- err
+			if err == nil {
+				err = context.Canceled
+			}
+			return err
+		case <-t.C:
+			if last != nil {
+				return fmt.Errorf("%w: %w", sipua.ErrTimeout, last)
+			}
+			return sipua.ErrTimeout
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func placeCall(ctx context.Context, p *phone.Phone, to, dtmf string, hold, timeout time.Duration, out *reporter) bool {
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	start := time.Now()
+	c, err := p.Dial(dctx, to)
+	cancel()
+	if err != nil {
+		out.callFailed(err)
+		return false
+	}
+	return keepCall(ctx, c, start, dtmf, hold, out)
+}
+
+func answerCall(ctx context.Context, events <-chan phone.Event, dtmf string, hold, timeout time.Duration, out *reporter) bool {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		select {
+		case ev := <-events:
+			if ev.Kind != phone.EventIncoming {
+				continue
+			}
+			c := ev.Call
+			actx, cancel := context.WithTimeout(ctx, timeout)
+			err := c.Answer(actx)
+			cancel()
+			if err != nil {
+				out.callFailed(err)
+				return false
+			}
+			return keepCall(ctx, c, c.Started(), dtmf, hold, out)
+		case <-t.C:
+			out.callFailed(fmt.Errorf("%w: no call came", sipua.ErrTimeout))
+			return false
+		case <-ctx.Done():
+			out.callFailed(ctx.Err())
+			return false
+		}
+	}
+}
+
+// keepCall sends the digits once audio flows, keeps the call for hold (0: until the other side
+// hangs up), hangs up and reports.
+func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, hold time.Duration, out *reporter) bool {
+	var until <-chan time.Time
+	if hold > 0 {
+		t := time.NewTimer(hold)
+		defer t.Stop()
+		until = t.C
+	}
+	if dtmf != "" {
+		// Digits go once media flows, so the far end's receiver is ready for them.
+		for c.Stats().PacketsIn == 0 {
+			select {
+			case <-c.Done():
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+				continue
+			}
+			break
+		}
+		if err := c.SendDTMF(ctx, dtmf); err != nil && c.State() != phone.StateEnded {
+			out.callFailed(err)
+			_ = c.Hangup(context.WithoutCancel(ctx))
+			return false
+		}
+	}
+	select {
+	case <-until:
+	case <-c.Done():
+	case <-ctx.Done():
+	}
+	st := c.Stats()
+	var far float64
+	if s, ok := c.Sink().(*rtc.FrequencySink); ok {
+		far, _ = s.Frequency()
+	}
+	if c.State() != phone.StateEnded {
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = c.Hangup(hctx)
+		cancel()
+	}
+	ok := st.PacketsIn > 0 && st.DTLSState != "failed" && st.DTLSState != "new"
+	r := callReport{
+		Event: "call", OK: &ok, Codec: st.Codec, DTLSState: st.DTLSState, PacketsIn: st.PacketsIn,
+		PacketsOut: st.PacketsOut, FarToneHz: float64(int(far*10+0.5)) / 10, DTMFReceived: c.Digits(),
+		ICEPair: st.ICEPair, Remote: c.Remote(),
+	}
+	if !st.FirstRTP.IsZero() {
+		r.SetupMS = st.FirstRTP.Sub(start).Milliseconds()
+	}
+	if !ok {
+		r.Code, r.Message = "NO_AUDIO", "the call was answered but no audio arrived: a firewall may block the media; try --ice-servers with a TURN server"
+	}
+	out.line(r)
+	return ok
+}
+
+// reporter prints results as JSON Lines or as text.
+type reporter struct {
+	w    io.Writer
+	json bool
+}
+
+func (r *reporter) line(rep callReport) {
+	if r.json {
+		b, _ := json.Marshal(rep)
+		fmt.Fprintf(r.w, "%s\n", b)
+		return
+	}
+	switch {
+	case rep.Event == "registered":
+		fmt.Fprintln(r.w, "registered")
+	case rep.OK != nil && *rep.OK:
+		fmt.Fprintf(r.w, "call ok: %s, setup %d ms, %s, DTLS %s, RTP in %d out %d, far tone %.0f Hz, digits %q, pair %s\n",
+			rep.Remote, rep.SetupMS, rep.Codec, rep.DTLSState, rep.PacketsIn, rep.PacketsOut, rep.FarToneHz, rep.DTMFReceived, rep.ICEPair)
+	default:
+		fmt.Fprintf(r.w, "%s failed: %s (%s)\n", rep.Event, rep.Message, rep.Code)
+	}
+}
+
+func (r *reporter) fail(code string, sip int, msg string) {
+	f := false
+	r.line(callReport{Event: "error", OK: &f, Code: code, SIPStatus: sip, Message: msg})
+}
+
+// failErr reports a failure before any call.
+func (r *reporter) failErr(err error) {
+	code, sip, msg := classify(err)
+	r.fail(code, sip, msg)
+}
+
+func (r *reporter) callFailed(err error) {
+	code, sip, msg := classify(err)
+	f := false
+	r.line(callReport{Event: "call", OK: &f, Code: code, SIPStatus: sip, Message: msg})
+}
+
+// classify turns an error into a code, a SIP status if any, and a message for people.
+func classify(err error) (string, int, string) {
+	var se *sipua.StatusError
+	var untrusted *tlspin.UntrustedError
+	var mismatch *tlspin.MismatchError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("SIP_%d", se.Code), se.Code, se.Message()
+	case errors.As(err, &untrusted):
+		return "UNTRUSTED_CERTIFICATE", 0, untrusted.Error() + " (pass --trust-fingerprint " + string(untrusted.Fingerprint) + ")"
+	case errors.As(err, &mismatch):
+		return "CERTIFICATE_CHANGED", 0, mismatch.Error()
+	case errors.Is(err, phone.ErrNoCommonCodec), errors.Is(err, rtc.ErrNoCommonCodec):
+		return "NO_COMMON_CODEC", 0, err.Error()
+	case errors.Is(err, sipua.ErrConnect):
+		return "CONNECT_FAILED", 0, "could not open the WebSocket to the SIP server: check --sip-ws and the network"
+	case errors.Is(err, sipua.ErrBadAccount), errors.Is(err, sipua.ErrBadTarget):
+		return "USAGE", 0, err.Error()
+	case errors.Is(err, sipua.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "TIMEOUT", 0, "nothing happened within --timeout: " + err.Error()
+	case errors.Is(err, context.Canceled):
+		return "CANCELLED", 0, "stopped before it was done"
+	}
+	return "ERROR", 0, err.Error()
+}

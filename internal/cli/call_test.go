@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/rtctest"
+)
+
+// syncBuf is a bytes.Buffer safe for the command's goroutine and the test.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func jsonLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), "line %q", l)
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestCallAndAnswerCommands(t *testing.T) {
+	rtctest.CheckLeaks(t)
+	pbx := rtctest.StartPBX(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	callee, caller := pbx.User("answerer"), pbx.User("caller")
+
+	var ansOut, ansErr syncBuf
+	ansDone := make(chan int, 1)
+	go func() {
+		ansDone <- Run(ctx, []string{"answer", "--calls", "1", "--sip-ws", pbx.WSSURL, "--sip-user", pbx.AOR(callee),
+			"--sip-password-stdin", "--trust-fingerprint", string(pbx.Fingerprint), "--tone", "1000", "--seconds", "0", "--json"},
+			Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &ansOut, Err: &ansErr})
+	}()
+	// The caller dials once the answerer is registered.
+	for !strings.Contains(ansOut.String(), `"registered"`) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("answer never registered: %s %s", ansOut.String(), ansErr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var out, errb bytes.Buffer
+	code := Run(ctx, []string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(caller),
+		"--sip-password-stdin", "--tone", "440", "--seconds", "1.5", "--dtmf", "12#", "--dtmf-mode", "info", "--codec", "pcma", "--json"},
+		Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
+	require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
+	lines := jsonLines(t, out.String())
+	require.Len(t, lines, 2)
+	assert.Equal(t, "registered", lines[0]["event"])
+	c := lines[1]
+	assert.Equal(t, "call", c["event"])
+	assert.Equal(t, true, c["ok"])
+	assert.Equal(t, "PCMA", c["codec"])
+	assert.Equal(t, "connected", c["dtls_state"])
+	assert.InDelta(t, 1000, c["far_tone_hz"], 30)
+	assert.NotZero(t, c["rtp_packets_in"])
+	assert.Positive(t, c["setup_ms"])
+
+	select {
+	case code := <-ansDone:
+		require.Equal(t, 0, code, "answer: %s %s", ansOut.String(), ansErr.String())
+	case <-ctx.Done():
+		t.Fatal("answer did not end after the call")
+	}
+	al := jsonLines(t, ansOut.String())
+	require.Len(t, al, 2)
+	assert.Equal(t, true, al[1]["ok"])
+	assert.Equal(t, "12#", al[1]["dtmf_received"])
+	assert.Less(t, math.Abs(al[1]["far_tone_hz"].(float64)-440), 15.0)
+}
+
+func TestCallCommandFailures(t *testing.T) {
+	rtctest.CheckLeaks(t)
+	pbx := rtctest.StartPBX(t)
+	tests := []struct {
+		name string
+		args []string
+		exit int
+		code string
+		sip  float64
+	}{
+		{"no tone", []string{"call", "--to", "x", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR("a")}, 2, "USAGE", 0},
+		{"no target", []string{"call", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR("a"), "--tone", "440"}, 2, "USAGE", 0},
+		{"server down", []string{"call", "--to", "x", "--sip-ws", "ws://127.0.0.1:1/", "--sip-user", "sip:a@127.0.0.1", "--tone", "440", "--timeout", "1"}, 1, "CONNECT_FAILED", 0},
+		{"wrong password", []string{"call", "--to", "x", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("pw")), "--tone", "440"}, 1, "SIP_401", 401},
+		{"untrusted certificate", []string{"call", "--to", "x", "--sip-ws", pbx.WSSURL, "--sip-user", pbx.AOR(pbx.User("tls")), "--tone", "440", "--sip-password-stdin"}, 1, "UNTRUSTED_CERTIFICATE", 0},
+		{"busy", []string{"call", "--to", "busy486", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("b")), "--tone", "440", "--sip-password-stdin"}, 1, "SIP_486", 486},
+		{"nobody", []string{"call", "--to", "nobody", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("n")), "--tone", "440", "--sip-password-stdin"}, 1, "SIP_404", 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var out, errb bytes.Buffer
+			code := Run(ctx, append(tt.args, "--json"), Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
+			assert.Equal(t, tt.exit, code, "%s %s", out.String(), errb.String())
+			lines := jsonLines(t, out.String())
+			require.NotEmpty(t, lines)
+			last := lines[len(lines)-1]
+			assert.Equal(t, false, last["ok"])
+			assert.Equal(t, tt.code, last["code"])
+			assert.NotEmpty(t, last["message"])
+			if tt.sip != 0 {
+				assert.Equal(t, tt.sip, last["sip_status"])
+			}
+			assert.NotContains(t, out.String()+errb.String(), rtctest.Password)
+		})
+	}
+}
