@@ -11,6 +11,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/motionsim"
@@ -27,6 +28,7 @@ type core struct {
 	creds    *credstore.Keyring
 	agent    *agent.Session
 	omni     *omni.Launcher
+	audio    *audio.Host
 	demo     *DemoView
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -48,7 +50,7 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the settings folder: %w", err)
 	}
-	c := &core{log: log, emit: emit, cfg: config.NewStore(path), creds: credstore.NewKeyring(), done: make(chan struct{})}
+	c := &core{log: log, emit: emit, cfg: config.NewStore(path), creds: credstore.NewKeyring(), audio: audio.New(audio.Options{}), done: make(chan struct{})}
 	c.omni = omni.NewLauncher(omni.LauncherOptions{
 		Logger: log,
 		OnExit: func(err error) {
@@ -74,11 +76,21 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(c.done)
+		defer wg.Done()
 		if err := c.agent.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			log.WithError(err).Warn("agent session stopped")
 		}
+	}()
+	go func() {
+		defer wg.Done()
+		c.watchDevices(ctx)
+	}()
+	go func() {
+		wg.Wait()
+		close(c.done)
 	}()
 	return c, nil
 }
@@ -118,7 +130,7 @@ func (c *core) startDemo(configDir, listen string) error {
 }
 
 func (c *core) bindings() []any {
-	return []any{&Session{c: c}, &Omni{c: c}}
+	return []any{&Session{c: c}, &Omni{c: c}, &Audio{c: c}}
 }
 
 // close logs out (so that the next start is not refused as a second session), stops the session,
@@ -135,6 +147,7 @@ func (c *core) close() {
 	c.cancel()
 	_ = c.agent.Close()
 	<-c.done
+	_ = c.audio.Close()
 	if c.stopDemo != nil {
 		c.stopDemo()
 	}

@@ -97,6 +97,45 @@ export const omni = {
   view: () => call<OmniView>("Omni", "View"),
 };
 
+export interface DeviceView {
+  id: string;
+  name: string;
+  default: boolean;
+}
+
+export interface AudioView {
+  microphones: DeviceView[];
+  speakers: DeviceView[];
+  microphone: string;
+  speaker: string;
+  ringer: string;
+  notices: string[];
+  problem: string;
+}
+
+export interface MicCheckView {
+  verdict: "working" | "silent" | "no microphone" | "access denied" | "unknown";
+  message: string;
+  device: string;
+  rmsDbfs: number;
+  peakDbfs: number;
+  dominantHz: number;
+}
+
+export interface MicLevel {
+  rmsDbfs: number;
+  peakDbfs: number;
+}
+
+export type DeviceRole = "microphone" | "speaker" | "ringer";
+
+export const audio = {
+  view: () => call<AudioView>("Audio", "View"),
+  select: (role: DeviceRole, id: string) => call<AudioView>("Audio", "Select", role, id),
+  checkMicrophone: () => call<MicCheckView>("Audio", "CheckMicrophone"),
+  test: (role: DeviceRole) => call<string>("Audio", "Test", role),
+};
+
 export function on<T>(event: string, cb: (data: T) => void): () => void {
   if (!window.runtime) return () => {};
   return window.runtime.EventsOn(event, (d) => cb(d as T));

@@ -230,3 +230,20 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 		}
 	}
 }
+
+// The bar's keyboard order after login, from the focused globe button: the microphone list, Check,
+// the speaker list, Test, the ringer list, Test, Log out, Log out and forget me. A change of layout
+// fails the tests that count on it, loudly.
+const (
+	tabsGlobeToLogout = 7
+	tabsGlobeToForget = 8
+)
+
+// tabs returns n Tab presses followed by then.
+func tabs(n int, then ...string) []string {
+	out := make([]string, 0, n+len(then))
+	for range n {
+		out = append(out, "Tab")
+	}
+	return append(out, then...)
+}

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,7 +175,7 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 
 	// Logging out of the Phonebar closes the Omni Desktop and ends its web session too, so that the
 	// next opening is not refused as a second login.
-	key(t, win, "Tab", "Return") // from the globe button: "Log out"
+	key(t, win, tabs(tabsGlobeToLogout, "Return")...)
 	waitFor(t, "both sessions to end", 15*time.Second, func() bool {
 		for _, s := range d.sim.Sessions() {
 			if s.User == d.login.Name && s.EndedAt.IsZero() {
@@ -258,7 +260,7 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	})
 	time.Sleep(1 * time.Second)
 	screenshot(t, shotsDir(t), "window-06-auto-login")
-	key(t, win, "Tab", "Tab", "Return") // from the globe: Log out, then "Log out and forget me"
+	key(t, win, tabs(tabsGlobeToForget, "Return")...)
 	waitFor(t, "the saved password to be deleted", 10*time.Second, func() bool {
 		_, err := keyring.Get(credstore.Service, account)
 		return err == keyring.ErrNotFound
@@ -296,4 +298,52 @@ func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
 	_, err := keyring.Get(credstore.Service, account)
 	assert.ErrorIs(t, err, keyring.ErrNotFound, "a wrong password is never saved")
 	assert.Empty(t, d.sessions(d.login.Name, motion.ClientPhonebar))
+}
+
+// TestWindowMicrophoneCheck logs a WebRTC agent in while a tone plays into the audio server's
+// microphone: the bar checks the microphone at once, the live meter moves and the verdict is
+// "working". Without the tone the same check says "silent".
+func TestWindowMicrophoneCheck(t *testing.T) {
+	testenv.NeedPulseAudio(t)
+	testenv.NeedCommand(t, "sox")
+	paplay := testenv.NeedCommand(t, "paplay")
+	d := newDemo(t, motion.TypologyWebRTC)
+	home := t.TempDir()
+	st := config.Default()
+	st.ServerURL, st.Username = d.srv.URL, d.login.Name
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	writeSettings(t, home, st)
+
+	tone := filepath.Join(t.TempDir(), "tone.wav")
+	out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "1", "-b", "16", tone, "synth", "20", "sine", "440", "vol", "0.5").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	play := exec.Command(paplay, "--device=vsink", tone)
+	require.NoError(t, play.Start())
+	t.Cleanup(func() { _ = play.Process.Kill(); _ = play.Wait() })
+
+	app := startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the microphone check", 20*time.Second, func() bool {
+		return strings.Contains(app.log.String(), `msg="microphone check"`)
+	})
+	assert.Contains(t, app.log.String(), `msg="microphone check" device=`)
+	assert.Contains(t, app.log.String(), "verdict=working", "a 440 Hz tone at -6 dBFS is heard")
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shotsDir(t), "window-08-mic-check-working")
+
+	// Silence: stop the tone and check again from the panel's button.
+	_ = play.Process.Kill()
+	_ = play.Wait()
+	n := strings.Count(app.log.String(), `msg="microphone check"`)
+	xdo(t, "windowfocus", "--sync", win)
+	key(t, win, "Tab", "Tab", "Return") // from the globe button: the microphone list, then "Check"
+	waitFor(t, "the second microphone check", 20*time.Second, func() bool {
+		return strings.Count(app.log.String(), `msg="microphone check"`) > n
+	})
+	last := app.log.String()[strings.LastIndex(app.log.String(), `msg="microphone check"`):]
+	assert.Contains(t, strings.SplitN(last, "\n", 2)[0], "verdict=silent")
+	screenshot(t, shotsDir(t), "window-09-mic-check-silent")
 }

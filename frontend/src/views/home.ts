@@ -2,6 +2,7 @@
 
 import { asUIError, omni, session, type SessionView } from "../api";
 import { h, initials, typologyLabel } from "../dom";
+import { audioPanel } from "./audio";
 
 export interface HomeDeps {
   onLoggedOut(v: SessionView): void;
@@ -46,6 +47,8 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     }
   };
 
+  // A WebRTC agent's calls go through this computer's microphone: check it at once.
+  const audioSection = audioPanel({ checkNow: a.typology === "webrtc" });
   const el = h("main", { class: "home" },
     banner,
     h("header", { class: "agent" },
@@ -61,6 +64,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     conn,
     globe,
     status,
+    audioSection.el,
     h("footer", { class: "row" },
       h("button", { id: "logout", type: "button", class: "ghost", onclick: () => logout(false) }, "Log out"),
       h("button", { id: "forget", type: "button", class: "ghost danger", onclick: () => logout(true), title: "Log out and delete the saved password" }, "Log out and forget me"),
@@ -85,7 +89,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   };
   document.addEventListener("keydown", onKey);
   const observer = new MutationObserver(() => {
-    if (!el.isConnected) { document.removeEventListener("keydown", onKey); observer.disconnect(); }
+    if (!el.isConnected) { document.removeEventListener("keydown", onKey); audioSection.dispose(); observer.disconnect(); }
   });
   queueMicrotask(() => el.parentNode && observer.observe(el.parentNode, { childList: true }));
   queueMicrotask(() => globe.focus());

@@ -1,0 +1,107 @@
+// The audio panel: microphone, speaker and ringer choices, the microphone check with a live meter,
+// and test sounds. A WebRTC agent's microphone is checked as soon as the bar opens.
+
+import { asUIError, audio, on, type AudioView, type DeviceRole, type DeviceView, type MicCheckView, type MicLevel } from "../api";
+import { h } from "../dom";
+
+const verdictTitle: Record<string, string> = {
+  working: "Microphone working",
+  silent: "Microphone silent",
+  "no microphone": "No microphone",
+  "access denied": "Microphone access denied",
+};
+
+export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; dispose(): void } {
+  const mic = h("select", { id: "mic-select", "aria-label": "Microphone" });
+  const spk = h("select", { id: "speaker-select", "aria-label": "Speaker" });
+  const ring = h("select", { id: "ringer-select", "aria-label": "Ringer" });
+  const meterFill = h("div", { class: "meter-fill" });
+  const meter = h("div", { class: "meter", id: "mic-meter", role: "meter", "aria-label": "Microphone level" }, meterFill);
+  const meterText = h("span", { class: "mono dim meter-text" }, "");
+  const verdict = h("div", { id: "mic-verdict", class: "verdict", role: "status" });
+  const notices = h("div", { id: "audio-notices", class: "hint" });
+  const checkBtn = h("button", { id: "mic-check", type: "button", class: "small" }, "Check");
+  const testSpk = h("button", { id: "speaker-test", type: "button", class: "small" }, "Test");
+  const testRing = h("button", { id: "ringer-test", type: "button", class: "small" }, "Test");
+  const outStatus = h("p", { id: "audio-status", class: "hint", role: "status" });
+
+  const fill = (sel: HTMLSelectElement, list: DeviceView[], chosen: string) => {
+    sel.replaceChildren(...list.map((d) =>
+      h("option", { value: d.id, selected: d.id === chosen }, d.default ? `${d.name} (default)` : d.name)));
+    sel.disabled = list.length === 0;
+    if (list.length === 0) sel.append(h("option", {}, "None connected"));
+  };
+  const render = (v: AudioView) => {
+    fill(mic, v.microphones, v.microphone);
+    fill(spk, v.speakers, v.speaker);
+    fill(ring, v.speakers, v.ringer);
+    const lines = [...v.notices];
+    if (v.problem) lines.unshift(v.problem);
+    notices.replaceChildren(...lines.map((l) => h("p", {}, l)));
+  };
+  const showLevel = (l: MicLevel) => {
+    // -60 dBFS (silence threshold) to 0 dBFS across the bar.
+    const pct = Math.max(0, Math.min(100, ((l.rmsDbfs + 60) / 60) * 100));
+    meterFill.style.width = `${pct}%`;
+    meterText.textContent = `${l.rmsDbfs.toFixed(0)} dBFS`;
+  };
+  const showVerdict = (r: MicCheckView) => {
+    verdict.dataset.verdict = r.verdict;
+    verdict.replaceChildren(h("strong", {}, verdictTitle[r.verdict] ?? r.verdict), h("p", {}, r.message));
+    showLevel({ rmsDbfs: r.rmsDbfs, peakDbfs: r.peakDbfs });
+  };
+  const check = async () => {
+    checkBtn.disabled = true;
+    checkBtn.textContent = "Listening…";
+    verdict.dataset.verdict = "running";
+    verdict.replaceChildren(h("strong", {}, "Checking the microphone…"), h("p", {}, "Say a few words."));
+    try {
+      showVerdict(await audio.checkMicrophone());
+    } catch (e) {
+      verdict.dataset.verdict = "error";
+      verdict.replaceChildren(h("strong", {}, "Microphone check failed"), h("p", {}, asUIError(e).message));
+    } finally {
+      checkBtn.disabled = false;
+      checkBtn.textContent = "Check";
+    }
+  };
+  const select = (role: DeviceRole, sel: HTMLSelectElement) => async () => {
+    try {
+      render(await audio.select(role, sel.value));
+      if (role === "microphone") void check();
+    } catch (e) {
+      outStatus.textContent = asUIError(e).message;
+    }
+  };
+  const test = (role: DeviceRole, btn: HTMLButtonElement) => async () => {
+    btn.disabled = true;
+    try {
+      outStatus.textContent = await audio.test(role);
+    } catch (e) {
+      outStatus.textContent = asUIError(e).message;
+    } finally {
+      btn.disabled = false;
+    }
+  };
+  mic.addEventListener("change", select("microphone", mic));
+  spk.addEventListener("change", select("speaker", spk));
+  ring.addEventListener("change", select("ringer", ring));
+  checkBtn.addEventListener("click", () => void check());
+  testSpk.addEventListener("click", test("speaker", testSpk));
+  testRing.addEventListener("click", test("ringer", testRing));
+
+  const offAudio = on<AudioView>("audio", render);
+  const offLevel = on<MicLevel>("mic-level", showLevel);
+  void audio.view().then(render).catch((e) => { notices.textContent = asUIError(e).message; });
+  if (opts.checkNow) void check();
+
+  const el = h("section", { class: "card audio", id: "audio" },
+    h("div", { class: "field" }, h("label", { for: "mic-select" }, "Microphone"), h("div", { class: "row" }, mic, checkBtn)),
+    h("div", { class: "meter-row" }, meter, meterText),
+    verdict,
+    h("div", { class: "field" }, h("label", { for: "speaker-select" }, "Speaker"), h("div", { class: "row" }, spk, testSpk)),
+    h("div", { class: "field" }, h("label", { for: "ringer-select" }, "Ringer"), h("div", { class: "row" }, ring, testRing)),
+    notices, outStatus,
+  );
+  return { el, dispose: () => { offAudio(); offLevel(); } };
+}
