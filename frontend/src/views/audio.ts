@@ -43,7 +43,7 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     // -60 dBFS (silence threshold) to 0 dBFS across the bar.
     const pct = Math.max(0, Math.min(100, ((l.rmsDbfs + 60) / 60) * 100));
     meterFill.style.width = `${pct}%`;
-    meterText.textContent = `${l.rmsDbfs.toFixed(0)} dBFS`;
+    meterText.textContent = l.rmsDbfs <= -100 ? "silence" : `${l.rmsDbfs.toFixed(0)} dBFS`;
   };
   const showVerdict = (r: MicCheckView) => {
     verdict.dataset.verdict = r.verdict;
