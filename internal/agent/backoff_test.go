@@ -25,7 +25,7 @@ func TestBackoffDelay(t *testing.T) {
 		{"jitter high", b, 2, 0.999999, 5 * time.Second},
 		{"jitter never above max", b, 10, 0.999999, 10 * time.Second},
 		{"defaults", Backoff{}, 0, 0.5, 500 * time.Millisecond},
-		{"defaults capped at 30s", Backoff{}, 20, 0.5, 30 * time.Second},
+		{"defaults capped at 8s", Backoff{}, 20, 0.5, 8 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,8 @@ const (
 	CodePasswordExpired       = motion.CodePasswordExpired
 	CodeSessionEnded          = motion.CodeSessionEnded
 	CodeUnauthorized          = motion.CodeUnauthorized
+	CodePhoneRequired         = motion.CodePhoneRequired
+	CodePhoneUnavailable      = motion.CodePhoneUnavailable
 	CodeUnknownAuthFormat     = "UNKNOWN_AUTHORIZATION_FORMAT"
 	CodeUnreachable           = "UNREACHABLE"
 	CodeTimeout               = "TIMEOUT"
@@ -93,6 +95,8 @@ func code(err error) string {
 		{motion.ErrSessionExists, CodeSessionExists},
 		{motion.ErrPasswordRules, CodePasswordRules},
 		{motion.ErrPasswordExpired, CodePasswordExpired},
+		{motion.ErrPhoneUnavailable, CodePhoneUnavailable},
+		{motion.ErrPhoneRequired, CodePhoneRequired},
 		{motion.ErrSessionEnded, CodeSessionEnded},
 		{motion.ErrUnauthorized, CodeUnauthorized},
 		{motion.ErrUnreachable, CodeUnreachable},

@@ -16,6 +16,8 @@ type Client interface {
 	Logout(ctx context.Context) error
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error
 	ForgotPassword(ctx context.Context, email string) error
+	// PhonesFor lists the hot-desk telephones with the login's credentials (after PHONE_REQUIRED).
+	PhonesFor(ctx context.Context, name, password string) (motion.PhoneList, error)
 	DialRealtime(ctx context.Context) (Realtime, error)
 	CloseIdleConnections()
 }
@@ -67,7 +69,8 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 
 // Backoff spaces realtime reconnection attempts: Initial, then times Multiplier per failed attempt,
 // never more than Max, each delay spread by ±Jitter (a fraction) so that many Phonebars do not
-// reconnect in step after a server restart. Zero fields mean the defaults: 500 ms, 30 s, 2, 0.2.
+// reconnect in step after a server restart. Zero fields mean the defaults: 500 ms, 8 s, 2, 0.2 (so that an agent is back within about 8 s of
+// the network's return even after a long outage, while a thousand Phonebars still spread out).
 type Backoff struct {
 	Initial    time.Duration
 	Max        time.Duration
@@ -82,7 +85,7 @@ func (b Backoff) Delay(attempt int, rnd float64) time.Duration {
 		b.Initial = 500 * time.Millisecond
 	}
 	if b.Max <= 0 {
-		b.Max = 30 * time.Second
+		b.Max = 8 * time.Second
 	}
 	if b.Multiplier < 1 {
 		b.Multiplier = 2

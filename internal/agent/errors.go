@@ -3,6 +3,9 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/phonebar/phonebar/internal/motion"
 )
 
 // Sentinel errors of the agent session.
@@ -61,3 +64,25 @@ func (e *SavedPasswordRejectedError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrSavedPasswordRejected) true.
 func (e *SavedPasswordRejectedError) Is(target error) bool { return target == ErrSavedPasswordRejected }
+
+// PhoneRequiredError says a hot-desk agent must pick a telephone: log in again with
+// LoginInput.Phone set to one of Phones (the server's list, already filtered by availability).
+type PhoneRequiredError struct {
+	Phones []motion.Phone
+	// Err is the server's answer (PHONE_REQUIRED, or PHONE_UNAVAILABLE when the one picked was taken).
+	Err error
+}
+
+func (e *PhoneRequiredError) Error() string {
+	if len(e.Phones) == 0 {
+		return e.Err.Error() + ". No telephone is available right now: ask your administrator"
+	}
+	names := make([]string, len(e.Phones))
+	for i, p := range e.Phones {
+		names[i] = p.Name
+	}
+	return fmt.Sprintf("%s. Available: %s", e.Err.Error(), strings.Join(names, ", "))
+}
+
+// Unwrap returns the server's answer.
+func (e *PhoneRequiredError) Unwrap() error { return e.Err }

@@ -37,6 +37,7 @@ type fakeClient struct {
 	dials     int
 	forgot    []string
 	loggedIn  bool
+	phones    []motion.Phone
 }
 
 func (f *fakeClient) Login(_ context.Context, req motion.LoginRequest) (motion.LoginResponse, error) {
@@ -227,3 +228,12 @@ func waitState(t *testing.T, s *Session, want State) {
 }
 
 var errNet = errors.New("network down")
+
+func (f *fakeClient) PhonesFor(_ context.Context, name, pw string) (motion.PhoneList, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if pw != password {
+		return motion.PhoneList{}, &motion.APIError{Op: "the phone list", Status: 401, Code: motion.CodeUnauthorized}
+	}
+	return motion.PhoneList{Count: len(f.phones), Rows: f.phones}, nil
+}

@@ -23,6 +23,8 @@ type Profile struct {
 	MustChangePassword bool `json:"mustChangePassword,omitempty"`
 	// PasswordExpiresInDays is set when the password expires soon.
 	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
+	// Phone is the hot-desk telephone picked at login ("" without Hot Desk).
+	Phone string `json:"phone,omitempty"`
 	// LicenseExpiresAt is set when the server's license expires soon.
 	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
 	// Remembered: the password is saved in the OS keyring.

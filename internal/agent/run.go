@@ -93,7 +93,18 @@ func (s *Session) keep(ctx context.Context, gen uint64, cl Client, sctx context.
 				return
 			}
 			if errors.Is(err, motion.ErrUnauthorized) {
-				s.ended(gen, cl, codeOf(err), "The server no longer accepts this session: log in again", err)
+				if !errors.Is(err, motion.ErrSessionEnded) {
+					// The server does not know the token (it restarted and lost its sessions):
+					// log back in once with the saved password, if there is one.
+					if ncl, ok := s.relogin(lctx, gen); ok {
+						cl = ncl
+						continue
+					}
+				}
+				if lctx.Err() != nil {
+					return
+				}
+				s.ended(gen, cl, codeOf(err), endedMessage(err), err)
 				return
 			}
 			log.WithField("error", err.Error()).Warn("agent: realtime connection failed")
@@ -178,4 +189,65 @@ func codeOf(err error) string {
 		return ae.Code
 	}
 	return ""
+}
+
+// endedMessage says why a refused token ends the session.
+func endedMessage(err error) string {
+	if errors.Is(err, motion.ErrSessionEnded) {
+		return "The server ended this session: log in again"
+	}
+	return "The server no longer knows this session (it may have restarted): log in again"
+}
+
+// relogin logs the session of login gen back in with the password saved in the keyring, when the
+// server forgot the session. It tries at most once per session, never with Force (a session
+// someone else opened meanwhile is not ended), and only when the password is remembered: the
+// Phonebar never burns a login attempt of its own beyond that one. A refused password is removed
+// from the keyring.
+func (s *Session) relogin(ctx context.Context, gen uint64) (Client, bool) {
+	s.mu.Lock()
+	if s.gen != gen || s.relogged || !s.profile.Remembered || !s.state.HasSession() {
+		s.mu.Unlock()
+		return nil, false
+	}
+	s.relogged = true
+	server, user, opts, phone := s.server, s.user, s.opts, s.phone
+	s.mu.Unlock()
+
+	log := s.log.WithFields(logrus.Fields{"server": server, "user": user})
+	pw, err := s.creds.Get(ctx, server, user)
+	if err != nil {
+		log.WithField("error", err.Error()).Warn("agent: the saved password cannot be read to log back in")
+		return nil, false
+	}
+	cl, err := s.newClient(opts)
+	if err != nil {
+		return nil, false
+	}
+	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: pw, Client: motion.ClientPhonebar, Phone: phone})
+	pw = ""
+	if err != nil {
+		cl.CloseIdleConnections()
+		log.WithField("error", err.Error()).Warn("agent: logging back in failed")
+		if errors.Is(err, motion.ErrInvalidCredentials) {
+			_ = s.forget(ctx, server, user)
+		}
+		return nil, false
+	}
+	if resp.MustChangePassword {
+		s.endQuietly(cl)
+		return nil, false
+	}
+	s.mu.Lock()
+	if s.gen != gen || !s.state.HasSession() {
+		s.mu.Unlock()
+		s.endQuietly(cl)
+		return nil, false
+	}
+	old := s.client
+	s.client = cl
+	s.mu.Unlock()
+	old.CloseIdleConnections()
+	log.Info("agent: logged back in after the server forgot the session")
+	return cl, true
 }

@@ -84,6 +84,9 @@ type Session struct {
 	profile     Profile
 	sip         *motion.SIPAccount
 	remember    bool // remember the password once it is changed
+	opts        motion.Options // of the session's client, for the one re-login after a server restart
+	phone       string         // the hot-desk telephone of the session
+	relogged    bool           // the session was logged back in once already (never twice)
 	sessCancel  context.CancelFunc
 	sessCtx     context.Context
 	wake        chan struct{}
@@ -250,6 +253,15 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return fail(err)
 	}
 	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone})
+	if errors.Is(err, motion.ErrPhoneRequired) || errors.Is(err, motion.ErrPhoneUnavailable) {
+		// The password was right: read the telephones the agent may pick, with the same login.
+		list, lerr := cl.PhonesFor(ctx, user, in.Password)
+		cl.CloseIdleConnections()
+		if lerr != nil {
+			return fail(lerr)
+		}
+		return fail(&PhoneRequiredError{Phones: list.Rows, Err: err})
+	}
 	if err != nil {
 		cl.CloseIdleConnections()
 		return fail(err)
@@ -263,6 +275,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	}
 	p := makeProfile(origin, who, resp)
 	p.Warnings = warnings
+	p.Phone = in.Phone
 
 	rememberLater := false
 	switch {
@@ -295,6 +308,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return Profile{}, ErrClosed
 	}
 	s.client, s.server, s.user, s.profile, s.sip, s.remember = cl, origin, user, p, who.SIP, rememberLater
+	s.opts, s.phone, s.relogged = opts, in.Phone, false
 	s.sessCtx, s.sessCancel = context.WithCancel(context.Background())
 	if resp.MustChangePassword {
 		s.applyLocked(InputLoginNeedsNewPassword, "", "Your password must be changed before you continue", nil)
@@ -488,7 +502,7 @@ func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	}
 	if who != nil {
 		np := makeProfile(server, *who, motion.LoginResponse{})
-		np.Warnings = s.profile.Warnings
+		np.Warnings, np.Phone, np.LicenseExpiresAt = s.profile.Warnings, s.profile.Phone, s.profile.LicenseExpiresAt
 		s.profile, s.sip = np, who.SIP
 	}
 	s.profile.MustChangePassword = false

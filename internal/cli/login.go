@@ -47,9 +47,19 @@ type loginResult struct {
 	Code        string   `json:"code,omitempty"`
 	Message     string   `json:"message,omitempty"`
 	Fingerprint string   `json:"fingerprint,omitempty"`
+	// Phones lists the telephones to pick from, on PHONE_REQUIRED and PHONE_UNAVAILABLE.
+	Phones []string `json:"phones,omitempty"`
+	// Phone is the hot-desk telephone the login used.
+	Phone string `json:"phone,omitempty"`
+	// MustChangePassword: the password must be changed (in the window) before anything else.
+	MustChangePassword bool `json:"mustChangePassword,omitempty"`
+	// PasswordExpiresInDays is set when the password expires within 15 days.
+	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
+	// LicenseExpiresAt is set when the server's license expires soon.
+	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
 }
 
-const loginUsage = `Usage: phonebar login --server URL --user NAME [--password-stdin] [--save] [--trust-fingerprint HEX] [--force] [--json]
+const loginUsage = `Usage: phonebar login --server URL --user NAME [--password-stdin] [--save] [--trust-fingerprint HEX] [--force] [--phone NAME] [--json]
 
 Logs in to the Motion server the way the window does, prints who you are, and ends the session again
 (so that the window can log in). Without --password-stdin the password saved in the system keyring is
@@ -72,6 +82,7 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	trustFlag := fs.String("trust-fingerprint", "", "trust the server certificate with this SHA-256 fingerprint (64 hex digits, colons allowed)")
 	forceFlag := fs.Bool("force", false, "end your session on another Phonebar (after SESSION_EXISTS)")
 	jsonFlag := fs.Bool("json", false, "print one JSON object instead of text")
+	phoneFlag := fs.String("phone", "", "the hot-desk telephone to use (after PHONE_REQUIRED, which lists them)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -86,11 +97,13 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	fail := func(err error) int {
 		info := agent.Describe(err)
 		if *jsonFlag {
-			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: info.Code, Message: info.Message, Fingerprint: info.Fingerprint})
+			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: info.Code, Message: info.Message, Fingerprint: info.Fingerprint, Phones: phoneNames(err)})
 			return 1
 		}
 		fmt.Fprintf(stdio.Err, "phonebar login: %s\n", info.Message)
 		switch info.Code {
+		case agent.CodePhoneRequired, agent.CodePhoneUnavailable:
+			fmt.Fprintln(stdio.Err, "Run again with --phone NAME")
 		case agent.CodeUntrustedCertificate:
 			fmt.Fprintf(stdio.Err, "If your administrator confirms this fingerprint, run again with --trust-fingerprint %s\n", info.Fingerprint)
 		case agent.CodeSessionExists:
@@ -144,7 +157,7 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 		}
 	}
 
-	in := agent.LoginInput{Server: origin, User: user, Force: *forceFlag, Remember: *saveFlag, KeepSaved: !*saveFlag}
+	in := agent.LoginInput{Server: origin, User: user, Force: *forceFlag, Remember: *saveFlag, KeepSaved: !*saveFlag, Phone: strings.TrimSpace(*phoneFlag)}
 	if *stdinFlag {
 		pw, err := readPassword(stdio.In)
 		if err != nil {
@@ -193,7 +206,8 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	}
 	if *jsonFlag {
 		writeLoginJSON(stdio.Out, loginResult{OK: true, Server: p.Server, Name: p.Name, Fullname: p.Fullname, Role: p.Role,
-			Typology: p.Typology, Remembered: p.Remembered, Warnings: p.Warnings})
+			Typology: p.Typology, Remembered: p.Remembered, Warnings: p.Warnings, Phone: p.Phone,
+			MustChangePassword: p.MustChangePassword, PasswordExpiresInDays: p.PasswordExpiresInDays, LicenseExpiresAt: p.LicenseExpiresAt})
 		return 0
 	}
 	who := p.Name
@@ -210,6 +224,12 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 		fmt.Fprintln(stdio.Out, "The password is saved in the system keyring.")
 	case p.MustChangePassword:
 		fmt.Fprintln(stdio.Out, "The password must be changed: log in with the window to change it.")
+	}
+	if p.PasswordExpiresInDays != nil {
+		fmt.Fprintf(stdio.Out, "Your password expires in %d day(s): change it in the window.\n", *p.PasswordExpiresInDays)
+	}
+	if p.LicenseExpiresAt != nil {
+		fmt.Fprintln(stdio.Out, agent.LicenseNotice(*p.LicenseExpiresAt, time.Now())+".")
 	}
 	for _, w := range p.Warnings {
 		fmt.Fprintf(stdio.Out, "Warning: %s\n", w)
@@ -237,4 +257,17 @@ func writeLoginJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// phoneNames lists the telephones of a *agent.PhoneRequiredError, or nil.
+func phoneNames(err error) []string {
+	var pe *agent.PhoneRequiredError
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	out := make([]string, 0, len(pe.Phones))
+	for _, p := range pe.Phones {
+		out = append(out, p.Name)
+	}
+	return out
 }

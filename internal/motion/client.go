@@ -205,13 +205,32 @@ func (c *Client) Phones(ctx context.Context) (PhoneList, error) {
 	return l, err
 }
 
+// PhonesFor lists the hot-desk telephones for a login that is not made yet (after
+// ErrPhoneRequired), with the login's credentials as HTTP Basic. The server filters the list: in
+// use by another agent, busy after a failed logout or unregistered are hidden, all are listed when
+// none is connected.
+func (c *Client) PhonesFor(ctx context.Context, name, password string) (PhoneList, error) {
+	var l PhoneList
+	req, _ := http.NewRequest(http.MethodGet, "/", nil) // only to encode the Basic header
+	req.SetBasicAuth(name, password)
+	err := c.doAuth(ctx, "the phone list", http.MethodGet, PathPhones, req.Header.Get("Authorization"), nil, &l)
+	return l, err
+}
+
 func (c *Client) do(ctx context.Context, op, method, path string, auth bool, in, out any) error {
-	var token string
+	var authz string
 	if auth {
-		if token = c.bearer(); token == "" {
+		token := c.bearer()
+		if token == "" {
 			return ErrNotLoggedIn
 		}
+		authz = "Bearer " + token
 	}
+	return c.doAuth(ctx, op, method, path, authz, in, out)
+}
+
+// doAuth makes one call with authz as the Authorization header ("" for none).
+func (c *Client) doAuth(ctx context.Context, op, method, path, authz string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -231,8 +250,8 @@ func (c *Client) do(ctx context.Context, op, method, path string, auth bool, in,
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
 	}
 	start := time.Now()
 	resp, err := c.hc.Do(req)
@@ -291,6 +310,8 @@ func inferCode(path string, status int) string {
 		return CodeAccountLocked
 	case status == http.StatusConflict && login:
 		return CodeSessionExists
+	case status == http.StatusPreconditionRequired && login:
+		return CodePhoneRequired
 	case status == http.StatusUnprocessableEntity && path == PathChangePassword:
 		return CodePasswordRules
 	case status == http.StatusNotFound:

@@ -487,3 +487,33 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	assert.NotContains(t, logBuf.String(), testPassword)
 	assert.NotContains(t, logBuf.String(), testToken)
 }
+
+// TestPhoneRequiredAndPhonesFor: a hot-desk login without a phone is refused with PHONE_REQUIRED
+// (also inferred from a bare 428); the list is then read with the login's credentials as Basic.
+func TestPhoneRequiredAndPhonesFor(t *testing.T) {
+	var gotAuth string
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case PathAuthLocal:
+			w.WriteHeader(http.StatusPreconditionRequired)
+		case PathPhones:
+			gotAuth = r.Header.Get("Authorization")
+			_, _ = w.Write([]byte(`{"count":1,"rows":[{"name":"desk-12","registered":true}]}`))
+		}
+	}))
+	defer srv.Close()
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	c, err := New(Options{BaseURL: u, Roots: pool})
+	require.NoError(t, err)
+	defer c.CloseIdleConnections()
+	_, err = c.Login(context.Background(), LoginRequest{Name: "bruno", Password: "pw"})
+	require.ErrorIs(t, err, ErrPhoneRequired)
+	assert.Contains(t, err.Error(), "Hot Desk")
+	l, err := c.PhonesFor(context.Background(), "bruno", "pw")
+	require.NoError(t, err)
+	assert.Equal(t, []Phone{{Name: "desk-12", Registered: true}}, l.Rows)
+	assert.Equal(t, "Basic YnJ1bm86cHc=", gotAuth)
+}

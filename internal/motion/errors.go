@@ -41,6 +41,10 @@ var (
 	// ErrUnknownAuthFormat: the server answered 401 "Unknown authorization format": the
 	// credentials did not reach it over a secure connection.
 	ErrUnknownAuthFormat = errors.New(UnknownAuthorizationFormat)
+	// ErrPhoneRequired: a hot-desk agent must pick a telephone to log in (PHONE_REQUIRED).
+	ErrPhoneRequired = errors.New("choose the telephone to use")
+	// ErrPhoneUnavailable: the telephone picked is no longer available (PHONE_UNAVAILABLE).
+	ErrPhoneUnavailable = errors.New("the telephone is no longer available")
 	// ErrServer: the server failed (5xx).
 	ErrServer = errors.New("server error")
 	// ErrNotLoggedIn: a call that needs a token was made before Login.
@@ -122,6 +126,10 @@ func (e *APIError) Is(target error) bool {
 		return e.Code == CodeSessionEnded
 	case ErrUnauthorized:
 		return e.Code == CodeUnauthorized || e.Code == CodeSessionEnded
+	case ErrPhoneRequired:
+		return e.Code == CodePhoneRequired
+	case ErrPhoneUnavailable:
+		return e.Code == CodePhoneUnavailable
 	case ErrServer:
 		return e.Status >= 500
 	}
@@ -162,6 +170,10 @@ func (e *APIError) Error() string {
 		return "The new password was refused (" + e.Message + "): choose another one"
 	case CodePasswordExpired:
 		return "Your password has expired: change it to continue"
+	case CodePhoneRequired:
+		return "You use Hot Desk: choose the telephone you are using today to log in"
+	case CodePhoneUnavailable:
+		return "That telephone was just taken by another agent or went offline: choose another one"
 	case CodeSessionEnded:
 		return "The server ended your session (" + e.Message + "): log in again"
 	case CodeUnauthorized:

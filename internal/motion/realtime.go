@@ -18,8 +18,10 @@ import (
 // DefaultHeartbeat is assumed until the server's hello says otherwise.
 const DefaultHeartbeat = 10 * time.Second
 
-// StaleHeartbeats is how many heartbeat intervals of silence mean the socket is dead.
-const StaleHeartbeats = 3
+// StaleHeartbeats is how many heartbeat intervals of silence mean the socket is dead: one and a
+// half, so that one missed heartbeat is enough and the agent is told within two intervals of a cut
+// (a closed socket is seen at once). A late heartbeat costs one reconnection, which is cheap.
+const StaleHeartbeats = 1.5
 
 // maxEvent bounds one realtime message.
 const maxEvent = 64 << 10
@@ -86,7 +88,7 @@ func (r *Realtime) Heartbeat() time.Duration {
 // socket is closed; dial a new one. Unknown event types are returned as they are.
 func (r *Realtime) Next(ctx context.Context) (Event, error) {
 	r.mu.Lock()
-	wait := StaleHeartbeats * r.interval
+	wait := time.Duration(StaleHeartbeats * float64(r.interval))
 	if !r.gotFirst {
 		wait = r.first
 	}
@@ -105,7 +107,7 @@ func (r *Realtime) Next(ctx context.Context) (Event, error) {
 		case ctx.Err() != nil:
 			return Event{}, ctx.Err()
 		case rctx.Err() != nil:
-			return Event{}, fmt.Errorf("%w: nothing from the server for %s (%d heartbeats): the connection is considered lost", ErrRealtimeStale, wait, StaleHeartbeats)
+			return Event{}, fmt.Errorf("%w: nothing from the server for %s (%.1f heartbeats): the connection is considered lost", ErrRealtimeStale, wait, StaleHeartbeats)
 		}
 		if s := websocket.CloseStatus(err); s != -1 {
 			return Event{}, fmt.Errorf("%w by the server (%d %s)", ErrRealtimeClosed, s, closeReason(err))

@@ -102,7 +102,7 @@ func TestRealtimeDetectsSilence(t *testing.T) {
 	_, err = rt.Next(ctx)
 	elapsed := time.Since(start)
 	require.ErrorIs(t, err, ErrRealtimeStale)
-	assert.GreaterOrEqual(t, elapsed, 140*time.Millisecond, "three heartbeats of 50 ms")
+	assert.GreaterOrEqual(t, elapsed, 70*time.Millisecond, "one and a half heartbeats of 50 ms")
 	assert.Less(t, elapsed, 2*time.Second)
 	assert.Contains(t, err.Error(), "considered lost")
 }

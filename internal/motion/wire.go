@@ -71,6 +71,13 @@ const (
 	CodeSessionEnded       = "SESSION_ENDED"       // 401, the session was replaced or timed out
 	CodeForbidden          = "FORBIDDEN"           // 403, the user's role may not use the route [ours]
 	CodeMethodNotAllowed   = "METHOD_NOT_ALLOWED"  // 405, the path exists for other methods [ours]
+	// CodePhoneRequired (428) answers the login of a hot-desk agent that names no LoginRequest.Phone:
+	// the password was right; list the telephones with GET PathPhones (Basic credentials of the
+	// same login) and log in again with one. [ours]
+	CodePhoneRequired = "PHONE_REQUIRED"
+	// CodePhoneUnavailable (409) answers a login whose LoginRequest.Phone was taken, or went
+	// unregistered, since the list was read: list again. [ours]
+	CodePhoneUnavailable = "PHONE_UNAVAILABLE"
 )
 
 // Query parameters of PathLogin, whose credentials come in the Basic header: QueryForce=true ends an
