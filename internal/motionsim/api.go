@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -449,5 +448,5 @@ func (s *Server) requestPasswordReset(email string) {
 		}
 	}
 	s.mu.Unlock()
-	s.log.WithFields(map[string]any{"known": user != "", "user": user}).Info(fmt.Sprintf("password reset requested (the demo server sends no mail)"))
+	s.log.WithFields(map[string]any{"known": user != "", "user": user}).Info("password reset requested (the demo server sends no mail)")
 }

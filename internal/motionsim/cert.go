@@ -45,11 +45,12 @@ func loadOrCreateCert(dir string, hosts []string, now time.Time) (cert tls.Certi
 		c, err := tls.LoadX509KeyPair(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile))
 		switch {
 		case err == nil:
-			if why := certUnfit(c.Leaf, hosts, now); why == "" {
+			why := certUnfit(c.Leaf, hosts, now)
+			if why == "" {
 				return c, "", nil
-			} else {
-				regenerated = why
 			}
+			regenerated = why
+			hosts = unionHosts(hosts, c.Leaf) // the new certificate still names the old hosts
 		case errors.Is(err, fs.ErrNotExist):
 		default:
 			regenerated = "unreadable: " + err.Error()
@@ -71,6 +72,23 @@ func loadOrCreateCert(dir string, hosts []string, now time.Time) (cert tls.Certi
 	}
 	cert, err = tls.X509KeyPair(certPEM, keyPEM)
 	return cert, regenerated, err
+}
+
+// unionHosts adds the names of leaf to hosts.
+func unionHosts(hosts []string, leaf *x509.Certificate) []string {
+	out := slices.Clone(hosts)
+	add := func(h string) {
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	for _, d := range leaf.DNSNames {
+		add(d)
+	}
+	for _, ip := range leaf.IPAddresses {
+		add(ip.String())
+	}
+	return out
 }
 
 // certUnfit says why a kept certificate cannot be used, or "".

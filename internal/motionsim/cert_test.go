@@ -75,6 +75,26 @@ func TestCertificateNamesTheListenHost(t *testing.T) {
 	defer srv2.Close()
 	assert.Equal(t, ep1.Fingerprint, ep2.Fingerprint, "localhost is always named: no new certificate")
 
+	// A new host makes a new certificate that names it and still names the old ones. (All of
+	// 127/8 is loopback on Linux only.)
+	if runtime.GOOS != "linux" {
+		return
+	}
+	srv3, ep3 := startAt(t, dir, "127.0.0.2:0")
+	require.NoError(t, srv3.Close())
+	assert.NotEqual(t, ep1.Fingerprint, ep3.Fingerprint)
+	var ips3 []string
+	for _, ip := range ep3.Certificate.IPAddresses {
+		ips3 = append(ips3, ip.String())
+	}
+	assert.ElementsMatch(t, []string{"127.0.0.1", "::1", "127.0.0.2"}, ips3)
+	srv4, ep4 := startAt(t, dir, "127.0.0.1:0")
+	require.NoError(t, srv4.Close())
+	assert.Equal(t, ep3.Fingerprint, ep4.Fingerprint, "and is kept for both")
+
+}
+
+func TestCertificateHosts(t *testing.T) {
 	hosts := certHosts("phonebar-demo.lan")
 	assert.Equal(t, []string{"localhost", "127.0.0.1", "::1", "phonebar-demo.lan"}, hosts)
 	assert.Equal(t, []string{"localhost", "127.0.0.1", "::1"}, certHosts("0.0.0.0"))
