@@ -39,7 +39,8 @@ type Options struct {
 // Hooks let tests observe and disturb the server.
 type Hooks struct {
 	// OnRecord receives every Record as it is made, in order, on the goroutine of the request
-	// that made it, never under the server's lock.
+	// that made it, never under the server's lock. Deliveries are serialized: the hook may call
+	// the server's methods but must not wait for a request to the server.
 	OnRecord func(Record)
 	// AllowRealtime, when set, is asked before a realtime socket is accepted; an error refuses the
 	// socket with 503 and the error's text.

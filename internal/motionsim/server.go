@@ -177,6 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "same-origin")
 	byMethod, ok := s.routes[r.URL.Path]
 	if !ok {
+		s.log.WithFields(map[string]any{"method": r.Method, "path": r.URL.Path}).Warn("unhandled route")
 		writeError(w, &apiError{Status: http.StatusNotFound, Body: motion.ErrorBody{
 			Code: motion.CodeNotFound, Message: fmt.Sprintf("no such route: %s %s", r.Method, r.URL.Path),
 		}})
