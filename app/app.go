@@ -84,6 +84,9 @@ func Run(opts Options) error {
 			mu.Lock()
 			wctx = ctx
 			mu.Unlock()
+			if err := runtime.InitializeNotifications(ctx); err != nil {
+				log.WithError(err).Info("desktop notifications are not available")
+			}
 			log.WithField("ms", time.Since(started).Milliseconds()).Debug("window started")
 		},
 		OnShutdown: func(context.Context) {

@@ -29,6 +29,7 @@ type core struct {
 	agent    *agent.Session
 	omni     *omni.Launcher
 	audio    *audio.Host
+	phone    *softphone // the WebRTC agent's softphone while the session lasts; guarded by mu
 	demo     *DemoView
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -130,7 +131,7 @@ func (c *core) startDemo(configDir, listen string) error {
 }
 
 func (c *core) bindings() []any {
-	return []any{&Session{c: c}, &Omni{c: c}, &Audio{c: c}}
+	return []any{&Session{c: c}, &Omni{c: c}, &Audio{c: c}, &Phone{c: c}}
 }
 
 // close logs out (so that the next start is not refused as a second session), stops the session,
@@ -139,6 +140,7 @@ func (c *core) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = c.omni.Close(ctx)
+	c.stopPhone()
 	if c.agent.State().HasSession() {
 		if err := c.agent.Logout(ctx); err != nil {
 			c.log.WithError(err).Warn("logout at quit failed")
@@ -168,7 +170,11 @@ func (c *core) keyringStatus() error {
 
 // onChange receives every session change, in order, off the session's lock.
 func (c *core) onChange(ch agent.Change) {
+	if ch.To.HasSession() && ch.To != agent.StatePasswordChange {
+		c.startPhone()
+	}
 	if !ch.To.HasSession() {
+		c.stopPhone()
 		c.mu.Lock()
 		c.handoff.server, c.handoff.user, c.handoff.password = "", "", ""
 		if ch.Message != "" {
@@ -236,10 +242,9 @@ func (c *core) clearNotice() {
 	c.mu.Unlock()
 }
 
-// phonebarOwnsPhone says whether the Phonebar's own softphone is the agent's phone, so that the Omni
-// Desktop must not register another one. The softphone is not part of the app yet: until it is, the
-// Omni Desktop keeps its own phone.
-func (c *core) phonebarOwnsPhone() bool { return false }
+// phonebarOwnsPhone says whether the Phonebar's own softphone is the agent's phone (it runs for a
+// WebRTC agent while the session lasts), so that the Omni Desktop must not register another one.
+func (c *core) phonebarOwnsPhone() bool { return c.currentPhone() != nil }
 
 // phoneOwner says in a sentence which one is the agent's phone.
 func (c *core) phoneOwner() string {

@@ -4,7 +4,8 @@ import "github.com/phonebar/phonebar/internal/motionsim"
 
 // SessionView is what the window shows of the session. It never carries a secret.
 type SessionView struct {
-	// State is "logged-out", "logging-in" or "logged-in".
+	// State is "logged-out", "logging-in", "password-change" (logged in, but the password must be
+	// changed before anything else) or "logged-in".
 	State    string `json:"state"`
 	Server   string `json:"server"`
 	Username string `json:"username"`
@@ -21,6 +22,23 @@ type SessionView struct {
 	Notice string `json:"notice"`
 	// Demo is set when the app runs its embedded demo server.
 	Demo *DemoView `json:"demo,omitempty"`
+	// Notices are the login's non-blocking notices (password expiry, license), each shown until
+	// the agent dismisses it, once per session.
+	Notices []NoticeView `json:"notices"`
+	// NeedCurrentPassword says a password change must ask for the current password (the app does
+	// not hold it: the keyring could not be read again).
+	NeedCurrentPassword bool `json:"needCurrentPassword"`
+}
+
+// NoticeView is one non-blocking notice of the login.
+type NoticeView struct {
+	// ID is "password-expiry" or "license".
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Days is the number of days left.
+	Days int `json:"days"`
+	// Action is "change-password" when the notice offers the change, else "".
+	Action string `json:"action"`
 }
 
 // AgentView is the logged-in agent.
@@ -30,6 +48,8 @@ type AgentView struct {
 	Role     string `json:"role"`
 	Typology string `json:"typology"`
 	Internal string `json:"internal"`
+	// Phone is the hot-desk telephone picked at login.
+	Phone string `json:"phone,omitempty"`
 }
 
 // DemoView tells the login screen about the embedded demo server. Its passwords are the demo seed's,
@@ -45,6 +65,10 @@ type LoginForm struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 	Remember bool   `json:"remember"`
+	// Force ends the other session of this user (after the agent confirmed SESSION_EXISTS).
+	Force bool `json:"force"`
+	// Phone is the hot-desk telephone picked (after PHONE_REQUIRED).
+	Phone string `json:"phone"`
 }
 
 // OmniView is the state of the Omni Desktop window.

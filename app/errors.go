@@ -18,6 +18,8 @@ type UIError struct {
 	Host        string `json:"host,omitempty"`
 	// Suggestion is a corrected server address (https:// for http://).
 	Suggestion string `json:"suggestion,omitempty"`
+	// Phones are the telephones to pick from, on PHONE_REQUIRED and PHONE_UNAVAILABLE.
+	Phones []string `json:"phones,omitempty"`
 }
 
 func (e *UIError) Error() string { return e.Message }

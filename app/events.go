@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
@@ -14,9 +16,11 @@ const (
 	EventOmni = "omni"
 )
 
-// Emitter sends events to the frontend; tests record them instead.
+// Emitter sends events to the frontend and desktop notifications; tests record them instead.
 type Emitter interface {
 	Emit(name string, data any)
+	// Notify shows a desktop notification (an incoming call while the window is hidden).
+	Notify(title, body string)
 }
 
 // wailsEmitter emits through the Wails runtime once the window's context is known.
@@ -28,4 +32,16 @@ func (e wailsEmitter) Emit(name string, data any) {
 	if ctx := e.ctx(); ctx != nil {
 		runtime.EventsEmit(ctx, name, data)
 	}
+}
+
+func (e wailsEmitter) Notify(title, body string) {
+	ctx := e.ctx()
+	if ctx == nil {
+		return
+	}
+	_ = runtime.SendNotification(ctx, runtime.NotificationOptions{
+		ID:    fmt.Sprintf("phonebar-%d", time.Now().UnixNano()),
+		Title: title,
+		Body:  body,
+	})
 }

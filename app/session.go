@@ -10,7 +10,8 @@ import (
 
 // Session is the login service bound to the window.
 type Session struct {
-	c *core
+	c     *core
+	paths sessionPaths
 }
 
 // loginTimeout bounds one login, from the button to the answer.
@@ -18,7 +19,7 @@ const loginTimeout = 30 * time.Second
 
 // View returns the session as the window shows it.
 func (s *Session) View() SessionView {
-	return s.c.view()
+	return s.decorate(s.c.view())
 }
 
 // UIReady is called by the window once the first screen is drawn; it logs the cold-start time.
@@ -32,12 +33,13 @@ func (s *Session) Login(f LoginForm) (SessionView, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
 	defer cancel()
 	s.c.clearNotice()
-	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember})
+	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone})
 	if err != nil {
 		return SessionView{}, describe(err)
 	}
 	s.c.loggedIn(p, f.Password)
-	return s.c.view(), nil
+	s.paths.newSession()
+	return s.View(), nil
 }
 
 // AutoLogin logs in with the remembered server, user and keyring password. It makes at most one
@@ -57,7 +59,8 @@ func (s *Session) AutoLogin() (SessionView, error) {
 		pw = ""
 	}
 	s.c.loggedIn(p, pw)
-	return s.c.view(), nil
+	s.paths.newSession()
+	return s.View(), nil
 }
 
 // TrustCertificate pins the certificate fingerprint the agent accepted for the server.
@@ -83,9 +86,9 @@ func (s *Session) Logout(forget bool) (SessionView, error) {
 		err = s.c.agent.Logout(ctx)
 	}
 	if err != nil {
-		return s.c.view(), describe(err)
+		return s.View(), describe(err)
 	}
-	return s.c.view(), nil
+	return s.View(), nil
 }
 
 // describe turns an agent error into a UIError.
@@ -101,5 +104,6 @@ func describe(err error) error {
 	if info.Code == agent.CodeNotHTTPS {
 		ui.Suggestion = httpsSuggestion(err)
 	}
+	ui.Phones = phoneNames(err)
 	return ui
 }

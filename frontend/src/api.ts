@@ -136,6 +136,38 @@ export const audio = {
   test: (role: DeviceRole) => call<string>("Audio", "Test", role),
 };
 
+export interface CallView {
+  id: string;
+  direction: "in" | "out";
+  remote: string;
+  state: "dialing" | "ringing" | "active" | "held" | "ended";
+  /** Unix milliseconds: when the call was answered (0 before). */
+  answeredAt: number;
+  muted: boolean;
+  heldByRemote: boolean;
+  reason: string;
+}
+
+export interface PhoneView {
+  /** "off" (no SIP account), "registering", "registered", "failed". */
+  registration: "off" | "registering" | "registered" | "failed";
+  account: string;
+  problem: string;
+  calls: CallView[];
+}
+
+export const phone = {
+  view: () => call<PhoneView>("Phone", "View"),
+  dial: (target: string) => call<CallView>("Phone", "Dial", target),
+  answer: (id: string) => call<void>("Phone", "Answer", id),
+  reject: (id: string) => call<void>("Phone", "Reject", id),
+  hangup: (id: string) => call<void>("Phone", "Hangup", id),
+  hold: (id: string, on: boolean) => call<void>("Phone", "Hold", id, on),
+  mute: (id: string, on: boolean) => call<void>("Phone", "Mute", id, on),
+  dtmf: (id: string, digits: string) => call<void>("Phone", "SendDTMF", id, digits),
+  transfer: (id: string, target: string) => call<void>("Phone", "Transfer", id, target),
+};
+
 export function on<T>(event: string, cb: (data: T) => void): () => void {
   if (!window.runtime) return () => {};
   return window.runtime.EventsOn(event, (d) => cb(d as T));

@@ -3,35 +3,74 @@
 
 import "./style.css";
 import { asUIError, on, session, type SessionView, type UIError } from "./api";
+import { paths, type PathsView } from "./paths_api";
 import { homeView } from "./views/home";
 import { loginView } from "./views/login";
+import { noticesArea } from "./views/notices";
+import { passwordView } from "./views/password";
 
 const app = document.getElementById("app")!;
-let current: { state: string; update?(v: SessionView): void } = { state: "" };
+let current: { state: string; update?(v: PathsView, connectionOnly?: boolean): void } = { state: "" };
 
-function render(v: SessionView, err?: UIError) {
+function render(v: PathsView, err?: UIError) {
+  if (v.state === "password-change") {
+    // Before anything else: the bar is not shown until the password is changed.
+    if (current.state === "password-change") return;
+    app.replaceChildren(passwordView(v, {
+      onChanged: (nv) => render(nv),
+      onLogout: async () => render((await session.logout(false)) as PathsView),
+    }));
+    current = { state: "password-change" };
+    return;
+  }
   if (v.state === "logged-in" && v.agent) {
     if (current.state === "logged-in" && current.update) {
       current.update(v);
       return;
     }
-    const home = homeView(v, { onLoggedOut: (nv) => render(nv) });
+    const home = homeView(v as SessionView, { onLoggedOut: (nv) => render(nv as PathsView) });
+    const notices = noticesArea();
+    // The notices go under the connection banner (home.ts keeps the banner first).
+    const banner = home.el.querySelector("#connection-banner");
+    if (banner) banner.after(notices.el);
+    else home.el.prepend(notices.el);
+    notices.update(v);
     app.replaceChildren(home.el);
-    current = { state: "logged-in", update: home.update };
+    let bannerShown = false;
+    const update = (nv: PathsView, connectionOnly = false) => {
+      home.update(nv as SessionView);
+      if (!connectionOnly) notices.update(nv);
+      // What the agent sees of the connection, logged for the fault figures.
+      const b = home.el.querySelector<HTMLElement>("#connection-banner");
+      const shown = !!b && !b.hidden;
+      if (shown !== bannerShown) {
+        bannerShown = shown;
+        void paths.mark(shown ? "banner-shown" : "banner-hidden");
+      }
+    };
+    current = { state: "logged-in", update };
+    update(v);
     return;
   }
-  app.replaceChildren(loginView(v, { onLoggedIn: (nv) => render(nv) }, err));
+  app.replaceChildren(loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as PathsView) }, err));
   current = { state: "logged-out" };
 }
 
 async function start() {
-  on<SessionView>("session", (v) => {
-    if (v.state === "logging-in") return;
-    if (v.state !== current.state || v.state === "logged-in") render(v);
+  on<SessionView>("session", (ev) => {
+    if (ev.state === "logging-in") return;
+    // Fast path for the connection banner; then the full view (notices, password change).
+    if (current.state === "logged-in" && ev.state === "logged-in" && current.update) {
+      current.update(ev as PathsView, true);
+    }
+    void paths.view().then((v) => {
+      if (v.state === "logging-in") return;
+      if (v.state !== current.state || v.state === "logged-in") render(v);
+    });
   });
-  let v: SessionView;
+  let v: PathsView;
   try {
-    v = await session.view();
+    v = await paths.view();
   } catch (e) {
     app.textContent = asUIError(e).message;
     return;
@@ -41,9 +80,9 @@ async function start() {
   if (v.state === "logged-out" && v.remember && v.server && v.username) {
     app.classList.add("busy");
     try {
-      render(await session.autoLogin());
+      render((await session.autoLogin()) as PathsView);
     } catch (e) {
-      render(await session.view(), asUIError(e));
+      render(await paths.view(), asUIError(e));
     } finally {
       app.classList.remove("busy");
     }

@@ -77,7 +77,7 @@ func BenchmarkGlobeToOmniDesktop(b *testing.B) {
 		if kb, err := treePSS(p.cmd.Process.Pid); err == nil {
 			peakKB += float64(kb)
 		}
-		key(b, win, tabs(tabsGlobeToLogout, "Return")...) // log out: the Omni Desktop closes and logs out too
+		key(b, win, keysLogout...) // log out: the Omni Desktop closes and logs out too
 		waitFor(b, "both sessions to end", 15*time.Second, func() bool {
 			return live(d, d.login.Name, motion.ClientPhonebar)+live(d, d.login.Name, motion.ClientWeb) == 0
 		})

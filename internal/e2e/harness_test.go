@@ -231,19 +231,12 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// The bar's keyboard order after login, from the focused globe button: the microphone list, Check,
-// the speaker list, Test, the ringer list, Test, Log out, Log out and forget me. A change of layout
-// fails the tests that count on it, loudly.
-const (
-	tabsGlobeToLogout = 7
-	tabsGlobeToForget = 8
+// The account menu sits just before the focused globe button in the bar's keyboard order: one
+// Shift+Tab reaches it whatever panels the agent's typology shows below the globe.
+var (
+	keysLogout = []string{"shift+Tab", "Return", "Tab", "Return"}
+	keysForget = []string{"shift+Tab", "Return", "Tab", "Tab", "Return"}
+	// keysMicCheck goes from the globe to the audio panel just after it (closed after a check that
+	// worked), opens it, then the microphone list, then "Check".
+	keysMicCheck = []string{"Tab", "Return", "Tab", "Tab", "Return"}
 )
-
-// tabs returns n Tab presses followed by then.
-func tabs(n int, then ...string) []string {
-	out := make([]string, 0, n+len(then))
-	for range n {
-		out = append(out, "Tab")
-	}
-	return append(out, then...)
-}

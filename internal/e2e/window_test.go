@@ -175,7 +175,7 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 
 	// Logging out of the Phonebar closes the Omni Desktop and ends its web session too, so that the
 	// next opening is not refused as a second login.
-	key(t, win, tabs(tabsGlobeToLogout, "Return")...)
+	key(t, win, keysLogout...)
 	waitFor(t, "both sessions to end", 15*time.Second, func() bool {
 		for _, s := range d.sim.Sessions() {
 			if s.User == d.login.Name && s.EndedAt.IsZero() {
@@ -260,7 +260,7 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	})
 	time.Sleep(1 * time.Second)
 	screenshot(t, shotsDir(t), "window-06-auto-login")
-	key(t, win, tabs(tabsGlobeToForget, "Return")...)
+	key(t, win, keysForget...)
 	waitFor(t, "the saved password to be deleted", 10*time.Second, func() bool {
 		_, err := keyring.Get(credstore.Service, account)
 		return err == keyring.ErrNotFound
@@ -339,7 +339,7 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	_ = play.Wait()
 	n := strings.Count(app.log.String(), `msg="microphone check"`)
 	xdo(t, "windowfocus", "--sync", win)
-	key(t, win, "Tab", "Tab", "Return") // from the globe button: the microphone list, then "Check"
+	key(t, win, keysMicCheck...)
 	waitFor(t, "the second microphone check", 20*time.Second, func() bool {
 		return strings.Count(app.log.String(), `msg="microphone check"`) > n
 	})

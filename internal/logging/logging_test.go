@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,4 +34,18 @@ func TestIsSecretKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) { assert.Equal(t, tt.want, IsSecretKey(tt.key)) })
 	}
+}
+
+func TestSlogHandlerFeedsLogrusWithRedaction(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(Options{Out: &buf})
+	s := slog.New(SlogHandler(l)).With("call", "abc")
+	s.Info("registered", "password", "sip-Secret-1", "user", "1001")
+	s.Debug("hidden at info level")
+	out := buf.String()
+	assert.Contains(t, out, "registered")
+	assert.Contains(t, out, "call=abc")
+	assert.Contains(t, out, "user=1001")
+	assert.NotContains(t, out, "sip-Secret-1")
+	assert.NotContains(t, out, "hidden at info level")
 }

@@ -12,6 +12,8 @@ const verdictTitle: Record<string, string> = {
 };
 
 export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; dispose(): void } {
+  // The panel itself, built at the end; the handlers that open it run only after that.
+  let el: HTMLDetailsElement;
   const mic = h("select", { id: "mic-select", "aria-label": "Microphone" });
   const spk = h("select", { id: "speaker-select", "aria-label": "Speaker" });
   const ring = h("select", { id: "ringer-select", "aria-label": "Ringer" });
@@ -45,8 +47,13 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     meterFill.style.width = `${pct}%`;
     meterText.textContent = l.rmsDbfs <= -100 ? "silence" : `${l.rmsDbfs.toFixed(0)} dBFS`;
   };
+  const summaryState = h("span", { id: "audio-summary-state", class: "summary-state" }, "");
   const showVerdict = (r: MicCheckView) => {
     verdict.dataset.verdict = r.verdict;
+    summaryState.dataset.verdict = r.verdict;
+    summaryState.textContent = verdictTitle[r.verdict] ?? r.verdict;
+    // A microphone that does not work needs the agent's attention: show the panel open.
+    if (r.verdict !== "working") el.open = true;
     verdict.replaceChildren(h("strong", {}, verdictTitle[r.verdict] ?? r.verdict), h("p", {}, r.message));
     showLevel({ rmsDbfs: r.rmsDbfs, peakDbfs: r.peakDbfs });
   };
@@ -59,6 +66,9 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
       showVerdict(await audio.checkMicrophone());
     } catch (e) {
       verdict.dataset.verdict = "error";
+      summaryState.dataset.verdict = "error";
+      summaryState.textContent = "Microphone check failed";
+      el.open = true;
       verdict.replaceChildren(h("strong", {}, "Microphone check failed"), h("p", {}, asUIError(e).message));
     } finally {
       checkBtn.disabled = false;
@@ -93,9 +103,8 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
   const offAudio = on<AudioView>("audio", render);
   const offLevel = on<MicLevel>("mic-level", showLevel);
   void audio.view().then(render).catch((e) => { notices.textContent = asUIError(e).message; });
-  if (opts.checkNow) void check();
-
-  const el = h("section", { class: "card audio", id: "audio" },
+  el = h("details", { class: "card audio", id: "audio" },
+    h("summary", { id: "audio-summary" }, h("span", { class: "summary-title" }, "Audio"), summaryState),
     h("div", { class: "field" }, h("label", { for: "mic-select" }, "Microphone"), h("div", { class: "row" }, mic, checkBtn)),
     h("div", { class: "meter-row" }, meter, meterText),
     verdict,
@@ -103,5 +112,6 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     h("div", { class: "field" }, h("label", { for: "ringer-select" }, "Ringer"), h("div", { class: "row" }, ring, testRing)),
     notices, outStatus,
   );
+  if (opts.checkNow) void check();
   return { el, dispose: () => { offAudio(); offLevel(); } };
 }

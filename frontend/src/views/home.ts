@@ -3,6 +3,7 @@
 import { asUIError, omni, session, type SessionView } from "../api";
 import { h, initials, typologyLabel } from "../dom";
 import { audioPanel } from "./audio";
+import { phonePanel } from "./phone";
 
 export interface HomeDeps {
   onLoggedOut(v: SessionView): void;
@@ -47,8 +48,17 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     }
   };
 
-  // A WebRTC agent's calls go through this computer's microphone: check it at once.
-  const audioSection = audioPanel({ checkNow: a.typology === "webrtc" });
+  // A WebRTC agent's calls go through this computer: the Phonebar is the phone, and the microphone
+  // is checked at once.
+  const webrtc = a.typology === "webrtc";
+  const audioSection = audioPanel({ checkNow: webrtc });
+  const phoneSection = webrtc ? phonePanel() : null;
+  const menu = h("details", { class: "menu", id: "account-menu" },
+    h("summary", { id: "account", title: "Log out" }, "Log out"),
+    h("div", { class: "menu-items" },
+      h("button", { id: "logout", type: "button", class: "ghost", onclick: () => logout(false) }, "Log out"),
+      h("button", { id: "forget", type: "button", class: "ghost danger", onclick: () => logout(true), title: "Log out and delete the saved password" }, "Log out and forget me"),
+    ));
   const el = h("main", { class: "home" },
     banner,
     h("header", { class: "agent" },
@@ -60,15 +70,13 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
           a.internal ? h("span", { class: "dim" }, `ext. ${a.internal}`) : null,
           h("span", { class: "dim mono" }, a.name)),
       ),
+      menu,
     ),
     conn,
     globe,
     status,
     audioSection.el,
-    h("footer", { class: "row" },
-      h("button", { id: "logout", type: "button", class: "ghost", onclick: () => logout(false) }, "Log out"),
-      h("button", { id: "forget", type: "button", class: "ghost danger", onclick: () => logout(true), title: "Log out and delete the saved password" }, "Log out and forget me"),
-    ),
+    phoneSection?.el,
   );
 
   const update = (nv: SessionView) => {
@@ -89,7 +97,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   };
   document.addEventListener("keydown", onKey);
   const observer = new MutationObserver(() => {
-    if (!el.isConnected) { document.removeEventListener("keydown", onKey); audioSection.dispose(); observer.disconnect(); }
+    if (!el.isConnected) { document.removeEventListener("keydown", onKey); audioSection.dispose(); phoneSection?.dispose(); observer.disconnect(); }
   });
   queueMicrotask(() => el.parentNode && observer.observe(el.parentNode, { childList: true }));
   queueMicrotask(() => globe.focus());

@@ -1,7 +1,11 @@
-// The login screen: server, username, password, remember me; the certificate prompt; demo logins.
+// The login screen: server, username, password, remember me; the certificate prompt; demo logins;
+// and the login paths: "log in anyway?" when the user is logged in elsewhere, the hot-desk
+// telephone, forgot password.
 
+import "../paths.css";
 import { asUIError, session, type SessionView, type UIError } from "../api";
 import { h, typologyLabel } from "../dom";
+import { paths, type PathsError } from "../paths_api";
 
 export interface LoginDeps {
   onLoggedIn(v: SessionView): void;
@@ -23,9 +27,14 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const submit = h("button", { id: "login", type: "submit", class: "primary" }, "Log in");
   const errorBox = h("div", { id: "login-error", class: "alert error", role: "alert", hidden: true });
   const trustBox = h("div", { id: "trust", class: "trust", hidden: true });
+  const choiceBox = h("div", { id: "login-choice", class: "trust", hidden: true });
+  // What the next submit adds, set by the "log in anyway" and telephone choices.
+  let force = false;
+  let phone = "";
 
-  const showError = (e: UIError | undefined) => {
+  const showError = (e: PathsError | undefined) => {
     trustBox.hidden = true;
+    choiceBox.hidden = true;
     if (!e) {
       errorBox.hidden = true;
       return;
@@ -39,6 +48,56 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     }
     errorBox.hidden = false;
     if (e.code === "UNTRUSTED_CERTIFICATE" && e.fingerprint) showTrust(e);
+    if (e.code === "SESSION_EXISTS") showForce(e);
+    if ((e.code === "PHONE_REQUIRED" || e.code === "PHONE_UNAVAILABLE") && e.phones) showPhones(e);
+  };
+
+  // SESSION_EXISTS: name the conflict and ask before ending the other session.
+  const showForce = (e: UIError) => {
+    errorBox.hidden = true;
+    choiceBox.className = "trust confirm";
+    choiceBox.replaceChildren(
+      h("strong", {}, "Already logged in elsewhere"),
+      h("p", {}, `${username.value.trim()} is logged in on another Phonebar or computer right now. ` +
+        "Log in anyway? The other session will be ended and its agent told why."),
+      h("p", { class: "hint" }, e.message),
+      h("div", { class: "row" },
+        h("button", { type: "button", id: "force-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; password.focus(); } }, "Cancel"),
+        h("button", { type: "button", id: "force-confirm", class: "primary", onclick: () => { force = true; form.requestSubmit(); } }, "Log in anyway"),
+      ),
+    );
+    choiceBox.hidden = false;
+    (choiceBox.querySelector("#force-confirm") as HTMLButtonElement | null)?.focus();
+  };
+
+  // PHONE_REQUIRED: the hot-desk agent picks one of the telephones the server offers.
+  const showPhones = (e: PathsError) => {
+    errorBox.hidden = true;
+    const list = e.phones ?? [];
+    choiceBox.className = "trust choose";
+    const radios = list.map((name, i) => h("label", { class: "check" },
+      h("input", { type: "radio", name: "hotdesk-phone", value: name, checked: i === 0, id: `phone-${i}` }), h("span", { class: "mono" }, name)));
+    choiceBox.replaceChildren(
+      h("strong", {}, e.code === "PHONE_UNAVAILABLE" ? "That telephone was just taken" : "Which telephone are you using?"),
+      h("p", {}, list.length
+        ? "You use Hot Desk: pick the telephone on your desk. Telephones in use by another agent or offline are not listed."
+        : "No telephone is available right now: ask your administrator."),
+      h("div", { class: "phones", role: "radiogroup", id: "phones" }, ...radios),
+      h("div", { class: "row" },
+        h("button", { type: "button", id: "phone-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; password.focus(); } }, "Cancel"),
+        list.length ? h("button", {
+          type: "button", id: "phone-login", class: "primary",
+          onclick: () => {
+            const picked = choiceBox.querySelector<HTMLInputElement>("input[name=hotdesk-phone]:checked");
+            if (!picked) return;
+            phone = picked.value;
+            form.requestSubmit();
+          },
+        }, "Log in with this telephone") : null,
+      ),
+    );
+    choiceBox.hidden = false;
+    (choiceBox.querySelector("#phone-login") as HTMLButtonElement | null)?.focus();
   };
 
   const showTrust = (e: UIError) => {
@@ -86,14 +145,18 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
       }
       showError(undefined);
       busy(true);
+      const f = { force, phone };
+      force = false;
+      phone = "";
       try {
-        const next = await session.login({
+        const next = await paths.login({
           server: server.value.trim(), username: username.value.trim(), password: password.value, remember: remember.checked,
+          force: f.force, phone: f.phone,
         });
         password.value = "";
-        deps.onLoggedIn(next);
+        deps.onLoggedIn(next as SessionView);
       } catch (err) {
-        const e = asUIError(err);
+        const e = asUIError(err) as PathsError;
         showError(e);
         if (e.code === "INVALID_CREDENTIALS") { password.select(); password.focus(); }
       } finally {
@@ -109,8 +172,57 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     !v.rememberAvailable && v.rememberNote ? h("p", { id: "remember-note", class: "hint" }, v.rememberNote) : null,
     errorBox,
     trustBox,
+    choiceBox,
     submit,
+    h("button", { type: "button", id: "forgot", class: "link forgot-link", onclick: () => showForgot() }, "Forgot password?"),
   );
+
+  // Forgot password: the email of the account; the answer never says whether it exists.
+  const forgotBox = h("section", { id: "forgot-panel", class: "card forgot", hidden: true });
+  const showForgot = () => {
+    const email = h("input", { id: "forgot-email", type: "text", autocomplete: "email", spellcheck: "false", placeholder: "name@example.com" });
+    const out = h("div", { id: "forgot-result", role: "status", hidden: true });
+    const send = h("button", { type: "submit", id: "forgot-send", class: "primary" }, "Send the link");
+    const back = () => { forgotBox.hidden = true; form.hidden = false; password.focus(); };
+    forgotBox.replaceChildren(h("form", {
+      novalidate: true,
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        out.hidden = true;
+        if (!server.value.trim()) {
+          out.className = "alert error";
+          out.textContent = "Enter the server address on the login screen first.";
+          out.hidden = false;
+          return;
+        }
+        send.disabled = true;
+        try {
+          await paths.forgot(server.value.trim(), email.value.trim());
+          out.className = "alert ok-box";
+          out.replaceChildren(h("strong", {}, "Check your email"),
+            h("p", {}, "If this address belongs to an account on this server, a link to choose a new password is on its way. " +
+              "It works once, for one hour. The new password follows the same rules."));
+          email.value = "";
+        } catch (err) {
+          const e = asUIError(err);
+          out.className = "alert error";
+          out.replaceChildren(h("strong", {}, titleFor(e.code)), h("p", {}, e.message));
+        } finally {
+          send.disabled = false;
+          out.hidden = false;
+        }
+      },
+    },
+      h("strong", {}, "Forgot your password?"),
+      h("p", { class: "hint" }, `Enter the email address of your account on ${server.value.trim() || "the server"}. We will send a link to choose a new password.`),
+      h("label", { for: "forgot-email" }, "Email"), email,
+      out,
+      h("div", { class: "row" }, h("button", { type: "button", id: "forgot-back", class: "ghost", onclick: back }, "Back to login"), send),
+    ));
+    form.hidden = true;
+    forgotBox.hidden = false;
+    queueMicrotask(() => email.focus());
+  };
 
   const demo = v.demo
     ? h("section", { class: "demo card", id: "demo" },
@@ -127,11 +239,13 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     )
     : null;
 
-  const notice = v.notice ? h("div", { id: "notice", class: "alert warn", role: "status" }, v.notice) : null;
+  const notice = v.notice
+    ? h("div", { id: "notice", class: "alert warn", role: "status" }, h("strong", {}, "Session ended"), h("p", {}, v.notice + "."))
+    : null;
 
   const root = h("main", { class: "login" },
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),
-    notice, form, demo);
+    notice, form, forgotBox, demo);
 
   queueMicrotask(() => {
     showError(initialError);
@@ -145,12 +259,17 @@ function titleFor(code: string): string {
     case "INVALID_CREDENTIALS": return "Login refused";
     case "ACCOUNT_LOCKED": return "Account locked";
     case "UNREACHABLE": return "Server unreachable";
-    case "NOT_HTTPS": return "Secure connection needed";
+    case "NOT_HTTPS": return "Secure connection needed (not a wrong password)";
     case "BAD_URL": return "Server address not valid";
     case "CERTIFICATE_MISMATCH": return "Certificate changed: connection may be intercepted";
     case "KEYRING_UNAVAILABLE": return "Password not saved";
     case "NO_SAVED_PASSWORD": case "SAVED_PASSWORD_REJECTED": return "Type your password";
     case "SESSION_EXISTS": return "Already logged in elsewhere";
+    case "PHONE_REQUIRED": return "Choose your telephone";
+    case "PHONE_UNAVAILABLE": return "Telephone taken";
+    case "UNKNOWN_AUTHORIZATION_FORMAT": return "Not a wrong password: secure connection missing";
+    case "BAD_EMAIL": return "Email address needed";
+    case "PASSWORD_RULES": return "Password refused";
     case "MISSING": return "Missing details";
     default: return "Login failed";
   }

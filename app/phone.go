@@ -1,0 +1,387 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/logging"
+	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/sipua"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// EventPhone carries a PhoneView whenever the registration or a call changes.
+const EventPhone = "phone"
+
+// PhoneView is the softphone as the window shows it. It never carries the SIP password.
+type PhoneView struct {
+	// Registration is "off" (no SIP account), "registering", "registered" or "failed".
+	Registration string     `json:"registration"`
+	Account      string     `json:"account"`
+	Problem      string     `json:"problem"`
+	Calls        []CallView `json:"calls"`
+}
+
+// CallView is one call.
+type CallView struct {
+	ID        string `json:"id"`
+	Direction string `json:"direction"` // "in" or "out"
+	Remote    string `json:"remote"`
+	// State is "dialing", "ringing", "active", "held" or "ended".
+	State        string `json:"state"`
+	AnsweredAt   int64  `json:"answeredAt"` // Unix ms, 0 before the answer
+	Muted        bool   `json:"muted"`
+	HeldByRemote bool   `json:"heldByRemote"`
+	Reason       string `json:"reason"`
+}
+
+// Phone is the softphone service bound to the window.
+type Phone struct {
+	c *core
+}
+
+// softphone is the running phone of a WebRTC agent's session, owned by core.
+type softphone struct {
+	ph      *phone.Phone
+	account string
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu      sync.Mutex
+	reg     sipua.State
+	regErr  error
+	calls   map[string]*phone.Call
+	views   map[string]CallView
+	muted   map[string]bool
+	dialing map[string]context.CancelFunc
+	ring    context.CancelFunc
+}
+
+// View returns the softphone's state.
+func (p *Phone) View() PhoneView { return p.c.phoneView() }
+
+// Dial calls a number or SIP address. It returns once the call is answered or refused.
+func (p *Phone) Dial(target string) (CallView, error) {
+	sp := p.c.currentPhone()
+	if sp == nil {
+		return CallView{}, &UIError{Code: "NO_PHONE", Message: "This account has no phone in the Phonebar: calls go through your desk phone or the Omni Desktop."}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	tmp := fmt.Sprintf("dial-%d", time.Now().UnixNano())
+	sp.mu.Lock()
+	sp.views[tmp] = CallView{ID: tmp, Direction: "out", Remote: target, State: "dialing"}
+	sp.dialing[tmp] = cancel
+	sp.mu.Unlock()
+	p.c.emitPhone()
+	call, err := sp.ph.Dial(ctx, target)
+	sp.mu.Lock()
+	delete(sp.views, tmp)
+	delete(sp.dialing, tmp)
+	sp.mu.Unlock()
+	if err != nil {
+		p.c.emitPhone()
+		if errors.Is(err, context.Canceled) {
+			return CallView{}, nil
+		}
+		return CallView{}, phoneError(err)
+	}
+	v := sp.track(call)
+	p.c.emitPhone()
+	return v, nil
+}
+
+// Answer answers a ringing call.
+func (p *Phone) Answer(id string) error {
+	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Answer(ctx) })
+}
+
+// Reject refuses a ringing call (busy).
+func (p *Phone) Reject(id string) error {
+	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Reject(ctx, 486) })
+}
+
+// Hangup ends a call, or cancels one still being dialled.
+func (p *Phone) Hangup(id string) error {
+	if sp := p.c.currentPhone(); sp != nil {
+		sp.mu.Lock()
+		cancel := sp.dialing[id]
+		sp.mu.Unlock()
+		if cancel != nil {
+			cancel()
+			return nil
+		}
+	}
+	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Hangup(ctx) })
+}
+
+// Hold puts a call on hold or resumes it.
+func (p *Phone) Hold(id string, on bool) error {
+	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error {
+		if on {
+			return c.Hold(ctx, false)
+		}
+		return c.Resume(ctx)
+	})
+}
+
+// Mute stops or restarts sending the microphone.
+func (p *Phone) Mute(id string, on bool) error {
+	sp := p.c.currentPhone()
+	return p.c.withCall(id, func(context.Context, *phone.Call) error {
+		sp.mu.Lock()
+		sp.muted[id] = on
+		c := sp.calls[id]
+		sp.mu.Unlock()
+		c.Mute(on)
+		return nil
+	})
+}
+
+// SendDTMF sends digits on a call.
+func (p *Phone) SendDTMF(id, digits string) error {
+	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.SendDTMF(ctx, digits) })
+}
+
+// Transfer hands a call over to another number (blind transfer).
+func (p *Phone) Transfer(id, target string) error {
+	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Transfer(ctx, target) })
+}
+
+func phoneError(err error) error {
+	var se *sipua.StatusError
+	if errors.As(err, &se) {
+		return &UIError{Code: fmt.Sprintf("SIP_%d", se.Code), Message: se.Error()}
+	}
+	if errors.Is(err, phone.ErrNotRegistered) {
+		return &UIError{Code: "NOT_REGISTERED", Message: "The phone is not registered yet: wait for the green dot, or check the network."}
+	}
+	return &UIError{Code: "CALL_FAILED", Message: err.Error()}
+}
+
+// currentPhone returns the running softphone, nil when none.
+func (c *core) currentPhone() *softphone {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.phone
+}
+
+// withCall runs fn on a tracked call, then publishes the new state.
+func (c *core) withCall(id string, fn func(context.Context, *phone.Call) error) error {
+	sp := c.currentPhone()
+	if sp == nil {
+		return &UIError{Code: "NO_PHONE", Message: "The phone is not running."}
+	}
+	sp.mu.Lock()
+	call := sp.calls[id]
+	sp.mu.Unlock()
+	if call == nil {
+		return &UIError{Code: "NO_CALL", Message: "That call has ended."}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := fn(ctx, call)
+	sp.track(call)
+	c.emitPhone()
+	if err != nil {
+		return phoneError(err)
+	}
+	return nil
+}
+
+// track records a call's current state for the view and returns it.
+func (sp *softphone) track(call *phone.Call) CallView {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if _, ok := sp.calls[call.ID()]; !ok {
+		sp.calls[call.ID()] = call
+	}
+	prev := sp.views[call.ID()]
+	v := CallView{ID: call.ID(), Remote: call.Remote(), State: call.State().String(), Muted: sp.muted[call.ID()], HeldByRemote: prev.HeldByRemote}
+	v.Direction = "out"
+	if call.Direction() == sipua.DirectionIncoming {
+		v.Direction = "in"
+	}
+	if a := call.Answered(); !a.IsZero() {
+		v.AnsweredAt = a.UnixMilli()
+	}
+	if call.State() == phone.StateEnded {
+		if err := call.Err(); err != nil && !errors.Is(err, sipua.ErrCallEnded) {
+			v.Reason = err.Error()
+		}
+		delete(sp.calls, call.ID())
+		delete(sp.views, call.ID())
+		delete(sp.muted, call.ID())
+		return v
+	}
+	sp.views[call.ID()] = v
+	return v
+}
+
+// phoneView builds the PhoneView.
+func (c *core) phoneView() PhoneView {
+	sp := c.currentPhone()
+	if sp == nil {
+		return PhoneView{Registration: "off", Calls: []CallView{}}
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	v := PhoneView{Account: sp.account, Calls: []CallView{}}
+	switch {
+	case sp.reg.CanCall():
+		v.Registration = "registered"
+	case sp.reg == sipua.StateFailed:
+		v.Registration = "failed"
+	default:
+		v.Registration = "registering"
+	}
+	if sp.regErr != nil && !sp.reg.CanCall() {
+		v.Problem = sp.regErr.Error()
+		if v.Registration == "registering" {
+			v.Problem = "Reconnecting: " + v.Problem
+		}
+	}
+	for _, cv := range sp.views {
+		v.Calls = append(v.Calls, cv)
+	}
+	sort.Slice(v.Calls, func(i, j int) bool { return v.Calls[i].ID < v.Calls[j].ID })
+	return v
+}
+
+func (c *core) emitPhone() { c.emit.Emit(EventPhone, c.phoneView()) }
+
+// startPhone registers the WebRTC agent's SIP account (from the login) and keeps it registered until
+// the session ends. It does nothing for agents without one, or when the phone already runs.
+func (c *core) startPhone() {
+	acc, ok := c.agent.SIPAccount()
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	if c.phone != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	st, _ := c.cfg.Load()
+	var pin tlspin.Fingerprint
+	if u, err := url.Parse(acc.WSURI); err == nil {
+		pin = st.Pins["https://"+u.Host]
+	}
+	sp := &softphone{
+		account: acc.Username, done: make(chan struct{}), calls: map[string]*phone.Call{},
+		views: map[string]CallView{}, muted: map[string]bool{}, dialing: map[string]context.CancelFunc{},
+	}
+	cfg := phone.Config{
+		Account: phone.AccountFromMotion(acc, pin),
+		Logger:  slog.New(logging.SlogHandler(c.log.WithField("proc", "phone"))),
+		OnEvent: func(ev phone.Event) { c.onPhoneEvent(sp, ev) },
+	}
+	c.callAudio(&cfg)
+	ph, err := phone.New(cfg)
+	if err != nil {
+		c.log.WithError(err).Warn("the softphone cannot start")
+		return
+	}
+	sp.ph = ph
+	ctx, cancel := context.WithCancel(context.Background())
+	sp.cancel = cancel
+	c.mu.Lock()
+	c.phone = sp
+	c.mu.Unlock()
+	go func() {
+		defer close(sp.done)
+		if err := ph.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			c.log.WithError(err).Warn("the softphone stopped")
+		}
+	}()
+	c.emitPhone()
+}
+
+// stopPhone unregisters and stops the softphone, ending its calls, and waits for it.
+func (c *core) stopPhone() {
+	c.mu.Lock()
+	sp := c.phone
+	c.phone = nil
+	c.mu.Unlock()
+	if sp == nil {
+		return
+	}
+	sp.mu.Lock()
+	if sp.ring != nil {
+		sp.ring()
+	}
+	sp.mu.Unlock()
+	sp.cancel()
+	<-sp.done
+	c.emitPhone()
+}
+
+// onPhoneEvent follows the phone's events, rings for incoming calls and publishes the view.
+func (c *core) onPhoneEvent(sp *softphone, ev phone.Event) {
+	switch ev.Kind {
+	case phone.EventRegistration:
+		sp.mu.Lock()
+		sp.reg, sp.regErr = ev.Registration, ev.Err
+		sp.mu.Unlock()
+		c.log.WithField("state", ev.Registration.String()).Info("phone registration")
+	case phone.EventIncoming:
+		sp.track(ev.Call)
+		c.log.WithField("from", ev.Call.Remote()).Info("incoming call")
+		c.startRinging(sp, ev.Call)
+	case phone.EventActive, phone.EventHeld, phone.EventEnded, phone.EventDTMF:
+		if ev.Kind == phone.EventHeld || ev.Kind == phone.EventActive {
+			if ev.Remote {
+				sp.mu.Lock()
+				v := sp.views[ev.Call.ID()]
+				v.HeldByRemote = ev.Kind == phone.EventHeld
+				sp.views[ev.Call.ID()] = v
+				sp.mu.Unlock()
+			}
+		}
+		v := sp.track(ev.Call)
+		if ev.Kind == phone.EventActive || ev.Kind == phone.EventEnded {
+			c.stopRinging(sp)
+		}
+		c.log.WithField("call", v.State).WithField("remote", v.Remote).Info("call")
+	}
+	c.emitPhone()
+}
+
+// startRinging plays the ringtone on the ringer output until the call is answered or ends.
+func (c *core) startRinging(sp *softphone, call *phone.Call) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sp.mu.Lock()
+	if sp.ring != nil {
+		sp.ring()
+	}
+	sp.ring = cancel
+	sp.mu.Unlock()
+	st, _ := c.cfg.Load()
+	ref := audio.DeviceRef{ID: st.Audio.RingerID, Name: st.Audio.RingerName}
+	go func() {
+		for ctx.Err() == nil && call.State() == phone.StateRinging {
+			if _, err := c.audio.PlayTone(ctx, audio.PlayOptions{Device: ref, Ringtone: true, Duration: 2 * time.Second}); err != nil && ctx.Err() == nil {
+				c.log.WithError(err).Warn("the ringtone cannot play")
+				return
+			}
+		}
+	}()
+	c.emit.Notify("Incoming call", "From "+call.Remote())
+}
+
+func (c *core) stopRinging(sp *softphone) {
+	sp.mu.Lock()
+	if sp.ring != nil {
+		sp.ring()
+		sp.ring = nil
+	}
+	sp.mu.Unlock()
+}

@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/agent"
+)
+
+// This file holds the Session service's part of the login paths of issue 3: the required and the
+// offered password change, the notices of the login (password expiry, license), forgot password,
+// and marks the window sets for the fault figures. It needs nothing of core beyond its fields.
+
+// sessionPaths is the Session service's own state: which notices the agent dismissed in this
+// session.
+type sessionPaths struct {
+	mu        sync.Mutex
+	dismissed map[string]bool
+}
+
+// newSession shows every notice again: once per session.
+func (p *sessionPaths) newSession() {
+	p.mu.Lock()
+	p.dismissed = nil
+	p.mu.Unlock()
+}
+
+func (p *sessionPaths) isDismissed(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dismissed[id]
+}
+
+func (p *sessionPaths) dismiss(id string) {
+	p.mu.Lock()
+	if p.dismissed == nil {
+		p.dismissed = map[string]bool{}
+	}
+	p.dismissed[id] = true
+	p.mu.Unlock()
+}
+
+// decorate adds to the core's view what the login paths show: the password-change state, the
+// notices, the hot-desk telephone.
+func (s *Session) decorate(v SessionView) SessionView {
+	v.Notices = []NoticeView{}
+	st := s.c.agent.State()
+	if !st.HasSession() {
+		return v
+	}
+	if st == agent.StatePasswordChange {
+		v.State = "password-change"
+	}
+	p := s.c.agent.Profile()
+	if v.Agent != nil {
+		v.Agent.Phone = p.Phone
+	}
+	v.NeedCurrentPassword = s.handoffPassword() == ""
+	if d := p.PasswordExpiresInDays; d != nil && !s.paths.isDismissed("password-expiry") {
+		v.Notices = append(v.Notices, NoticeView{ID: "password-expiry", Text: agent.PasswordExpiryNotice(*d), Days: *d, Action: "change-password"})
+	}
+	if t := p.LicenseExpiresAt; t != nil && !s.paths.isDismissed("license") {
+		days := int(math.Ceil(time.Until(*t).Hours() / 24))
+		v.Notices = append(v.Notices, NoticeView{ID: "license", Text: agent.LicenseNotice(*t, time.Now()), Days: days})
+	}
+	return v
+}
+
+// handoffPassword is the session's password held in memory (never returned to the window).
+func (s *Session) handoffPassword() string {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	return s.c.handoff.password
+}
+
+// DismissNotice hides a notice for the rest of the session.
+func (s *Session) DismissNotice(id string) SessionView {
+	s.paths.dismiss(id)
+	return s.View()
+}
+
+// PasswordRules checks a candidate new password against the rules, live, for the form: the
+// answer says only which rules hold, never the current password.
+func (s *Session) PasswordRules(candidate string) []agent.RuleCheck {
+	return agent.CheckNewPassword(candidate, s.handoffPassword())
+}
+
+// ChangePassword changes the password: the required change of a first login (or an expired
+// password) or the one offered when it expires soon. current may be empty when the app holds the
+// session's password (NeedCurrentPassword false). A remembered password is replaced in the
+// keyring. A refused password gives PASSWORD_RULES with the rules broken.
+func (s *Session) ChangePassword(current, next string) (SessionView, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	defer cancel()
+	if current == "" {
+		current = s.handoffPassword()
+	}
+	if current == "" {
+		return s.View(), &UIError{Code: "MISSING", Message: "Enter your current password."}
+	}
+	checks := agent.CheckNewPassword(next, current)
+	if !agent.PasswordRulesOK(checks) {
+		var broken []string
+		for _, c := range checks {
+			if !c.OK {
+				broken = append(broken, c.Text)
+			}
+		}
+		return s.View(), &UIError{Code: agent.CodePasswordRules, Message: "The new password needs: " + strings.Join(broken, ", ") + "."}
+	}
+	p, err := s.c.agent.ChangePassword(ctx, current, next)
+	if err != nil {
+		return s.View(), describe(err)
+	}
+	s.c.loggedIn(p, next)
+	s.paths.dismiss("password-expiry")
+	s.c.log.WithField("remembered", p.Remembered).Info("password changed")
+	return s.View(), nil
+}
+
+
+// ForgotPassword asks the server to email a reset link. The answer is the same whether or not the
+// address is known: the window says "if the address belongs to an account, a link was sent".
+func (s *Session) ForgotPassword(server, email string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	defer cancel()
+	if err := s.c.agent.ForgotPassword(ctx, server, email); err != nil {
+		return describe(err)
+	}
+	s.c.log.Info("password reset asked") // never the address: the log says nothing of who exists
+	return nil
+}
+
+// uiMarks are the marks the window may log (the fault figures read them).
+var uiMarks = map[string]bool{"banner-shown": true, "banner-hidden": true}
+
+// UIMark logs a moment of the window (the connection banner shown or hidden), so that tests
+// measure what the agent sees rather than what the session thinks.
+func (s *Session) UIMark(what string) {
+	if !uiMarks[what] {
+		return
+	}
+	s.c.log.WithField("what", what).Info("ui mark")
+}
+
+// phoneNames lists the telephones of a PhoneRequiredError.
+func phoneNames(err error) []string {
+	var pe *agent.PhoneRequiredError
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	out := make([]string, 0, len(pe.Phones))
+	for _, p := range pe.Phones {
+		out = append(out, p.Name)
+	}
+	return out
+}

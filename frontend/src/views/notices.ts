@@ -1,0 +1,44 @@
+// The notices of the login on the bar (password expiry with the offered change, license), each
+// dismissed for the rest of the session. main.ts places it in the home view under the banner.
+
+import "../paths.css";
+import { h } from "../dom";
+import { paths, type PathsView } from "../paths_api";
+import { passwordForm } from "./password";
+
+export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
+  const el = h("section", { id: "notices", class: "notices", "aria-label": "Notices" });
+  let formOpen = false;
+  let last: PathsView | undefined;
+
+  const update = (v: PathsView) => {
+    last = v;
+    if (formOpen) return; // never redraw under what the agent is typing
+    el.replaceChildren(...v.notices.map((n) => {
+      const box = h("div", { class: `alert ${n.id === "license" ? "info" : "warn"} notice`, id: `notice-${n.id}`, role: "status" },
+        h("strong", {}, n.id === "license" ? "License" : "Password"),
+        h("p", {}, n.text + "."));
+      const row = h("div", { class: "row" });
+      if (n.action === "change-password") {
+        row.append(h("button", {
+          type: "button", id: "notice-change-password", class: "primary small",
+          onclick: () => {
+            formOpen = true;
+            el.replaceChildren(passwordForm(last ?? v, false, {
+              onChanged: (nv) => { formOpen = false; update(nv); },
+              onCancel: () => { formOpen = false; update(last ?? v); },
+            }));
+          },
+        }, "Change password"));
+      }
+      row.append(h("button", {
+        type: "button", class: "ghost small", id: `notice-dismiss-${n.id}`,
+        onclick: async () => update(await paths.dismiss(n.id)),
+      }, "Dismiss"));
+      box.append(row);
+      return box;
+    }));
+    el.hidden = el.childElementCount === 0;
+  };
+  return { el, update };
+}

@@ -1,0 +1,144 @@
+// The softphone panel: registration, the dial field and pad, incoming and active calls with their
+// controls. Everything comes from the Go side (Phone.View and the "phone" event).
+
+import { asUIError, on, phone, type CallView, type PhoneView } from "../api";
+import { h } from "../dom";
+
+const regText: Record<string, string> = {
+  off: "No phone for this account",
+  registering: "Phone connecting…",
+  registered: "Phone ready",
+  failed: "Phone not registered",
+};
+
+const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0");
+  const ss = String(s % 60).padStart(2, "0");
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+export function phonePanel(): { el: HTMLElement; dispose(): void } {
+  const dot = h("span", { class: "dot", "aria-hidden": "true" });
+  const reg = h("span", { id: "phone-registration" });
+  const problem = h("p", { id: "phone-problem", class: "hint" });
+  const target = h("input", {
+    id: "dial", type: "text", inputmode: "tel", autocomplete: "off", spellcheck: "false",
+    placeholder: "Number or SIP address", "aria-label": "Number to call",
+  });
+  const dialBtn = h("button", { id: "call", type: "submit", class: "call" }, "Call");
+  const status = h("p", { id: "phone-status", class: "hint", role: "status" });
+  const calls = h("div", { id: "calls", class: "calls" });
+  const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true });
+  let view: PhoneView = { registration: "off", account: "", problem: "", calls: [] };
+
+  const activeCall = () => view.calls.find((c) => c.state === "active" || c.state === "held");
+  const press = (k: string) => {
+    const c = activeCall();
+    if (c && c.state === "active") {
+      void phone.dtmf(c.id, k).catch((e) => { status.textContent = asUIError(e).message; });
+    } else {
+      target.value += k;
+      target.focus();
+    }
+  };
+  pad.append(...keys.map((k) => h("button", { type: "button", class: "key", onclick: () => press(k) }, k)));
+  const padToggle = h("button", {
+    type: "button", id: "pad-toggle", class: "small ghost", title: "Dial pad",
+    onclick: () => { pad.hidden = !pad.hidden; },
+  }, "Keypad");
+
+  const act = (fn: () => Promise<unknown>) => async () => {
+    try {
+      await fn();
+      status.textContent = "";
+    } catch (e) {
+      status.textContent = asUIError(e).message;
+    }
+  };
+
+  const form = h("form", {
+    class: "dial-row",
+    onsubmit: async (ev: Event) => {
+      ev.preventDefault();
+      const t = target.value.trim();
+      if (!t) {
+        status.textContent = "Type a number or a SIP address to call.";
+        target.focus();
+        return;
+      }
+      dialBtn.disabled = true;
+      try {
+        await phone.dial(t);
+        status.textContent = "";
+      } catch (e) {
+        status.textContent = asUIError(e).message;
+      } finally {
+        dialBtn.disabled = false;
+      }
+    },
+  }, target, dialBtn);
+
+  const callCard = (c: CallView): HTMLElement => {
+    const timer = h("span", { class: "timer mono", "data-answered": String(c.answeredAt) },
+      c.answeredAt ? clock(Date.now() - c.answeredAt) : "");
+    const label = c.state === "ringing" ? (c.direction === "in" ? "Incoming call" : "Ringing…")
+      : c.state === "dialing" ? "Calling…"
+      : c.state === "held" ? (c.heldByRemote ? "Held by the other side" : "On hold")
+      : "In call";
+    const buttons: HTMLElement[] = [];
+    if (c.state === "ringing" && c.direction === "in") {
+      buttons.push(
+        h("button", { type: "button", class: "answer", id: `answer-${c.id}`, onclick: act(() => phone.answer(c.id)) }, "Answer"),
+        h("button", { type: "button", class: "hangup", onclick: act(() => phone.reject(c.id)) }, "Reject"),
+      );
+    } else {
+      if (c.state === "active" || c.state === "held") {
+        buttons.push(
+          h("button", { type: "button", class: "small", "aria-pressed": String(c.muted), onclick: act(() => phone.mute(c.id, !c.muted)) }, c.muted ? "Unmute" : "Mute"),
+          h("button", { type: "button", class: "small", "aria-pressed": String(c.state === "held"), onclick: act(() => phone.hold(c.id, c.state !== "held")) }, c.state === "held" ? "Resume" : "Hold"),
+          h("button", {
+            type: "button", class: "small", onclick: act(async () => {
+              const to = target.value.trim();
+              if (!to) throw { code: "MISSING", message: "Type the number to transfer to in the dial field, then press Transfer." };
+              await phone.transfer(c.id, to);
+            }),
+          }, "Transfer"),
+        );
+      }
+      buttons.push(h("button", { type: "button", class: "hangup", onclick: act(() => phone.hangup(c.id)) }, "Hang up"));
+    }
+    return h("div", { class: `call-card ${c.state}`, "data-call": c.id },
+      h("div", { class: "call-head" },
+        h("div", {}, h("div", { class: "call-label" }, label), h("div", { class: "call-remote mono" }, c.remote)),
+        timer),
+      h("div", { class: "call-buttons" }, ...buttons));
+  };
+
+  const render = (v: PhoneView) => {
+    view = v;
+    dot.parentElement!.dataset.state = v.registration;
+    reg.textContent = v.registration === "registered" && v.account ? `${regText.registered} · ${v.account}` : regText[v.registration] ?? v.registration;
+    problem.textContent = v.problem;
+    problem.hidden = !v.problem;
+    const live = v.calls.filter((c) => c.state !== "ended");
+    calls.replaceChildren(...live.map(callCard));
+    dialBtn.disabled = v.registration !== "registered";
+  };
+
+  const tick = window.setInterval(() => {
+    calls.querySelectorAll<HTMLElement>(".timer").forEach((t) => {
+      const at = Number(t.dataset.answered);
+      if (at) t.textContent = clock(Date.now() - at);
+    });
+  }, 1000);
+  const off = on<PhoneView>("phone", render);
+  void phone.view().then(render).catch((e) => { problem.textContent = asUIError(e).message; });
+
+  const el = h("section", { class: "card phone", id: "phone" },
+    h("div", { class: "conn phone-reg" }, dot, reg, padToggle),
+    problem, form, pad, calls, status);
+  return { el, dispose: () => { off(); window.clearInterval(tick); } };
+}

@@ -1,0 +1,417 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/testenv"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+// The login paths of issue 3 in the real window. pathsDemo is the demo server configured for one
+// path, behind httptest TLS so that a test can restart it (a fresh server that lost every session)
+// and so that the hot-desk telephones, which the demo server does not serve yet, are answered by a
+// shim that follows the wire contract (motion.CodePhoneRequired, motion.PathPhones).
+
+const hotDeskUser = "desk"
+
+var hotDeskPhones = []motion.Phone{{Name: "desk-101", Registered: true}, {Name: "desk-102", Registered: true}}
+
+type pathsDemo struct {
+	cfg  func() *motionsim.Config
+	sim  atomic.Pointer[motionsim.Server]
+	srv  *httptest.Server
+	pin  tlspin.Fingerprint
+	log  *syncBuffer
+	reqs atomic.Int64
+
+	mu     sync.Mutex
+	phones []string // the Phone of each hot-desk login that went through
+}
+
+func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
+	t.Helper()
+	d := &pathsDemo{cfg: cfg, log: &syncBuffer{}}
+	d.restart(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+motion.PathPhones, func(w http.ResponseWriter, r *http.Request) {
+		if name, _, ok := r.BasicAuth(); !ok || name != hotDeskUser {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(motion.PhoneList{Count: len(hotDeskPhones), Rows: hotDeskPhones})
+	})
+	mux.HandleFunc("POST "+motion.PathAuthLocal, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req motion.LoginRequest
+		_ = json.Unmarshal(body, &req)
+		if req.Name == hotDeskUser {
+			if req.Phone == "" {
+				w.WriteHeader(http.StatusPreconditionRequired)
+				_ = json.NewEncoder(w).Encode(motion.ErrorBody{Code: motion.CodePhoneRequired, Message: "Choose a telephone."})
+				return
+			}
+			d.mu.Lock()
+			d.phones = append(d.phones, req.Phone)
+			d.mu.Unlock()
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		d.sim.Load().ServeHTTP(w, r)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { d.sim.Load().ServeHTTP(w, r) })
+	d.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d.reqs.Add(1)
+		mux.ServeHTTP(w, r)
+	}))
+	d.srv.StartTLS()
+	t.Cleanup(d.srv.Close)
+	d.pin = tlspin.Of(d.srv.Certificate())
+	return d
+}
+
+// restart replaces the server by a fresh one that knows no session (a restart), closing the old
+// one's realtime sockets as a dying process would.
+func (d *pathsDemo) restart(t testing.TB) {
+	t.Helper()
+	l := logrus.New()
+	l.SetOutput(d.log)
+	sim, err := motionsim.New(motionsim.Options{Config: d.cfg(), BcryptCost: bcrypt.MinCost, Logger: l})
+	require.NoError(t, err)
+	if old := d.sim.Swap(sim); old != nil {
+		old.DropRealtime()
+	}
+}
+
+func (d *pathsDemo) live(user, client string) int {
+	n := 0
+	for _, s := range d.sim.Load().Sessions() {
+		if s.User == user && s.Client == client && s.EndedAt.IsZero() {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *pathsDemo) created(user, client string) int {
+	n := 0
+	for _, s := range d.sim.Load().Sessions() {
+		if s.User == user && s.Client == client {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *pathsDemo) failures(user string) int {
+	n := 0
+	for _, r := range d.sim.Load().Records() {
+		if r.Kind == motionsim.RecordLoginFailed && r.Login.Name == user {
+			n++
+		}
+	}
+	return n
+}
+
+// settings writes the app's settings for user on this server, certificate pinned.
+func (d *pathsDemo) settings(t testing.TB, home, user string, remember bool) {
+	st := config.Default()
+	st.ServerURL, st.Username, st.RememberMe = d.srv.URL, user, remember
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	writeSettings(t, home, st)
+}
+
+// canLogIn reports whether the server accepts password for user (as a web client, which does not
+// conflict with the Phonebar's session), logging out again.
+func (d *pathsDemo) canLogIn(t testing.TB, user, password string) bool {
+	u, err := url.Parse(d.srv.URL)
+	require.NoError(t, err)
+	c, err := motion.New(motion.Options{BaseURL: u, Pin: d.pin, ClientKind: motion.ClientWeb})
+	require.NoError(t, err)
+	defer c.CloseIdleConnections()
+	ctx := context.Background()
+	if _, err := c.Login(ctx, motion.LoginRequest{Name: user, Password: password}); err != nil {
+		return false
+	}
+	_ = c.Logout(ctx)
+	return true
+}
+
+// user is a seed user of the path tests.
+func user(name, pw, typology string) motionsim.UserConfig {
+	return motionsim.UserConfig{Name: name, Fullname: strings.ToUpper(name[:1]) + name[1:] + " Agent", Email: name + "@paths.test",
+		Role: motion.RoleAgent, Typology: typology, Internal: "2001", Password: pw, SIPPassword: "sip-" + pw}
+}
+
+// openWindow starts the app on home and waits for its first paint.
+func openWindow(t testing.TB, home string) (*appProc, string) {
+	t.Helper()
+	app := startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	waitFor(t, "the first screen", 10*time.Second, func() bool { return strings.Contains(app.log.String(), "ui ready") })
+	time.Sleep(300 * time.Millisecond)
+	return app, win
+}
+
+func logHas(app *appProc, s string) func() bool {
+	return func() bool { return strings.Contains(app.log.String(), s) }
+}
+
+// TestPathHTTPAddress (path 11): an http:// address is refused before anything is sent; the window
+// says it is a missing secure connection, not a wrong password, and its "Use https://…" button
+// logs in.
+func TestPathHTTPAddress(t *testing.T) {
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{Users: []motionsim.UserConfig{user("hana", "Hana-Pass-1", motion.TypologyPhonebar)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "hana", false)
+	st := readSettings(t, home)
+	st.ServerURL = "http://" + strings.TrimPrefix(d.srv.URL, "https://")
+	writeSettings(t, home, st)
+	shots := shotsDir(t)
+
+	app, win := openWindow(t, home)
+	typeText(t, win, "Hana-Pass-1")
+	key(t, win, "Return")
+	time.Sleep(700 * time.Millisecond)
+	screenshot(t, shots, "path11-http-refused")
+	assert.Zero(t, d.reqs.Load(), "nothing was sent to the server over http or https")
+	assert.Zero(t, d.created("hana", motion.ClientPhonebar))
+	assert.NotContains(t, app.log.String(), "Hana-Pass-1")
+
+	key(t, win, "Tab", "Tab", "Return") // remember me, then "Use https://…"
+	key(t, win, "Return")               // the server field has focus: submit again
+	waitFor(t, "the login over https", 15*time.Second, func() bool { return d.live("hana", motion.ClientPhonebar) == 1 })
+	time.Sleep(800 * time.Millisecond)
+	screenshot(t, shots, "path11-https-logged-in")
+}
+
+// TestPathSavedPasswordAndLockout (path 7): a saved password the server refuses stops the automatic
+// login after one attempt and the agent is asked to type it; typing wrong passwords then locks
+// the account and the window says to ask the administrator, and when it unlocks by itself.
+func TestPathSavedPasswordAndLockout(t *testing.T) {
+	testenv.NeedSessionBus(t)
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{MaxLoginAttempts: 3, UnlockAfterMinutes: 15,
+			Users: []motionsim.UserConfig{user("lena", "Lena-Pass-1", motion.TypologyPhonebar)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "lena", true)
+	account := credstore.Account(d.srv.URL, "lena")
+	require.NoError(t, keyring.Set(credstore.Service, account, "Lena-Old-Pass-0"))
+	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
+	shots := shotsDir(t)
+
+	app, win := openWindow(t, home)
+	waitFor(t, "the refused automatic login", 15*time.Second, func() bool { return d.failures("lena") == 1 })
+	// Give a retry loop every chance to show itself: the app's own attempts must stay at one.
+	waitFor(t, "the window to say so", 10*time.Second, logHas(app, "agent: login failed"))
+	time.Sleep(3 * time.Second)
+	assert.Equal(t, 1, d.failures("lena"), "attempts the Phonebar made by itself")
+	_, err := keyring.Get(credstore.Service, account)
+	assert.ErrorIs(t, err, keyring.ErrNotFound, "the refused password is no longer saved")
+	screenshot(t, shots, "path07-saved-password-refused")
+	t.Logf("FIGURE lockout-safety: attempts made by the Phonebar itself with a wrong saved password = %d", d.failures("lena"))
+
+	typeText(t, win, "Lena-Wrong-1")
+	key(t, win, "Return")
+	waitFor(t, "the second failure", 10*time.Second, func() bool { return d.failures("lena") == 2 })
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shots, "path07-attempts-left")
+	key(t, win, "ctrl+a")
+	typeText(t, win, "Lena-Wrong-2")
+	key(t, win, "Return")
+	waitFor(t, "the lockout", 10*time.Second, func() bool { return d.failures("lena") == 3 })
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shots, "path07-locked")
+	assert.False(t, d.canLogIn(t, "lena", "Lena-Pass-1"), "locked: even the right password is refused")
+}
+
+// TestPathForcedLogout (path 10): the window's login while the user is logged in elsewhere asks
+// "log in anyway?" naming the conflict; confirming ends the other session. Then `phonebar login
+// --force` kicks the window: it says why and does not log back in by itself.
+func TestPathForcedLogout(t *testing.T) {
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{Users: []motionsim.UserConfig{user("otto", "Otto-Pass-1", motion.TypologyExternal)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "otto", false)
+	shots := shotsDir(t)
+
+	// Another Phonebar holds the session.
+	u, _ := url.Parse(d.srv.URL)
+	other, err := motion.New(motion.Options{BaseURL: u, Pin: d.pin})
+	require.NoError(t, err)
+	defer other.CloseIdleConnections()
+	_, err = other.Login(context.Background(), motion.LoginRequest{Name: "otto", Password: "Otto-Pass-1"})
+	require.NoError(t, err)
+
+	app, win := openWindow(t, home)
+	typeText(t, win, "Otto-Pass-1")
+	key(t, win, "Return")
+	waitFor(t, "the conflict", 10*time.Second, logHas(app, "SESSION_EXISTS"))
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shots, "path10-log-in-anyway")
+	assert.Equal(t, 1, d.live("otto", motion.ClientPhonebar), "nothing ended before the agent confirms")
+	key(t, win, "Return") // "Log in anyway" has focus
+	waitFor(t, "the forced login", 10*time.Second, func() bool { return d.created("otto", motion.ClientPhonebar) == 2 && d.live("otto", motion.ClientPhonebar) == 1 })
+	for _, s := range d.sim.Load().Sessions() {
+		if s.Via == motionsim.ViaAPI && !s.EndedAt.IsZero() {
+			assert.Equal(t, motion.CodeSessionExists, s.EndReason)
+		}
+	}
+	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("otto") == 1 })
+
+	// The command line forces its way in: the window is kicked.
+	run := func(args ...string) loginResult {
+		cmd := exec.Command(binary(t), append([]string{"login", "--server", d.srv.URL, "--user", "otto", "--password-stdin",
+			"--trust-fingerprint", string(d.pin), "--json"}, args...)...)
+		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir())
+		cmd.Stdin = strings.NewReader("Otto-Pass-1\n")
+		out, _ := cmd.Output()
+		var r loginResult
+		require.NoError(t, json.Unmarshal(out, &r), "%s", out)
+		return r
+	}
+	r := run()
+	assert.Equal(t, "SESSION_EXISTS", r.Code)
+	assert.Contains(t, r.Message, "already logged in")
+	r = run("--force")
+	assert.True(t, r.OK, "%+v", r)
+	waitFor(t, "the window to be logged out", 10*time.Second, logHas(app, "reason=SESSION_EXISTS"))
+	time.Sleep(3 * time.Second) // a kick loop would show here
+	assert.Equal(t, 3, d.created("otto", motion.ClientPhonebar), "the window did not log back in by itself")
+	assert.Zero(t, d.live("otto", motion.ClientPhonebar))
+	screenshot(t, shots, "path10-kicked")
+}
+
+// loginResult is the --json answer of phonebar login.
+type loginResult struct {
+	OK      bool     `json:"ok"`
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Phones  []string `json:"phones"`
+}
+
+// TestPathFirstLoginPasswordChange (path 4): the Security Suite's first login shows only the
+// password form; each rule turns green as it is met; the new password works and replaces the
+// saved one in the keyring.
+func TestPathFirstLoginPasswordChange(t *testing.T) {
+	testenv.NeedSessionBus(t)
+	d := newPathsDemo(t, func() *motionsim.Config {
+		u := user("nina", "Nina-First-1", motion.TypologyWebRTC)
+		u.MustChangePassword = true
+		return &motionsim.Config{SecuritySuite: true, Users: []motionsim.UserConfig{u}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "nina", false)
+	account := credstore.Account(d.srv.URL, "nina")
+	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
+	shots := shotsDir(t)
+
+	app, win := openWindow(t, home)
+	typeText(t, win, "Nina-First-1")
+	key(t, win, "Tab", "space", "Return") // remember me
+	waitFor(t, "the required change", 10*time.Second, logHas(app, "to=password-change"))
+	time.Sleep(600 * time.Millisecond)
+	screenshot(t, shots, "path04-change-required")
+	typeText(t, win, "nina-new")
+	time.Sleep(400 * time.Millisecond)
+	screenshot(t, shots, "path04-rules-live")
+	typeText(t, win, "-Pass-2")
+	key(t, win, "Tab")
+	typeText(t, win, "nina-new-Pass-2")
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shots, "path04-rules-met")
+	key(t, win, "Return")
+	waitFor(t, "the change", 10*time.Second, logHas(app, `msg="password changed"`))
+	waitFor(t, "the bar", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("nina") == 1 })
+	time.Sleep(1 * time.Second)
+	screenshot(t, shots, "path04-changed-bar")
+	saved, err := keyring.Get(credstore.Service, account)
+	require.NoError(t, err)
+	assert.Equal(t, "nina-new-Pass-2", saved, "the keyring holds the new password")
+	assert.True(t, d.canLogIn(t, "nina", "nina-new-Pass-2"))
+	assert.NotContains(t, app.log.String(), "nina-new-Pass-2")
+}
+
+// TestPathHotDesk (path 3): a hot-desk agent is asked which telephone to use, from the server's
+// list; the choice goes with the login and the bar shows it.
+func TestPathHotDesk(t *testing.T) {
+	d := newPathsDemo(t, func() *motionsim.Config {
+		u := user(hotDeskUser, "Desk-Pass-1", motion.TypologyExternal)
+		u.HotDesk = true
+		return &motionsim.Config{Users: []motionsim.UserConfig{u}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, hotDeskUser, false)
+	shots := shotsDir(t)
+	app, win := openWindow(t, home)
+	typeText(t, win, "Desk-Pass-1")
+	key(t, win, "Return")
+	waitFor(t, "the phone question", 10*time.Second, logHas(app, "PHONE_REQUIRED"))
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shots, "path03-pick-telephone")
+	assert.Zero(t, d.created(hotDeskUser, motion.ClientPhonebar))
+	key(t, win, "shift+Tab", "shift+Tab", "Down", "Tab", "Tab", "Return") // the second telephone, then log in
+	waitFor(t, "the hot-desk login", 10*time.Second, func() bool { return d.live(hotDeskUser, motion.ClientPhonebar) == 1 })
+	d.mu.Lock()
+	assert.Equal(t, []string{"desk-102"}, d.phones)
+	d.mu.Unlock()
+	time.Sleep(1 * time.Second)
+	screenshot(t, shots, "path03-logged-in")
+}
+
+// TestPathForgotPassword (path 6): the link on the login screen asks for the email and answers
+// the same whether or not an account has it.
+func TestPathForgotPassword(t *testing.T) {
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{Users: []motionsim.UserConfig{user("fay", "Fay-Pass-1", motion.TypologyPhonebar)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "fay", false)
+	shots := shotsDir(t)
+	_, win := openWindow(t, home)
+	key(t, win, "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?
+	time.Sleep(400 * time.Millisecond)
+	typeText(t, win, "fay@paths.test")
+	key(t, win, "Return")
+	waitFor(t, "the reset request", 10*time.Second, func() bool { return strings.Contains(d.log.String(), "known=true") })
+	time.Sleep(400 * time.Millisecond)
+	known := screenshot(t, shots, "path06-forgot-known")
+	key(t, win, "shift+Tab", "shift+Tab") // back to the email field
+	typeText(t, win, "nobody@paths.test")
+	key(t, win, "Return")
+	waitFor(t, "the second request", 10*time.Second, func() bool { return strings.Contains(d.log.String(), "known=false") })
+	time.Sleep(400 * time.Millisecond)
+	unknown := screenshot(t, shots, "path06-forgot-unknown")
+	a, err := os.ReadFile(known)
+	require.NoError(t, err)
+	b, err := os.ReadFile(unknown)
+	require.NoError(t, err)
+	assert.Equal(t, a, b, "the window shows exactly the same thing for a known and an unknown address")
+}
