@@ -31,6 +31,63 @@ const (
 	PathWebLogin = "/login"
 	// PathWebDesktop is where the Omni Desktop lands after login. [ours]
 	PathWebDesktop = "/desktop"
+
+	// PathAuthProviders answers the single sign-on providers the administrator enabled
+	// (GET, ProvidersResponse), without authentication, so that a login screen can show the
+	// buttons before anyone logs in. An empty list: no buttons. [ours]
+	PathAuthProviders = "/api/auth/providers"
+	// PathAuthSSO exchanges the one-time code of a finished provider sign-in for a session (POST,
+	// SSOLoginRequest → LoginResponse, with the same errors as PathAuthLocal). [ours]
+	PathAuthSSO = "/api/auth/sso"
+	// PathSSOAuthorizePrefix + provider + PathSSOAuthorizeSuffix is the provider's sign-in page,
+	// opened in a window (GET, query QueryClient and optional QueryState). It ends, once the agent
+	// signed in, at PathSSOCallback?code=CODE&state=STATE. [ours]
+	PathSSOAuthorizePrefix = "/sso/"
+	PathSSOAuthorizeSuffix = "/authorize"
+	// PathSSOCallback is where a provider sign-in ends; its QueryCode parameter is good once, for
+	// two minutes, at PathAuthSSO. For ClientWeb the page logs the browser in itself. [ours]
+	PathSSOCallback = "/sso/callback"
+	// PathResetPassword takes a ResetPasswordRequest (POST): the token of a forgot-password link
+	// and the new password; 204, 422 PASSWORD_RULES, or 400 BAD_REQUEST when the link is unknown,
+	// used or older than one hour. The link in the message is PathWebResetPassword?token=TOKEN. [ours]
+	PathResetPassword = "/api/auth/reset"
+	// PathWebResetPassword is the page a forgot-password link opens. [ours]
+	PathWebResetPassword = "/reset-password"
+
+	// Administration of the demo server (the real one has its own admin GUI): every route needs
+	// an admin user (Bearer token, Basic or apikey), else 403 FORBIDDEN. [ours]
+	// PathAdminSettings: GET the settings, PUT some of them (JSON object with only the keys to change).
+	PathAdminSettings = "/api/admin/settings"
+	// PathAdminUsers: GET the users with their security state. PathAdminUsers + "/" + NAME: PUT
+	// some of a user's fields; + "/" + NAME + "/unlock": POST unlocks the account.
+	PathAdminUsers = "/api/admin/users"
+	// PathAdminPhones: GET every hot-desk telephone with its state; PathAdminPhones + "/" + NAME:
+	// PUT registered and busy.
+	PathAdminPhones = "/api/admin/phones"
+	// PathAdminOutbox: GET the messages the server "sent" (forgot password), newest last.
+	PathAdminOutbox = "/api/admin/outbox"
+	// PathWebAdmin is the administrator's page (log in through PathWebLogin as an admin).
+	PathWebAdmin = "/admin"
+)
+
+// Single sign-on providers (PathAuthProviders, ProvidersResponse). [doc names, ours spelling]
+const (
+	ProviderGoogle          = "google"
+	ProviderActiveDirectory = "activedirectory"
+)
+
+// Query parameters of the single sign-on pages. [ours]
+const (
+	QueryState = "state"
+	QueryCode  = "code"
+)
+
+// External agents without Hot Desk choose which of their numbers the calls go to (LoginRequest.Line).
+// [doc choices, ours spelling]
+const (
+	LineInternal = "internal" // the extension (User.Internal); the default
+	LinePhone    = "phone"    // the agent's telephone number
+	LineMobile   = "mobile"   // the agent's mobile number
 )
 
 // TokenCookie is the cookie in which the web pages keep the session token (Secure). [ours]
@@ -115,6 +172,32 @@ type LoginRequest struct {
 	Client string `json:"client,omitempty"`
 	// Phone is the hot-desk telephone chosen by an external agent. [ours]
 	Phone string `json:"phone,omitempty"`
+	// Line is the choice of an external agent without Hot Desk: LineInternal, LinePhone or
+	// LineMobile; empty means LineInternal. Refused (400) for other agents. [ours]
+	Line string `json:"line,omitempty"`
+}
+
+// ProvidersResponse answers PathAuthProviders. [ours]
+type ProvidersResponse struct {
+	// Providers are ProviderGoogle and/or ProviderActiveDirectory, in the administrator's order.
+	Providers []string `json:"providers"`
+}
+
+// SSOLoginRequest is the body of POST PathAuthSSO. [ours]
+type SSOLoginRequest struct {
+	// Code is the QueryCode of PathSSOCallback.
+	Code string `json:"code"`
+	// Force, Client, Phone and Line mean what they mean in LoginRequest.
+	Force  bool   `json:"force,omitempty"`
+	Client string `json:"client,omitempty"`
+	Phone  string `json:"phone,omitempty"`
+	Line   string `json:"line,omitempty"`
+}
+
+// ResetPasswordRequest is the body of POST PathResetPassword. [ours]
+type ResetPasswordRequest struct {
+	Token       string `json:"token"`
+	NewPassword string `json:"newPassword"`
 }
 
 // LoginResponse answers a successful login.
