@@ -347,3 +347,30 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	assert.Contains(t, strings.SplitN(last, "\n", 2)[0], "verdict=silent")
 	screenshot(t, shotsDir(t), "window-09-mic-check-silent")
 }
+
+// TestWindowPinMismatchStopsLogin pins another certificate for the server: the login stops before any
+// credentials are sent, with the warning that the connection may be intercepted.
+func TestWindowPinMismatchStopsLogin(t *testing.T) {
+	d := newDemo(t, motion.TypologyPhonebar)
+	home := t.TempDir()
+	st := config.Default()
+	st.ServerURL, st.Username = d.srv.URL, d.login.Name
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: tlspin.OfDER([]byte("another certificate"))}
+	writeSettings(t, home, st)
+
+	app := startApp(t, home)
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the refused login", 15*time.Second, func() bool {
+		return strings.Contains(app.log.String(), "login failed")
+	})
+	assert.Contains(t, app.log.String(), "may be intercepted")
+	assert.Empty(t, d.sim.Sessions(), "no session: the credentials were never sent")
+	for _, r := range d.sim.Records() {
+		assert.NotEqual(t, motionsim.RecordLoginFailed, r.Kind, "the server never saw a login attempt")
+	}
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shotsDir(t), "window-10-pin-mismatch")
+}
