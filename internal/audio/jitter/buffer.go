@@ -93,6 +93,8 @@ const (
 	transitWindow = 100
 	// shrinkAfter is how many consecutive frames with more buffered than needed trigger a skip (half a second).
 	shrinkAfter = 25
+	// shrinkFastAfter replaces it when far more is buffered than needed (100 ms).
+	shrinkFastAfter = 5
 	// resetAfter is how many consecutive underruns end playing and return to buffering (200 ms):
 	// the far end stopped sending (hold, silence suppression, the end of the call).
 	resetAfter = 10
@@ -116,6 +118,7 @@ type Buffer struct {
 	highest  uint64
 	haveHigh bool
 	transits []float64 // seconds, ring of the last transitWindow
+	sends    []float64 // the matching send times (RTP timestamp in seconds, unwrapped)
 	tpos     int
 	target   int     // frames
 	p95      float64 // 95th percentile transit, seconds, same offset as transits
@@ -222,8 +225,10 @@ func (b *Buffer) observeTransit(p Packet) {
 	}
 	if len(b.transits) < transitWindow {
 		b.transits = append(b.transits, t)
+		b.sends = append(b.sends, arr-t)
 	} else {
 		b.transits[b.tpos] = t
+		b.sends[b.tpos] = arr - t
 	}
 	b.tpos = (b.tpos + 1) % transitWindow
 	b.updateTargetLocked()
@@ -238,9 +243,38 @@ func (b *Buffer) updateTargetLocked() {
 	slices.Sort(sorted)
 	b.p95 = sorted[len(sorted)*95/100]
 	b.late = sorted[len(sorted)-1]
-	spread := b.p95 - sorted[0]
+	// The spread that needs buffering is the jitter around the trend: a far-end clock running fast
+	// or slow tilts the transit times steadily, which skipping and concealment absorb instead.
+	res := detrend(b.sends, b.transits)
+	slices.Sort(res)
+	spread := res[len(res)*95/100] - res[0]
 	frames := int(spread/b.frame.Seconds()+0.999) + 1
 	b.target = min(max(frames, b.minF), b.maxF)
+}
+
+// detrend returns y minus its least-squares line over x.
+func detrend(x, y []float64) []float64 {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx, my = mx/n, my/n
+	var sxy, sxx float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+	}
+	slope := 0.0
+	if sxx > 0 {
+		slope = sxy / sxx
+	}
+	out := make([]float64, len(y))
+	for i := range y {
+		out[i] = y[i] - my - slope*(x[i]-mx)
+	}
+	return out
 }
 
 func (b *Buffer) lowestLocked() uint64 {
@@ -271,7 +305,7 @@ func (b *Buffer) bufferedFramesLocked() int {
 func (b *Buffer) resetLocked() {
 	clear(b.pkts)
 	b.started, b.haveHigh = false, false
-	b.transits = b.transits[:0]
+	b.transits, b.sends = b.transits[:0], b.sends[:0]
 	b.tpos, b.over, b.dry = 0, 0, 0
 	b.target = b.minF
 	b.stats.Resets++
@@ -295,7 +329,13 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	} else {
 		b.over = 0
 	}
-	if b.over >= shrinkAfter {
+	threshold := shrinkAfter
+	if level > b.target+3 {
+		// Far more than needed (the far end's clock is fast, or the local speaker took less than
+		// real time on a starved machine): catch up at up to one frame in five.
+		threshold = shrinkFastAfter
+	}
+	if b.over >= threshold {
 		// More buffered than the network needs for half a second: skip one frame to cut the delay.
 		if _, ok := b.pkts[b.next]; ok {
 			delete(b.pkts, b.next)
@@ -327,19 +367,18 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	// Nothing at all. If the packet is already later than any recent packet was, it is lost: conceal
 	// it and move on. Otherwise it is merely late: conceal and keep waiting for it, which adds a
 	// frame of delay (the buffer grows when the network gets worse).
-	if b.overdueLocked(now) {
-		b.next++
-		b.dry = 0
-		b.stats.Lost++
-		return Frame{Status: StatusLost}
-	}
 	b.dry++
-	b.stats.Underruns++
 	if b.dry >= resetAfter {
 		b.started = false
 		b.stats.Resets++
 		return Frame{Status: StatusBuffering}
 	}
+	if b.overdueLocked(now) {
+		b.next++
+		b.stats.Lost++
+		return Frame{Status: StatusLost}
+	}
+	b.stats.Underruns++
 	b.stats.Lost++
 	return Frame{Status: StatusLost}
 }

@@ -110,6 +110,7 @@ func TestBufferScenarios(t *testing.T) {
 		{"5% loss", network{packets: 2000, jitter: 20 * time.Millisecond, loss: 0.05, seed: 3}, 0.93, 80 * time.Millisecond},
 		{"20% loss", network{packets: 2000, jitter: 20 * time.Millisecond, loss: 0.2, seed: 4}, 0.77, 100 * time.Millisecond},
 		{"sender 1% fast", network{packets: 3000, jitter: 10 * time.Millisecond, drift: 0.01, seed: 5}, 0.97, 120 * time.Millisecond},
+		{"sender 8% fast: a starved speaker", network{packets: 3000, jitter: 10 * time.Millisecond, drift: 0.08, seed: 10}, 0.90, 120 * time.Millisecond},
 		{"sender 1% slow", network{packets: 3000, jitter: 10 * time.Millisecond, drift: -0.01, seed: 6}, 0.99, 60 * time.Millisecond},
 		{"everything at once", network{packets: 3000, jitter: 50 * time.Millisecond, loss: 0.05, duplicate: 0.05, drift: 0.005, seed: 8}, 0.90, 150 * time.Millisecond},
 	}

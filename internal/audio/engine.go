@@ -1,0 +1,666 @@
+package audio
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio/dsp"
+)
+
+// Source gives the Engine what to play, one frame at a time at the Engine's sample rate. NextFrame
+// must fill all of pcm; it runs on the Engine's playout goroutine and must not block for long.
+// jitter.Playout is the Source of a call.
+type Source interface {
+	NextFrame(pcm []int16)
+}
+
+// SourceFunc adapts a function to Source.
+type SourceFunc func(pcm []int16)
+
+// NextFrame implements Source.
+func (f SourceFunc) NextFrame(pcm []int16) { f(pcm) }
+
+// EngineOptions configure OpenEngine. The zero value opens the default microphone and speaker at
+// 48 kHz in 20 ms frames, plays silence, and reports nothing.
+type EngineOptions struct {
+	// Capture and Playback are the preferred devices; the zero DeviceRef is the system default. A
+	// missing device falls back to the default (EventFallback) and comes back when it returns
+	// (EventRestored).
+	Capture, Playback DeviceRef
+	// SampleRate of the frames exchanged with the Engine, the codec's rate; 0 means 48000. Devices
+	// run at their own rate and are resampled.
+	SampleRate int
+	// FrameDuration of those frames; 0 means 20 ms.
+	FrameDuration time.Duration
+	// Source is played; nil plays silence until SetSource.
+	Source Source
+	// OnEvent receives device events in order, on one goroutine of the Engine, never under a lock.
+	OnEvent func(Event)
+	// CheckInterval is how often the device lists are checked (a device gone without notice, a
+	// preferred device back); 0 means DefaultWatchInterval.
+	CheckInterval time.Duration
+	// PlaybackLead is how much audio is queued ahead of the speaker; 0 means 60 ms. Less lowers the
+	// latency and risks gaps on a busy machine.
+	PlaybackLead time.Duration
+}
+
+// EngineStats count an Engine's frames.
+type EngineStats struct {
+	CaptureFrames   uint64 // frames delivered to ReadFrame's side
+	CaptureDropped  uint64 // frames dropped because nobody read them in time
+	CaptureFiller   uint64 // frames of silence made while no microphone delivered
+	PlaybackFrames  uint64 // frames taken from the Source
+	PlaybackGaps    uint64 // samples of silence the speaker played because nothing was queued
+	Capture         Device
+	Playback        Device
+	CaptureRate     int
+	PlaybackRate    int
+	CaptureLost     int // microphones lost during the Engine's life
+	PlaybackLost    int
+	CaptureSwitches int
+}
+
+// Engine runs the audio of one call: it captures from a microphone and plays to a speaker, both
+// at the device's own rate, and exchanges frames with the softphone at the codec's rate. A device
+// that disappears is replaced by the default without interrupting the frames: ReadFrame keeps
+// delivering (silence while there is no microphone) and the Source keeps being played (or drained
+// at the same pace while there is no speaker). Build with Host.OpenEngine; Close when the call ends.
+type Engine struct {
+	host  *Host
+	opts  EngineOptions
+	rate  int
+	frame int // samples per frame at rate
+
+	frames chan []int16
+	muted  atomic.Bool
+	source atomic.Pointer[Source]
+
+	dirs [2]*direction // capture, playback
+
+	switchReq chan switchRequest
+	lostCh    chan *stream
+	events    chan Event
+
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	eventDone chan struct{}
+	closeOnce sync.Once
+	done      chan struct{}
+
+	captureFrames, captureDropped, captureFiller, playbackFrames atomic.Uint64
+}
+
+// direction is one side of the Engine: the device in use and the one preferred.
+type direction struct {
+	kind    DeviceKind
+	changed chan struct{} // a token when cur changes
+
+	mu       sync.Mutex
+	cur      *stream
+	pref     DeviceRef
+	fellBack bool
+	lost     int
+	switches int
+	noDevice bool // EventNoDevice already reported
+}
+
+func (d *direction) current() *stream {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cur
+}
+
+// swap puts s in use and returns the stream it replaces.
+func (d *direction) swap(s *stream) *stream {
+	d.mu.Lock()
+	old := d.cur
+	d.cur = s
+	d.mu.Unlock()
+	select {
+	case d.changed <- struct{}{}:
+	default:
+	}
+	return old
+}
+
+type switchRequest struct {
+	kind  DeviceKind
+	ref   DeviceRef
+	reply chan error
+}
+
+// OpenEngine opens the preferred (or default) microphone and speaker and starts the Engine. It
+// fails, without leaving anything open, when either cannot be opened: there is no device, the
+// sound system is not running, access is denied, or the device refuses the format.
+func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, error) {
+	if opts.SampleRate <= 0 {
+		opts.SampleRate = 48000
+	}
+	if opts.FrameDuration <= 0 {
+		opts.FrameDuration = 20 * time.Millisecond
+	}
+	if opts.CheckInterval <= 0 {
+		opts.CheckInterval = DefaultWatchInterval
+	}
+	if opts.PlaybackLead <= 0 {
+		opts.PlaybackLead = 60 * time.Millisecond
+	}
+	drv, err := h.driver()
+	if err != nil {
+		return nil, err
+	}
+	devs, err := h.ListDevices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		host:      h,
+		opts:      opts,
+		rate:      opts.SampleRate,
+		frame:     int(int64(opts.SampleRate) * int64(opts.FrameDuration) / int64(time.Second)),
+		frames:    make(chan []int16, 10),
+		switchReq: make(chan switchRequest),
+		lostCh:    make(chan *stream, 4),
+		events:    make(chan Event, 64),
+		eventDone: make(chan struct{}),
+		done:      make(chan struct{}),
+	}
+	if opts.Source != nil {
+		src := opts.Source
+		e.source.Store(&src)
+	}
+	var pending []Event
+	for i, kind := range []DeviceKind{KindCapture, KindPlayback} {
+		pref := opts.Capture
+		if kind == KindPlayback {
+			pref = opts.Playback
+		}
+		d := &direction{kind: kind, pref: pref, changed: make(chan struct{}, 1)}
+		e.dirs[i] = d
+		r, err := devs.Resolve(kind, pref)
+		if err != nil {
+			e.closeStreams()
+			return nil, err
+		}
+		s, err := openStream(drv, kind, r.Device, 0)
+		if err != nil {
+			e.closeStreams()
+			return nil, fmt.Errorf("audio: opening the %s %q: %w", kind, r.Device.Name, err)
+		}
+		d.cur, d.fellBack = s, r.FellBack
+		if r.FellBack {
+			pending = append(pending, Event{Kind: EventFallback, Dir: kind, Device: r.Device, Message: r.Message})
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	go e.deliverEvents()
+	for _, ev := range pending {
+		e.emit(ev)
+	}
+	e.wg.Add(3)
+	go e.captureLoop(runCtx)
+	go e.playbackLoop(runCtx)
+	go e.control(runCtx)
+	return e, nil
+}
+
+// FrameSamples is the number of samples in one frame at the Engine's rate (960 at 48 kHz).
+func (e *Engine) FrameSamples() int { return e.frame }
+
+// SampleRate is the rate of the Engine's frames.
+func (e *Engine) SampleRate() int { return e.rate }
+
+// ReadFrame waits for the next captured frame and copies it into pcm, which must hold
+// FrameSamples samples. While muted the frames are silence (they keep coming, so the RTP clock
+// keeps running). It fails with ErrClosed after Close, or with ctx's error.
+func (e *Engine) ReadFrame(ctx context.Context, pcm []int16) (int, error) {
+	if len(pcm) < e.frame {
+		return 0, fmt.Errorf("audio: ReadFrame needs room for %d samples, got %d", e.frame, len(pcm))
+	}
+	select {
+	case f := <-e.frames:
+		return copy(pcm, f), nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-e.done:
+		return 0, ErrClosed
+	}
+}
+
+// SetSource changes what is played; nil plays silence.
+func (e *Engine) SetSource(src Source) {
+	if src == nil {
+		e.source.Store(nil)
+		return
+	}
+	e.source.Store(&src)
+}
+
+// SetMute mutes or unmutes the microphone.
+func (e *Engine) SetMute(muted bool) { e.muted.Store(muted) }
+
+// Muted reports whether the microphone is muted.
+func (e *Engine) Muted() bool { return e.muted.Load() }
+
+// Devices returns the microphone and speaker in use (zero while there is none).
+func (e *Engine) Devices() (capture, playback Device) {
+	if s := e.dirs[0].current(); s != nil {
+		capture = s.device
+	}
+	if s := e.dirs[1].current(); s != nil {
+		playback = s.device
+	}
+	return capture, playback
+}
+
+// Stats returns the Engine's counters.
+func (e *Engine) Stats() EngineStats {
+	st := EngineStats{
+		CaptureFrames:  e.captureFrames.Load(),
+		CaptureDropped: e.captureDropped.Load(),
+		CaptureFiller:  e.captureFiller.Load(),
+		PlaybackFrames: e.playbackFrames.Load(),
+	}
+	for i, d := range e.dirs {
+		d.mu.Lock()
+		s := d.cur
+		if i == 0 {
+			st.CaptureLost, st.CaptureSwitches = d.lost, d.switches
+		} else {
+			st.PlaybackLost = d.lost
+		}
+		d.mu.Unlock()
+		if s == nil {
+			continue
+		}
+		if i == 0 {
+			st.Capture, st.CaptureRate = s.device, s.rate
+		} else {
+			st.Playback, st.PlaybackRate = s.device, s.rate
+			st.PlaybackGaps = s.dropped.Load()
+		}
+	}
+	return st
+}
+
+// SwitchDevice moves one direction (KindCapture or KindPlayback) to another device during the
+// call, and remembers it as the preferred one. The call does not drop: frames keep flowing while
+// the new device opens. A ref that is not connected falls back to the default (EventFallback). On
+// error the old device stays in use.
+func (e *Engine) SwitchDevice(ctx context.Context, kind DeviceKind, ref DeviceRef) error {
+	if kind != KindCapture && kind != KindPlayback {
+		return fmt.Errorf("audio: SwitchDevice: %v is not a direction", kind)
+	}
+	req := switchRequest{kind: kind, ref: ref, reply: make(chan error, 1)}
+	select {
+	case e.switchReq <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.done:
+		return ErrClosed
+	}
+	select {
+	case err := <-req.reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close stops the Engine and releases its devices; every event is delivered before it returns.
+// Closing twice is harmless.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		close(e.done)
+		e.cancel()
+		e.wg.Wait()
+		e.closeStreams()
+		close(e.events)
+		<-e.eventDone
+	})
+	return nil
+}
+
+func (e *Engine) closeStreams() {
+	for _, d := range e.dirs {
+		if d == nil {
+			continue
+		}
+		if s := d.swap(nil); s != nil {
+			if s.isLost() {
+				s.closeLost()
+			} else {
+				s.close()
+			}
+		}
+	}
+}
+
+func (e *Engine) emit(ev Event) {
+	select {
+	case e.events <- ev:
+	default: // a listener this far behind loses events rather than stalling the call
+	}
+}
+
+func (e *Engine) deliverEvents() {
+	defer close(e.eventDone)
+	for ev := range e.events {
+		if e.opts.OnEvent != nil {
+			e.opts.OnEvent(ev)
+		}
+	}
+}
+
+// reportLost tells the control goroutine that s stopped; never blocks.
+func (e *Engine) reportLost(s *stream) {
+	select {
+	case e.lostCh <- s:
+	default:
+	}
+}
+
+// captureLoop moves captured audio from the device ring through the resampler into frames.
+func (e *Engine) captureLoop(ctx context.Context) {
+	defer e.wg.Done()
+	d := e.dirs[0]
+	tick := time.NewTicker(e.opts.FrameDuration)
+	defer tick.Stop()
+	var (
+		s        *stream
+		rs       *dsp.Resampler
+		acc      []int16
+		tmp      = make([]int16, 4096)
+		lastData time.Time
+		reported bool
+	)
+	emit := func(f []int16) {
+		if e.muted.Load() {
+			clear(f)
+		}
+		select {
+		case e.frames <- f:
+		default:
+			// Nobody is reading fast enough: drop the oldest frame, keep the newest.
+			select {
+			case <-e.frames:
+				e.captureDropped.Add(1)
+			default:
+			}
+			select {
+			case e.frames <- f:
+			default:
+			}
+		}
+		e.captureFrames.Add(1)
+	}
+	for {
+		if cur := d.current(); cur != s {
+			s, reported = cur, false
+			acc = acc[:0]
+			if s != nil {
+				rs = dsp.NewResampler(s.rate, e.rate)
+				lastData = time.Now()
+			}
+		}
+		if s != nil && s.flowing() {
+			for {
+				n := s.ring.read(tmp)
+				if n == 0 {
+					break
+				}
+				lastData = time.Now()
+				acc = rs.Process(acc, tmp[:n])
+				for len(acc) >= e.frame {
+					f := make([]int16, e.frame)
+					copy(f, acc)
+					acc = acc[:copy(acc, acc[e.frame:])]
+					emit(f)
+				}
+			}
+			if !reported && (s.isLost() || time.Since(lastData) > stallTimeout) {
+				reported = true
+				e.reportLost(s)
+			}
+		}
+		var wake, lost <-chan struct{}
+		if s != nil {
+			wake, lost = s.wake, s.lost
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-lost:
+			if !reported {
+				reported = true
+				e.reportLost(s)
+			}
+		case <-d.changed:
+		case <-tick.C:
+			// No microphone delivering (none, not started yet, or lost): keep the frames coming.
+			if s == nil || !s.flowing() || reported {
+				e.captureFiller.Add(1)
+				emit(make([]int16, e.frame))
+			}
+		}
+	}
+}
+
+// playbackLoop keeps the speaker's ring topped up from the Source, resampled to the device rate.
+func (e *Engine) playbackLoop(ctx context.Context) {
+	defer e.wg.Done()
+	d := e.dirs[1]
+	tick := time.NewTicker(e.opts.FrameDuration)
+	defer tick.Stop()
+	var (
+		s        *stream
+		rs       *dsp.Resampler
+		out      []int16
+		frame    = make([]int16, e.frame)
+		lead     int
+		lastPull time.Time
+		reported bool
+	)
+	pull := func() {
+		if p := e.source.Load(); p != nil {
+			(*p).NextFrame(frame)
+		} else {
+			clear(frame)
+		}
+		e.playbackFrames.Add(1)
+		lastPull = time.Now()
+	}
+	for {
+		if cur := d.current(); cur != s {
+			s, reported = cur, false
+			if s != nil {
+				rs = dsp.NewResampler(e.rate, s.rate)
+				lead = int(int64(e.opts.PlaybackLead) * int64(s.rate) / int64(time.Second))
+				lastPull = time.Now()
+			}
+		}
+		if s != nil && s.flowing() && !reported {
+			for s.ring.buffered() < lead {
+				pull()
+				out = rs.Process(out[:0], frame)
+				s.ring.write(out)
+			}
+			if s.isLost() || time.Since(lastPull) > stallTimeout {
+				reported = true
+				e.reportLost(s)
+			}
+		}
+		var wake, lost <-chan struct{}
+		if s != nil {
+			wake, lost = s.wake, s.lost
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-lost:
+			if !reported {
+				reported = true
+				e.reportLost(s)
+			}
+		case <-d.changed:
+		case <-tick.C:
+			// No speaker taking audio: drain the Source at its own pace so that a jitter buffer
+			// behind it keeps moving; before the device starts, queue what it will play first.
+			if s == nil || !s.flowing() || reported {
+				pull()
+				if s != nil && !reported && s.ring.buffered() < lead {
+					out = rs.Process(out[:0], frame)
+					s.ring.write(out)
+				}
+			}
+		}
+	}
+}
+
+// control owns device changes: switches asked for, devices lost, preferred devices returning.
+func (e *Engine) control(ctx context.Context) {
+	defer e.wg.Done()
+	tick := time.NewTicker(e.opts.CheckInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case req := <-e.switchReq:
+			d := e.dirs[0]
+			if req.kind == KindPlayback {
+				d = e.dirs[1]
+			}
+			err := e.open(ctx, d, req.ref, true)
+			if err == nil {
+				d.mu.Lock()
+				d.pref = req.ref
+				d.mu.Unlock()
+			}
+			req.reply <- err
+		case s := <-e.lostCh:
+			e.handleLost(ctx, s)
+		case <-tick.C:
+			e.checkDevices(ctx)
+		}
+	}
+}
+
+func (e *Engine) dirOf(kind DeviceKind) *direction {
+	if kind == KindPlayback {
+		return e.dirs[1]
+	}
+	return e.dirs[0]
+}
+
+func (e *Engine) handleLost(ctx context.Context, s *stream) {
+	d := e.dirOf(s.kind)
+	d.mu.Lock()
+	if d.cur != s {
+		d.mu.Unlock()
+		return
+	}
+	d.lost++
+	pref := d.pref
+	d.mu.Unlock()
+	d.swap(nil)
+	e.emit(Event{Kind: EventDeviceLost, Dir: s.kind, Device: s.device, Err: ErrDeviceLost,
+		Message: fmt.Sprintf("The %s %q was disconnected: switching to the system default.", s.kind, s.device.Name)})
+	s.closeLost()
+	_ = e.open(ctx, d, pref, false)
+}
+
+// checkDevices reopens a missing direction, notices a device gone without a callback, and
+// returns to the preferred device when it is back.
+func (e *Engine) checkDevices(ctx context.Context) {
+	devs, err := e.host.ListDevices(ctx)
+	if err != nil {
+		return
+	}
+	for _, d := range e.dirs {
+		d.mu.Lock()
+		cur, pref, fellBack := d.cur, d.pref, d.fellBack
+		d.mu.Unlock()
+		switch {
+		case cur == nil:
+			_ = e.open(ctx, d, pref, false)
+		case !present(devs.List(d.kind), cur.device.ID):
+			e.handleLost(ctx, cur)
+		case fellBack:
+			if r, err := devs.Resolve(d.kind, pref); err == nil && !r.FellBack {
+				_ = e.open(ctx, d, pref, false)
+			}
+		}
+	}
+}
+
+func present(list []Device, id string) bool {
+	for _, d := range list {
+		if d.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// open resolves ref and puts that device in use for d, closing the one it replaces.
+func (e *Engine) open(ctx context.Context, d *direction, ref DeviceRef, asked bool) error {
+	fail := func(err error) error {
+		d.mu.Lock()
+		report := d.cur == nil && !d.noDevice
+		if d.cur == nil {
+			d.noDevice = true
+		}
+		d.mu.Unlock()
+		if report {
+			e.emit(Event{Kind: EventNoDevice, Dir: d.kind, Err: err,
+				Message: fmt.Sprintf("No %s can be opened (%v): the call continues without it and the Phonebar keeps trying.", d.kind, err)})
+		}
+		return err
+	}
+	drv, err := e.host.driver()
+	if err != nil {
+		return fail(err)
+	}
+	devs, err := e.host.ListDevices(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	r, err := devs.Resolve(d.kind, ref)
+	if err != nil {
+		return fail(err)
+	}
+	s, err := openStream(drv, d.kind, r.Device, 0)
+	if err != nil {
+		return fail(fmt.Errorf("audio: opening the %s %q: %w", d.kind, r.Device.Name, err))
+	}
+	d.mu.Lock()
+	wasFallback := d.fellBack
+	d.fellBack, d.noDevice = r.FellBack, false
+	d.switches++
+	d.mu.Unlock()
+	if old := d.swap(s); old != nil {
+		if old.isLost() {
+			old.closeLost()
+		} else {
+			old.close()
+		}
+	}
+	ev := Event{Kind: EventSwitched, Dir: d.kind, Device: r.Device,
+		Message: fmt.Sprintf("Now using the %s %q.", d.kind, r.Device.Name)}
+	switch {
+	case r.FellBack:
+		ev.Kind, ev.Message = EventFallback, r.Message
+	case wasFallback && !asked:
+		ev.Kind = EventRestored
+		ev.Message = fmt.Sprintf("Your %s %q is back and in use again.", d.kind, r.Device.Name)
+	}
+	e.emit(ev)
+	return nil
+}
