@@ -188,13 +188,16 @@ func TestPathHTTPAddress(t *testing.T) {
 		return &motionsim.Config{Users: []motionsim.UserConfig{user("hana", "Hana-Pass-1", motion.TypologyPhonebar)}}
 	})
 	home := t.TempDir()
-	d.settings(t, home, "hana", false)
-	st := readSettings(t, home)
-	st.ServerURL = "http://" + strings.TrimPrefix(d.srv.URL, "https://")
+	st := config.Default()
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
 	writeSettings(t, home, st)
 	shots := shotsDir(t)
 
-	app, win := openWindow(t, home)
+	app, win := openWindow(t, home) // the server field has focus
+	typeText(t, win, "http://"+strings.TrimPrefix(d.srv.URL, "https://"))
+	key(t, win, "Tab")
+	typeText(t, win, "hana")
+	key(t, win, "Tab")
 	typeText(t, win, "Hana-Pass-1")
 	key(t, win, "Return")
 	time.Sleep(700 * time.Millisecond)
@@ -373,7 +376,7 @@ func TestPathHotDesk(t *testing.T) {
 	app, win := openWindow(t, home)
 	typeText(t, win, "Desk-Pass-1")
 	key(t, win, "Return")
-	waitFor(t, "the phone question", 10*time.Second, logHas(app, "PHONE_REQUIRED"))
+	waitFor(t, "the phone question", 10*time.Second, logHas(app, "Available: desk-101, desk-102"))
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, shots, "path03-pick-telephone")
 	assert.Zero(t, d.created(hotDeskUser, motion.ClientPhonebar))
@@ -403,8 +406,7 @@ func TestPathForgotPassword(t *testing.T) {
 	waitFor(t, "the reset request", 10*time.Second, func() bool { return strings.Contains(d.log.String(), "known=true") })
 	time.Sleep(400 * time.Millisecond)
 	known := screenshot(t, shots, "path06-forgot-known")
-	key(t, win, "shift+Tab", "shift+Tab") // back to the email field
-	typeText(t, win, "nobody@paths.test")
+	typeText(t, win, "nobody@paths.test") // the email field keeps the focus
 	key(t, win, "Return")
 	waitFor(t, "the second request", 10*time.Second, func() bool { return strings.Contains(d.log.String(), "known=false") })
 	time.Sleep(400 * time.Millisecond)
