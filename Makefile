@@ -27,9 +27,11 @@ demo: deps build
 	@./.ci/demo $(BIN)
 
 # The whole suite, on real services (Xvfb, Secret Service, PulseAudio; Kamailio and Chromium are
-# started by the tests that use them). Missing components fail, they are never skipped.
+# started by the tests that use them). Missing components fail, they are never skipped. Packages run
+# one at a time (-p 1): they share one audio server and one display, and a tone played by one
+# package's test must not reach another's microphone.
 test: deps build
-	PHONEBAR_REQUIRE_REAL=1 PHONEBAR_BIN=$(CURDIR)/$(BIN) ./.ci/with-services $(GO) test -tags $(TAGS) -count=1 -timeout 15m ./...
+	PHONEBAR_REQUIRE_REAL=1 PHONEBAR_BIN=$(CURDIR)/$(BIN) ./.ci/with-services $(GO) test -tags $(TAGS) -p 1 -count=1 -timeout 15m ./...
 
 test-unit:
 	$(GO) test -tags $(TAGS) ./...
