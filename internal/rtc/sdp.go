@@ -294,3 +294,30 @@ func audioCodecNames(raw []byte) ([]string, error) {
 	}
 	return out, nil
 }
+
+// takeCandidates removes the ICE candidates (and end-of-candidates) of the first audio section and
+// returns them with the section's mid and the remaining description.
+func takeCandidates(raw []byte) (cands []string, mid string, rest []byte, err error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	_, m := audioSection(sd)
+	if m == nil {
+		return nil, "", nil, ErrNoAudio
+	}
+	mid, _ = m.Attribute("mid")
+	kept := m.Attributes[:0]
+	for _, a := range m.Attributes {
+		switch a.Key {
+		case "candidate":
+			cands = append(cands, a.Value)
+		case "end-of-candidates":
+		default:
+			kept = append(kept, a)
+		}
+	}
+	m.Attributes = kept
+	rest, err = sd.Marshal()
+	return cands, mid, rest, err
+}

@@ -39,6 +39,8 @@ type Session struct {
 	packetsIn  atomic.Uint64
 	packetsOut atomic.Uint64
 	firstRTP   atomic.Int64 // unix nanoseconds of the first RTP packet received
+	iceUp      atomic.Int64 // unix nanoseconds when ICE connected
+	remoteSet  atomic.Int64 // unix nanoseconds when the answer (or offer) was applied
 	dtmf       chan dtmfRequest
 	stop       chan struct{}
 	wg         sync.WaitGroup
@@ -65,6 +67,11 @@ func NewSession(opts Options) (*Session, error) {
 		sending: true, receiving: true, version: 1,
 		dtmf: make(chan dtmfRequest), stop: make(chan struct{}),
 	}
+	pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) {
+		if st == webrtc.ICEConnectionStateConnected {
+			s.iceUp.CompareAndSwap(0, time.Now().UnixNano())
+		}
+	})
 	pc.OnTrack(func(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		s.wg.Add(1)
 		defer s.wg.Done()
@@ -110,8 +117,22 @@ func (s *Session) SetAnswer(answer []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(patched)}); err != nil {
+	s.remoteSet.Store(time.Now().UnixNano())
+	// As the offerer pion controls ICE and nominates a pair that answered its check only at its next
+	// check tick, up to 200 ms later, unless a new remote candidate arrives. Handing the answer's
+	// candidates over one by one, a few milliseconds apart, makes each arrival run the checks again,
+	// so the first pair that answered is nominated at once.
+	cands, mid, bare, err := takeCandidates(patched)
+	if err != nil || len(cands) < 2 {
+		bare, cands = patched, nil
+	}
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(bare)}); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	if len(cands) > 0 {
+		s.addCandidate(cands[0], mid)
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.drip(cands[1:], mid) }()
 	}
 	id, _ := transportID(patched)
 	s.mu.Lock()
@@ -121,12 +142,40 @@ func (s *Session) SetAnswer(answer []byte) error {
 	return nil
 }
 
+// dripDelays space the answer's candidates after the first (cumulative from the answer).
+var dripDelays = []time.Duration{2 * time.Millisecond, 6 * time.Millisecond, 15 * time.Millisecond, 30 * time.Millisecond, 50 * time.Millisecond}
+
+func (s *Session) drip(cands []string, mid string) {
+	start := time.Now()
+	for i, c := range cands {
+		d := 80*time.Millisecond + time.Duration(i)*20*time.Millisecond
+		if i < len(dripDelays) {
+			d = dripDelays[i]
+		}
+		t := time.NewTimer(time.Until(start.Add(d)))
+		select {
+		case <-s.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.addCandidate(c, mid)
+	}
+}
+
+func (s *Session) addCandidate(c, mid string) {
+	if err := s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: "candidate:" + c, SDPMid: &mid}); err != nil {
+		s.log.Debug("remote candidate", "candidate", c, "error", err)
+	}
+}
+
 // Answer answers the other side's offer: ErrNoCommonCodec when no codec fits (the signalling says
 // 488), else our answer with every candidate gathered.
 func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 	if err := s.checkCodecs(offer); err != nil {
 		return nil, err
 	}
+	s.remoteSet.Store(time.Now().UnixNano())
 	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(offer)}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
@@ -272,6 +321,9 @@ type Stats struct {
 	ICEPair string `json:"ice_pair,omitempty"`
 	// FirstRTP is when the first RTP packet arrived; zero if none did.
 	FirstRTP time.Time `json:"-"`
+	// RemoteSet is when the other side's description was applied, ICEConnected when ICE connected
+	// (zero until then): where call setup time goes.
+	RemoteSet, ICEConnected time.Time `json:"-"`
 }
 
 // Stats returns the media's counters and states.
@@ -283,8 +335,13 @@ func (s *Session) Stats() Stats {
 	s.mu.Lock()
 	st.ReceivedCodec = s.recvCodec
 	s.mu.Unlock()
-	if ns := s.firstRTP.Load(); ns != 0 {
-		st.FirstRTP = time.Unix(0, ns)
+	for _, v := range []struct {
+		ns *atomic.Int64
+		t  *time.Time
+	}{{&s.firstRTP, &st.FirstRTP}, {&s.iceUp, &st.ICEConnected}, {&s.remoteSet, &st.RemoteSet}} {
+		if ns := v.ns.Load(); ns != 0 {
+			*v.t = time.Unix(0, ns)
+		}
 	}
 	for _, tr := range s.pc.GetTransceivers() {
 		if tr.Sender() == nil || tr.Sender().Transport() == nil {

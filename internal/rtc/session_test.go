@@ -103,10 +103,12 @@ func TestPeerToPeer(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, rtc.RecvOnly, dir)
 			require.NoError(t, a.ApplyAnswerDirection(holdAnswer))
-			in := b.Stats().PacketsOut
-			// the answerer's packet count stops growing while held: wait for a frame's worth of time
-			// at the offerer to pass by checking the offerer's own outgoing count moves on
+			// A packet already on its way when the hold applied may still go out: wait two frames of
+			// the offerer's steady stream before taking the held side's count.
 			out := a.Stats().PacketsOut
+			eventually(ctx, t, "two frames pass", func() bool { return a.Stats().PacketsOut > out+2 })
+			in := b.Stats().PacketsOut
+			out = a.Stats().PacketsOut
 			eventually(ctx, t, "the offerer keeps sending on hold", func() bool { return a.Stats().PacketsOut > out+5 })
 			assert.Equal(t, in, b.Stats().PacketsOut, "the held side sends nothing")
 		})

@@ -33,6 +33,7 @@ const BrowserToneHz = 700
 type Browser struct {
 	t   testing.TB
 	ctx context.Context
+	url string
 }
 
 var bundleOnce sync.Once
@@ -118,9 +119,26 @@ func StartBrowser(t testing.TB) *Browser {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	b := &Browser{t: t, ctx: ctx}
-	return b
+	return &Browser{t: t, ctx: ctx, url: srv.URL + "/"}
 }
+
+// NewTab opens another phone page in the same browser: a second, independent browser phone.
+func (b *Browser) NewTab() *Browser {
+	b.t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx)
+	b.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(b.url)); err != nil {
+		b.t.Fatalf("chromium tab: %v", err)
+	}
+	return &Browser{t: b.t, ctx: ctx, url: b.url}
+}
+
+// SetAutoAnswer makes the browser answer every incoming call at once (benchmarks).
+func (b *Browser) SetAutoAnswer(on bool) { eval[bool](b, fmt.Sprintf("pb.setAutoAnswer(%t)", on)) }
+
+// SetupMs is the last call's setup time seen by the browser: call start (or arrival) to the first
+// audio packet received, in ms; 0 while none arrived.
+func (b *Browser) SetupMs() float64 { return eval[float64](b, "pb.setupMs()") }
 
 // eval runs a page expression (promises awaited) with a bound on its time.
 func eval[T any](b *Browser, expr string) T {

@@ -25,6 +25,16 @@ type agent struct {
 
 func startAgent(ctx context.Context, t *testing.T, pbx *rtctest.PBX, user string, mutate func(*phone.Config)) *agent {
 	t.Helper()
+	return startAgentTB(ctx, t, pbx, user, mutate)
+}
+
+func startAgentB(ctx context.Context, b *testing.B, pbx *rtctest.PBX, user string) *agent {
+	b.Helper()
+	return startAgentTB(ctx, b, pbx, user, nil)
+}
+
+func startAgentTB(ctx context.Context, t testing.TB, pbx *rtctest.PBX, user string, mutate func(*phone.Config)) *agent {
+	t.Helper()
 	a := &agent{events: make(chan phone.Event, 256)}
 	cfg := phone.Config{
 		Account:       phone.Account{AOR: pbx.AOR(user), Password: rtctest.Password, WSURL: pbx.WSSURL, Fingerprint: pbx.Fingerprint},
@@ -49,7 +59,7 @@ func startAgent(ctx context.Context, t *testing.T, pbx *rtctest.PBX, user string
 	return a
 }
 
-func (a *agent) wait(ctx context.Context, t *testing.T, match func(phone.Event) bool) phone.Event {
+func (a *agent) wait(ctx context.Context, t testing.TB, match func(phone.Event) bool) phone.Event {
 	t.Helper()
 	for {
 		select {

@@ -7,7 +7,22 @@
     registered: false, regError: '', status: 'idle', incoming: false, endCause: '', endCode: 0,
     dtmf: '', remoteHeld: false, localHeld: false, callStart: 0, firstPacketAt: 0, confirmedAt: 0,
   };
-  let ua = null, session = null, analyser = null, actx = null, freq = null;
+  let ua = null, session = null, analyser = null, actx = null, freq = null, autoAnswer = false;
+
+  // firstPacket polls the call's stats until audio arrives and notes when (setup time, benchmarks).
+  function firstPacket(s) {
+    const poll = async () => {
+      if (session !== s || st.firstPacketAt || st.status === 'ended' || st.status === 'failed') return;
+      if (s.connection) {
+        const rep = await s.connection.getStats();
+        let got = false;
+        rep.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'audio' && r.packetsReceived > 0) got = true; });
+        if (got) { st.firstPacketAt = performance.now(); return; }
+      }
+      setTimeout(poll, 2);
+    };
+    poll();
+  }
 
   function attachAudio(pc) {
     const hook = () => {
@@ -57,8 +72,10 @@
         ua.on('registered', () => { st.registered = true; resolve(true); });
         ua.on('registrationFailed', e => { st.regError = e.cause || 'failed'; reject(new Error(st.regError)); });
         ua.on('newRTCSession', e => {
-          if (e.originator === 'remote') { st.incoming = true; }
+          if (e.originator === 'remote') { st.incoming = true; st.callStart = performance.now(); }
           watch(e.session);
+          firstPacket(e.session);
+          if (e.originator === 'remote' && autoAnswer) e.session.answer({ mediaConstraints: media, pcConfig: noIce });
         });
         ua.start();
       });
@@ -71,11 +88,13 @@
     },
     answer() { session.answer({ mediaConstraints: media, pcConfig: noIce }); return true; },
     reject(code) { session.terminate({ status_code: code }); return true; },
-    hangup() { session.terminate(); return true; },
+    hangup() { try { session.terminate(); return true; } catch (e) { return false; } },
     hold() { return session.hold(); },
     unhold() { return session.unhold(); },
     sendDTMF(tones, transport) { session.sendDTMF(tones, { transportType: transport, duration: 120, interToneGap: 80 }); return true; },
     state() { return st; },
+    setAutoAnswer(on) { autoAnswer = on; return true; },
+    setupMs() { return st.firstPacketAt ? st.firstPacketAt - st.callStart : 0; },
     peakHz() {
       if (!analyser) return 0;
       analyser.getFloatFrequencyData(freq);
