@@ -119,9 +119,13 @@ func (s *Server) handleAuthLocal(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if err := validateChoice(req.Phone, req.Line); err != nil {
+		writeError(w, err)
+		return
+	}
 	ss, res := s.login(loginRequest{
 		name: req.Name, password: req.Password, client: req.Client, force: req.Force,
-		via: ViaAPI, remote: remoteIP(r), ua: r.UserAgent(),
+		via: ViaAPI, remote: remoteIP(r), ua: r.UserAgent(), phone: req.Phone, line: req.Line,
 	})
 	if res.err != nil {
 		writeError(w, res.err)
@@ -374,17 +378,46 @@ func (s *Server) changePassword(acct *account, oldPW, newPW string) *apiError {
 	}
 	s.mu.Lock()
 	hash := acct.hash
-	suite := s.st.settings.securitySuite
 	s.mu.Unlock()
 	if bcrypt.CompareHashAndPassword(hash, []byte(oldPW)) != nil {
 		return &apiError{Status: http.StatusUnauthorized, Body: motion.ErrorBody{
 			Code: motion.CodeInvalidCredentials, Message: "The current password is wrong.",
 		}}
 	}
+	return s.setPassword(acct, newPW)
+}
+
+// setPassword checks newPW against the rules, the current password and the enforced history,
+// then stores it: the old one joins the history, the first-login flag and expiry notices clear.
+func (s *Server) setPassword(acct *account, newPW string) *apiError {
+	if len(newPW) > 1024 {
+		return badRequest("password is too long")
+	}
+	s.mu.Lock()
+	hash := acct.hash
+	suite := s.st.settings.securitySuite
+	keep := s.st.settings.passwordHistory
+	history := acct.history[:min(keep, len(acct.history))]
+	s.mu.Unlock()
+	sameAsCurrent := bcrypt.CompareHashAndPassword(hash, []byte(newPW)) == nil
 	var refused *apiError
 	if suite {
-		refused = checkNewPassword(newPW, newPW == oldPW)
-	} else if newPW == oldPW || len(newPW) > 72 {
+		refused = checkNewPassword(newPW, sameAsCurrent)
+		recent := false
+		for _, h := range history {
+			if bcrypt.CompareHashAndPassword(h, []byte(newPW)) == nil {
+				recent = true
+				break
+			}
+		}
+		if recent {
+			if refused == nil {
+				refused = &apiError{Status: http.StatusUnprocessableEntity, Body: motion.ErrorBody{Code: motion.CodePasswordRules}}
+			}
+			refused.Body.Rules = append(refused.Body.Rules, RuleNotRecent)
+			refused.Body.Message = "The new password must have " + strings.Join(refused.Body.Rules, ", ") + "."
+		}
+	} else if sameAsCurrent || len(newPW) > 72 {
 		refused = &apiError{Status: http.StatusUnprocessableEntity, Body: motion.ErrorBody{
 			Code: motion.CodePasswordRules, Message: "The new password must differ from the current one and be at most 72 bytes.",
 			Rules: []string{RuleNotCurrent, RuleMaxLength},
@@ -398,6 +431,10 @@ func (s *Server) changePassword(acct *account, oldPW, newPW string) *apiError {
 		return badRequest("the new password cannot be stored: %v", err)
 	}
 	s.mu.Lock()
+	acct.history = append([][]byte{acct.hash}, acct.history...)
+	if len(acct.history) > maxPasswordHistory {
+		acct.history = acct.history[:maxPasswordHistory]
+	}
 	acct.hash = h
 	acct.changedAt = s.now()
 	acct.mustChange = false
@@ -422,7 +459,7 @@ func (s *Server) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s.requestPasswordReset(req.Email)
+	s.requestPasswordReset(req.Email, baseURL(r))
 	writeJSON(w, http.StatusAccepted, map[string]string{"message": forgotMessage})
 }
 
@@ -436,17 +473,4 @@ func validateEmail(e string) *apiError {
 		return badRequest("email %q is not an email address", e)
 	}
 	return nil
-}
-
-// requestPasswordReset logs that a reset was asked; the demo server sends no mail.
-func (s *Server) requestPasswordReset(email string) {
-	s.mu.Lock()
-	var user string
-	for _, a := range s.st.accounts {
-		if strings.EqualFold(a.user.Email, email) {
-			user = a.user.Name
-		}
-	}
-	s.mu.Unlock()
-	s.log.WithFields(map[string]any{"known": user != "", "user": user}).Info("password reset requested (the demo server sends no mail)")
 }

@@ -97,7 +97,10 @@ type loginRequest struct {
 	force          bool
 	via            string
 	remote, ua     string
-	phonebarPhone  bool // web: the one-phone-per-agent signal was present
+	phonebarPhone  bool   // web: the one-phone-per-agent signal was present
+	phone          string // hot-desk telephone
+	line           string // external agent's line choice
+	askLine        bool   // web: ask an external agent for the line rather than default it
 }
 
 // passwordMatches compares outside the lock (bcrypt is slow on purpose).
@@ -187,6 +190,12 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 		s.log.WithFields(map[string]any{"user": acct.user.Name, "via": req.via, "code": res.err.Body.Code}).Info("login refused")
 		return nil, res
 	}
+	phoneName, line, perr := s.checkPhoneChoiceLocked(acct, req)
+	if perr != nil {
+		s.addRecordLocked(Record{Kind: RecordLoginFailed, Login: LoginFailure{Name: req.name, Code: perr.Body.Code, Via: req.via}})
+		s.log.WithFields(map[string]any{"user": acct.user.Name, "via": req.via, "code": perr.Body.Code}).Info("login waits for a choice")
+		return nil, loginResult{err: perr}
+	}
 	for _, old := range conflicts {
 		s.endSessionLocked(old, motion.CodeSessionExists, endedMessage(motion.CodeSessionExists))
 	}
@@ -197,6 +206,7 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 		info: SessionInfo{
 			ID: "s" + strconv.Itoa(len(s.st.sessionLog)+1), User: acct.user.Name, Client: req.client, Via: req.via,
 			CreatedAt: now, RemoteAddr: req.remote, UserAgent: req.ua, PhonebarOwnsPhone: req.phonebarPhone,
+			Phone: phoneName, Line: line,
 		},
 		notices:   res,
 		sockets:   map[*socket]struct{}{},
@@ -205,7 +215,7 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 	s.st.sessions[ss.token] = ss
 	s.st.sessionLog = append(s.st.sessionLog, ss)
 	s.addRecordLocked(Record{Kind: RecordSessionCreated, At: now, Session: ss.info})
-	s.log.WithFields(map[string]any{"user": acct.user.Name, "session": ss.info.ID, "client": req.client, "via": req.via, "replaced": len(conflicts)}).Info("logged in")
+	s.log.WithFields(map[string]any{"user": acct.user.Name, "session": ss.info.ID, "client": req.client, "via": req.via, "replaced": len(conflicts), "phone": phoneName, "line": line}).Info("logged in")
 	return ss, res
 }
 

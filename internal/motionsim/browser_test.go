@@ -102,9 +102,17 @@ func TestChromiumLoginToDesktop(t *testing.T) {
 	assert.Equal(t, "bruno", js[string](t, step, `document.querySelector('input[name="username"]').value`))
 	screenshot(t, step, dir, "login-error.png")
 
+	// An external agent without Hot Desk says where the calls ring.
 	require.NoError(t, chromedp.Do(step,
 		chromedp.SendKeys(chromedp.CSS(`p-password input`), demoPassword(t, "bruno")),
 		chromedp.Click(chromedp.CSS("#login-button")),
+		chromedp.WaitVisible(chromedp.CSS("#line-form")),
+	))
+	assert.Equal(t, "Where should your calls ring?", js[string](t, step, text("line-question")))
+	screenshot(t, step, dir, "login-line.png")
+	require.NoError(t, chromedp.Do(step,
+		chromedp.Click(chromedp.CSS(`input[name="line"][value="mobile"]`)),
+		chromedp.Click(chromedp.CSS("#line-button")),
 		chromedp.WaitVisible(chromedp.CSS("#agent-fullname")),
 	))
 	assert.Equal(t, "Bruno Rossi", js[string](t, step, text("agent-fullname")))
@@ -120,6 +128,7 @@ func TestChromiumLoginToDesktop(t *testing.T) {
 	require.Len(t, sessions, 1)
 	assert.Equal(t, "bruno", sessions[0].User)
 	assert.Equal(t, ViaWebForm, sessions[0].Via)
+	assert.Equal(t, motion.LineMobile, sessions[0].Line)
 	assert.Equal(t, motion.ClientWeb, sessions[0].Client)
 	assert.Contains(t, sessions[0].UserAgent, "HeadlessChrome")
 	var sawDesktop, sawSocket bool

@@ -29,22 +29,39 @@ type Config struct {
 	UnlockAfterMinutes int `json:"unlockAfterMinutes"`
 	// PasswordMaxAgeDays is how long a password lasts under the Security Suite; 0 means 90.
 	PasswordMaxAgeDays int `json:"passwordMaxAgeDays"`
+	// PasswordHistory is how many previous passwords a new one must also differ from under the
+	// Security Suite, 0 to 12; 0 means only the current one.
+	PasswordHistory int `json:"passwordHistory,omitempty"`
 	// LicenseExpiresAt (RFC 3339) is when the license ends; logins within 30 days of it carry a
 	// notice. Empty: no license notice.
 	LicenseExpiresAt string `json:"licenseExpiresAt,omitempty"`
 	// DisconnectionTimeoutMinutes ends a session that has had no realtime socket for that long;
 	// 0 never does.
 	DisconnectionTimeoutMinutes int `json:"disconnectionTimeoutMinutes"`
-	// SSOProviders lists the single sign-on buttons the login page shows: "google",
-	// "activedirectory". Empty: none. (The buttons are shown only; the demo cannot sign in with them.)
+	// SSOProviders lists the single sign-on providers enabled: "google", "activedirectory". The
+	// login page shows their buttons, which lead to the demo server's simulated provider. Empty:
+	// none.
 	SSOProviders []string `json:"ssoProviders,omitempty"`
 	// PhonebarMultiLogin lets agents of typology phonebar hold several sessions of the same client
 	// kind at once; false (the default) treats a second one as a conflict like for every other user.
 	PhonebarMultiLogin bool `json:"phonebarMultiLogin,omitempty"`
 	// SIP is what WebRTC agents receive in whoami.
 	SIP SIPConfig `json:"sip"`
+	// Phones are the hot-desk telephones external agents with HotDesk pick from. Empty: none.
+	Phones []PhoneConfig `json:"phones,omitempty"`
 	// Users are the seed users, given ids 1, 2, ... in order.
 	Users []UserConfig `json:"users"`
+}
+
+// PhoneConfig is one hot-desk telephone.
+type PhoneConfig struct {
+	// Name is what the agent picks, e.g. "Desk 12 (SIP/2012)".
+	Name string `json:"name"`
+	// Registered says the telephone is connected to the server; unregistered ones are hidden
+	// (unless none is registered: then all are listed).
+	Registered bool `json:"registered"`
+	// Busy marks a telephone still held after a failed logout: hidden.
+	Busy bool `json:"busy,omitempty"`
 }
 
 // SIPConfig holds the SIP settings handed to WebRTC agents.
@@ -176,8 +193,32 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9._]{1,64}$`)
 
 var ssoProviders = map[string]bool{"google": true, "activedirectory": true}
 
+// maxPasswordHistory is the longest password history the Security Suite enforces. [doc]
+const maxPasswordHistory = 12
+
+// phoneNamePattern is what a hot-desk telephone's name may hold.
+var phoneNamePattern = regexp.MustCompile(`^[\p{L}\p{N} ._/()#:@+-]{1,64}$`)
+
 // Validate checks every field and returns a *ConfigError for the first one that is wrong.
 func (c *Config) Validate() error {
+	if err := c.validateSettings(); err != nil {
+		return err
+	}
+	seen := map[string]int{}
+	for i, p := range c.Phones {
+		if !phoneNamePattern.MatchString(p.Name) || strings.TrimSpace(p.Name) != p.Name {
+			return &ConfigError{Field: fmt.Sprintf("phones[%d].name", i), Problem: fmt.Sprintf("%q must be 1 to 64 letters, digits, spaces or ._/()#:@+- without spaces around", p.Name)}
+		}
+		if j, dup := seen[strings.ToLower(p.Name)]; dup {
+			return &ConfigError{Field: fmt.Sprintf("phones[%d].name", i), Problem: fmt.Sprintf("%q is already the name of phones[%d]", p.Name, j)}
+		}
+		seen[strings.ToLower(p.Name)] = i
+	}
+	return c.validateUsers()
+}
+
+// validateSettings checks the administrator's settings (what PathAdminSettings may change too).
+func (c *Config) validateSettings() error {
 	nonNeg := []struct {
 		field string
 		v     int
@@ -186,22 +227,36 @@ func (c *Config) Validate() error {
 		{"unlockAfterMinutes", c.UnlockAfterMinutes},
 		{"passwordMaxAgeDays", c.PasswordMaxAgeDays},
 		{"disconnectionTimeoutMinutes", c.DisconnectionTimeoutMinutes},
+		{"passwordHistory", c.PasswordHistory},
 	}
 	for _, f := range nonNeg {
 		if f.v < 0 {
 			return &ConfigError{Field: f.field, Problem: fmt.Sprintf("must be 0 or more, not %d", f.v)}
 		}
 	}
+	if c.PasswordHistory > maxPasswordHistory {
+		return &ConfigError{Field: "passwordHistory", Problem: fmt.Sprintf("must be at most %d, not %d", maxPasswordHistory, c.PasswordHistory)}
+	}
 	if c.LicenseExpiresAt != "" {
 		if _, err := time.Parse(time.RFC3339, c.LicenseExpiresAt); err != nil {
 			return &ConfigError{Field: "licenseExpiresAt", Problem: fmt.Sprintf("%q is not an RFC 3339 time such as 2027-01-31T00:00:00Z", c.LicenseExpiresAt)}
 		}
 	}
+	dupSSO := map[string]bool{}
 	for i, p := range c.SSOProviders {
 		if !ssoProviders[p] {
 			return &ConfigError{Field: fmt.Sprintf("ssoProviders[%d]", i), Problem: fmt.Sprintf("%q is not one of google, activedirectory", p)}
 		}
+		if dupSSO[p] {
+			return &ConfigError{Field: fmt.Sprintf("ssoProviders[%d]", i), Problem: fmt.Sprintf("%q is listed twice", p)}
+		}
+		dupSSO[p] = true
 	}
+	return nil
+}
+
+// validateUsers checks the seed users.
+func (c *Config) validateUsers() error {
 	if c.SIP.WSURI != "" && !strings.HasPrefix(c.SIP.WSURI, "wss://") && !strings.HasPrefix(c.SIP.WSURI, "ws://") {
 		return &ConfigError{Field: "sip.wsUri", Problem: fmt.Sprintf("%q is not a ws:// or wss:// URI", c.SIP.WSURI)}
 	}

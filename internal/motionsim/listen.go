@@ -28,6 +28,8 @@ type Endpoint struct {
 	Fingerprint tlspin.Fingerprint
 	// Certificate is the server's self-signed certificate.
 	Certificate *x509.Certificate
+	// HTTPURL is the plain-http base URL when Options.HTTPListen is set, e.g. http://127.0.0.1:8080.
+	HTTPURL string
 }
 
 // Client returns an HTTP client that trusts this endpoint's certificate only by its fingerprint.
@@ -63,27 +65,61 @@ func (s *Server) Start(ctx context.Context, addr string) (Endpoint, error) {
 		}
 		return Endpoint{}, err
 	}
+	var plainLn net.Listener
+	if s.httpAddr != "" {
+		plainLn, err = lc.Listen(ctx, "tcp", s.httpAddr)
+		if err != nil {
+			ln.Close()
+			if isAddrInUse(err) {
+				return Endpoint{}, fmt.Errorf("%s is taken by another program: %w", s.httpAddr, ErrAddrInUse)
+			}
+			return Endpoint{}, err
+		}
+	}
+	closeAll := func() {
+		ln.Close()
+		if plainLn != nil {
+			plainLn.Close()
+		}
+	}
 	srv := &http.Server{
 		Handler:           s,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(debugWriter{s.log}, "", 0),
 	}
+	var plain *http.Server
+	if plainLn != nil {
+		plain = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(debugWriter{s.log}, "", 0)}
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		ln.Close()
+		closeAll()
 		return Endpoint{}, ErrClosed
 	}
 	if s.httpSrv != nil {
 		s.mu.Unlock()
-		ln.Close()
+		closeAll()
 		return Endpoint{}, errors.New("motionsim: server already started")
 	}
 	s.httpSrv = srv
+	s.plainSrv = plain
 	s.cert = &cert
 	s.wg.Add(3) // under mu, so that it happens before Close's Wait
+	if plain != nil {
+		s.wg.Add(1)
+	}
 	s.mu.Unlock()
+
+	if plain != nil {
+		go func() {
+			defer s.wg.Done()
+			if err := plain.Serve(plainLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.WithError(err).Error("demo server stopped serving plain http")
+			}
+		}()
+	}
 
 	go func() {
 		defer s.wg.Done()
@@ -121,6 +157,16 @@ func (s *Server) Start(ctx context.Context, addr string) (Endpoint, error) {
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
 		ep.URL = fmt.Sprintf("https://localhost:%d", tcp.Port)
 	}
+	if plainLn != nil {
+		ep.HTTPURL = "http://" + plainLn.Addr().String()
+		if tcp, ok := plainLn.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+			ep.HTTPURL = fmt.Sprintf("http://localhost:%d", tcp.Port)
+		}
+		s.log.WithField("url", ep.HTTPURL).Warn("demo server also serving plain http: web pages opened there lose their Secure cookie (Unknown authorization format)")
+	}
+	s.mu.Lock()
+	s.httpsURL = ep.URL
+	s.mu.Unlock()
 	s.log.WithFields(map[string]any{"url": ep.URL, "fingerprint": ep.Fingerprint.Pretty()}).Info("demo server listening")
 	return ep, nil
 }
@@ -147,10 +193,13 @@ func (s *Server) shutdown() {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
-		srv := s.httpSrv
+		srvs := []*http.Server{s.httpSrv, s.plainSrv}
 		close(s.stopping)
 		s.mu.Unlock()
-		if srv != nil {
+		for _, srv := range srvs {
+			if srv == nil {
+				continue
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			if err := srv.Shutdown(ctx); err != nil {
 				srv.Close()

@@ -32,6 +32,11 @@ type Options struct {
 	// 0 means every 5 seconds. (Every request also sweeps, so a test with a fake clock needs no
 	// sweeper.)
 	SweepInterval time.Duration
+	// HTTPListen, when set, makes Start also serve the same server over plain http:// on this
+	// address (host:port; port 0 picks one), as a misconfigured real server may be reached: there
+	// the web pages lose their Secure token cookie and their API calls fail with "Unknown
+	// authorization format". Empty: https only.
+	HTTPListen string
 	// Hooks are for tests; nil fields are skipped.
 	Hooks Hooks
 }

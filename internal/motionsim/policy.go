@@ -26,6 +26,7 @@ const (
 	RuleSpecial    = "one of " + passwordSpecials
 	RuleMaxLength  = "at most 72 bytes"
 	RuleNotCurrent = "different from the current password"
+	RuleNotRecent  = "different from the recent passwords"
 )
 
 // expiryWarningDays is how early a login warns that the password expires.
@@ -73,6 +74,7 @@ type settings struct {
 	maxAttempts        int
 	unlockAfter        time.Duration // 0: administrator only
 	passwordMaxAge     time.Duration
+	passwordHistory    int
 	licenseExpiresAt   time.Time // zero: no notice
 	disconnectTimeout  time.Duration
 	ssoProviders       []string
@@ -86,6 +88,7 @@ func resolveSettings(c *Config) settings {
 		maxAttempts:        c.MaxLoginAttempts,
 		unlockAfter:        time.Duration(c.UnlockAfterMinutes) * time.Minute,
 		passwordMaxAge:     time.Duration(c.PasswordMaxAgeDays) * 24 * time.Hour,
+		passwordHistory:    c.PasswordHistory,
 		disconnectTimeout:  time.Duration(c.DisconnectionTimeoutMinutes) * time.Minute,
 		ssoProviders:       append([]string(nil), c.SSOProviders...),
 		phonebarMultiLogin: c.PhonebarMultiLogin,
@@ -131,6 +134,7 @@ type loginResult struct {
 	mustChange    bool
 	expiresInDays *int
 	license       *motion.License
+	req           loginRequest // web logins: the request as completed by its pending steps
 }
 
 // decideLogin applies the lockout, session-conflict, Security Suite and license rules.

@@ -37,6 +37,7 @@ const (
 	ViaAPI     = "api"      // POST PathAuthLocal (JSON)
 	ViaBasic   = "basic"    // POST PathLogin (Basic)
 	ViaWebForm = "web-form" // the Omni Desktop login form
+	ViaSSO     = "sso"      // a simulated provider sign-in (API code exchange or the web callback)
 )
 
 // Why a session ended (SessionInfo.EndReason): a motion Code constant, or EndLogout.
@@ -62,8 +63,12 @@ type SessionInfo struct {
 	UserAgent  string
 	// PhonebarOwnsPhone is set on web sessions whose login carried the one-phone-per-agent signal.
 	PhonebarOwnsPhone bool
-	EndedAt           time.Time // zero while live
-	EndReason         string
+	// Phone is the hot-desk telephone chosen at login; Line the choice of an external agent
+	// without Hot Desk (motion.LineInternal, LinePhone, LineMobile); both empty otherwise.
+	Phone     string
+	Line      string
+	EndedAt   time.Time // zero while live
+	EndReason string
 }
 
 // WebRequest is one request to a page or the realtime socket, and how it was authenticated.

@@ -2,8 +2,9 @@ package motionsim
 
 import "github.com/phonebar/phonebar/internal/motion"
 
-// DefaultConfig returns the built-in demo: the Security Suite on, five attempts before a 15-minute
-// lock, and one user of each kind with a demo password that satisfies the Security Suite rules.
+// DefaultConfig returns the built-in demo: the Security Suite on (history of 5), five attempts
+// before a 15-minute lock, four hot-desk telephones (two free, one busy, one unregistered) that
+// no agent uses until an administrator turns Hot Desk on for bruno (external), and one user of each kind with a demo password that satisfies the Security Suite rules.
 // Each call returns a fresh copy.
 func DefaultConfig() *Config {
 	return &Config{
@@ -11,6 +12,13 @@ func DefaultConfig() *Config {
 		MaxLoginAttempts:   5,
 		UnlockAfterMinutes: 15,
 		PasswordMaxAgeDays: 90,
+		PasswordHistory:    5,
+		Phones: []PhoneConfig{
+			{Name: "Desk 1 (SIP/2001)", Registered: true},
+			{Name: "Desk 2 (SIP/2002)", Registered: true},
+			{Name: "Desk 3 (SIP/2003)", Registered: true, Busy: true},
+			{Name: "Desk 4 (SIP/2004)", Registered: false},
+		},
 		Users: []UserConfig{
 			{
 				Name: "alice", Fullname: "Alice Martin", Email: "alice@demo.phonebar.test",
@@ -20,7 +28,7 @@ func DefaultConfig() *Config {
 			{
 				Name: "bruno", Fullname: "Bruno Rossi", Email: "bruno@demo.phonebar.test",
 				Role: motion.RoleAgent, Typology: motion.TypologyExternal, Internal: "1002",
-				Password: "Demo-Bruno-1002", HotDesk: true,
+				Password: "Demo-Bruno-1002",
 			},
 			{
 				Name: "chloe", Fullname: "Chloé Dubois", Email: "chloe@demo.phonebar.test",

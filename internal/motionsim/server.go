@@ -24,16 +24,20 @@ type Server struct {
 	now       func() time.Time
 	log       logrus.FieldLogger
 	dataDir   string
+	httpAddr  string
 	cost      int
 	heartbeat time.Duration
 	maxBody   int64
 	sweep     time.Duration
 	hooks     Hooks
 	routes    map[string]map[string]http.HandlerFunc
+	prefixes  []prefixRoute
 
 	mu       sync.Mutex // guards st and the fields below
 	st       state
 	httpSrv  *http.Server
+	plainSrv *http.Server // the plain-http listener of Options.HTTPListen
+	httpsURL string       // the base URL of the https listener once started
 	cert     *tls.Certificate
 	closed   bool
 	stopping chan struct{} // closed by Close
@@ -60,6 +64,7 @@ func New(opts Options) (*Server, error) {
 		now:       opts.Now,
 		log:       opts.Logger,
 		dataDir:   opts.DataDir,
+		httpAddr:  opts.HTTPListen,
 		cost:      opts.BcryptCost,
 		heartbeat: time.Duration(opts.HeartbeatMS) * time.Millisecond,
 		maxBody:   opts.MaxBodyBytes,
@@ -91,20 +96,41 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.routes = map[string]map[string]http.HandlerFunc{
-		motion.PathAuthLocal:      {http.MethodPost: s.handleAuthLocal},
-		motion.PathLogin:          {http.MethodPost: s.handleLogin},
-		motion.PathLogout:         {http.MethodPost: s.handleLogout},
-		motion.PathWhoami:         {http.MethodGet: s.handleWhoami},
-		motion.PathUsers:          {http.MethodGet: s.handleUsers},
-		motion.PathChangePassword: {http.MethodPut: s.handleChangePassword},
-		motion.PathForgotPassword: {http.MethodPost: s.handleForgotPassword},
-		motion.PathRealtime:       {http.MethodGet: s.handleRealtime},
-		"/":                       {http.MethodGet: s.handleRoot},
-		motion.PathWebLogin:       {http.MethodGet: s.handleLoginPage, http.MethodPost: s.handleLoginForm},
-		motion.PathWebDesktop:     {http.MethodGet: s.handleDesktop},
-		pathWebLogout:             {http.MethodGet: s.handleWebLogout, http.MethodPost: s.handleWebLogout},
-		pathWebForgot:             {http.MethodGet: s.handleForgotPage, http.MethodPost: s.handleForgotForm},
-		pathWebPassword:           {http.MethodPost: s.handlePasswordForm},
+		motion.PathAuthLocal:        {http.MethodPost: s.handleAuthLocal},
+		motion.PathLogin:            {http.MethodPost: s.handleLogin},
+		motion.PathLogout:           {http.MethodPost: s.handleLogout},
+		motion.PathWhoami:           {http.MethodGet: s.handleWhoami},
+		motion.PathUsers:            {http.MethodGet: s.handleUsers},
+		motion.PathChangePassword:   {http.MethodPut: s.handleChangePassword},
+		motion.PathForgotPassword:   {http.MethodPost: s.handleForgotPassword},
+		motion.PathRealtime:         {http.MethodGet: s.handleRealtime},
+		"/":                         {http.MethodGet: s.handleRoot},
+		motion.PathWebLogin:         {http.MethodGet: s.handleLoginPage, http.MethodPost: s.handleLoginForm},
+		motion.PathWebDesktop:       {http.MethodGet: s.handleDesktop},
+		pathWebLogout:               {http.MethodGet: s.handleWebLogout, http.MethodPost: s.handleWebLogout},
+		pathWebForgot:               {http.MethodGet: s.handleForgotPage, http.MethodPost: s.handleForgotForm},
+		pathWebPassword:             {http.MethodPost: s.handlePasswordForm},
+		motion.PathPhones:           {http.MethodGet: s.handlePhones},
+		motion.PathAuthProviders:    {http.MethodGet: s.handleProviders},
+		motion.PathAuthSSO:          {http.MethodPost: s.handleSSOExchange},
+		motion.PathSSOCallback:      {http.MethodGet: s.handleSSOCallback},
+		motion.PathResetPassword:    {http.MethodPost: s.handleResetPassword},
+		motion.PathWebResetPassword: {http.MethodGet: s.handleResetPage, http.MethodPost: s.handleResetForm},
+		motion.PathAdminSettings:    {http.MethodGet: s.handleAdminSettings, http.MethodPut: s.handleAdminSettings},
+		motion.PathAdminUsers:       {http.MethodGet: s.handleAdminUsers},
+		motion.PathAdminPhones:      {http.MethodGet: s.handleAdminPhones},
+		motion.PathAdminOutbox:      {http.MethodGet: s.handleAdminOutbox},
+		motion.PathWebAdmin:         {http.MethodGet: s.handleAdminPage},
+		pathWebAdminOutbox:          {http.MethodGet: s.handleAdminPage},
+		pathWebAdminSettings:        {http.MethodPost: s.handleAdminSettingsForm},
+	}
+	// Routes with a name in the path; their handlers check the method themselves.
+	s.prefixes = []prefixRoute{
+		{motion.PathAdminUsers + "/", s.handleAdminUser},
+		{motion.PathAdminPhones + "/", s.handleAdminPhone},
+		{motion.PathSSOAuthorizePrefix, s.handleSSOAuthorizeRoute},
+		{pathWebAdminUsers, s.handleAdminUserForm},
+		{pathWebAdminPhones, s.handleAdminPhoneForm},
 	}
 	return s, nil
 }
@@ -119,6 +145,11 @@ func (s *Server) seed(cfg *Config) error {
 		sessions: map[string]*session{},
 		ended:    map[string]string{},
 		pending:  map[string]*pendingLogin{},
+		resets:   map[string]*resetLink{},
+		ssoCodes: map[string]*ssoCode{},
+	}
+	for _, p := range cfg.Phones {
+		s.st.phones = append(s.st.phones, &phone{name: p.Name, registered: p.Registered, busy: p.Busy})
 	}
 	for i, u := range cfg.Users {
 		a := &account{
@@ -177,6 +208,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "same-origin")
 	byMethod, ok := s.routes[r.URL.Path]
 	if !ok {
+		for _, pr := range s.prefixes {
+			if rest, found := strings.CutPrefix(r.URL.Path, pr.prefix); found && rest != "" {
+				if strings.HasPrefix(r.URL.Path, "/api/") {
+					if err := checkAuthorizationFormat(r); err != nil {
+						writeError(w, err)
+						return
+					}
+				}
+				pr.h(w, r)
+				return
+			}
+		}
 		s.log.WithFields(map[string]any{"method": r.Method, "path": r.URL.Path}).Warn("unhandled route")
 		writeError(w, &apiError{Status: http.StatusNotFound, Body: motion.ErrorBody{
 			Code: motion.CodeNotFound, Message: fmt.Sprintf("no such route: %s %s", r.Method, r.URL.Path),
@@ -206,6 +249,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h(w, r)
+}
+
+// prefixRoute serves every path under prefix (with something after it).
+type prefixRoute struct {
+	prefix string
+	h      http.HandlerFunc
 }
 
 // writeJSON answers v as JSON.

@@ -22,6 +22,17 @@ type state struct {
 	pending    map[string]*pendingLogin
 	records    []Record
 	delivered  int // records handed to Hooks.OnRecord
+	phones     []*phone
+	outbox     []OutboxMessage
+	resets     map[string]*resetLink // forgot-password links by token
+	ssoCodes   map[string]*ssoCode   // finished provider sign-ins by one-time code
+}
+
+// phone is one hot-desk telephone.
+type phone struct {
+	name       string
+	registered bool
+	busy       bool
 }
 
 // account is one user and its security state.
@@ -33,6 +44,7 @@ type account struct {
 	hotDesk     bool
 	mustChange  bool
 	changedAt   time.Time
+	history     [][]byte // hashes of the previous passwords, newest first, at most maxPasswordHistory
 	failures    int
 	locked      bool
 	unlockAt    time.Time
@@ -49,6 +61,16 @@ type session struct {
 	idleSince time.Time
 }
 
+// pendingStep is what a pending web login waits for.
+type pendingStep int
+
+const (
+	stepUnknown pendingStep = iota
+	stepConfirm             // end the other session?
+	stepPhone               // which hot-desk telephone?
+	stepLine                // internal, phone or mobile?
+)
+
 // socket is one realtime connection of a session.
 type socket struct {
 	sess   *session
@@ -60,7 +82,11 @@ type socket struct {
 type pendingLogin struct {
 	acct    *account
 	expires time.Time
-	phone   bool
+	phone   bool // the one-phone-per-agent signal was present
+	via     string
+	force   bool   // already confirmed
+	hotDesk string // already chosen
+	line    string // already chosen
 }
 
 func newToken() string {
@@ -104,6 +130,16 @@ func (s *Server) sweepLocked() {
 	for t, p := range s.st.pending {
 		if now.After(p.expires) {
 			delete(s.st.pending, t)
+		}
+	}
+	for t, c := range s.st.ssoCodes {
+		if now.After(c.expires) {
+			delete(s.st.ssoCodes, t)
+		}
+	}
+	for t, l := range s.st.resets {
+		if now.After(l.expires) {
+			delete(s.st.resets, t)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package motionsim
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
@@ -52,7 +53,10 @@ type loginPage struct {
 	Username       string
 	Ticket         string
 	CookiesBlocked bool
-	SSO            []string
+	SSO            []ssoButton
+	// Step is the question a pending login (Ticket) waits for: "confirm", "phone" or "line".
+	Step   string
+	Phones []motion.Phone
 }
 
 type desktopPage struct {
@@ -73,6 +77,13 @@ type desktopPage struct {
 	License         *motion.License
 	MustChange      bool
 	PasswordError   string
+}
+
+// httpShellPage is the desktop application loaded over plain http, without its token.
+type httpShellPage struct {
+	pageBase
+	WhoamiPath string
+	HTTPSURL   string // the https address of this server, to offer
 }
 
 type forgotPage struct {
@@ -174,8 +185,10 @@ func checkValue(r *http.Request) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func setCheckCookie(w http.ResponseWriter, v string) {
-	http.SetCookie(w, &http.Cookie{Name: checkCookie, Value: v, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+// setCheckCookie sets the check cookie; it is Secure over https only, so that it still tells
+// whether cookies work on a page opened over http (the token cookie stays Secure always).
+func setCheckCookie(w http.ResponseWriter, r *http.Request, v string) {
+	http.SetCookie(w, &http.Cookie{Name: checkCookie, Value: v, Path: "/", Secure: r.TLS != nil, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // loginNotices explain, on the login page, why the agent is back there.
@@ -184,13 +197,20 @@ var loginNotices = map[string]string{
 	motion.CodeSessionExists: "You were logged out because someone logged in with your credentials.",
 	motion.CodeSessionEnded:  "You were logged out after too long without a connection to the server.",
 	"password":               "Your password was changed.",
+	"reset":                  "Your new password is set: log in with it.",
+}
+
+// ssoButton is one single sign-on button of the login page.
+type ssoButton struct {
+	Provider, Label, URL string
 }
 
 func (s *Server) loginPageData(r *http.Request, nonce, check string) loginPage {
 	s.mu.Lock()
-	sso := make([]string, 0, len(s.st.settings.ssoProviders))
+	sso := make([]ssoButton, 0, len(s.st.settings.ssoProviders))
 	for _, p := range s.st.settings.ssoProviders {
-		sso = append(sso, map[string]string{"google": "Log in with Google", "activedirectory": "Log in with Active Directory"}[p])
+		sso = append(sso, ssoButton{Provider: p, Label: "Log in with " + providerLabels[p],
+			URL: motion.PathSSOAuthorizePrefix + p + motion.PathSSOAuthorizeSuffix + "?" + motion.QueryClient + "=" + motion.ClientWeb})
 	}
 	s.mu.Unlock()
 	return loginPage{
@@ -205,7 +225,7 @@ func (s *Server) loginPageData(r *http.Request, nonce, check string) loginPage {
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	s.recordPublic(r)
 	check := checkValue(r)
-	setCheckCookie(w, check)
+	setCheckCookie(w, r, check)
 	nonce := newNonce()
 	s.render(w, r, http.StatusOK, "login", nonce, s.loginPageData(r, nonce, check))
 }
@@ -216,7 +236,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	s.recordPublic(r)
 	nonce := newNonce()
 	check := checkValue(r)
-	setCheckCookie(w, check)
+	setCheckCookie(w, r, check)
 	page := s.loginPageData(r, nonce, check)
 	page.Notice = ""
 	fail := func(status int, code, msg string) {
@@ -243,16 +263,23 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	if pc, err := r.Cookie(motion.PhoneOwnerCookie); err == nil && pc.Value == "1" {
 		phone = true
 	}
-	req := loginRequest{client: motion.ClientWeb, via: ViaWebForm, remote: remoteIP(r), ua: r.UserAgent(), phonebarPhone: phone}
+	req := loginRequest{client: motion.ClientWeb, via: ViaWebForm, remote: remoteIP(r), ua: r.UserAgent(), phonebarPhone: phone, askLine: true}
 
 	var ss *session
 	var res loginResult
 	if ticket := r.PostForm.Get("ticket"); ticket != "" {
+		req.force = r.PostForm.Get("force") == "1"
+		req.phone, req.line = r.PostForm.Get("phone"), r.PostForm.Get("line")
+		if err := validateChoice(req.phone, req.line); err != nil {
+			fail(err.Status, err.Body.Code, err.Body.Message)
+			return
+		}
 		ss, res = s.confirmPending(ticket, req)
 		if ss == nil && res.err == nil {
 			fail(http.StatusBadRequest, motion.CodeBadRequest, "The question expired: log in again.")
 			return
 		}
+		req = res.req
 	} else {
 		req.name, req.password = strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 		if req.name == "" || req.password == "" {
@@ -265,28 +292,60 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		}
 		ss, res = s.login(req)
 	}
+	s.finishWebLogin(w, r, req, ss, res)
+}
+
+// finishWebLogin ends a web login: the token cookie and the desktop (the admin page for an
+// administrator), or the login page with the error, or with the question the login waits for
+// (end the other session, which telephone, which line) and a ticket that carries the answers so far.
+func (s *Server) finishWebLogin(w http.ResponseWriter, r *http.Request, req loginRequest, ss *session, res loginResult) {
+	nonce := newNonce()
+	check := checkValue(r)
+	setCheckCookie(w, r, check)
+	page := s.loginPageData(r, nonce, check)
+	page.Notice = ""
 	if res.err != nil {
-		if res.err.Body.Code == motion.CodeSessionExists {
-			page.Ticket = s.addPending(req.name, phone)
+		page.Username = req.name
+		page.Error, page.ErrorCode = res.err.Body.Message, res.err.Body.Code
+		step := map[string]pendingStep{
+			motion.CodeSessionExists: stepConfirm, motion.CodePhoneRequired: stepPhone,
+			motion.CodePhoneUnavailable: stepPhone, codeLineRequired: stepLine,
+		}[res.err.Body.Code]
+		if step != stepUnknown && req.name != "" {
+			page.Ticket = s.addPending(req, step)
+			page.Step = map[pendingStep]string{stepConfirm: "confirm", stepPhone: "phone", stepLine: "line"}[step]
+			if step == stepPhone {
+				s.mu.Lock()
+				page.Phones = s.availablePhonesLocked(s.st.byName[strings.ToLower(req.name)])
+				s.mu.Unlock()
+			}
+			if step == stepPhone && res.err.Body.Code == motion.CodePhoneRequired || step == stepLine {
+				page.Error = ""
+			}
 		}
-		fail(res.err.Status, res.err.Body.Code, res.err.Body.Message)
+		s.render(w, r, res.err.Status, "login", nonce, page)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: motion.TokenCookie, Value: ss.token, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, motion.PathWebDesktop, http.StatusSeeOther)
 }
 
-// addPending remembers a web login whose password was right, for the confirmation form.
-func (s *Server) addPending(name string, phone bool) string {
+// addPending remembers a web login whose password was right, with the answers given so far, for
+// the form that asks the next question. Sending the form of the "end the other session?" question
+// is the confirmation.
+func (s *Server) addPending(req loginRequest, step pendingStep) string {
 	t := newToken()
 	s.mu.Lock()
-	s.st.pending[t] = &pendingLogin{acct: s.st.byName[strings.ToLower(name)], expires: s.now().Add(pendingTTL), phone: phone}
+	s.st.pending[t] = &pendingLogin{
+		acct: s.st.byName[strings.ToLower(req.name)], expires: s.now().Add(pendingTTL), phone: req.phonebarPhone,
+		via: req.via, force: req.force || step == stepConfirm, hotDesk: req.phone, line: req.line,
+	}
 	s.mu.Unlock()
 	return t
 }
 
-// confirmPending logs in a pending web login, ending the other web session. (nil, no error): the
-// ticket is unknown or expired.
+// confirmPending goes on with a pending web login, adding the answers of req to the ones kept.
+// (nil, no error): the ticket is unknown or expired. The result's req is the merged request.
 func (s *Server) confirmPending(ticket string, req loginRequest) (*session, loginResult) {
 	s.mu.Lock()
 	defer s.deliver()
@@ -296,13 +355,32 @@ func (s *Server) confirmPending(ticket string, req loginRequest) (*session, logi
 	if !ok || p.acct == nil || s.now().After(p.expires) {
 		return nil, loginResult{}
 	}
-	req.name, req.force, req.phonebarPhone = p.acct.user.Name, true, req.phonebarPhone || p.phone
-	return s.loginVerifiedLocked(p.acct, req)
+	req.name = p.acct.user.Name
+	req.force = req.force || p.force
+	req.phonebarPhone = req.phonebarPhone || p.phone
+	req.via = p.via
+	req.phone = cmp.Or(req.phone, p.hotDesk)
+	req.line = cmp.Or(req.line, p.line)
+	ss, res := s.loginVerifiedLocked(p.acct, req)
+	res.req = req
+	return ss, res
 }
 
 // handleDesktop shows the agent's Omni Desktop, or sends to the login page without a session.
 func (s *Server) handleDesktop(w http.ResponseWriter, r *http.Request) {
 	ss, err := s.webSession(r)
+	if err != nil && r.TLS == nil && err.Body.Code != motion.CodeSessionEnded {
+		// Over plain http the Secure token cookie was never kept: the desktop application loads
+		// and its API calls fail as the real one's do.
+		nonce := newNonce()
+		s.mu.Lock()
+		https := s.httpsURL
+		s.mu.Unlock()
+		s.render(w, r, http.StatusOK, "desktop-http", nonce, httpShellPage{
+			pageBase: pageBase{Title: "Omni Desktop", Nonce: nonce}, WhoamiPath: motion.PathWhoami, HTTPSURL: https,
+		})
+		return
+	}
 	if err != nil {
 		s.toLogin(w, r, err)
 		return
@@ -461,7 +539,7 @@ func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "forgot", nonce, page)
 		return
 	}
-	s.requestPasswordReset(strings.TrimSpace(r.PostForm.Get("email")))
+	s.requestPasswordReset(strings.TrimSpace(r.PostForm.Get("email")), baseURL(r))
 	page.Notice = forgotMessage
 	s.render(w, r, http.StatusOK, "forgot", nonce, page)
 }

@@ -1,0 +1,183 @@
+package motionsim
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+// This file holds "Forgot password": the message the real server sends by SMTP goes to the demo
+// server's outbox (GET motion.PathAdminOutbox, the /admin/outbox page, and a log line); its link
+// works for one hour and once.
+
+// resetTTL is how long a forgot-password link works. [doc]
+const resetTTL = time.Hour
+
+// OutboxMessage is one message the demo server "sent".
+type OutboxMessage struct {
+	ID      int       `json:"id"`
+	At      time.Time `json:"at"`
+	To      string    `json:"to"`
+	User    string    `json:"user"`
+	Subject string    `json:"subject"`
+	Body    string    `json:"body"`
+	// Link is the link the message carries (the password reset page).
+	Link string `json:"link"`
+}
+
+// resetLink is one forgot-password link.
+type resetLink struct {
+	acct    *account
+	expires time.Time
+}
+
+// baseURL is the scheme and host a request came to, for links in messages.
+func baseURL(r *http.Request) string {
+	scheme := "https"
+	if r.TLS == nil {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
+}
+
+// requestPasswordReset puts a message with a reset link in the outbox for every user with that
+// email. The caller's answer is the same whether or not one exists.
+func (s *Server) requestPasswordReset(email, base string) {
+	s.mu.Lock()
+	now := s.now()
+	sent := 0
+	for _, a := range s.st.accounts {
+		if a.user.Email == "" || !strings.EqualFold(a.user.Email, email) {
+			continue
+		}
+		tok := newToken()
+		s.st.resets[tok] = &resetLink{acct: a, expires: now.Add(resetTTL)}
+		link := base + motion.PathWebResetPassword + "?token=" + tok
+		msg := OutboxMessage{
+			ID: len(s.st.outbox) + 1, At: now, To: a.user.Email, User: a.user.Name,
+			Subject: "Motion: choose a new password",
+			Body: fmt.Sprintf("Hello %s,\n\nsomeone asked to reset the password of the login name %s. To choose a new password, open this link within one hour:\n\n%s\n\nThe link works once. If you did not ask, ignore this message: your password stays as it is.\n",
+				a.user.Fullname, a.user.Name, link),
+			Link: link,
+		}
+		s.st.outbox = append(s.st.outbox, msg)
+		sent++
+		s.log.WithFields(map[string]any{"known": true, "to": a.user.Email, "user": a.user.Name, "outbox": msg.ID}).Info("password reset message sent to the outbox (the demo server has no SMTP): see /admin/outbox")
+	}
+	if sent == 0 {
+		s.log.WithFields(map[string]any{"known": false, "to": email}).Info("password reset asked for an email no user has: nothing sent")
+	}
+	s.mu.Unlock()
+}
+
+// Outbox returns the messages sent so far, oldest first.
+func (s *Server) Outbox() []OutboxMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.st.outbox)
+}
+
+// resetLinkLocked finds a live reset link; the caller holds s.mu.
+func (s *Server) resetLinkLocked(tok string) *resetLink {
+	l, ok := s.st.resets[tok]
+	if !ok || !s.now().Before(l.expires) {
+		return nil
+	}
+	return l
+}
+
+var errResetLink = badRequest("This password reset link is not valid: it was used already, is older than one hour, or was never sent. Ask for a new one with Forgot Password.")
+
+// resetPassword sets a new password through a reset link, which then stops working.
+func (s *Server) resetPassword(tok, newPW string) *apiError {
+	if tok == "" || len(tok) > 128 {
+		return errResetLink
+	}
+	if newPW == "" {
+		return badRequest("newPassword is required")
+	}
+	s.mu.Lock()
+	l := s.resetLinkLocked(tok)
+	s.mu.Unlock()
+	if l == nil {
+		return errResetLink
+	}
+	if err := s.setPassword(l.acct, newPW); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.st.resets, tok)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {
+	var req motion.ResetPasswordRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	if req.Token == "" {
+		writeError(w, badRequest("token is required"))
+		return
+	}
+	if err := s.resetPassword(req.Token, req.NewPassword); err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type resetPage struct {
+	pageBase
+	Token   string
+	Invalid bool
+	Error   string
+	Check   string
+}
+
+func (s *Server) handleResetPage(w http.ResponseWriter, r *http.Request) {
+	s.recordPublic(r)
+	nonce := newNonce()
+	tok := r.URL.Query().Get("token")
+	s.mu.Lock()
+	ok := len(tok) <= 128 && s.resetLinkLocked(tok) != nil
+	s.mu.Unlock()
+	page := resetPage{pageBase: pageBase{Title: "New password", Nonce: nonce}, Token: tok, Invalid: !ok}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusBadRequest
+		page.Error = errResetLink.Body.Message
+	}
+	s.render(w, r, status, "reset", nonce, page)
+}
+
+func (s *Server) handleResetForm(w http.ResponseWriter, r *http.Request) {
+	s.recordPublic(r)
+	nonce := newNonce()
+	page := resetPage{pageBase: pageBase{Title: "New password", Nonce: nonce}}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+	if err := r.ParseForm(); err != nil {
+		page.Error, page.Invalid = "The form could not be read: open the link again.", true
+		s.render(w, r, http.StatusBadRequest, "reset", nonce, page)
+		return
+	}
+	page.Token = r.PostForm.Get("token")
+	pw, again := r.PostForm.Get("newPassword"), r.PostForm.Get("confirmPassword")
+	if pw != again {
+		page.Error = "The two passwords differ: type the same new password twice."
+		s.render(w, r, http.StatusBadRequest, "reset", nonce, page)
+		return
+	}
+	if err := s.resetPassword(page.Token, pw); err != nil {
+		page.Error = err.Body.Message
+		page.Invalid = err == errResetLink
+		s.render(w, r, err.Status, "reset", nonce, page)
+		return
+	}
+	http.Redirect(w, r, motion.PathWebLogin+"?m=reset", http.StatusSeeOther)
+}
