@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -23,7 +24,8 @@ const defaultDemoListen = "127.0.0.1:8443"
 // demoServerJSON is the one line printed with --json.
 type demoServerJSON struct {
 	URL         string                `json:"url"`
-	Fingerprint string                `json:"fingerprint"` // SHA-256 of the certificate, hex
+	Fingerprint string                `json:"fingerprint"`       // SHA-256 of the certificate, hex
+	HTTPURL     string                `json:"httpUrl,omitempty"` // the plain-http listener of --http-listen
 	Users       []motionsim.DemoLogin `json:"users"`
 }
 
@@ -34,6 +36,7 @@ func runDemoServer(ctx context.Context, args []string, stdio Stdio) int {
 	listen := fs.String("listen", defaultDemoListen, "`address` (host:port) to serve HTTPS on")
 	configPath := fs.String("config", "", "JSON `file` with settings and users (default: the built-in demo users)")
 	asJSON := fs.Bool("json", false, "print one JSON line {url, fingerprint, users} instead of text")
+	httpListen := fs.String("http-listen", "", "also serve plain http on this `address` (host:port), to reproduce \"Unknown authorization format\" (default: https only)")
 	dataDir := fs.String("data-dir", "", "`directory` that keeps the TLS certificate (default: <user config dir>/phonebar/demo-server)")
 	fs.Usage = func() {
 		fmt.Fprintf(stdio.Err, "Usage: phonebar demo-server [flags]\n\nRuns a Motion-compatible server with demo users over HTTPS, for trying the Phonebar\nwithout a real Motion server. Stop it with Ctrl+C.\n\nFlags:\n")
@@ -77,7 +80,7 @@ func runDemoServer(ctx context.Context, args []string, stdio Stdio) int {
 
 	log := logrus.New()
 	log.SetOutput(stdio.Err)
-	srv, err := motionsim.New(motionsim.Options{Config: cfg, DataDir: *dataDir, Logger: log})
+	srv, err := motionsim.New(motionsim.Options{Config: cfg, DataDir: *dataDir, Logger: log, HTTPListen: *httpListen})
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -87,6 +90,8 @@ func runDemoServer(ctx context.Context, args []string, stdio Stdio) int {
 	defer stop()
 	ep, err := srv.Start(ctx, *listen)
 	switch {
+	case errors.Is(err, motionsim.ErrAddrInUse) && *httpListen != "" && strings.Contains(err.Error(), *httpListen):
+		return fail("%s is already in use: choose another address with --http-listen", *httpListen)
 	case errors.Is(err, motionsim.ErrAddrInUse):
 		return fail("%s is already in use (is another demo server running?): choose another address with --listen, for example --listen 127.0.0.1:8444", *listen)
 	case err != nil:
@@ -94,11 +99,15 @@ func runDemoServer(ctx context.Context, args []string, stdio Stdio) int {
 	}
 
 	if *asJSON {
-		line, _ := json.Marshal(demoServerJSON{URL: ep.URL, Fingerprint: string(ep.Fingerprint), Users: logins})
+		line, _ := json.Marshal(demoServerJSON{URL: ep.URL, Fingerprint: string(ep.Fingerprint), HTTPURL: ep.HTTPURL, Users: logins})
 		fmt.Fprintf(stdio.Out, "%s\n", line)
 	} else {
 		fmt.Fprintf(stdio.Out, "Motion demo server at %s\n", ep.URL)
 		fmt.Fprintf(stdio.Out, "Omni Desktop:         %s/login\n", ep.URL)
+		fmt.Fprintf(stdio.Out, "Administration:       %s/admin (log in as an admin user)\n", ep.URL)
+		if ep.HTTPURL != "" {
+			fmt.Fprintf(stdio.Out, "Plain http (insecure): %s (web pages there fail with \"Unknown authorization format\")\n", ep.HTTPURL)
+		}
 		fmt.Fprintf(stdio.Out, "Certificate SHA-256:  %s\n", ep.Fingerprint.Pretty())
 		fmt.Fprintf(stdio.Out, "               (hex)  %s\n", ep.Fingerprint)
 		fmt.Fprintf(stdio.Out, "Certificate kept in:  %s\n\n", *dataDir)

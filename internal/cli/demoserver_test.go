@@ -180,6 +180,7 @@ func TestDemoServerErrors(t *testing.T) {
 		wantErr  string
 	}{
 		{"busy port", []string{"--listen", busy.Addr().String()}, 1, busy.Addr().String() + " is already in use"},
+		{"busy http port", []string{"--listen", "127.0.0.1:0", "--http-listen", busy.Addr().String()}, 1, busy.Addr().String() + " is already in use: choose another address with --http-listen"},
 		{"bad config", []string{"--config", badConfig}, 1, `users[0].typology: "fax" is not one of`},
 		{"missing config", []string{"--config", filepath.Join(dir, "none.json")}, 1, "no such file"},
 		{"bad listen address", []string{"--listen", "nowhere"}, 1, "cannot serve on nowhere"},
@@ -204,4 +205,83 @@ func TestDemoServerIsACommand(t *testing.T) {
 	var out syncBuffer
 	Run(context.Background(), []string{"help"}, Stdio{Out: &out, Err: io.Discard})
 	assert.Contains(t, out.String(), "demo-server")
+}
+
+func TestDemoServerHTTPListenAndConfig(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errOut syncBuffer
+	wait := runCommand(ctx, []string{"demo-server", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--json",
+		"--data-dir", t.TempDir(), "--config", filepath.Join("..", "motionsim", "testdata", "example-config.json")}, pw, &errOut)
+	lineCh := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(pr).ReadString('\n')
+		lineCh <- line
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	var line string
+	select {
+	case line = <-lineCh:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("no JSON line; stderr: %s", errOut.String())
+	}
+	var got struct {
+		URL         string `json:"url"`
+		HTTPURL     string `json:"httpUrl"`
+		Fingerprint string `json:"fingerprint"`
+		Users       []struct{ Name, Password, Typology string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(line), &got), line)
+	require.Regexp(t, `^http://127\.0\.0\.1:\d+$`, got.HTTPURL)
+	assert.Len(t, got.Users, 6, "the example's users with a clear password")
+
+	plain := &http.Client{Timeout: 10 * time.Second}
+	defer plain.CloseIdleConnections()
+	secure := pinnedClient(t, got.URL, got.Fingerprint)
+	tests := []struct {
+		name       string
+		client     *http.Client
+		base       string
+		path       string
+		auth       string
+		wantStatus int
+		wantBody   string
+	}{
+		{"providers over http", plain, got.HTTPURL, motion.PathAuthProviders, "", 200, `{"providers":["activedirectory","google"]}`},
+		{"unknown authorization format over http", plain, got.HTTPURL, motion.PathWhoami, "undefined", 401, `{"message":"Unknown authorization format"}`},
+		{"admin settings over https", secure, got.URL, motion.PathAdminSettings, "admin:Demo-Admin-0000", 200, ""},
+		{"admin settings as an agent", secure, got.URL, motion.PathAdminSettings, "chloe:Demo-Chloe-1003", 403, ""},
+		{"phones of a hot-desk agent", secure, got.URL, motion.PathPhones, "bruno:Demo-Bruno-1002", 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, tt.base+tt.path, nil)
+			require.NoError(t, err)
+			if user, pass, ok := strings.Cut(tt.auth, ":"); ok {
+				req.SetBasicAuth(user, pass)
+			} else if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := tt.client.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			assert.Equal(t, tt.wantStatus, resp.StatusCode, string(body))
+			if tt.wantBody != "" {
+				assert.JSONEq(t, tt.wantBody, string(body))
+			}
+			if tt.path == motion.PathPhones {
+				var l motion.PhoneList
+				require.NoError(t, json.Unmarshal(body, &l))
+				assert.Equal(t, 2, l.Count, "Desk 1 and Desk 2: Desk 3 is busy, Desk 4 unregistered")
+			}
+		})
+	}
+	cancel()
+	assert.Equal(t, 0, wait())
+	pw.Close()
+	secure.CloseIdleConnections()
+	assert.Contains(t, errOut.String(), "also serving plain http")
 }

@@ -358,6 +358,7 @@ func TestDesktopOnePhonePerAgent(t *testing.T) {
 	b.get(motion.PathWebDesktop)
 	assert.Equal(t, "Administrator", byID(t, b.body, "agent-role"))
 	assert.Equal(t, "No phone (not an agent)", byID(t, b.body, "phone-owner"))
+	assert.Equal(t, "Administration", byID(t, b.body, "admin-link"), "an admin reaches the admin page")
 }
 
 func TestDesktopNoticesAndPasswordChange(t *testing.T) {

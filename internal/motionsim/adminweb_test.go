@@ -1,0 +1,94 @@
+package motionsim
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+func TestAdminPage(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxLoginAttempts, cfg.UnlockAfterMinutes = 1, 0
+	ts := startServer(t, Options{Config: cfg})
+
+	// Who may open it.
+	b := newBrowser(t, ts).get(motion.PathWebAdmin)
+	assert.Equal(t, http.StatusSeeOther, b.status)
+	assert.Equal(t, motion.PathWebLogin, b.loc, "no session: the login page")
+	c := newBrowser(t, ts).login("chloe", demoPassword(t, "chloe"))
+	c.get(motion.PathWebAdmin)
+	assert.Equal(t, http.StatusForbidden, c.status)
+	assert.Equal(t, motion.CodeForbidden, errBody(t, []byte(c.body)).Code)
+
+	a := newBrowser(t, ts).login("admin", demoPassword(t, "admin"))
+	a.get(motion.PathWebAdmin)
+	require.Equal(t, http.StatusOK, a.status)
+	assert.Equal(t, "Dana Okafor", byID(t, a.body, "admin-name"))
+	assert.Contains(t, a.body, `id="maxLoginAttempts" value="1"`)
+	assert.Contains(t, a.body, `data-phone="Desk 3 (SIP/2003)"`)
+
+	// Lock alice, then unlock her from the page.
+	status, _ := ts.call(t, http.MethodPost, motion.PathAuthLocal, motion.LoginRequest{Name: "alice", Password: "Wrong-Pass-1"}, nil)
+	require.Equal(t, http.StatusLocked, status)
+	a.get(motion.PathWebAdmin)
+	assert.Equal(t, "Locked", byID(t, a.body, "state-alice"))
+	check := a.hidden("check")
+	require.NotEmpty(t, check)
+
+	settings := func(over map[string]string) url.Values {
+		v := url.Values{"check": {check}, "securitySuite": {"on"}, "maxLoginAttempts": {"1"}, "unlockAfterMinutes": {"0"},
+			"passwordMaxAgeDays": {"90"}, "passwordHistory": {"5"}, "disconnectionTimeoutMinutes": {"0"}, "licenseExpiresAt": {""}}
+		for k, x := range over {
+			v.Set(k, x)
+		}
+		return v
+	}
+	tests := []struct {
+		name       string
+		path       string
+		form       url.Values
+		wantStatus int
+		wantLoc    string
+		wantError  string
+	}{
+		{"a forged form", "/admin/users/alice/unlock", url.Values{"check": {"forged"}}, 400, "", "The form expired"},
+		{"unlock an unknown user", "/admin/users/nobody/unlock", url.Values{"check": {check}}, 404, "", `No user is named &#34;nobody&#34;`},
+		{"unlock", "/admin/users/alice/unlock", url.Values{"check": {check}}, 303, "/admin?m=unlocked#users", ""},
+		{"a number that is not one", "/admin/settings", settings(map[string]string{"maxLoginAttempts": "many"}), 400, "", `maxLoginAttempts must be a whole number, not &#34;many&#34;`},
+		{"a bad license date", "/admin/settings", settings(map[string]string{"licenseExpiresAt": "Monday"}), 400, "", "licenseExpiresAt"},
+		{"settings", "/admin/settings", settings(map[string]string{"maxLoginAttempts": "3", "sso_google": "on"}), 303, "/admin?m=settings", ""},
+		{"hot desk for a webrtc agent", "/admin/users/alice", url.Values{"check": {check}, "typology": {"webrtc"}, "hotDesk": {"on"}}, 400, "", "hotDesk is only for external agents"},
+		{"bruno to hot desk", "/admin/users/bruno", url.Values{"check": {check}, "typology": {"external"}, "hotDesk": {"on"}, "email": {"b@x.test"}}, 303, "/admin?m=user#users", ""},
+		{"a telephone", "/admin/phones/Desk 3 (SIP/2003)", url.Values{"check": {check}, "registered": {"on"}}, 303, "/admin?m=phone#phones", ""},
+		{"an unknown telephone", "/admin/phones/Desk 9", url.Values{"check": {check}}, 404, "", "No telephone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := url.URL{Path: tt.path}
+			a.do(http.MethodPost, u.EscapedPath(), tt.form)
+			require.Equal(t, tt.wantStatus, a.status)
+			if tt.wantLoc != "" {
+				assert.Equal(t, tt.wantLoc, a.loc)
+			} else {
+				assert.Contains(t, byID(t, a.body, "admin-error"), tt.wantError)
+			}
+		})
+	}
+	a.get(motion.PathWebAdmin + "?m=unlocked")
+	assert.Equal(t, "Account unlocked.", byID(t, a.body, "admin-notice"))
+	ts.login(t, "alice", demoPassword(t, "alice"))
+	st := ts.srv.Settings()
+	assert.Equal(t, 3, st.MaxLoginAttempts)
+	assert.Equal(t, []string{"google"}, st.SSOProviders)
+	assert.True(t, ts.srv.Users()[1].HotDesk)
+	assert.Equal(t, "b@x.test", ts.srv.Users()[1].Email)
+	assert.True(t, ts.srv.Phones()[2].Registered)
+	assert.False(t, ts.srv.Phones()[2].Busy, "an unticked box clears the flag")
+	a.get("/admin/settings")
+	assert.Equal(t, http.StatusMethodNotAllowed, a.status)
+}
