@@ -83,7 +83,7 @@ type Session struct {
 	user        string
 	profile     Profile
 	sip         *motion.SIPAccount
-	remember    bool // remember the password once it is changed
+	remember    bool           // remember the password once it is changed
 	opts        motion.Options // of the session's client, for the one re-login after a server restart
 	phone       string         // the hot-desk telephone of the session
 	relogged    bool           // the session was logged back in once already (never twice)

@@ -53,14 +53,13 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   };
 
   // SESSION_EXISTS: name the conflict and ask before ending the other session.
-  const showForce = (e: UIError) => {
+  const showForce = (_e: UIError) => {
     errorBox.hidden = true;
     choiceBox.className = "trust confirm";
     choiceBox.replaceChildren(
       h("strong", {}, "Already logged in elsewhere"),
       h("p", {}, `${username.value.trim()} is logged in on another Phonebar or computer right now. ` +
         "Log in anyway? The other session will be ended and its agent told why."),
-      h("p", { class: "hint" }, e.message),
       h("div", { class: "row" },
         h("button", { type: "button", id: "force-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; password.focus(); } }, "Cancel"),
         h("button", { type: "button", id: "force-confirm", class: "primary", onclick: () => { force = true; form.requestSubmit(); } }, "Log in anyway"),

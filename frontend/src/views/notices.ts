@@ -14,7 +14,10 @@ export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
   const update = (v: PathsView) => {
     last = v;
     if (formOpen) return; // never redraw under what the agent is typing
-    el.replaceChildren(...v.notices.map((n) => {
+    const phone = v.agent?.phone
+      ? h("p", { id: "hotdesk-phone", class: "session-fact" }, "Calls ring on the Hot Desk telephone ", h("strong", { class: "mono" }, v.agent.phone), ".")
+      : null;
+    el.replaceChildren(...(phone ? [phone] : []), ...v.notices.map((n) => {
       const box = h("div", { class: `alert ${n.id === "license" ? "info" : "warn"} notice`, id: `notice-${n.id}`, role: "status" },
         h("strong", {}, n.id === "license" ? "License" : "Password"),
         h("p", {}, n.text + "."));
