@@ -417,3 +417,112 @@ func TestPathForgotPassword(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, a, b, "the window shows exactly the same thing for a known and an unknown address")
 }
+
+// markAt waits for the n-th log line `msg="ui mark" what=WHAT` and returns when the test saw it
+// (polled every 10 ms: the figures are good to about 10 ms).
+func markAt(t testing.TB, app *appProc, what string, n int, timeout time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Count(app.log.String(), `msg="ui mark" what=`+what) >= n {
+			return time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no %s mark number %d within %s", what, n, timeout)
+	return time.Time{}
+}
+
+// TestPathNoticesAndDisconnection (paths 5, 9 and 8): the login shows how many days the password
+// has left, with the change offered, and the license notice; the agent opens the change and types
+// the new password twice; the realtime connection is then cut (no heartbeats, new sockets refused):
+// the banner shows, goes when the connection is back, and what the agent typed is still there (it
+// is submitted and works). Figures: time to banner, time to recovery. PHONEBAR_FAULT_LONG=1 adds a
+// 60 s cut.
+func TestPathNoticesAndDisconnection(t *testing.T) {
+	now := time.Now()
+	d := newPathsDemo(t, func() *motionsim.Config {
+		u := user("eve", "Eve-Pass-11", motion.TypologyPhonebar)
+		u.PasswordChangedAt = now.Add(-80*24*time.Hour - time.Hour).UTC().Format(time.RFC3339)
+		return &motionsim.Config{SecuritySuite: true, PasswordMaxAgeDays: 90,
+			LicenseExpiresAt: now.Add(12*24*time.Hour - time.Hour).UTC().Format(time.RFC3339),
+			Users:            []motionsim.UserConfig{u}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "eve", false)
+	shots := shotsDir(t)
+	app, win := openWindow(t, home)
+	typeText(t, win, "Eve-Pass-11")
+	key(t, win, "Return")
+	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("eve") == 1 })
+	time.Sleep(800 * time.Millisecond)
+	screenshot(t, shots, "path05-09-notices")
+
+	// From the globe button back to the notice's "Change password": the account menu, the license's
+	// Dismiss, the password's Dismiss, then the button.
+	key(t, win, "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "Return")
+	time.Sleep(300 * time.Millisecond)
+	typeText(t, win, "Eve-Newer-22")
+	key(t, win, "Tab")
+	typeText(t, win, "Eve-Newer-22")
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shots, "path05-change-offered")
+
+	outages := []time.Duration{5 * time.Second}
+	if os.Getenv("PHONEBAR_FAULT_LONG") != "" {
+		outages = append(outages, 60*time.Second)
+	}
+	for i, outage := range outages {
+		sim := d.sim.Load()
+		cut := time.Now()
+		sim.PauseRealtime(true)
+		shown := markAt(t, app, "banner-shown", i+1, 10*time.Second)
+		if i == 0 {
+			screenshot(t, shots, "path08-banner")
+		}
+		time.Sleep(time.Until(cut.Add(outage)))
+		back := time.Now()
+		sim.PauseRealtime(false)
+		hidden := markAt(t, app, "banner-hidden", i+1, 30*time.Second)
+		t.Logf("FIGURE cut %s: banner after %d ms; banner gone %d ms after the connection returned",
+			outage, shown.Sub(cut).Milliseconds(), hidden.Sub(back).Milliseconds())
+		assert.Equal(t, 1, d.live("eve", motion.ClientPhonebar), "the same session, not a new login")
+	}
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shots, "path08-back-typed-text-kept")
+	key(t, win, "Return") // the form still holds both passwords
+	waitFor(t, "the change", 10*time.Second, logHas(app, `msg="password changed"`))
+	assert.True(t, d.canLogIn(t, "eve", "Eve-Newer-22"), "what the agent typed before the cut was kept and sent")
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shots, "path05-changed")
+	assert.Equal(t, 1, d.created("eve", motion.ClientPhonebar), "no new login at any point")
+}
+
+// TestPathServerRestart (path 8): the server restarts and forgets every session: the bar shows the
+// banner, logs back in once with the saved password, and is connected again without the agent
+// doing anything. Figure: time from the restart to the bar connected again.
+func TestPathServerRestart(t *testing.T) {
+	testenv.NeedSessionBus(t)
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{Users: []motionsim.UserConfig{user("remi", "Remi-Pass-1", motion.TypologyPhonebar)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "remi", false)
+	account := credstore.Account(d.srv.URL, "remi")
+	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
+	app, win := openWindow(t, home)
+	typeText(t, win, "Remi-Pass-1")
+	key(t, win, "Tab", "space", "Return") // remember me
+	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("remi") == 1 })
+
+	restart := time.Now()
+	d.restart(t)
+	waitFor(t, "the new server's session", 20*time.Second, func() bool { return d.sim.Load().RealtimeSockets("remi") == 1 })
+	back := markAt(t, app, "banner-hidden", 1, 10*time.Second)
+	t.Logf("FIGURE server restart: connected again %d ms after the restart (one automatic login)", back.Sub(restart).Milliseconds())
+	assert.Equal(t, 1, d.created("remi", motion.ClientPhonebar), "exactly one login on the new server")
+	assert.Zero(t, d.failures("remi"))
+	assert.Contains(t, app.log.String(), "logged back in after the server forgot the session")
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shotsDir(t), "path08-after-restart")
+}
