@@ -122,7 +122,6 @@ func (s *Session) ChangePassword(current, next string) (SessionView, error) {
 	return s.View(), nil
 }
 
-
 // ForgotPassword asks the server to email a reset link. The answer is the same whether or not the
 // address is known: the window says "if the address belongs to an account, a link was sent".
 func (s *Session) ForgotPassword(server, email string) error {
@@ -158,4 +157,22 @@ func phoneNames(err error) []string {
 		out = append(out, p.Name)
 	}
 	return out
+}
+
+// Providers lists the single sign-on providers the server at address server offers, for the login
+// screen's buttons; none when it offers none, cannot be reached, or its certificate is not trusted
+// yet (the buttons then stay hidden: the login form says what is wrong when it is used).
+func (s *Session) Providers(server string) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	p, err := s.c.agent.Providers(ctx, server)
+	if err != nil {
+		s.c.log.WithField("code", agent.Describe(err).Code).Debug("sign-in providers not read")
+		return []string{}
+	}
+	if p == nil {
+		p = []string{}
+	}
+	s.c.log.WithField("providers", strings.Join(p, ",")).Info("sign-in providers")
+	return p
 }

@@ -52,5 +52,6 @@ export const paths = {
   rules: (candidate: string) => call<RuleCheck[]>("PasswordRules", candidate),
   forgot: (server: string, email: string) => call<void>("ForgotPassword", server, email),
   dismiss: (id: string) => call<PathsView>("DismissNotice", id),
+  providers: (server: string) => call<string[]>("Providers", server),
   mark: (what: "banner-shown" | "banner-hidden") => call<void>("UIMark", what),
 };

@@ -84,6 +84,7 @@ func code(err error) string {
 		code   string
 	}{
 		{ErrSavedPasswordRejected, CodeSavedPasswordRejected},
+		{ErrMicrophoneNeeded, CodeMicrophoneNeeded},
 		{ErrNoSavedPassword, CodeNoSavedPassword},
 		{ErrNoSavedLogin, CodeNoSavedLogin},
 		{motion.ErrNotHTTPS, CodeNotHTTPS},

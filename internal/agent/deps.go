@@ -18,6 +18,8 @@ type Client interface {
 	ForgotPassword(ctx context.Context, email string) error
 	// PhonesFor lists the hot-desk telephones with the login's credentials (after PHONE_REQUIRED).
 	PhonesFor(ctx context.Context, name, password string) (motion.PhoneList, error)
+	// Providers lists the single sign-on providers the server offers (no login needed).
+	Providers(ctx context.Context) ([]string, error)
 	DialRealtime(ctx context.Context) (Realtime, error)
 	CloseIdleConnections()
 }

@@ -38,6 +38,7 @@ type fakeClient struct {
 	forgot    []string
 	loggedIn  bool
 	phones    []motion.Phone
+	providers []string
 }
 
 func (f *fakeClient) Login(_ context.Context, req motion.LoginRequest) (motion.LoginResponse, error) {
@@ -236,4 +237,10 @@ func (f *fakeClient) PhonesFor(_ context.Context, name, pw string) (motion.Phone
 		return motion.PhoneList{}, &motion.APIError{Op: "the phone list", Status: 401, Code: motion.CodeUnauthorized}
 	}
 	return motion.PhoneList{Count: len(f.phones), Rows: f.phones}, nil
+}
+
+func (f *fakeClient) Providers(context.Context) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.providers, nil
 }

@@ -130,3 +130,43 @@ func TestReloginNeverTwice(t *testing.T) {
 	defer r.client.mu.Unlock()
 	assert.Len(t, r.client.logins, 2, "the typed login and one automatic one")
 }
+
+func TestProviders(t *testing.T) {
+	r := newRig(t, nil)
+	r.client.providers = []string{motion.ProviderGoogle}
+	got, err := r.s.Providers(ctx, server)
+	require.NoError(t, err)
+	assert.Equal(t, []string{motion.ProviderGoogle}, got)
+	_, err = r.s.Providers(ctx, "http://motion.test")
+	assert.ErrorIs(t, err, motion.ErrNotHTTPS, "nothing is asked over http")
+}
+
+func TestReadyGate(t *testing.T) {
+	tests := []struct {
+		name, typology, verdict string
+		blocked                 bool
+		says                    string
+	}{
+		{"webrtc, working", motion.TypologyWebRTC, "working", false, ""},
+		{"webrtc, never checked", motion.TypologyWebRTC, "", true, "Check your microphone first"},
+		{"webrtc, silent", motion.TypologyWebRTC, "silent", true, "hears nothing"},
+		{"webrtc, none", motion.TypologyWebRTC, "no microphone", true, "No microphone was found"},
+		{"webrtc, denied", motion.TypologyWebRTC, "access denied", true, "privacy settings"},
+		{"webrtc, unknown", motion.TypologyWebRTC, "unknown", true, "could not be checked"},
+		{"external rings elsewhere", motion.TypologyExternal, "no microphone", false, ""},
+		{"phonebar", motion.TypologyPhonebar, "", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ReadyGate(tt.typology, tt.verdict)
+			if !tt.blocked {
+				assert.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrMicrophoneNeeded)
+			info := Describe(err)
+			assert.Equal(t, CodeMicrophoneNeeded, info.Code)
+			assert.Contains(t, info.Message, tt.says)
+		})
+	}
+}

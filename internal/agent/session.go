@@ -549,6 +549,31 @@ func (s *Session) ForgotPassword(ctx context.Context, server, email string) erro
 	return cl.ForgotPassword(ctx, email)
 }
 
+// Providers lists the single sign-on providers (motion.ProviderGoogle,
+// motion.ProviderActiveDirectory) the server at address server offers, so that the login screen
+// shows their buttons; none when the server offers none or has no such route. It needs no session;
+// the server's pinned certificate is used.
+func (s *Session) Providers(ctx context.Context, server string) ([]string, error) {
+	u, err := motion.ParseServerURL(server)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.cfg.Load()
+	if err != nil {
+		st = config.Default()
+	}
+	opts := motion.Options{BaseURL: u, Pin: st.Pins[motion.Origin(u)], Roots: s.roots, Logger: s.log}
+	if s.clientOpt != nil {
+		s.clientOpt(&opts)
+	}
+	cl, err := s.newClient(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer cl.CloseIdleConnections()
+	return cl.Providers(ctx)
+}
+
 // apply moves the session of login gen by in; work of an older login is ignored.
 func (s *Session) apply(gen uint64, in Input, reason, msg string, cause error) bool {
 	s.mu.Lock()

@@ -51,6 +51,8 @@ type pathsDemo struct {
 
 	mu     sync.Mutex
 	phones []string // the Phone of each hot-desk login that went through
+	// providers, when set, answers PathAuthProviders (else the demo server does).
+	providers []string
 }
 
 func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
@@ -64,6 +66,16 @@ func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(motion.PhoneList{Count: len(hotDeskPhones), Rows: hotDeskPhones})
+	})
+	mux.HandleFunc("GET "+motion.PathAuthProviders, func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		p := d.providers
+		d.mu.Unlock()
+		if p == nil {
+			d.sim.Load().ServeHTTP(w, r)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(motion.ProvidersResponse{Providers: p})
 	})
 	mux.HandleFunc("POST "+motion.PathAuthLocal, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -525,4 +537,37 @@ func TestPathServerRestart(t *testing.T) {
 	assert.Contains(t, app.log.String(), "logged back in after the server forgot the session")
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, shotsDir(t), "path08-after-restart")
+}
+
+// TestPathSSOButtons (path 12): the login screen shows "Log in with …" for the providers the
+// server enabled, and none when it enabled none.
+func TestPathSSOButtons(t *testing.T) {
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{Users: []motionsim.UserConfig{user("sam", "Sam-Pass-1", motion.TypologyPhonebar)}}
+	})
+	shots := shotsDir(t)
+	for _, tt := range []struct {
+		name      string
+		providers []string
+		log       string
+	}{
+		{"none", []string{}, `msg="sign-in providers" providers=`},
+		{"google-ad", []string{motion.ProviderGoogle, motion.ProviderActiveDirectory}, `msg="sign-in providers" providers="google,activedirectory"`},
+	} {
+		d.mu.Lock()
+		d.providers = tt.providers
+		d.mu.Unlock()
+		home := t.TempDir()
+		d.settings(t, home, "sam", false)
+		app, win := openWindow(t, home)
+		waitFor(t, "the providers", 10*time.Second, logHas(app, tt.log))
+		time.Sleep(400 * time.Millisecond)
+		screenshot(t, shots, "path12-sso-"+tt.name)
+		if len(tt.providers) > 0 {
+			key(t, win, "Tab", "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?, Google
+			time.Sleep(300 * time.Millisecond)
+			screenshot(t, shots, "path12-sso-clicked")
+		}
+		app.stop()
+	}
 }

@@ -389,3 +389,16 @@ func shortReason(err error) string {
 	}
 	return err.Error()
 }
+
+// Providers lists the single sign-on providers the administrator enabled (ProviderGoogle,
+// ProviderActiveDirectory), without logging in. A server that does not offer the route (404) has
+// none.
+func (c *Client) Providers(ctx context.Context) ([]string, error) {
+	var r ProvidersResponse
+	err := c.do(ctx, "the sign-in providers", http.MethodGet, PathAuthProviders, false, nil, &r)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		return nil, nil
+	}
+	return r.Providers, err
+}

@@ -517,3 +517,41 @@ func TestPhoneRequiredAndPhonesFor(t *testing.T) {
 	assert.Equal(t, []Phone{{Name: "desk-12", Registered: true}}, l.Rows)
 	assert.Equal(t, "Basic YnJ1bm86cHc=", gotAuth)
 }
+
+// TestProviders: the enabled sign-in providers are read without credentials; a server without the
+// route has none.
+func TestProviders(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   []string
+	}{
+		{"enabled", 200, `{"providers":["google","activedirectory"]}`, []string{ProviderGoogle, ProviderActiveDirectory}},
+		{"none", 200, `{"providers":[]}`, []string{}},
+		{"older server", 404, `{"message":"no such route"}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var auth string
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				require.Equal(t, PathAuthProviders, r.URL.Path)
+				auth = r.Header.Get("Authorization")
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			u, err := url.Parse(srv.URL)
+			require.NoError(t, err)
+			pool := x509.NewCertPool()
+			pool.AddCert(srv.Certificate())
+			c, err := New(Options{BaseURL: u, Roots: pool})
+			require.NoError(t, err)
+			defer c.CloseIdleConnections()
+			got, err := c.Providers(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.Empty(t, auth)
+		})
+	}
+}

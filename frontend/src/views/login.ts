@@ -28,6 +28,31 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const errorBox = h("div", { id: "login-error", class: "alert error", role: "alert", hidden: true });
   const trustBox = h("div", { id: "trust", class: "trust", hidden: true });
   const choiceBox = h("div", { id: "login-choice", class: "trust", hidden: true });
+  // Single sign-on: the buttons of the providers the administrator enabled, read from the server.
+  const ssoBox = h("div", { id: "sso", class: "sso", hidden: true });
+  const ssoLabels: Record<string, string> = { google: "Google", activedirectory: "Active Directory" };
+  let ssoSeq = 0;
+  const loadProviders = async () => {
+    const mine = ++ssoSeq;
+    const addr = server.value.trim();
+    const list = addr ? await paths.providers(addr).catch(() => [] as string[]) : [];
+    if (mine !== ssoSeq) return;
+    const note = h("p", { id: "sso-note", class: "hint", hidden: true });
+    ssoBox.replaceChildren(
+      ...list.filter((p) => ssoLabels[p]).map((p) => h("button", {
+        type: "button", id: `sso-${p}`, class: "sso-button",
+        onclick: () => {
+          note.textContent = `Signing in with ${ssoLabels[p]} from the Phonebar window is not available in this version: ` +
+            "log in with your Motion username and password, or use the Omni Desktop in a browser.";
+          note.hidden = false;
+        },
+      }, `Log in with ${ssoLabels[p]}`)),
+      note,
+    );
+    ssoBox.hidden = list.length === 0;
+  };
+  let ssoTimer = 0;
+  server.addEventListener("input", () => { clearTimeout(ssoTimer); ssoTimer = window.setTimeout(() => void loadProviders(), 500); });
   // What the next submit adds, set by the "log in anyway" and telephone choices.
   let force = false;
   let phone = "";
@@ -174,6 +199,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     choiceBox,
     submit,
     h("button", { type: "button", id: "forgot", class: "link forgot-link", onclick: () => showForgot() }, "Forgot password?"),
+    ssoBox,
   );
 
   // Forgot password: the email of the account; the answer never says whether it exists.
@@ -247,6 +273,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     notice, form, forgotBox, demo);
 
   queueMicrotask(() => {
+    void loadProviders();
     showError(initialError);
     (v.server || v.demo ? (v.username ? password : username) : server).focus();
   });
