@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/rtc"
@@ -79,9 +80,13 @@ type Config struct {
 	AllowLoopback bool
 	// DTMF is how SendDTMF sends digits; zero means RFC 4733.
 	DTMF DTMFMode
-	// NewSource and NewSink make each call's audio ends; nil means silence out and nothing in.
+	// NewSource and NewSink make each call's audio ends. Without them a call uses the microphone
+	// and speaker of Audio; with neither, it sends silence and drops what it receives.
 	NewSource func() rtc.Source
 	NewSink   func() rtc.Sink
+	// Audio opens each call's microphone and speaker (an audio Engine per call) when NewSource is
+	// nil. A call whose devices cannot be opened fails with the audio error.
+	Audio *audio.Host
 	// OnEvent receives every event, in order, on one goroutine, never under a lock of this package.
 	OnEvent func(Event)
 	// Expires is the registration lifetime asked for; zero means sipua's default (10 minutes).
@@ -178,23 +183,40 @@ func (p *Phone) emit(ev Event) {
 	}
 }
 
-func (p *Phone) mediaOptions(c *Call) rtc.Options {
+// mediaOptions makes a call's media options, opening its devices when it uses them.
+func (p *Phone) mediaOptions(ctx context.Context, c *Call) (rtc.Options, error) {
 	o := rtc.Options{
 		ICEServers: p.cfg.Account.ICEServers, RelayOnly: p.cfg.RelayOnly, Codecs: p.cfg.Codecs,
 		AllowLoopback: p.cfg.AllowLoopback, Logger: p.log,
 		OnDTMF: func(d rune) { p.dtmf(c.id, d) },
 	}
 	var src rtc.Source = rtc.Silence{}
-	if p.cfg.NewSource != nil {
+	var sink rtc.Sink = rtc.Discard{}
+	switch {
+	case p.cfg.NewSource != nil:
 		src = p.cfg.NewSource()
+		if p.cfg.NewSink != nil {
+			sink = p.cfg.NewSink()
+		}
+	case p.cfg.Audio != nil:
+		dev, err := openDeviceAudio(ctx, p.cfg.Audio)
+		if err != nil {
+			return o, err
+		}
+		c.devices = dev
+		src = dev
+		// What is heard is also measured, for reports (the far end's tone, its level).
+		c.heard = rtc.NewFrequencySink()
+		sink = tee{dev, c.heard}
 	}
 	c.mute = &muteSource{src: src}
 	o.Source = c.mute
-	if p.cfg.NewSink != nil {
-		o.Sink = p.cfg.NewSink()
+	o.Sink = sink
+	c.sink = sink
+	if c.heard != nil {
+		c.sink = c.heard
 	}
-	c.sink = o.Sink
-	return o
+	return o, nil
 }
 
 // Dial calls target (a number or a SIP URI) and returns the established call, or why it failed: a
@@ -205,19 +227,26 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 	}
 	c := &Call{phone: p, dir: sipua.DirectionOutgoing, started: time.Now(), done: make(chan struct{})}
 	c.state, _ = transition(StateUnknown, inputDial)
-	media, err := rtc.NewSession(p.mediaOptions(c))
+	opts, err := p.mediaOptions(ctx, c)
 	if err != nil {
+		return nil, err
+	}
+	media, err := rtc.NewSession(opts)
+	if err != nil {
+		c.closeDevices()
 		return nil, err
 	}
 	c.media = media
 	offer, err := media.Offer(ctx)
 	if err != nil {
 		media.Close()
+		c.closeDevices()
 		return nil, err
 	}
 	sc, err := p.ua.Invite(ctx, target, offer, nil)
 	if err != nil {
 		media.Close()
+		c.closeDevices()
 		return nil, err
 	}
 	c.sip, c.id, c.remote = sc, sc.ID(), sc.Remote()
@@ -308,6 +337,8 @@ type Call struct {
 	done     chan struct{}
 	mute     *muteSource
 	sink     rtc.Sink
+	heard    *rtc.FrequencySink
+	devices  *deviceAudio
 	answered time.Time
 
 	mu         sync.Mutex
@@ -351,7 +382,14 @@ func (c *Call) Digits() string {
 	return string(c.digits)
 }
 
-// Sink returns the call's audio sink (what NewSink made), nil for none.
+func (c *Call) closeDevices() {
+	if c.devices != nil {
+		c.devices.close()
+	}
+}
+
+// Sink returns the call's audio sink: what NewSink made, or with the devices a FrequencySink
+// measuring what the speaker gets.
 func (c *Call) Sink() rtc.Sink { return c.sink }
 
 // Started is when the call was dialled or arrived; Answered when it was established.
@@ -393,6 +431,7 @@ func (c *Call) finish(reason error) {
 	if m != nil {
 		m.Close()
 	}
+	c.closeDevices()
 	p := c.phone
 	p.mu.Lock()
 	delete(p.calls, c.id)
@@ -407,8 +446,14 @@ func (c *Call) Answer(ctx context.Context) error {
 	if c.dir != sipua.DirectionIncoming || c.State() != StateRinging {
 		return ErrCallState
 	}
-	media, err := rtc.NewSession(c.phone.mediaOptions(c))
+	opts, err := c.phone.mediaOptions(ctx, c)
 	if err != nil {
+		_ = c.sip.Reject(ctx, 480)
+		return err
+	}
+	media, err := rtc.NewSession(opts)
+	if err != nil {
+		c.closeDevices()
 		return err
 	}
 	c.mu.Lock()
