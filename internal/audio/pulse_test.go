@@ -54,6 +54,40 @@ func playInto(t *testing.T, sink string, hz, amplitude float64) {
 		_ = cmd.Wait()
 		wg.Wait()
 	})
+	waitAudible(t, sink+".monitor")
+}
+
+// waitAudible returns once the monitor source carries sound: pacat and PulseAudio take a moment
+// (seconds on a loaded machine) before a new stream is heard, and tests must not measure before.
+func waitAudible(t *testing.T, source string) {
+	t.Helper()
+	drv, err := newDriver(BackendPulseAudio)
+	require.NoError(t, err)
+	defer drv.close()
+	s, err := openStream(drv, KindCapture, Device{ID: source}, 0)
+	require.NoError(t, err)
+	defer s.close()
+	deadline := time.After(30 * time.Second)
+	block := make([]int16, 2048)
+	var m dsp.Meter
+	for {
+		n := s.ring.read(block)
+		m.Add(block[:n])
+		if m.Samples() >= 2048 {
+			if m.Level().RMSDBFS > -40 {
+				return
+			}
+			m.Reset()
+		}
+		if n > 0 {
+			continue
+		}
+		select {
+		case <-s.wake:
+		case <-deadline:
+			t.Fatalf("%s stayed silent for 30 s", source)
+		}
+	}
 }
 
 // loadNullSink adds a null sink for one test and returns its name; unloading is the test's to do
@@ -87,16 +121,18 @@ func TestPulseCheckFindsTone(t *testing.T) {
 	}
 	h := New(Options{})
 	t.Cleanup(func() { assert.NoError(t, h.Close()) })
+	// A private sink: other packages' tests may be playing into the shared default one.
+	loadNullSink(t, "pb_tone")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			playInto(t, "vsink", tt.hz, tt.amp)
+			playInto(t, "pb_tone", tt.hz, tt.amp)
 			var levels int
-			res, err := h.CheckMicrophone(ctx, CheckOptions{Listen: time.Second, OnLevel: func(Level) { levels++ }})
+			res, err := h.CheckMicrophone(ctx, CheckOptions{Device: "Monitor of pb_tone", Listen: time.Second, OnLevel: func(Level) { levels++ }})
 			require.NoError(t, err)
 			require.Equal(t, VerdictWorking, res.Verdict, res.Message)
-			assert.Equal(t, "vsink.monitor", res.Device.ID)
+			assert.Equal(t, "pb_tone.monitor", res.Device.ID)
 			assert.InDelta(t, tt.hz, res.DominantHz, 5)
 			assert.InDelta(t, tt.wantRMS, res.RMSDBFS, tt.tolerance)
 			assert.InDelta(t, tt.wantRMS+3.01, res.PeakDBFS, tt.tolerance)
@@ -105,6 +141,20 @@ func TestPulseCheckFindsTone(t *testing.T) {
 			assert.Contains(t, res.Message, "works")
 		})
 	}
+}
+
+// With no device named, the check listens to the system default microphone.
+func TestPulseCheckUsesDefault(t *testing.T) {
+	testenv.NeedPulseAudio(t)
+	out, err := exec.Command("pactl", "get-default-source").Output()
+	require.NoError(t, err)
+	def := strings.TrimSpace(string(out))
+	h := New(Options{})
+	t.Cleanup(func() { assert.NoError(t, h.Close()) })
+	res, err := h.CheckMicrophone(context.Background(), CheckOptions{Listen: 200 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, def, res.Device.ID)
+	assert.Contains(t, []Verdict{VerdictWorking, VerdictSilent}, res.Verdict, res.Message)
 }
 
 func TestPulseCheckSilence(t *testing.T) {
@@ -184,9 +234,10 @@ func TestPulseDeviceRemovedMidCheck(t *testing.T) {
 	assert.Contains(t, res.Message, "stopped delivering sound")
 	assert.Less(t, res.ListenedMs, int64(30000))
 
-	// The Host is still usable: the default microphone checks fine.
-	playInto(t, "vsink", 700, 0.3)
-	res, err = h.CheckMicrophone(ctx, CheckOptions{Listen: 300 * time.Millisecond})
+	// The Host is still usable: another microphone checks fine.
+	loadNullSink(t, "pb_after")
+	playInto(t, "pb_after", 700, 0.3)
+	res, err = h.CheckMicrophone(ctx, CheckOptions{Device: "pb_after.monitor", Listen: 300 * time.Millisecond})
 	require.NoError(t, err)
 	assert.Equal(t, VerdictWorking, res.Verdict, res.Message)
 	assert.InDelta(t, 700, res.DominantHz, 5)
@@ -206,10 +257,11 @@ func TestPulsePlayToneIsHeard(t *testing.T) {
 		hz     float64
 		listen time.Duration
 	}{
-		{"test tone on the chosen speaker", PlayOptions{Device: DeviceRef{ID: "vsink"}, Hz: 1500, Volume: 0.5}, 1500, 800 * time.Millisecond},
+		{"test tone on the chosen speaker", PlayOptions{Device: DeviceRef{ID: "pb_ring"}, Hz: 1500, Volume: 0.5}, 1500, 800 * time.Millisecond},
 		// The ring is on 1 s in 3: listen longer than one cadence so the check hears it wherever it starts.
-		{"ringtone", PlayOptions{Device: DeviceRef{Name: "VirtualSink"}, Ringtone: true, Volume: 0.5}, 0, 3500 * time.Millisecond},
+		{"ringtone", PlayOptions{Device: DeviceRef{Name: "pb_ring"}, Ringtone: true, Volume: 0.5}, 0, 3500 * time.Millisecond},
 	}
+	loadNullSink(t, "pb_ring")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			playCtx, stop := context.WithCancel(ctx)
@@ -218,12 +270,13 @@ func TestPulsePlayToneIsHeard(t *testing.T) {
 			opts.Duration = 30 * time.Second // stopped by cancel once heard
 			go func() {
 				res, err := h.PlayTone(playCtx, opts)
-				if err == nil && res.Device.ID != "vsink" {
+				if err == nil && res.Device.ID != "pb_ring" {
 					err = fmt.Errorf("played on %q", res.Device.ID)
 				}
 				done <- err
 			}()
-			res, err := h.CheckMicrophone(ctx, CheckOptions{Listen: tt.listen})
+			waitAudible(t, "pb_ring.monitor")
+			res, err := h.CheckMicrophone(ctx, CheckOptions{Device: "pb_ring.monitor", Listen: tt.listen})
 			stop()
 			assert.ErrorIs(t, <-done, context.Canceled)
 			require.NoError(t, err)

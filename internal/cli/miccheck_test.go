@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,8 +96,13 @@ func TestMicCheckNullBackend(t *testing.T) {
 func TestMicCheckPulseTone(t *testing.T) {
 	testenv.NeedPulseAudio(t)
 	pacat := testenv.NeedCommand(t, "pacat")
+	// A private null sink: other packages' tests may be playing into the shared default one.
+	idx, err := exec.Command("pactl", "load-module", "module-null-sink", "sink_name=pb_cli_mic",
+		"sink_properties=device.description=CliMic").Output()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = exec.Command("pactl", "unload-module", strings.TrimSpace(string(idx))).Run() })
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, pacat, "--playback", "--device=vsink", "--format=s16le", "--rate=48000", "--channels=1", "--latency-msec=40")
+	cmd := exec.CommandContext(ctx, pacat, "--playback", "--device=pb_cli_mic", "--format=s16le", "--rate=48000", "--channels=1", "--latency-msec=40")
 	in, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -119,12 +125,22 @@ func TestMicCheckPulseTone(t *testing.T) {
 	}()
 	t.Cleanup(func() { cancel(); _ = cmd.Wait(); wg.Wait() })
 
-	code, stdout, stderr := runMic(t, "--json", "--seconds", "1", "--device", "Monitor of VirtualSink")
+	// pacat takes a moment to be heard: wait until the check says it works, then measure.
+	var code int
+	var stdout, stderr string
+	for range 20 {
+		code, stdout, stderr = runMic(t, "--json", "--seconds", "1", "--device", "Monitor of CliMic")
+		if code == 0 {
+			break
+		}
+	}
+	require.Equal(t, 0, code, "stdout %s stderr %s", stdout, stderr)
+	code, stdout, stderr = runMic(t, "--json", "--seconds", "1", "--device", "Monitor of CliMic")
 	require.Equal(t, 0, code, "stdout %s stderr %s", stdout, stderr)
 	var got micCheckOutput
 	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
 	assert.Equal(t, audio.VerdictWorking, got.Verdict)
-	assert.Equal(t, "vsink.monitor", got.Device.ID)
+	assert.Equal(t, "pb_cli_mic.monitor", got.Device.ID)
 	assert.InDelta(t, 1000, got.DominantHz, 5)
 	assert.InDelta(t, -9.03, got.RMSDBFS, 1.5)
 	assert.Positive(t, got.SampleRate)
