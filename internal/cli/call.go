@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/phone"
@@ -85,7 +86,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	fs.StringVar(&f.trust, "trust-fingerprint", "", "SHA-256 fingerprint of a self-signed wss certificate to trust")
 	fs.Float64Var(&f.seconds, "seconds", 5, "how long to keep each call up (answer: 0 keeps it until the other side hangs up)")
 	fs.Float64Var(&f.timeout, "timeout", 30, "seconds to wait for registration, for the call to be answered, or (answer) for each call to arrive")
-	fs.Float64Var(&f.tone, "tone", 0, "send a sine of this frequency in Hz instead of the microphone, and detect the far end's tone")
+	fs.Float64Var(&f.tone, "tone", 0, "send a sine of this frequency in Hz instead of using the microphone and speaker")
 	fs.StringVar(&f.dtmf, "dtmf", "", "digits to send once the call is up")
 	fs.StringVar(&f.dtmfMode, "dtmf-mode", "rfc4733", "how to send digits: rfc4733 or info")
 	fs.StringVar(&f.codecName, "codec", "", "force one codec: opus, pcmu or pcma (default: offer all)")
@@ -111,8 +112,8 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 		// account from the login (phone.AccountFromMotion) instead of these flags.
 		return usage("--sip-ws and --sip-user are required (logging in through Motion with --server comes later)")
 	}
-	if f.tone <= 0 {
-		return usage("--tone HZ is required for now: calls with the microphone and speaker need the audio engine, which is not wired into calls yet")
+	if f.tone < 0 {
+		return usage("--tone must be a frequency in Hz")
 	}
 	if name == "answer" && f.calls < 1 {
 		return usage("--calls must be at least 1")
@@ -166,9 +167,15 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 			return usage("--dtmf: use only 0-9, *, #, A-D")
 		}
 	}
-	hz := f.tone
-	cfg.NewSource = func() rtc.Source { return rtc.NewToneSource(hz) }
-	cfg.NewSink = func() rtc.Sink { return rtc.NewFrequencySink() }
+	if hz := f.tone; hz > 0 {
+		cfg.NewSource = func() rtc.Source { return rtc.NewToneSource(hz) }
+		cfg.NewSink = func() rtc.Sink { return rtc.NewFrequencySink() }
+	} else {
+		// The microphone and speaker, opened per call; far_tone_hz then reports what the speaker got.
+		host := audio.New(audio.Options{})
+		defer host.Close()
+		cfg.Audio = host
+	}
 	events := make(chan phone.Event, 256)
 	cfg.OnEvent = func(ev phone.Event) { events <- ev }
 	p, err := phone.New(cfg)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/rtctest"
+	"github.com/phonebar/phonebar/internal/testenv"
 )
 
 // syncBuf is a bytes.Buffer safe for the command's goroutine and the test.
@@ -101,7 +102,7 @@ func TestCallCommandFailures(t *testing.T) {
 		code string
 		sip  float64
 	}{
-		{"no tone", []string{"call", "--to", "x", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR("a")}, 2, "USAGE", 0},
+		{"bad digits", []string{"call", "--to", "x", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR("a"), "--dtmf", "12x"}, 2, "USAGE", 0},
 		{"no target", []string{"call", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR("a"), "--tone", "440"}, 2, "USAGE", 0},
 		{"server down", []string{"call", "--to", "x", "--sip-ws", "ws://127.0.0.1:1/", "--sip-user", "sip:a@127.0.0.1", "--tone", "440", "--timeout", "1"}, 1, "CONNECT_FAILED", 0},
 		{"wrong password", []string{"call", "--to", "x", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("pw")), "--tone", "440"}, 1, "SIP_401", 401},
@@ -128,4 +129,41 @@ func TestCallCommandFailures(t *testing.T) {
 			assert.NotContains(t, out.String()+errb.String(), rtctest.Password)
 		})
 	}
+}
+
+// TestAnswerWithDevices runs answer without --tone: the microphone and speaker of the test
+// PulseAudio, whose microphone hears its speaker, so the caller gets its own tone back.
+func TestAnswerWithDevices(t *testing.T) {
+	testenv.NeedPulseAudio(t)
+	rtctest.CheckLeaks(t)
+	pbx := rtctest.StartPBX(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	callee := pbx.User("devans")
+	var ansOut, ansErr syncBuf
+	ansDone := make(chan int, 1)
+	go func() {
+		ansDone <- Run(ctx, []string{"answer", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(callee),
+			"--sip-password-stdin", "--seconds", "0", "--json"},
+			Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &ansOut, Err: &ansErr})
+	}()
+	for !strings.Contains(ansOut.String(), `"registered"`) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("answer never registered: %s %s", ansOut.String(), ansErr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	var out, errb bytes.Buffer
+	code := Run(ctx, []string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("c")),
+		"--sip-password-stdin", "--tone", "600", "--seconds", "3", "--json"},
+		Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
+	require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
+	lines := jsonLines(t, out.String())
+	require.Len(t, lines, 2)
+	assert.InDelta(t, 600, lines[1]["far_tone_hz"], 20, "the tone came back through the speaker and microphone")
+	require.Equal(t, 0, <-ansDone, "answer: %s %s", ansOut.String(), ansErr.String())
+	al := jsonLines(t, ansOut.String())
+	require.Len(t, al, 2)
+	assert.InDelta(t, 600, al[1]["far_tone_hz"], 20)
 }
