@@ -106,6 +106,14 @@ func TestBrowserCalls(t *testing.T) {
 	b.Register(pbx, pbx.WSURL, browserUser)
 	a := startAgent(ctx, t, pbx, agentUser, nil)
 
+	t.Run("browser registers over wss", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		tab := b.NewTab()
+		tab.Register(pbx, pbx.WSSURL, pbx.User("wssbrowser"))
+		tab.WaitFor(ctx, "registered", func(b *rtctest.Browser) bool { return b.State().Registered })
+	})
+
 	t.Run("phonebar calls browser", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
