@@ -44,7 +44,16 @@ type demo struct {
 
 func newDemo(t testing.TB, typology string) *demo {
 	t.Helper()
+	return newDemoWith(t, typology, nil)
+}
+
+// newDemoWith is newDemo with the seed adjusted by edit (nil: the built-in demo).
+func newDemoWith(t testing.TB, typology string, edit func(*motionsim.Config)) *demo {
+	t.Helper()
 	seed := motionsim.DefaultConfig()
+	if edit != nil {
+		edit(seed)
+	}
 	var login motionsim.DemoLogin
 	for _, l := range seed.DemoLogins() {
 		if l.Typology == typology {

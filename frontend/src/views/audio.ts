@@ -62,6 +62,8 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     checkBtn.textContent = "Listening…";
     verdict.dataset.verdict = "running";
     verdict.replaceChildren(h("strong", {}, "Checking the microphone…"), h("p", {}, "Say a few words."));
+    summaryState.dataset.verdict = "running";
+    summaryState.textContent = "Checking…";
     try {
       showVerdict(await audio.checkMicrophone());
     } catch (e) {

@@ -91,14 +91,14 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     const buttons: HTMLElement[] = [];
     if (c.state === "ringing" && c.direction === "in") {
       buttons.push(
-        h("button", { type: "button", class: "answer", id: `answer-${c.id}`, onclick: act(() => phone.answer(c.id)) }, "Answer"),
+        h("button", { type: "button", class: "answer", title: "Answer (Ctrl+Enter)", onclick: act(() => phone.answer(c.id)) }, "Answer"),
         h("button", { type: "button", class: "hangup", onclick: act(() => phone.reject(c.id)) }, "Reject"),
       );
     } else {
       if (c.state === "active" || c.state === "held") {
         buttons.push(
-          h("button", { type: "button", class: "small", "aria-pressed": String(c.muted), onclick: act(() => phone.mute(c.id, !c.muted)) }, c.muted ? "Unmute" : "Mute"),
-          h("button", { type: "button", class: "small", "aria-pressed": String(c.state === "held"), onclick: act(() => phone.hold(c.id, c.state !== "held")) }, c.state === "held" ? "Resume" : "Hold"),
+          h("button", { type: "button", class: "small", "aria-pressed": String(c.muted), title: "Mute (Ctrl+M)", onclick: act(() => phone.mute(c.id, !c.muted)) }, c.muted ? "Unmute" : "Mute"),
+          h("button", { type: "button", class: "small", "aria-pressed": String(c.state === "held"), title: "Hold (Ctrl+H)", onclick: act(() => phone.hold(c.id, c.state !== "held")) }, c.state === "held" ? "Resume" : "Hold"),
           h("button", {
             type: "button", class: "small", onclick: act(async () => {
               const to = target.value.trim();
@@ -108,7 +108,7 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
           }, "Transfer"),
         );
       }
-      buttons.push(h("button", { type: "button", class: "hangup", onclick: act(() => phone.hangup(c.id)) }, "Hang up"));
+      buttons.push(h("button", { type: "button", class: "hangup", title: "Hang up (Ctrl+E)", onclick: act(() => phone.hangup(c.id)) }, "Hang up"));
     }
     return h("div", { class: `call-card ${c.state}`, "data-call": c.id },
       h("div", { class: "call-head" },
@@ -128,6 +128,40 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     dialBtn.disabled = v.registration !== "registered";
   };
 
+  // Keyboard: Ctrl+Enter answers the ringing call, Ctrl+E ends the current call, Ctrl+H holds or
+  // resumes it, Ctrl+M mutes, Ctrl+K goes to the dial field.
+  const onKey = (ev: KeyboardEvent) => {
+    if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    const ringing = view.calls.find((c) => c.state === "ringing" && c.direction === "in");
+    const current = activeCall() ?? view.calls.find((c) => c.state === "dialing" || c.state === "ringing");
+    let done = true;
+    switch (ev.key.toLowerCase()) {
+      case "enter":
+        if (ringing) void act(() => phone.answer(ringing.id))();
+        break;
+      case "e":
+        if (current) void act(() => phone.hangup(current.id))();
+        break;
+      case "h": {
+        const c = activeCall();
+        if (c) void act(() => phone.hold(c.id, c.state !== "held"))();
+        break;
+      }
+      case "m": {
+        const c = activeCall();
+        if (c) void act(() => phone.mute(c.id, !c.muted))();
+        break;
+      }
+      case "k":
+        target.focus();
+        break;
+      default:
+        done = false;
+    }
+    if (done) ev.preventDefault();
+  };
+  document.addEventListener("keydown", onKey);
+
   const tick = window.setInterval(() => {
     calls.querySelectorAll<HTMLElement>(".timer").forEach((t) => {
       const at = Number(t.dataset.answered);
@@ -140,5 +174,5 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   const el = h("section", { class: "card phone", id: "phone" },
     h("div", { class: "conn phone-reg" }, dot, reg, padToggle),
     problem, form, pad, calls, status);
-  return { el, dispose: () => { off(); window.clearInterval(tick); } };
+  return { el, dispose: () => { off(); window.clearInterval(tick); document.removeEventListener("keydown", onKey); } };
 }
