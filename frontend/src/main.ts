@@ -14,13 +14,16 @@ let current: { state: string; update?(v: PathsView, connectionOnly?: boolean): v
 
 function render(v: PathsView, err?: UIError) {
   if (v.state === "password-change") {
-    // Before anything else: the bar is not shown until the password is changed.
-    if (current.state === "password-change") return;
+    // Before anything else: the bar is not shown until the password is changed. Drawn again only
+    // if whether the current password must be typed changed (the login's answer can come after
+    // the session event that first drew it).
+    const key = `password-change:${v.needCurrentPassword}`;
+    if (current.state === key) return;
     app.replaceChildren(passwordView(v, {
       onChanged: (nv) => render(nv),
       onLogout: async () => render((await session.logout(false)) as PathsView),
     }));
-    current = { state: "password-change" };
+    current = { state: key };
     return;
   }
   if (v.state === "logged-in" && v.agent) {
@@ -65,7 +68,7 @@ async function start() {
     }
     void paths.view().then((v) => {
       if (v.state === "logging-in") return;
-      if (v.state !== current.state || v.state === "logged-in") render(v);
+      if (v.state !== current.state.split(":")[0] || v.state === "logged-in" || v.state === "password-change") render(v);
     });
   });
   let v: PathsView;
