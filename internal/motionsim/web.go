@@ -425,6 +425,7 @@ func (s *Server) desktopData(r *http.Request, ss *session, nonce, pwErr string) 
 		sip.Password = "" // never in a page
 	}
 	n := ss.notices
+	info := ss.info
 	s.mu.Unlock()
 	d := desktopPage{
 		pageBase:      pageBase{Title: "Omni Desktop", Nonce: nonce},
@@ -462,6 +463,14 @@ func (s *Server) desktopData(r *http.Request, ss *session, nonce, pwErr string) 
 		d.PhoneOwner, d.PhoneOwnerLabel = "phonebar", "Phone: Phonebar app"
 	case motion.TypologyExternal:
 		d.PhoneOwner, d.PhoneOwnerLabel = "external", "Phone: desk telephone"
+		switch {
+		case info.Phone != "":
+			d.PhoneOwnerLabel = "Phone: " + info.Phone + " (Hot Desk)"
+		case info.Line == motion.LinePhone:
+			d.PhoneOwnerLabel = "Phone: your telephone number"
+		case info.Line == motion.LineMobile:
+			d.PhoneOwnerLabel = "Phone: your mobile number"
+		}
 	case motion.TypologyMobile:
 		d.PhoneOwner, d.PhoneOwnerLabel = "mobile", "Phone: mobile app"
 	default:
