@@ -170,3 +170,11 @@ func TestReadyGate(t *testing.T) {
 		})
 	}
 }
+
+func TestLoginPassesLine(t *testing.T) {
+	r := newRig(t, nil)
+	p, err := r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password, Line: motion.LineMobile})
+	require.NoError(t, err)
+	assert.Equal(t, motion.LineMobile, r.client.logins[0].Line)
+	assert.Equal(t, motion.LineMobile, p.Line)
+}

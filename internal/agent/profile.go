@@ -25,6 +25,8 @@ type Profile struct {
 	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
 	// Phone is the hot-desk telephone picked at login ("" without Hot Desk).
 	Phone string `json:"phone,omitempty"`
+	// Line is the line an external agent without Hot Desk chose at login ("": internal).
+	Line string `json:"line,omitempty"`
 	// LicenseExpiresAt is set when the server's license expires soon.
 	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
 	// Remembered: the password is saved in the OS keyring.

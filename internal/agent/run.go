@@ -211,7 +211,7 @@ func (s *Session) relogin(ctx context.Context, gen uint64) (Client, bool) {
 		return nil, false
 	}
 	s.relogged = true
-	server, user, opts, phone := s.server, s.user, s.opts, s.phone
+	server, user, opts, phone, line := s.server, s.user, s.opts, s.phone, s.line
 	s.mu.Unlock()
 
 	log := s.log.WithFields(logrus.Fields{"server": server, "user": user})
@@ -224,7 +224,7 @@ func (s *Session) relogin(ctx context.Context, gen uint64) (Client, bool) {
 	if err != nil {
 		return nil, false
 	}
-	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: pw, Client: motion.ClientPhonebar, Phone: phone})
+	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: pw, Client: motion.ClientPhonebar, Phone: phone, Line: line})
 	pw = ""
 	if err != nil {
 		cl.CloseIdleConnections()

@@ -86,6 +86,7 @@ type Session struct {
 	remember    bool           // remember the password once it is changed
 	opts        motion.Options // of the session's client, for the one re-login after a server restart
 	phone       string         // the hot-desk telephone of the session
+	line        string         // the external agent's line of the session
 	relogged    bool           // the session was logged back in once already (never twice)
 	sessCancel  context.CancelFunc
 	sessCtx     context.Context
@@ -169,6 +170,9 @@ type LoginInput struct {
 	Force bool
 	// Phone is the hot-desk telephone an external agent picked; "": none.
 	Phone string
+	// Line is where an external agent without Hot Desk takes calls: motion.LineInternal (also
+	// ""), motion.LinePhone or motion.LineMobile.
+	Line string
 	// KeepSaved, when Remember is false, leaves a saved password in the keyring instead of deleting
 	// it (the command line's check of a typed password).
 	KeepSaved bool
@@ -252,7 +256,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	if err != nil {
 		return fail(err)
 	}
-	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone})
+	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone, Line: in.Line})
 	if errors.Is(err, motion.ErrPhoneRequired) || errors.Is(err, motion.ErrPhoneUnavailable) {
 		// The password was right: read the telephones the agent may pick, with the same login.
 		list, lerr := cl.PhonesFor(ctx, user, in.Password)
@@ -275,7 +279,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	}
 	p := makeProfile(origin, who, resp)
 	p.Warnings = warnings
-	p.Phone = in.Phone
+	p.Phone, p.Line = in.Phone, in.Line
 
 	rememberLater := false
 	switch {
@@ -308,7 +312,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return Profile{}, ErrClosed
 	}
 	s.client, s.server, s.user, s.profile, s.sip, s.remember = cl, origin, user, p, who.SIP, rememberLater
-	s.opts, s.phone, s.relogged = opts, in.Phone, false
+	s.opts, s.phone, s.line, s.relogged = opts, in.Phone, in.Line, false
 	s.sessCtx, s.sessCancel = context.WithCancel(context.Background())
 	if resp.MustChangePassword {
 		s.applyLocked(InputLoginNeedsNewPassword, "", "Your password must be changed before you continue", nil)

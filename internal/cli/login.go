@@ -51,6 +51,8 @@ type loginResult struct {
 	Phones []string `json:"phones,omitempty"`
 	// Phone is the hot-desk telephone the login used.
 	Phone string `json:"phone,omitempty"`
+	// Line is the external agent's line the login used.
+	Line string `json:"line,omitempty"`
 	// MustChangePassword: the password must be changed (in the window) before anything else.
 	MustChangePassword bool `json:"mustChangePassword,omitempty"`
 	// PasswordExpiresInDays is set when the password expires within 15 days.
@@ -59,7 +61,7 @@ type loginResult struct {
 	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
 }
 
-const loginUsage = `Usage: phonebar login --server URL --user NAME [--password-stdin] [--save] [--trust-fingerprint HEX] [--force] [--phone NAME] [--json]
+const loginUsage = `Usage: phonebar login --server URL --user NAME [--password-stdin] [--save] [--trust-fingerprint HEX] [--force] [--phone NAME] [--line internal|phone|mobile] [--json]
 
 Logs in to the Motion server the way the window does, prints who you are, and ends the session again
 (so that the window can log in). Without --password-stdin the password saved in the system keyring is
@@ -83,6 +85,7 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	forceFlag := fs.Bool("force", false, "end your session on another Phonebar (after SESSION_EXISTS)")
 	jsonFlag := fs.Bool("json", false, "print one JSON object instead of text")
 	phoneFlag := fs.String("phone", "", "the hot-desk telephone to use (after PHONE_REQUIRED, which lists them)")
+	lineFlag := fs.String("line", "", "external agents without Hot Desk: where calls ring, internal (the default), phone or mobile")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -136,6 +139,12 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 		fs.Usage()
 		return 2
 	}
+	switch *lineFlag {
+	case "", motion.LineInternal, motion.LinePhone, motion.LineMobile:
+	default:
+		fmt.Fprintf(stdio.Err, "phonebar login: --line must be internal, phone or mobile, not %q\n", *lineFlag)
+		return 2
+	}
 	u, err := motion.ParseServerURL(server)
 	if err != nil {
 		return fail(err)
@@ -157,7 +166,7 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 		}
 	}
 
-	in := agent.LoginInput{Server: origin, User: user, Force: *forceFlag, Remember: *saveFlag, KeepSaved: !*saveFlag, Phone: strings.TrimSpace(*phoneFlag)}
+	in := agent.LoginInput{Server: origin, User: user, Force: *forceFlag, Remember: *saveFlag, KeepSaved: !*saveFlag, Phone: strings.TrimSpace(*phoneFlag), Line: *lineFlag}
 	if *stdinFlag {
 		pw, err := readPassword(stdio.In)
 		if err != nil {
@@ -206,7 +215,7 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	}
 	if *jsonFlag {
 		writeLoginJSON(stdio.Out, loginResult{OK: true, Server: p.Server, Name: p.Name, Fullname: p.Fullname, Role: p.Role,
-			Typology: p.Typology, Remembered: p.Remembered, Warnings: p.Warnings, Phone: p.Phone,
+			Typology: p.Typology, Remembered: p.Remembered, Warnings: p.Warnings, Phone: p.Phone, Line: p.Line,
 			MustChangePassword: p.MustChangePassword, PasswordExpiresInDays: p.PasswordExpiresInDays, LicenseExpiresAt: p.LicenseExpiresAt})
 		return 0
 	}

@@ -64,6 +64,7 @@ func TestLoginPathCodes(t *testing.T) {
 			{Name: "old", Fullname: "Old Password", Password: "Old-Pass-12", PasswordChangedAt: now.Add(-80 * 24 * time.Hour).UTC().Format(time.RFC3339)},
 			{Name: "lock", Fullname: "Locked Out", Password: "Lock-Pass-1"},
 			{Name: "desk", Fullname: "Hot Desk", Typology: motion.TypologyExternal, HotDesk: true, Password: "Desk-Pass-1"},
+			{Name: "ext", Fullname: "External Line", Typology: motion.TypologyExternal, Password: "Ext-Pass-11"},
 		},
 	}
 	url, fp := pathsSim(t, cfg)
@@ -106,6 +107,15 @@ func TestLoginPathCodes(t *testing.T) {
 		r = run(t, "Desk-Pass-1", "--user", "desk", "--phone", "desk-102")
 		assert.True(t, r.OK, "%+v", r)
 		assert.Equal(t, "desk-102", r.Phone)
+	})
+	t.Run("an external agent's line", func(t *testing.T) {
+		r := run(t, "Ext-Pass-11", "--user", "ext", "--line", motion.LineMobile)
+		assert.True(t, r.OK, "%+v", r)
+		assert.Equal(t, motion.LineMobile, r.Line)
+		e := newEnv(t)
+		code, _, errOut := e.run(t, "Ext-Pass-11\n", "--server", url, "--user", "ext", "--password-stdin", "--line", "desk")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errOut, "internal, phone or mobile")
 	})
 	t.Run("text output says how to pick", func(t *testing.T) {
 		e := newEnv(t)
