@@ -90,7 +90,8 @@ type UserConfig struct {
 	Password string `json:"password,omitempty"`
 	// PasswordHash is a bcrypt hash ($2a$/$2b$/$2y$).
 	PasswordHash string `json:"passwordHash,omitempty"`
-	// HotDesk marks an external agent who picks a telephone at login.
+	// HotDesk marks an external agent who picks one of Config.Phones at login. With no phone
+	// configured it is not enforced (a telephone named at login is recorded as given).
 	HotDesk bool `json:"hotDesk,omitempty"`
 	// MustChangePassword forces a password change at the next login (Security Suite only).
 	MustChangePassword bool `json:"mustChangePassword,omitempty"`
