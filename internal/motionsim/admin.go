@@ -157,6 +157,13 @@ func (s *Server) updateSettings(p adminSettingsPatch) (AdminSettings, *apiError)
 	return adminSettingsOf(s.settingsConfigLocked()), nil
 }
 
+// settingsValid checks the current settings as a configuration would be (for tests).
+func (s *Server) settingsValid() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.settingsConfigLocked().validateSettings()
+}
+
 // adminUserLocked describes an account; the caller holds s.mu.
 func (s *Server) adminUserLocked(a *account) AdminUser {
 	u := AdminUser{

@@ -86,3 +86,44 @@ func FuzzForgotPassword(f *testing.F) {
 		checkAnswer(t, rec, http.StatusAccepted)
 	})
 }
+
+func FuzzAdminSettings(f *testing.F) {
+	srv := fuzzServer(f)
+	f.Add([]byte(`{"maxLoginAttempts":3,"ssoProviders":["google"],"licenseExpiresAt":"2027-01-31T00:00:00Z"}`))
+	f.Add([]byte(`{"passwordHistory":99}`))
+	f.Add([]byte(`{"ssoProviders":null}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPut, motion.PathAdminSettings, strings.NewReader(string(body)))
+		req.SetBasicAuth("admin", "Demo-Admin-0000")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		checkAnswer(t, rec, http.StatusOK)
+		if err := srv.settingsValid(); err != nil {
+			t.Fatalf("the settings became invalid after %q: %v", body, err)
+		}
+	})
+}
+
+func FuzzAdminUser(f *testing.F) {
+	srv := fuzzServer(f)
+	f.Add([]byte(`{"typology":"external","hotDesk":true,"email":"b@x.test","passwordChangedAt":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"typology":"webrtc"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPut, motion.PathAdminUsers+"/bruno", strings.NewReader(string(body)))
+		req.SetBasicAuth("admin", "Demo-Admin-0000")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		checkAnswer(t, rec, http.StatusOK)
+	})
+}
+
+func FuzzSSOExchange(f *testing.F) {
+	srv := fuzzServer(f)
+	f.Add([]byte(`{"code":"abc","client":"phonebar","phone":"Desk 1","line":"mobile"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, motion.PathAuthSSO, strings.NewReader(string(body)))
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		checkAnswer(t, rec, http.StatusOK)
+	})
+}
