@@ -50,6 +50,8 @@ type AgentView struct {
 	Internal string `json:"internal"`
 	// Phone is the hot-desk telephone picked at login.
 	Phone string `json:"phone,omitempty"`
+	// Line is the line an external agent without Hot Desk chose at login ("": internal).
+	Line string `json:"line,omitempty"`
 }
 
 // DemoView tells the login screen about the embedded demo server. Its passwords are the demo seed's,
@@ -69,6 +71,9 @@ type LoginForm struct {
 	Force bool `json:"force"`
 	// Phone is the hot-desk telephone picked (after PHONE_REQUIRED).
 	Phone string `json:"phone"`
+	// Line is where an external agent without Hot Desk takes calls: "internal" (also ""),
+	// "phone" or "mobile".
+	Line string `json:"line"`
 }
 
 // OmniView is the state of the Omni Desktop window.

@@ -33,7 +33,7 @@ func (s *Session) Login(f LoginForm) (SessionView, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
 	defer cancel()
 	s.c.clearNotice()
-	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone})
+	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line})
 	if err != nil {
 		return SessionView{}, describe(err)
 	}

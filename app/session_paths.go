@@ -57,7 +57,7 @@ func (s *Session) decorate(v SessionView) SessionView {
 	}
 	p := s.c.agent.Profile()
 	if v.Agent != nil {
-		v.Agent.Phone = p.Phone
+		v.Agent.Phone, v.Agent.Line = p.Phone, p.Line
 	}
 	v.NeedCurrentPassword = s.handoffPassword() == ""
 	if d := p.PasswordExpiresInDays; d != nil && !s.paths.isDismissed("password-expiry") {

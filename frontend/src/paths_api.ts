@@ -15,7 +15,7 @@ export interface PathsView extends Omit<SessionView, "state"> {
   state: SessionView["state"] | "password-change";
   notices: NoticeView[];
   needCurrentPassword: boolean;
-  agent?: SessionView["agent"] & { phone?: string };
+  agent?: SessionView["agent"] & { phone?: string; line?: string };
 }
 
 export interface RuleCheck {
@@ -31,6 +31,7 @@ export interface PathsLoginForm {
   remember: boolean;
   force: boolean;
   phone: string;
+  line: string;
 }
 
 export interface PathsError extends UIError {
@@ -54,4 +55,18 @@ export const paths = {
   dismiss: (id: string) => call<PathsView>("DismissNotice", id),
   providers: (server: string) => call<string[]>("Providers", server),
   mark: (what: "banner-shown" | "banner-hidden") => call<void>("UIMark", what),
+};
+
+// The login form offers the line choice (internal, phone, mobile) to a user whose last login here
+// was an external agent without Hot Desk: the window only learns the typology at login.
+const lineKey = (server: string, user: string) => `phonebar.line:${server}|${user}`;
+
+export const lineMemory = {
+  get: (server: string, user: string): string | null => localStorage.getItem(lineKey(server, user)),
+  remember(v: PathsView) {
+    if (!v.agent) return;
+    const k = lineKey(v.server, v.username);
+    if (v.agent.typology === "external" && !v.agent.phone) localStorage.setItem(k, v.agent.line || "internal");
+    else localStorage.removeItem(k);
+  },
 };

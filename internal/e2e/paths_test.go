@@ -51,6 +51,7 @@ type pathsDemo struct {
 
 	mu     sync.Mutex
 	phones []string // the Phone of each hot-desk login that went through
+	lines  []string // NAME:LINE of every API login
 	// providers, when set, answers PathAuthProviders (else the demo server does).
 	providers []string
 }
@@ -81,6 +82,9 @@ func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
 		body, _ := io.ReadAll(r.Body)
 		var req motion.LoginRequest
 		_ = json.Unmarshal(body, &req)
+		d.mu.Lock()
+		d.lines = append(d.lines, req.Name+":"+req.Line)
+		d.mu.Unlock()
 		if req.Name == hotDeskUser {
 			if req.Phone == "" {
 				w.WriteHeader(http.StatusPreconditionRequired)
@@ -570,4 +574,35 @@ func TestPathSSOButtons(t *testing.T) {
 		}
 		app.stop()
 	}
+}
+
+// TestPathExternalLine (path 3, without Hot Desk): the bar says where an external agent's calls
+// ring; at the next login the form offers Internal / Phone / Mobile and the choice goes with it.
+func TestPathExternalLine(t *testing.T) {
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{Users: []motionsim.UserConfig{user("xena", "Xena-Pass-1", motion.TypologyExternal)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "xena", false)
+	shots := shotsDir(t)
+	app, win := openWindow(t, home)
+	typeText(t, win, "Xena-Pass-1")
+	key(t, win, "Return")
+	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("xena") == 1 })
+	time.Sleep(600 * time.Millisecond)
+	screenshot(t, shots, "path03-external-line-bar")
+	key(t, win, "shift+Tab", "Return", "Tab", "Return") // the account menu, then "Log out"
+	waitFor(t, "the logout", 10*time.Second, logHas(app, "to=logged-out"))
+	time.Sleep(500 * time.Millisecond)
+	typeText(t, win, "Xena-Pass-1")
+	key(t, win, "Tab", "Down", "Down") // the line: Internal → Phone → Mobile
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shots, "path03-external-line-choice")
+	key(t, win, "shift+Tab", "Return")
+	waitFor(t, "the second login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 2 })
+	d.mu.Lock()
+	assert.Equal(t, []string{"xena:", "xena:mobile"}, d.lines)
+	d.mu.Unlock()
+	time.Sleep(600 * time.Millisecond)
+	screenshot(t, shots, "path03-external-line-mobile")
 }

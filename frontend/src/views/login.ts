@@ -5,7 +5,7 @@
 import "../paths.css";
 import { asUIError, session, type SessionView, type UIError } from "../api";
 import { h, typologyLabel } from "../dom";
-import { paths, type PathsError } from "../paths_api";
+import { lineMemory, paths, type PathsError } from "../paths_api";
 
 export interface LoginDeps {
   onLoggedIn(v: SessionView): void;
@@ -28,6 +28,19 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const errorBox = h("div", { id: "login-error", class: "alert error", role: "alert", hidden: true });
   const trustBox = h("div", { id: "trust", class: "trust", hidden: true });
   const choiceBox = h("div", { id: "login-choice", class: "trust", hidden: true });
+  // The external agent's line, offered when this user's last login here was one without Hot Desk.
+  const lineLabels: [string, string][] = [["internal", "Internal (my extension)"], ["phone", "My phone"], ["mobile", "My mobile"]];
+  const lineBox = h("fieldset", { id: "line", class: "line", hidden: true },
+    h("legend", {}, "Calls ring on"),
+    ...lineLabels.map(([value, label]) => h("label", { class: "check" },
+      h("input", { type: "radio", name: "line", value, id: `line-${value}` }), h("span", {}, label))));
+  const showLine = () => {
+    const last = lineMemory.get(server.value.trim(), username.value.trim());
+    lineBox.hidden = last === null;
+    const pick = lineBox.querySelector<HTMLInputElement>(`input[value="${last ?? "internal"}"]`);
+    if (pick) pick.checked = true;
+  };
+  const line = () => (lineBox.hidden ? "" : lineBox.querySelector<HTMLInputElement>("input[name=line]:checked")?.value ?? "");
   // Single sign-on: the buttons of the providers the administrator enabled, read from the server.
   const ssoBox = h("div", { id: "sso", class: "sso", hidden: true });
   const ssoLabels: Record<string, string> = { google: "Google", activedirectory: "Active Directory" };
@@ -175,7 +188,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
       try {
         const next = await paths.login({
           server: server.value.trim(), username: username.value.trim(), password: password.value, remember: remember.checked,
-          force: f.force, phone: f.phone,
+          force: f.force, phone: f.phone, line: line(),
         });
         password.value = "";
         deps.onLoggedIn(next as SessionView);
@@ -191,6 +204,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     h("label", { for: "server" }, "Server"), server,
     h("label", { for: "username" }, "Username"), username,
     h("label", { for: "password" }, "Password"), password,
+    lineBox,
     h("label", { class: "check", title: v.rememberAvailable ? "" : v.rememberNote },
       remember, h("span", {}, "Remember me on this computer")),
     !v.rememberAvailable && v.rememberNote ? h("p", { id: "remember-note", class: "hint" }, v.rememberNote) : null,
@@ -272,7 +286,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),
     notice, form, forgotBox, demo);
 
+  username.addEventListener("input", showLine);
+  server.addEventListener("input", showLine);
   queueMicrotask(() => {
+    showLine();
     void loadProviders();
     showError(initialError);
     (v.server || v.demo ? (v.username ? password : username) : server).focus();

@@ -3,7 +3,7 @@
 
 import "../paths.css";
 import { h } from "../dom";
-import { paths, type PathsView } from "../paths_api";
+import { lineMemory, paths, type PathsView } from "../paths_api";
 import { passwordForm } from "./password";
 
 export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
@@ -14,9 +14,14 @@ export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
   const update = (v: PathsView) => {
     last = v;
     if (formOpen) return; // never redraw under what the agent is typing
+    lineMemory.remember(v);
+    const lineText: Record<string, string> = { internal: "your extension", phone: "your phone", mobile: "your mobile" };
     const phone = v.agent?.phone
       ? h("p", { id: "hotdesk-phone", class: "session-fact" }, "Calls ring on the Hot Desk telephone ", h("strong", { class: "mono" }, v.agent.phone), ".")
-      : null;
+      : v.agent?.typology === "external"
+        ? h("p", { id: "line-fact", class: "session-fact" }, "Calls ring on ", h("strong", {}, lineText[v.agent.line || "internal"] ?? v.agent.line ?? ""),
+          v.agent.line && v.agent.line !== "internal" ? "" : ` (ext. ${v.agent.internal})`, ". You choose this at login.")
+        : null;
     el.replaceChildren(...(phone ? [phone] : []), ...v.notices.map((n) => {
       const box = h("div", { class: `alert ${n.id === "license" ? "info" : "warn"} notice`, id: `notice-${n.id}`, role: "status" },
         h("strong", {}, n.id === "license" ? "License" : "Password"),
