@@ -98,9 +98,29 @@ func (p *Phone) Dial(target string) (CallView, error) {
 	return v, nil
 }
 
-// Answer answers a ringing call.
+// Answer answers a ringing call. A call already in progress is put on hold first (call waiting).
 func (p *Phone) Answer(id string) error {
-	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Answer(ctx) })
+	return p.c.answer(id)
+}
+
+// answer holds every other active call, then answers id.
+func (c *core) answer(id string) error {
+	if sp := c.currentPhone(); sp != nil {
+		sp.mu.Lock()
+		var others []*phone.Call
+		for cid, call := range sp.calls {
+			if cid != id && call.State() == phone.StateActive {
+				others = append(others, call)
+			}
+		}
+		sp.mu.Unlock()
+		for _, o := range others {
+			if err := c.withCall(o.ID(), func(ctx context.Context, call *phone.Call) error { return call.Hold(ctx, false) }); err != nil {
+				return err
+			}
+		}
+	}
+	return c.withCall(id, func(ctx context.Context, call *phone.Call) error { return call.Answer(ctx) })
 }
 
 // Reject refuses a ringing call (busy).
@@ -336,6 +356,7 @@ func (c *core) onPhoneEvent(sp *softphone, ev phone.Event) {
 		sp.track(ev.Call)
 		c.log.WithField("from", ev.Call.Remote()).Info("incoming call")
 		c.startRinging(sp, ev.Call)
+		c.autoAnswer(ev.Call)
 	case phone.EventActive, phone.EventHeld, phone.EventEnded, phone.EventDTMF:
 		if ev.Kind == phone.EventHeld || ev.Kind == phone.EventActive {
 			if ev.Remote {
@@ -384,4 +405,42 @@ func (c *core) stopRinging(sp *softphone) {
 		sp.ring = nil
 	}
 	sp.mu.Unlock()
+}
+
+// autoAnswer answers an incoming call by itself after the configured delay, when the agent chose
+// auto-answer and is on no other call; the call rings meanwhile, so the agent hears it coming.
+func (c *core) autoAnswer(call *phone.Call) {
+	st, _ := c.cfg.Load()
+	if !st.Phone.AutoAnswer {
+		return
+	}
+	if sp := c.currentPhone(); sp != nil {
+		sp.mu.Lock()
+		busy := false
+		for id, other := range sp.calls {
+			if id != call.ID() && other.State() != phone.StateEnded {
+				busy = true
+			}
+		}
+		sp.mu.Unlock()
+		if busy {
+			return
+		}
+	}
+	delay := time.Duration(st.Phone.AutoAnswerDelaySeconds) * time.Second
+	go func() {
+		select {
+		case <-time.After(delay):
+		case <-call.Done():
+			return
+		}
+		if call.State() != phone.StateRinging {
+			return
+		}
+		if err := c.answer(call.ID()); err != nil {
+			c.log.WithError(err).Warn("auto-answer failed")
+			return
+		}
+		c.log.WithField("delay_s", st.Phone.AutoAnswerDelaySeconds).Info("auto-answered")
+	}()
 }

@@ -240,3 +240,13 @@ var (
 	// worked), opens it, then the microphone list, then "Check".
 	keysMicCheck = []string{"Tab", "Return", "Tab", "Tab", "Return"}
 )
+
+// waitUI waits for the app's first screen: the window is mapped and the frontend has drawn its first
+// view (its UIReady call is logged), so typed keys reach the form.
+func (p *appProc) waitUI(t testing.TB) string {
+	t.Helper()
+	win := waitWindow(t, "^Phonebar$", 20*time.Second)
+	waitFor(t, "the first screen", 20*time.Second, func() bool { return strings.Contains(p.log.String(), `msg="ui ready"`) })
+	time.Sleep(150 * time.Millisecond) // focus moves to the first field after the paint
+	return win
+}

@@ -23,6 +23,23 @@ import (
 // the bar rings and the agent answers, holds, resumes from the keyboard; the far end hangs up; then the
 // agent dials the colleague and hangs up. Screenshots of idle, ringing, in call and on hold.
 func TestWindowSoftphone(t *testing.T) {
+	pbx, d, home, agentExt, colleague := softphoneSetup(t, nil)
+	shots := shotsDir(t)
+	app := startApp(t, home)
+	win := app.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	logHas := func(s string) func() bool { return func() bool { return strings.Contains(app.log.String(), s) } }
+	waitFor(t, "the softphone to register", 20*time.Second, logHas(`msg="phone registration" state=registered`))
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shots, "phone-01-idle")
+	softphoneCalls(t, pbx, app, win, agentExt, colleague, shots)
+}
+
+// softphoneSetup starts Kamailio and the demo server with the WebRTC agent's SIP account on it, and
+// prepares the app's settings (server, pin, and edit's changes).
+func softphoneSetup(t *testing.T, edit func(*config.Settings)) (*rtctest.PBX, *demo, string, string, string) {
+	t.Helper()
 	pbx := rtctest.StartPBX(t)
 	// Motion extensions are digits; a fresh one per run keeps stale registrations out of the way.
 	agentExt, colleague := fmt.Sprintf("7%07d", time.Now().UnixNano()%10_000_000), pbx.User("colleague")
@@ -38,19 +55,15 @@ func TestWindowSoftphone(t *testing.T) {
 	st := config.Default()
 	st.ServerURL, st.Username = d.srv.URL, d.login.Name
 	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	if edit != nil {
+		edit(&st)
+	}
 	writeSettings(t, home, st)
-	shots := shotsDir(t)
+	return pbx, d, home, agentExt, colleague
+}
 
-	app := startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
-	typeText(t, win, d.login.Password)
-	key(t, win, "Return")
+func softphoneCalls(t *testing.T, pbx *rtctest.PBX, app *appProc, win, agentExt, colleague, shots string) {
 	logHas := func(s string) func() bool { return func() bool { return strings.Contains(app.log.String(), s) } }
-	waitFor(t, "the softphone to register", 20*time.Second, logHas(`msg="phone registration" state=registered`))
-	time.Sleep(300 * time.Millisecond)
-	screenshot(t, shots, "phone-01-idle")
-
 	br := rtctest.StartBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -92,4 +105,44 @@ func TestWindowSoftphone(t *testing.T) {
 	key(t, win, "ctrl+e")
 	br.WaitFor(ctx, "the agent's hang-up", func(b *rtctest.Browser) bool { return b.State().Status == "ended" })
 	require.Equal(t, 2, strings.Count(app.log.String(), `msg=call call=ended`), "two calls ended in the bar")
+}
+
+// TestWindowSoftphoneAutoAnswerAndCallWaiting turns auto-answer on (1 s): a call is answered by itself;
+// a second caller then rings, the agent answers it and the first call goes on hold (call waiting).
+func TestWindowSoftphoneAutoAnswerAndCallWaiting(t *testing.T) {
+	pbx, d, home, agentExt, colleague := softphoneSetup(t, func(s *config.Settings) {
+		s.Phone.AutoAnswer, s.Phone.AutoAnswerDelaySeconds = true, 1
+	})
+	app := startApp(t, home)
+	win := app.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	logHas := func(s string) func() bool { return func() bool { return strings.Contains(app.log.String(), s) } }
+	waitFor(t, "the softphone to register", 20*time.Second, logHas(`msg="phone registration" state=registered`))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	first := rtctest.StartBrowser(t)
+	first.Register(pbx, pbx.WSURL, colleague)
+	first.WaitFor(ctx, "registered", func(b *rtctest.Browser) bool { return b.State().Registered })
+	first.Call(pbx, agentExt)
+	first.WaitFor(ctx, "the auto-answer", func(b *rtctest.Browser) bool { return b.State().Status == "confirmed" })
+	require.True(t, logHas(`msg=auto-answered`)())
+
+	second := first.NewTab()
+	customer := pbx.User("customer")
+	second.Register(pbx, pbx.WSURL, customer)
+	second.WaitFor(ctx, "registered", func(b *rtctest.Browser) bool { return b.State().Registered })
+	second.Call(pbx, agentExt)
+	waitFor(t, "the second call to ring", 15*time.Second, func() bool {
+		return strings.Count(app.log.String(), `msg="incoming call"`) == 2
+	})
+	time.Sleep(1500 * time.Millisecond) // busy: no auto-answer for a waiting call
+	require.Equal(t, 1, strings.Count(app.log.String(), `msg=auto-answered`), "a waiting call is not auto-answered")
+	screenshot(t, shotsDir(t), "phone-06-call-waiting")
+	key(t, win, "ctrl+Return")
+	second.WaitFor(ctx, "the waiting call answered", func(b *rtctest.Browser) bool { return b.State().Status == "confirmed" })
+	first.WaitFor(ctx, "the first call on hold", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
+	time.Sleep(300 * time.Millisecond)
+	screenshot(t, shotsDir(t), "phone-07-two-calls")
 }

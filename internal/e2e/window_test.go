@@ -141,9 +141,7 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	d := newDemo(t, motion.TypologyWebRTC)
 	shots := shotsDir(t)
 	home := t.TempDir()
-	startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond) // the first paint after the window maps
+	win := startApp(t, home).waitUI(t)
 	screenshot(t, shots, "window-01-login-empty")
 
 	typeText(t, win, d.srv.URL)
@@ -209,9 +207,7 @@ func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
 	st.Omni.LoginPath = "/moved-login"
 	writeSettings(t, home, st)
 
-	startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	win := startApp(t, home).waitUI(t)
 	typeText(t, win, d.login.Password) // server and username are remembered; the password has focus
 	key(t, win, "Return")
 	waitFor(t, "the Phonebar session", 15*time.Second, func() bool {
@@ -246,8 +242,7 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
 
 	first := startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	win := first.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Tab", "space", "Return") // tick "remember me", log in
 	waitFor(t, "the first login", 15*time.Second, func() bool {
@@ -289,9 +284,7 @@ func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
 	writeSettings(t, home, st)
 	account := credstore.Account(d.srv.URL, d.login.Name)
 
-	startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	win := startApp(t, home).waitUI(t)
 	typeText(t, win, "Wrong-Password-1")
 	key(t, win, "Tab", "space", "Return")
 	waitFor(t, "the refused login on the server", 15*time.Second, func() bool {
@@ -331,8 +324,7 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	t.Cleanup(func() { _ = play.Process.Kill(); _ = play.Wait() })
 
 	app := startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	win := app.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
 	waitFor(t, "the microphone check", 20*time.Second, func() bool {
@@ -368,8 +360,7 @@ func TestWindowPinMismatchStopsLogin(t *testing.T) {
 	writeSettings(t, home, st)
 
 	app := startApp(t, home)
-	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	win := app.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
 	waitFor(t, "the refused login", 15*time.Second, func() bool {
