@@ -297,7 +297,9 @@ func TestPathForcedLogout(t *testing.T) {
 	screenshot(t, shots, "path10-log-in-anyway")
 	assert.Equal(t, 1, d.live("otto", motion.ClientPhonebar), "nothing ended before the agent confirms")
 	key(t, win, "Return") // "Log in anyway" has focus
-	waitFor(t, "the forced login", 10*time.Second, func() bool { return d.created("otto", motion.ClientPhonebar) == 2 && d.live("otto", motion.ClientPhonebar) == 1 })
+	waitFor(t, "the forced login", 10*time.Second, func() bool {
+		return d.created("otto", motion.ClientPhonebar) == 2 && d.live("otto", motion.ClientPhonebar) == 1
+	})
 	for _, s := range d.sim.Load().Sessions() {
 		if s.Via == motionsim.ViaAPI && !s.EndedAt.IsZero() {
 			assert.Equal(t, motion.CodeSessionExists, s.EndReason)
