@@ -140,13 +140,15 @@ func (p *PBX) Stop() {
 	if cmd == nil || stopped {
 		return
 	}
-	_ = cmd.Process.Signal(terminate)
+	signalGroup(cmd, false)
 	select {
 	case <-exited:
 	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
+		signalGroup(cmd, true)
 		<-exited
 	}
+	// Forked children may outlive the main process for a moment: make sure none stays.
+	signalGroup(cmd, true)
 }
 
 // Restart stops Kamailio and starts it again on the same ports, with no registrations.

@@ -5,8 +5,9 @@ package rtctest
 import (
 	"os"
 	"os/exec"
+	"time"
 )
 
-var terminate = os.Kill
+func setDeathSignal(cmd *exec.Cmd) { cmd.WaitDelay = 2 * time.Second }
 
-func setDeathSignal(*exec.Cmd) {}
+func signalGroup(cmd *exec.Cmd, _ bool) { _ = cmd.Process.Signal(os.Kill) }
