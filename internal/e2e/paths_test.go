@@ -34,12 +34,9 @@ import (
 
 // The login paths of issue 3 in the real window. pathsDemo is the demo server configured for one
 // path, behind httptest TLS so that a test can restart it (a fresh server that lost every session)
-// and so that the hot-desk telephones, which the demo server does not serve yet, are answered by a
-// shim that follows the wire contract (motion.CodePhoneRequired, motion.PathPhones).
+// and see what each API login asked for.
 
 const hotDeskUser = "desk"
-
-var hotDeskPhones = []motion.Phone{{Name: "desk-101", Registered: true}, {Name: "desk-102", Registered: true}}
 
 type pathsDemo struct {
 	cfg  func() *motionsim.Config
@@ -50,10 +47,8 @@ type pathsDemo struct {
 	reqs atomic.Int64
 
 	mu     sync.Mutex
-	phones []string // the Phone of each hot-desk login that went through
+	phones []string // the Phone of each API login that named one
 	lines  []string // NAME:LINE of every API login
-	// providers, when set, answers PathAuthProviders (else the demo server does).
-	providers []string
 }
 
 func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
@@ -61,40 +56,16 @@ func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
 	d := &pathsDemo{cfg: cfg, log: &syncBuffer{}}
 	d.restart(t)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+motion.PathPhones, func(w http.ResponseWriter, r *http.Request) {
-		if name, _, ok := r.BasicAuth(); !ok || name != hotDeskUser {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(motion.PhoneList{Count: len(hotDeskPhones), Rows: hotDeskPhones})
-	})
-	mux.HandleFunc("GET "+motion.PathAuthProviders, func(w http.ResponseWriter, r *http.Request) {
-		d.mu.Lock()
-		p := d.providers
-		d.mu.Unlock()
-		if p == nil {
-			d.sim.Load().ServeHTTP(w, r)
-			return
-		}
-		_ = json.NewEncoder(w).Encode(motion.ProvidersResponse{Providers: p})
-	})
 	mux.HandleFunc("POST "+motion.PathAuthLocal, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		var req motion.LoginRequest
 		_ = json.Unmarshal(body, &req)
 		d.mu.Lock()
 		d.lines = append(d.lines, req.Name+":"+req.Line)
-		d.mu.Unlock()
-		if req.Name == hotDeskUser {
-			if req.Phone == "" {
-				w.WriteHeader(http.StatusPreconditionRequired)
-				_ = json.NewEncoder(w).Encode(motion.ErrorBody{Code: motion.CodePhoneRequired, Message: "Choose a telephone."})
-				return
-			}
-			d.mu.Lock()
+		if req.Phone != "" {
 			d.phones = append(d.phones, req.Phone)
-			d.mu.Unlock()
 		}
+		d.mu.Unlock()
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		d.sim.Load().ServeHTTP(w, r)
 	})
@@ -386,7 +357,11 @@ func TestPathHotDesk(t *testing.T) {
 	d := newPathsDemo(t, func() *motionsim.Config {
 		u := user(hotDeskUser, "Desk-Pass-1", motion.TypologyExternal)
 		u.HotDesk = true
-		return &motionsim.Config{Users: []motionsim.UserConfig{u}}
+		return &motionsim.Config{Users: []motionsim.UserConfig{u}, Phones: []motionsim.PhoneConfig{
+			{Name: "desk-101", Registered: true}, {Name: "desk-102", Registered: true},
+			{Name: "desk-103"}, // unregistered: hidden
+			{Name: "desk-104", Registered: true, Busy: true}, // busy after a failed logout: hidden
+		}}
 	})
 	home := t.TempDir()
 	d.settings(t, home, hotDeskUser, false)
@@ -398,6 +373,8 @@ func TestPathHotDesk(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, shots, "path03-pick-telephone")
 	assert.Zero(t, d.created(hotDeskUser, motion.ClientPhonebar))
+	assert.NotContains(t, app.log.String(), "desk-103", "unregistered telephones are not offered")
+	assert.NotContains(t, app.log.String(), "desk-104", "busy telephones are not offered")
 	key(t, win, "shift+Tab", "shift+Tab", "Down", "Tab", "Tab", "Return") // the second telephone, then log in
 	waitFor(t, "the hot-desk login", 10*time.Second, func() bool { return d.live(hotDeskUser, motion.ClientPhonebar) == 1 })
 	d.mu.Lock()
@@ -548,9 +525,6 @@ func TestPathServerRestart(t *testing.T) {
 // TestPathSSOButtons (path 12): the login screen shows "Log in with …" for the providers the
 // server enabled, and none when it enabled none.
 func TestPathSSOButtons(t *testing.T) {
-	d := newPathsDemo(t, func() *motionsim.Config {
-		return &motionsim.Config{Users: []motionsim.UserConfig{user("sam", "Sam-Pass-1", motion.TypologyPhonebar)}}
-	})
 	shots := shotsDir(t)
 	for _, tt := range []struct {
 		name      string
@@ -560,9 +534,9 @@ func TestPathSSOButtons(t *testing.T) {
 		{"none", []string{}, `msg="sign-in providers" providers=`},
 		{"google-ad", []string{motion.ProviderGoogle, motion.ProviderActiveDirectory}, `msg="sign-in providers" providers="google,activedirectory"`},
 	} {
-		d.mu.Lock()
-		d.providers = tt.providers
-		d.mu.Unlock()
+		d := newPathsDemo(t, func() *motionsim.Config {
+			return &motionsim.Config{SSOProviders: tt.providers, Users: []motionsim.UserConfig{user("sam", "Sam-Pass-1", motion.TypologyPhonebar)}}
+		})
 		home := t.TempDir()
 		d.settings(t, home, "sam", false)
 		app, win := openWindow(t, home)
