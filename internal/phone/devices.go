@@ -34,9 +34,9 @@ const (
 	maxQueued   = 48000 / 4 // 250 ms at 48 kHz
 )
 
-func openDeviceAudio(ctx context.Context, host *audio.Host) (*deviceAudio, error) {
+func openDeviceAudio(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*deviceAudio, error) {
 	d := &deviceAudio{done: make(chan struct{})}
-	eng, err := host.OpenEngine(ctx, audio.EngineOptions{Source: audio.SourceFunc(d.nextFrame)})
+	eng, err := host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback, Source: audio.SourceFunc(d.nextFrame)})
 	if err != nil {
 		return nil, err
 	}

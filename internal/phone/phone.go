@@ -87,6 +87,9 @@ type Config struct {
 	// Audio opens each call's microphone and speaker (an audio Engine per call) when NewSource is
 	// nil. A call whose devices cannot be opened fails with the audio error.
 	Audio *audio.Host
+	// Capture and Playback are the agent's chosen microphone and speaker for Audio; the zero
+	// DeviceRef is the system default, and a missing device falls back to it.
+	Capture, Playback audio.DeviceRef
 	// OnEvent receives every event, in order, on one goroutine, never under a lock of this package.
 	OnEvent func(Event)
 	// Expires is the registration lifetime asked for; zero means sipua's default (10 minutes).
@@ -199,7 +202,7 @@ func (p *Phone) mediaOptions(ctx context.Context, c *Call) (rtc.Options, error) 
 			sink = p.cfg.NewSink()
 		}
 	case p.cfg.Audio != nil:
-		dev, err := openDeviceAudio(ctx, p.cfg.Audio)
+		dev, err := openDeviceAudio(ctx, p.cfg.Audio, p.cfg.Capture, p.cfg.Playback)
 		if err != nil {
 			return o, err
 		}
