@@ -263,10 +263,7 @@ func (c *core) phoneView() PhoneView {
 		v.Registration = "registering"
 	}
 	if sp.regErr != nil && !sp.reg.CanCall() {
-		v.Problem = sp.regErr.Error()
-		if v.Registration == "registering" {
-			v.Problem = "Reconnecting: " + v.Problem
-		}
+		v.Problem = registrationProblem(sp.regErr, v.Registration == "registering")
 	}
 	for _, cv := range sp.views {
 		v.Calls = append(v.Calls, cv)
@@ -351,7 +348,11 @@ func (c *core) onPhoneEvent(sp *softphone, ev phone.Event) {
 		sp.mu.Lock()
 		sp.reg, sp.regErr = ev.Registration, ev.Err
 		sp.mu.Unlock()
-		c.log.WithField("state", ev.Registration.String()).Info("phone registration")
+		entry := c.log.WithField("state", ev.Registration.String())
+		if ev.Err != nil {
+			entry = entry.WithField("error", ev.Err.Error())
+		}
+		entry.Info("phone registration")
 	case phone.EventIncoming:
 		sp.track(ev.Call)
 		c.log.WithField("from", ev.Call.Remote()).Info("incoming call")
@@ -443,4 +444,21 @@ func (c *core) autoAnswer(call *phone.Call) {
 		}
 		c.log.WithField("delay_s", st.Phone.AutoAnswerDelaySeconds).Info("auto-answered")
 	}()
+}
+
+// registrationProblem says in one sentence why the phone is not registered; the full error is in the
+// log (onPhoneEvent).
+func registrationProblem(err error, retrying bool) string {
+	var se *sipua.StatusError
+	switch {
+	case errors.As(err, &se):
+		return se.Error()
+	case errors.Is(err, sipua.ErrConnect), errors.Is(err, sipua.ErrNotConnected), errors.Is(err, sipua.ErrTimeout):
+		if retrying {
+			return "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."
+		}
+		return "The phone cannot reach the SIP server. Check the network, or ask your administrator whether the phone server is up."
+	default:
+		return err.Error()
+	}
 }
