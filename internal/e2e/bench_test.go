@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
-	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 // BenchmarkColdStartToLoginScreen starts the app with a fresh profile until its login screen is drawn
@@ -49,14 +47,8 @@ func BenchmarkColdStartToLoginScreen(b *testing.B) {
 // rounds the agent logs out (which closes the Omni Desktop and ends its web session) and in again.
 func BenchmarkGlobeToOmniDesktop(b *testing.B) {
 	d := newDemo(b, motion.TypologyWebRTC)
-	home := b.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
-	writeSettings(b, home, st)
-	p := startApp(b, home)
-	win := waitWindow(b, "^Phonebar$", 20*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	p := startApp(b, homeFor(b, d, nil))
+	win := p.waitUI(b)
 
 	var totalMS, peakKB float64
 	round := 0

@@ -15,7 +15,6 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/rtctest"
-	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 // TestWindowSoftphone is a WebRTC agent's phone in the real window against real peers: the SIP account
@@ -51,15 +50,7 @@ func softphoneSetup(t *testing.T, edit func(*config.Settings)) (*rtctest.PBX, *d
 			}
 		}
 	})
-	home := t.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
-	if edit != nil {
-		edit(&st)
-	}
-	writeSettings(t, home, st)
-	return pbx, d, home, agentExt, colleague
+	return pbx, d, homeFor(t, d, edit), agentExt, colleague
 }
 
 func softphoneCalls(t *testing.T, pbx *rtctest.PBX, app *appProc, win, agentExt, colleague, shots string) {

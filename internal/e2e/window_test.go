@@ -127,6 +127,21 @@ func writeSettings(t testing.TB, configHome string, s config.Settings) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "settings.json"), b, 0o600))
 }
 
+// homeFor makes a config home whose settings already name the demo server, its pinned certificate and
+// the demo login (the agent only types the password), adjusted by edit (nil: none).
+func homeFor(t testing.TB, d *demo, edit func(*config.Settings)) string {
+	t.Helper()
+	home := t.TempDir()
+	st := config.Default()
+	st.ServerURL, st.Username = d.srv.URL, d.login.Name
+	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	if edit != nil {
+		edit(&st)
+	}
+	writeSettings(t, home, st)
+	return home
+}
+
 func readSettings(t testing.TB, configHome string) config.Settings {
 	t.Helper()
 	st, err := config.NewStore(filepath.Join(configHome, "phonebar", "settings.json")).Load()
@@ -200,12 +215,9 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 // to another origin: that origin's page is loaded in the window but gets no credentials.
 func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
 	d := newDemo(t, motion.TypologyPhonebar)
-	home := t.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
-	st.Omni.LoginPath = "/moved-login"
-	writeSettings(t, home, st)
+	home := homeFor(t, d, func(s *config.Settings) {
+		s.Omni.LoginPath = "/moved-login"
+	})
 
 	win := startApp(t, home).waitUI(t)
 	typeText(t, win, d.login.Password) // server and username are remembered; the password has focus
@@ -233,11 +245,7 @@ func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
 func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	testenv.NeedSessionBus(t)
 	d := newDemo(t, motion.TypologyExternal)
-	home := t.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
-	writeSettings(t, home, st)
+	home := homeFor(t, d, nil)
 	account := credstore.Account(d.srv.URL, d.login.Name)
 	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
 
@@ -277,11 +285,7 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
 	testenv.NeedSessionBus(t)
 	d := newDemo(t, motion.TypologyPhonebar)
-	home := t.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
-	writeSettings(t, home, st)
+	home := homeFor(t, d, nil)
 	account := credstore.Account(d.srv.URL, d.login.Name)
 
 	win := startApp(t, home).waitUI(t)
@@ -310,11 +314,7 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	testenv.NeedCommand(t, "sox")
 	paplay := testenv.NeedCommand(t, "paplay")
 	d := newDemo(t, motion.TypologyWebRTC)
-	home := t.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
-	writeSettings(t, home, st)
+	home := homeFor(t, d, nil)
 
 	tone := filepath.Join(t.TempDir(), "tone.wav")
 	out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "1", "-b", "16", tone, "synth", "20", "sine", "440", "vol", "0.5").CombinedOutput()
@@ -353,11 +353,9 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 // credentials are sent, with the warning that the connection may be intercepted.
 func TestWindowPinMismatchStopsLogin(t *testing.T) {
 	d := newDemo(t, motion.TypologyPhonebar)
-	home := t.TempDir()
-	st := config.Default()
-	st.ServerURL, st.Username = d.srv.URL, d.login.Name
-	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: tlspin.OfDER([]byte("another certificate"))}
-	writeSettings(t, home, st)
+	home := homeFor(t, d, func(s *config.Settings) {
+		s.Pins[d.srv.URL] = tlspin.OfDER([]byte("another certificate"))
+	})
 
 	app := startApp(t, home)
 	win := app.waitUI(t)
