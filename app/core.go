@@ -14,6 +14,7 @@ import (
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -30,6 +31,7 @@ type core struct {
 	omni     *omni.Launcher
 	audio    *audio.Host
 	phone    *softphone // the WebRTC agent's softphone while the session lasts; guarded by mu
+	history  *history.Store
 	demo     *DemoView
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -51,7 +53,10 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the settings folder: %w", err)
 	}
-	c := &core{log: log, emit: emit, cfg: config.NewStore(path), creds: credstore.NewKeyring(), audio: audio.New(audio.Options{}), done: make(chan struct{})}
+	c := &core{
+		log: log, emit: emit, cfg: config.NewStore(path), creds: credstore.NewKeyring(), audio: audio.New(audio.Options{}),
+		history: history.NewStore(filepath.Join(filepath.Dir(path), "history.json")), done: make(chan struct{}),
+	}
 	c.omni = omni.NewLauncher(omni.LauncherOptions{
 		Logger: log,
 		OnExit: func(err error) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/sipua"
@@ -62,6 +63,11 @@ type softphone struct {
 	muted   map[string]bool
 	dialing map[string]context.CancelFunc
 	ring    context.CancelFunc
+	// rejected marks incoming calls the agent refused, for the history.
+	rejected map[string]bool
+	// logged marks calls already written to the history; ended holds the entries still to write.
+	logged map[string]bool
+	ended  []history.Entry
 }
 
 // View returns the softphone's state.
@@ -88,6 +94,11 @@ func (p *Phone) Dial(target string) (CallView, error) {
 	sp.mu.Unlock()
 	if err != nil {
 		p.c.emitPhone()
+		outcome := "failed"
+		if errors.Is(err, context.Canceled) {
+			outcome = "cancelled"
+		}
+		p.c.remember(history.Entry{Remote: target, Direction: "out", Started: time.Now(), Outcome: outcome})
 		if errors.Is(err, context.Canceled) {
 			return CallView{}, nil
 		}
@@ -125,7 +136,21 @@ func (c *core) answer(id string) error {
 
 // Reject refuses a ringing call (busy).
 func (p *Phone) Reject(id string) error {
+	if sp := p.c.currentPhone(); sp != nil {
+		sp.mu.Lock()
+		sp.rejected[id] = true
+		sp.mu.Unlock()
+	}
 	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Reject(ctx, 486) })
+}
+
+// History returns the recent calls, newest first.
+func (p *Phone) History() ([]history.Entry, error) {
+	list, err := p.c.history.List()
+	if err != nil {
+		return []history.Entry{}, &UIError{Code: "HISTORY_DAMAGED", Message: err.Error()}
+	}
+	return list, nil
 }
 
 // Hangup ends a call, or cancels one still being dialled.
@@ -239,6 +264,11 @@ func (sp *softphone) track(call *phone.Call) CallView {
 		delete(sp.calls, call.ID())
 		delete(sp.views, call.ID())
 		delete(sp.muted, call.ID())
+		if !sp.logged[call.ID()] {
+			sp.logged[call.ID()] = true
+			sp.ended = append(sp.ended, historyEntry(call, sp.rejected[call.ID()]))
+		}
+		delete(sp.rejected, call.ID())
 		return v
 	}
 	sp.views[call.ID()] = v
@@ -295,6 +325,7 @@ func (c *core) startPhone() {
 	sp := &softphone{
 		account: acc.Username, done: make(chan struct{}), calls: map[string]*phone.Call{},
 		views: map[string]CallView{}, muted: map[string]bool{}, dialing: map[string]context.CancelFunc{},
+		rejected: map[string]bool{}, logged: map[string]bool{},
 	}
 	cfg := phone.Config{
 		Account: phone.AccountFromMotion(acc, pin),
@@ -371,6 +402,15 @@ func (c *core) onPhoneEvent(sp *softphone, ev phone.Event) {
 		v := sp.track(ev.Call)
 		if ev.Kind == phone.EventActive || ev.Kind == phone.EventEnded {
 			c.stopRinging(sp)
+		}
+		if ev.Kind == phone.EventEnded {
+			sp.mu.Lock()
+			ended := sp.ended
+			sp.ended = nil
+			sp.mu.Unlock()
+			for _, e := range ended {
+				c.remember(e)
+			}
 		}
 		c.log.WithField("call", v.State).WithField("remote", v.Remote).Info("call")
 	}
@@ -462,3 +502,35 @@ func registrationProblem(err error, retrying bool) string {
 		return err.Error()
 	}
 }
+
+// historyEntry describes an ended call for the history.
+func historyEntry(call *phone.Call, rejected bool) history.Entry {
+	e := history.Entry{Remote: call.Remote(), Direction: "out", Started: call.Started()}
+	if call.Direction() == sipua.DirectionIncoming {
+		e.Direction = "in"
+	}
+	switch a := call.Answered(); {
+	case !a.IsZero():
+		e.Outcome = "answered"
+		e.Seconds = int(time.Since(a).Round(time.Second).Seconds())
+	case rejected:
+		e.Outcome = "rejected"
+	case e.Direction == "in":
+		e.Outcome = "missed"
+	default:
+		e.Outcome = "failed"
+	}
+	return e
+}
+
+// remember writes a call to the history and tells the window.
+func (c *core) remember(e history.Entry) {
+	if err := c.history.Add(e); err != nil {
+		c.log.WithError(err).Warn("the call history cannot be written")
+		return
+	}
+	c.emit.Emit(EventHistory, nil)
+}
+
+// EventHistory says the call history changed; the window reads it again with Phone.History.
+const EventHistory = "history"

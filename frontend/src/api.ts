@@ -156,7 +156,16 @@ export interface PhoneView {
   calls: CallView[];
 }
 
+export interface HistoryEntry {
+  remote: string;
+  direction: "in" | "out";
+  started: string;
+  seconds: number;
+  outcome: "answered" | "missed" | "rejected" | "failed" | "cancelled";
+}
+
 export const phone = {
+  history: () => call<HistoryEntry[]>("Phone", "History"),
   view: () => call<PhoneView>("Phone", "View"),
   dial: (target: string) => call<CallView>("Phone", "Dial", target),
   answer: (id: string) => call<void>("Phone", "Answer", id),

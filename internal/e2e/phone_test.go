@@ -5,13 +5,17 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/rtctest"
@@ -33,6 +37,23 @@ func TestWindowSoftphone(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	screenshot(t, shots, "phone-01-idle")
 	softphoneCalls(t, pbx, app, win, agentExt, colleague, shots)
+
+	// Both calls are in the local history, newest first, with no secret in the file.
+	var calls []history.Entry
+	waitFor(t, "the call history", 10*time.Second, func() bool {
+		list, err := history.NewStore(filepath.Join(home, "phonebar", "history.json")).List()
+		calls = list
+		return err == nil && len(list) == 2
+	})
+	assert.Equal(t, "out", calls[0].Direction)
+	assert.Contains(t, calls[0].Remote, colleague)
+	assert.Equal(t, "answered", calls[0].Outcome)
+	assert.Equal(t, "in", calls[1].Direction)
+	assert.Equal(t, "answered", calls[1].Outcome)
+	b, err := os.ReadFile(filepath.Join(home, "phonebar", "history.json"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), rtctest.Password)
+	assert.NotContains(t, string(b), d.login.Password)
 }
 
 // softphoneSetup starts Kamailio and the demo server with the WebRTC agent's SIP account on it, and

@@ -1,7 +1,7 @@
 // The softphone panel: registration, the dial field and pad, incoming and active calls with their
 // controls. Everything comes from the Go side (Phone.View and the "phone" event).
 
-import { asUIError, on, phone, type CallView, type PhoneView } from "../api";
+import { asUIError, on, phone, type CallView, type HistoryEntry, type PhoneView } from "../api";
 import { h } from "../dom";
 
 const regText: Record<string, string> = {
@@ -162,6 +162,30 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   };
   document.addEventListener("keydown", onKey);
 
+  // Recent calls: the last ten, newest first; a click puts the number in the dial field.
+  const recentList = h("ul", { id: "recent-calls", class: "recent" });
+  const recent = h("details", { class: "recent-box" }, h("summary", {}, "Recent calls"), recentList);
+  const outcomeText: Record<string, string> = {
+    answered: "", missed: "missed", rejected: "rejected", failed: "failed", cancelled: "cancelled",
+  };
+  const showHistory = (list: HistoryEntry[]) => {
+    recent.hidden = list.length === 0;
+    recentList.replaceChildren(...list.slice(0, 10).map((e) => {
+      const when = new Date(e.started);
+      const label = `${e.direction === "in" ? "↙" : "↗"} ${e.remote}`;
+      const detail = e.outcome === "answered" ? clock(e.seconds * 1000) : outcomeText[e.outcome] ?? e.outcome;
+      return h("li", {},
+        h("button", {
+          type: "button", class: "link recent-call", title: "Put this number in the dial field",
+          onclick: () => { target.value = e.remote.replace(/^sips?:/, "").replace(/@.*$/, ""); target.focus(); },
+        }, label),
+        h("span", { class: `dim recent-meta ${e.outcome}` }, `${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} · ${detail}`));
+    }));
+  };
+  const loadHistory = () => void phone.history().then(showHistory).catch(() => showHistory([]));
+  const offHistory = on<null>("history", loadHistory);
+  loadHistory();
+
   const tick = window.setInterval(() => {
     calls.querySelectorAll<HTMLElement>(".timer").forEach((t) => {
       const at = Number(t.dataset.answered);
@@ -173,6 +197,6 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
 
   const el = h("section", { class: "card phone", id: "phone" },
     h("div", { class: "conn phone-reg" }, dot, reg, padToggle),
-    problem, form, pad, calls, status);
-  return { el, dispose: () => { off(); window.clearInterval(tick); document.removeEventListener("keydown", onKey); } };
+    problem, form, pad, calls, status, recent);
+  return { el, dispose: () => { off(); offHistory(); window.clearInterval(tick); document.removeEventListener("keydown", onKey); } };
 }

@@ -1,0 +1,88 @@
+// Package history keeps the agent's recent calls in a small JSON file in the user config dir: who,
+// which way, when, how long, how it ended. It never holds a secret (no SIP credentials, no tokens,
+// no audio), only what the agent saw on the bar.
+package history
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// MaxEntries bounds the file: older calls are dropped first.
+const MaxEntries = 100
+
+// Entry is one call.
+type Entry struct {
+	// Remote is the other party as the phone showed it (a number or a SIP address).
+	Remote string `json:"remote"`
+	// Direction is "in" or "out".
+	Direction string    `json:"direction"`
+	Started   time.Time `json:"started"`
+	// Seconds is how long the call was answered; 0 for a call never answered.
+	Seconds int `json:"seconds"`
+	// Outcome is "answered", "missed", "rejected", "failed" or "cancelled".
+	Outcome string `json:"outcome"`
+}
+
+// Store reads and appends the history file. It is safe for concurrent use.
+type Store struct {
+	path string
+	mu   sync.Mutex
+}
+
+// NewStore keeps the history at path (its folder is made on the first Add).
+func NewStore(path string) *Store { return &Store{path: path} }
+
+// List returns the calls, newest first. A missing file is an empty history.
+func (s *Store) List() ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.load()
+}
+
+func (s *Store) load() ([]Entry, error) {
+	b, err := os.ReadFile(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return []Entry{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("call history %s: %w", s.path, err)
+	}
+	var out []Entry
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("call history %s is damaged (%v): delete it to start a new one", s.path, err)
+	}
+	return out, nil
+}
+
+// Add puts a call first and keeps at most MaxEntries. A damaged file is replaced, so that the history
+// keeps working.
+func (s *Store) Add(e Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list, err := s.load()
+	if err != nil {
+		list = nil
+	}
+	list = append([]Entry{e}, list...)
+	if len(list) > MaxEntries {
+		list = list[:MaxEntries]
+	}
+	b, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return fmt.Errorf("call history: %w", err)
+	}
+	tmp := s.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("call history: %w", err)
+	}
+	return os.Rename(tmp, s.path)
+}
