@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
-	"github.com/phonebar/phonebar/internal/testenv"
 )
 
 // eventLog collects an Engine's events for a test.
@@ -163,12 +162,7 @@ func TestEngineBadInput(t *testing.T) {
 
 // A tone played into the null sink comes out of the Engine at the codec rate, at its frequency.
 func TestPulseEngineCapturesAtCodecRate(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 60*time.Second)
 	tests := []struct {
 		name string
 		rate int
@@ -197,12 +191,7 @@ func TestPulseEngineCapturesAtCodecRate(t *testing.T) {
 
 // What the Engine plays reaches the speaker: a microphone check on its monitor hears it.
 func TestPulseEnginePlays(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 60*time.Second)
 	loadNullSink(t, "pb_speaker")
 	tone := dsp.NewTone(1300, 8000, 0.5)
 	e, err := h.OpenEngine(ctx, EngineOptions{SampleRate: 8000, Playback: DeviceRef{ID: "pb_speaker"}, Source: SourceFunc(tone.Fill)})
@@ -218,12 +207,7 @@ func TestPulseEnginePlays(t *testing.T) {
 // A headset unplugged mid-call (its null sink unloaded): frames keep coming, the Engine moves to the
 // default devices and says so, and moves back when the headset returns.
 func TestPulseEngineSurvivesUnplug(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 30*time.Second)
 	unload := loadNullSink(t, "pb_headset")
 	log := newEventLog()
 	e, err := h.OpenEngine(ctx, EngineOptions{
@@ -262,12 +246,7 @@ func TestPulseEngineSurvivesUnplug(t *testing.T) {
 
 // Switching the microphone during a call keeps the frames coming and takes the new device's sound.
 func TestPulseEngineSwitchDevice(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 60*time.Second)
 	loadNullSink(t, "pb_other")
 	loadNullSink(t, "pb_first")
 	playInto(t, "pb_other", 600, 0.5)

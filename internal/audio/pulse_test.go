@@ -158,12 +158,7 @@ func TestPulseCheckUsesDefault(t *testing.T) {
 }
 
 func TestPulseCheckSilence(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 30*time.Second)
 	// A second sink nobody plays into: its monitor is a microphone in a silent room.
 	loadNullSink(t, "pb_quiet")
 	res, err := h.CheckMicrophone(ctx, CheckOptions{Device: "pb_quiet.monitor", Listen: 500 * time.Millisecond})
@@ -214,12 +209,7 @@ func TestNoAudioServer(t *testing.T) {
 }
 
 func TestPulseDeviceRemovedMidCheck(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 60*time.Second)
 	unload := loadNullSink(t, "pb_unplug")
 	var once sync.Once
 	res, err := h.CheckMicrophone(ctx, CheckOptions{
@@ -245,12 +235,7 @@ func TestPulseDeviceRemovedMidCheck(t *testing.T) {
 
 // PlayTone is heard by the microphone check through the null sink.
 func TestPulsePlayToneIsHeard(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	h, ctx := pulseHost(t, 60*time.Second)
 	tests := []struct {
 		name   string
 		opts   PlayOptions
@@ -291,11 +276,8 @@ func TestPulsePlayToneIsHeard(t *testing.T) {
 }
 
 func TestPulseWatcherSeesPlugAndUnplug(t *testing.T) {
-	testenv.NeedPulseAudio(t)
-	checkLeaks(t)
-	h := New(Options{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	h, testCtx := pulseHost(t, 60*time.Second)
+	ctx, cancel := context.WithCancel(testCtx) // cancelled below to stop the watcher
 	defer cancel()
 	changes := make(chan DeviceChange, 16)
 	w := &Watcher{Host: h, Interval: 100 * time.Millisecond, OnChange: func(c DeviceChange) { changes <- c }}
@@ -331,4 +313,17 @@ func ids(ds []Device) []string {
 		out = append(out, d.ID)
 	}
 	return out
+}
+
+// pulseHost is the start of every test on the real PulseAudio: it needs the server, checks for
+// goroutine leaks, opens a Host closed at the end, and bounds the test with timeout.
+func pulseHost(t *testing.T, timeout time.Duration) (*Host, context.Context) {
+	t.Helper()
+	testenv.NeedPulseAudio(t)
+	checkLeaks(t)
+	h := New(Options{})
+	t.Cleanup(func() { assert.NoError(t, h.Close()) })
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return h, ctx
 }
