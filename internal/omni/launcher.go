@@ -2,7 +2,6 @@ package omni
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -47,9 +46,6 @@ func NewLauncher(opts LauncherOptions) *Launcher {
 	}
 	return &Launcher{opts: opts}
 }
-
-// ErrNotRunning is returned by Show when no window is open.
-var ErrNotRunning = errors.New("omni: the Omni Desktop window is not open")
 
 // Open shows the Omni Desktop for h: it brings an open window to the front, or starts the window
 // process and hands h over through an inherited pipe.
