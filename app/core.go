@@ -15,6 +15,7 @@ import (
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/history"
+	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -254,7 +255,7 @@ func (c *core) phonebarOwnsPhone() bool { return c.currentPhone() != nil }
 // phoneOwner says in a sentence which one is the agent's phone.
 func (c *core) phoneOwner() string {
 	p := c.agent.Profile()
-	if p.Typology != "webrtc" {
+	if p.Typology != motion.TypologyWebRTC {
 		return ""
 	}
 	if c.phonebarOwnsPhone() {
