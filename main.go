@@ -31,14 +31,27 @@ func main() {
 func run(args []string) int {
 	log := logging.New(logging.Options{})
 	if len(args) > 0 && args[0] == omni.WindowCommand {
-		// The Omni Desktop window process: its handoff arrives on fd 3, a pipe from the Phonebar.
-		pipe := os.NewFile(3, "phonebar-handoff")
-		if pipe == nil {
+		// The Omni Desktop window process: its handoff arrives on standard input, a pipe from the
+		// Phonebar.
+		if isTerminal(os.Stdin) {
 			fmt.Fprintln(os.Stderr, "phonebar: omni-window is started by the Phonebar itself, not by hand")
 			return 2
 		}
-		if err := app.RunOmniWindow(pipe, log); err != nil {
+		if err := app.RunOmniWindow(os.Stdin, log); err != nil {
 			log.WithError(err).Error("omni window")
+			return 1
+		}
+		return 0
+	}
+	if len(args) > 0 && args[0] == omni.SignInCommand {
+		// The single sign-on window process: its request arrives on standard input, its answer
+		// leaves on standard output.
+		if isTerminal(os.Stdin) {
+			fmt.Fprintln(os.Stderr, "phonebar: sso-window is started by the Phonebar itself, not by hand")
+			return 2
+		}
+		if err := app.RunSignInWindow(os.Stdin, os.Stdout, log); err != nil {
+			log.WithError(err).Error("sign-in window")
 			return 1
 		}
 		return 0
@@ -69,4 +82,11 @@ func run(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// isTerminal reports whether f is a terminal rather than the pipe the Phonebar gives its window
+// processes.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

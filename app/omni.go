@@ -29,7 +29,8 @@ func (o *Omni) Open() (OmniView, error) {
 	c.mu.Lock()
 	hs := c.handoff
 	c.mu.Unlock()
-	if hs.server != p.Server || hs.user != p.Name || hs.password == "" {
+	sso := p.SignedInWith != ""
+	if !sso && (hs.server != p.Server || hs.user != p.Name || hs.password == "") {
 		return OmniView{}, &UIError{Code: agent.CodeNoSavedPassword, Message: "The Phonebar no longer holds your password for this session: log out and log in again to open the Omni Desktop."}
 	}
 	st, err := c.cfg.Load()
@@ -63,6 +64,13 @@ func (o *Omni) Open() (OmniView, error) {
 	}
 	if certPEM == "" {
 		h.Pin = ""
+	}
+	if sso {
+		// Signed in with a provider: no password to type, a one-time code logs the window in.
+		if h.SignInCode, err = c.agent.WebCode(ctx); err != nil {
+			return OmniView{}, describe(err)
+		}
+		h.Username, h.Password = p.Name, ""
 	}
 	if err := c.omni.Open(h); err != nil {
 		return OmniView{}, describe(err)

@@ -12,6 +12,7 @@ import (
 type Session struct {
 	c     *core
 	paths sessionPaths
+	sso   ssoState
 }
 
 // loginTimeout bounds one login, from the button to the answer.

@@ -34,6 +34,14 @@ export interface PathsLoginForm {
   line: string;
 }
 
+export interface SSOForm {
+  server: string;
+  provider: string;
+  force: boolean;
+  phone: string;
+  line: string;
+}
+
 export interface PathsError extends UIError {
   phones?: string[];
 }
@@ -54,6 +62,8 @@ export const paths = {
   forgot: (server: string, email: string) => call<void>("ForgotPassword", server, email),
   dismiss: (id: string) => call<PathsView>("DismissNotice", id),
   providers: (server: string) => call<string[]>("Providers", server),
+  loginSSO: (f: SSOForm) => call<PathsView>("LoginSSO", f),
+  cancelSSO: () => call<void>("CancelSSO"),
   mark: (what: "banner-shown" | "banner-hidden") => call<void>("UIMark", what),
 };
 

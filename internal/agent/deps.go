@@ -12,6 +12,12 @@ import (
 // Client is what the session needs of a Motion client (*motion.Client through MotionClient).
 type Client interface {
 	Login(ctx context.Context, req motion.LoginRequest) (motion.LoginResponse, error)
+	// LoginSSO exchanges a provider sign-in's one-time code for a session.
+	LoginSSO(ctx context.Context, req motion.SSOLoginRequest) (motion.LoginResponse, error)
+	// PhonesForCode is PhonesFor for a provider sign-in (after PHONE_REQUIRED).
+	PhonesForCode(ctx context.Context, code string) (motion.PhoneList, error)
+	// WebCode asks for a one-time code that logs a browser in as the session's user.
+	WebCode(ctx context.Context) (string, error)
 	Whoami(ctx context.Context) (motion.User, error)
 	Logout(ctx context.Context) error
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error

@@ -244,3 +244,14 @@ func (f *fakeClient) Providers(context.Context) ([]string, error) {
 	defer f.mu.Unlock()
 	return f.providers, nil
 }
+
+// The fake has no provider sign-in: sim_test.go covers it against the demo server.
+func (f *fakeClient) LoginSSO(context.Context, motion.SSOLoginRequest) (motion.LoginResponse, error) {
+	return motion.LoginResponse{}, &motion.APIError{Op: "login", Status: 401, Code: motion.CodeInvalidCredentials, Message: "no sign-in in the fake"}
+}
+
+func (f *fakeClient) PhonesForCode(context.Context, string) (motion.PhoneList, error) {
+	return motion.PhoneList{}, nil
+}
+
+func (f *fakeClient) WebCode(context.Context) (string, error) { return "", motion.ErrNotLoggedIn }

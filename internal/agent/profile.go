@@ -29,6 +29,10 @@ type Profile struct {
 	Line string `json:"line,omitempty"`
 	// LicenseExpiresAt is set when the server's license expires soon.
 	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
+	// SignedInWith is the single sign-on provider of a login made through one (motion.ProviderGoogle,
+	// motion.ProviderActiveDirectory); "" for a password login. Such a session has no password: it
+	// is never logged back in by itself, and the Omni Desktop opens with a one-time code.
+	SignedInWith string `json:"signedInWith,omitempty"`
 	// Remembered: the password is saved in the OS keyring.
 	Remembered bool `json:"remembered"`
 	// RememberUnavailable: remembering was asked but the OS keyring cannot be used; the login still

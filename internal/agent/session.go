@@ -176,6 +176,11 @@ type LoginInput struct {
 	// KeepSaved, when Remember is false, leaves a saved password in the keyring instead of deleting
 	// it (the command line's check of a typed password).
 	KeepSaved bool
+	// SSOCode, instead of User and Password, is the one-time code of a finished provider sign-in
+	// (motion.PathSSOCallback) and SSOProvider names the provider. The keyring is left alone: there
+	// is no password to remember.
+	SSOCode     string
+	SSOProvider string
 }
 
 // rememberMode says what a login does with the keyring.
@@ -186,6 +191,7 @@ const (
 	rememberSave                 // save the password
 	rememberForget               // delete any saved password
 	rememberKeep                 // leave the keyring as it is (AutoLogin)
+	rememberNone                 // no password at all (a provider sign-in)
 )
 
 // Login logs in with a typed password. See LoginWith.
@@ -216,7 +222,10 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return Profile{}, err
 	}
 	user := strings.TrimSpace(in.User)
-	if user == "" || in.Password == "" {
+	sso := in.SSOCode != ""
+	if sso {
+		mode, in.Password, in.Remember = rememberNone, "", false
+	} else if user == "" || in.Password == "" {
 		return Profile{}, ErrMissingCredentials
 	}
 	origin := motion.Origin(u)
@@ -256,10 +265,26 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	if err != nil {
 		return fail(err)
 	}
-	resp, err := cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone, Line: in.Line})
+	var resp motion.LoginResponse
+	if sso {
+		resp, err = cl.LoginSSO(ctx, motion.SSOLoginRequest{Code: in.SSOCode, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone, Line: in.Line})
+		if err == nil {
+			user = resp.User.Name
+			log = log.WithField("user", user)
+		}
+	} else {
+		resp, err = cl.Login(ctx, motion.LoginRequest{Name: user, Password: in.Password, Force: in.Force, Client: motion.ClientPhonebar, Phone: in.Phone, Line: in.Line})
+	}
 	if errors.Is(err, motion.ErrPhoneRequired) || errors.Is(err, motion.ErrPhoneUnavailable) {
-		// The password was right: read the telephones the agent may pick, with the same login.
-		list, lerr := cl.PhonesFor(ctx, user, in.Password)
+		// The password (or sign-in) was right: read the telephones the agent may pick, with the
+		// same login.
+		var list motion.PhoneList
+		var lerr error
+		if sso {
+			list, lerr = cl.PhonesForCode(ctx, in.SSOCode)
+		} else {
+			list, lerr = cl.PhonesFor(ctx, user, in.Password)
+		}
 		cl.CloseIdleConnections()
 		if lerr != nil {
 			return fail(lerr)
@@ -279,6 +304,12 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	}
 	p := makeProfile(origin, who, resp)
 	p.Warnings = warnings
+	if sso {
+		p.SignedInWith = in.SSOProvider
+		if p.SignedInWith == "" {
+			p.SignedInWith = "sso"
+		}
+	}
 	p.Phone, p.Line = in.Phone, in.Line
 
 	rememberLater := false
@@ -291,6 +322,8 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		if err := s.creds.Delete(ctx, origin, user); err != nil && !errors.Is(err, credstore.ErrNotFound) {
 			log.WithField("error", err.Error()).Info("agent: could not delete a saved password")
 		}
+	case mode == rememberNone:
+		// A provider sign-in: no password, and a saved one of a password login stays as it is.
 	case mode == rememberKeep:
 		// Remembered only if the keyring holds this very password.
 		saved, err := s.creds.Get(ctx, origin, user)
@@ -446,6 +479,20 @@ func (s *Session) LogoutAndForget(ctx context.Context) error {
 		ferr = s.forget(ctx, server, user)
 	}
 	return errors.Join(lerr, ferr)
+}
+
+// WebCode asks the server for a one-time code that logs a browser in as the session's user
+// (motion.PathAuthWebCode): the Omni Desktop of an agent who signed in with a provider. Errors:
+// ErrNotLoggedIn, and the client's.
+func (s *Session) WebCode(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	cl := s.client
+	ok := s.state.HasSession() && cl != nil
+	s.mu.Unlock()
+	if !ok {
+		return "", ErrNotLoggedIn
+	}
+	return cl.WebCode(ctx)
 }
 
 // TrustFingerprint pins the certificate fingerprint fp (in any form tlspin.Parse reads) for the

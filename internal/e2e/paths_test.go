@@ -552,6 +552,85 @@ func TestPathSSOButtons(t *testing.T) {
 	}
 }
 
+// TestPathSSOLogin (path 12, through the Phonebar): "Log in with Google" opens the provider's sign-in
+// page in a window of its own; once the agent signs in there, that window closes, the bar is logged
+// in (a provider session, no password anywhere), and the Omni Desktop opens logged in with a
+// one-time code. Closing the sign-in window instead says so and logs nobody in.
+func TestPathSSOLogin(t *testing.T) {
+	testenv.NeedSessionBus(t)
+	d := newPathsDemo(t, func() *motionsim.Config {
+		return &motionsim.Config{SSOProviders: []string{motion.ProviderGoogle}, Users: []motionsim.UserConfig{user("sam", "Sam-Pass-1", motion.TypologyPhonebar)}}
+	})
+	home := t.TempDir()
+	d.settings(t, home, "sam", false)
+	shots := shotsDir(t)
+	app, win := openWindow(t, home)
+	waitFor(t, "the providers", 10*time.Second, logHas(app, `providers=google`))
+	time.Sleep(300 * time.Millisecond)
+	authorizeSeen := func(n int) func() bool {
+		return func() bool {
+			c := 0
+			for _, r := range d.sim.Load().WebRequests() {
+				if strings.HasPrefix(r.Path, "/sso/google/authorize") && r.Method == http.MethodGet {
+					c++
+				}
+			}
+			return c >= n
+		}
+	}
+
+	// The agent closes the sign-in window: nobody is logged in, and the bar says why.
+	key(t, win, "Tab", "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?, Google
+	sso := waitWindow(t, "^Sign in with Google$", 20*time.Second)
+	waitFor(t, "the provider's page", 15*time.Second, authorizeSeen(1))
+	time.Sleep(500 * time.Millisecond)
+	screenshot(t, shots, "path12-sso-window-open")
+	xdo(t, "windowclose", sso)
+	waitFor(t, "the cancelled sign-in", 10*time.Second, logHas(app, "sign-in window opened"))
+	time.Sleep(800 * time.Millisecond)
+	screenshot(t, shots, "path12-sso-cancelled")
+	assert.Zero(t, d.live("sam", motion.ClientPhonebar))
+
+	// Signed in with the provider: the bar logs in with the code.
+	key(t, win, "Return") // the focus went back to the Google button
+	sso = waitWindow(t, "^Sign in with Google$", 20*time.Second)
+	waitFor(t, "the provider's page", 15*time.Second, authorizeSeen(2))
+	time.Sleep(700 * time.Millisecond)
+	typeText(t, sso, "sam@paths.test")
+	key(t, sso, "Tab")
+	typeText(t, sso, "Sam-Pass-1")
+	screenshot(t, shots, "path12-sso-window-filled")
+	key(t, sso, "Return")
+	waitFor(t, "the provider session", 15*time.Second, func() bool { return d.sim.Load().RealtimeSockets("sam") == 1 })
+	var via string
+	for _, s := range d.sim.Load().Sessions() {
+		if s.User == "sam" && s.Client == motion.ClientPhonebar {
+			via = s.Via
+		}
+	}
+	assert.Equal(t, motionsim.ViaSSO, via)
+	waitFor(t, "the sign-in window to close", 10*time.Second, func() bool {
+		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Sign in with Google$").Output()
+		return len(strings.TrimSpace(string(out))) == 0
+	})
+	time.Sleep(600 * time.Millisecond)
+	screenshot(t, shots, "path12-sso-logged-in")
+	assert.NotContains(t, app.log.String(), "Sam-Pass-1")
+
+	// The Omni Desktop opens logged in, with a one-time code instead of a password.
+	key(t, win, "ctrl+d")
+	waitWindow(t, "Omni Desktop", 20*time.Second)
+	waitFor(t, "the Omni Desktop's web session", 20*time.Second, func() bool { return d.live("sam", motion.ClientWeb) == 1 })
+	for _, s := range d.sim.Load().Sessions() {
+		if s.User == "sam" && s.Client == motion.ClientWeb {
+			assert.Equal(t, motionsim.ViaSSO, s.Via)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, shots, "path12-sso-omni")
+	app.stop()
+}
+
 // TestPathExternalLine (path 3, without Hot Desk): the bar says where an external agent's calls
 // ring; at the next login the form offers Internal / Phone / Mobile and the choice goes with it.
 func TestPathExternalLine(t *testing.T) {

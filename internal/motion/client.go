@@ -217,6 +217,46 @@ func (c *Client) PhonesFor(ctx context.Context, name, password string) (PhoneLis
 	return l, err
 }
 
+// LoginSSO exchanges the one-time code of a finished provider sign-in (PathSSOCallback) for a
+// session, like Login. The server keeps the code when it refuses with ErrSessionExists or
+// ErrPhoneRequired, so the same code answers the agent's choice.
+func (c *Client) LoginSSO(ctx context.Context, req SSOLoginRequest) (LoginResponse, error) {
+	if req.Client == "" {
+		req.Client = c.kind
+	}
+	c.log.WithFields(logrus.Fields{"force": req.Force, "client": req.Client}).Info("motion: logging in with a provider sign-in")
+	var resp LoginResponse
+	if err := c.do(ctx, "login", http.MethodPost, PathAuthSSO, false, req, &resp); err != nil {
+		return LoginResponse{}, err
+	}
+	if resp.Token == "" {
+		return LoginResponse{}, &NetError{Kind: NetNotMotion, Host: c.base.Hostname(), Port: port(c.base), Reason: "the login answer has no token"}
+	}
+	c.setToken(resp.Token)
+	return resp, nil
+}
+
+// PhonesForCode is PhonesFor for a provider sign-in not exchanged yet (after ErrPhoneRequired).
+func (c *Client) PhonesForCode(ctx context.Context, code string) (PhoneList, error) {
+	var l PhoneList
+	err := c.doQuery(ctx, "the phone list", http.MethodGet, PathPhones, url.Values{QueryCode: {code}}, "", nil, &l)
+	return l, err
+}
+
+// WebCode asks for a one-time code that logs a browser in as the session's user at
+// PathSSOCallback: the Omni Desktop window of an agent who signed in with a provider, for whom
+// the Phonebar holds no password to type into the login form.
+func (c *Client) WebCode(ctx context.Context) (string, error) {
+	var r WebCodeResponse
+	if err := c.do(ctx, "the Omni Desktop sign-in", http.MethodPost, PathAuthWebCode, true, nil, &r); err != nil {
+		return "", err
+	}
+	if r.Code == "" {
+		return "", &NetError{Kind: NetNotMotion, Host: c.base.Hostname(), Port: port(c.base), Reason: "the sign-in answer has no code"}
+	}
+	return r.Code, nil
+}
+
 func (c *Client) do(ctx context.Context, op, method, path string, auth bool, in, out any) error {
 	var authz string
 	if auth {
@@ -231,6 +271,11 @@ func (c *Client) do(ctx context.Context, op, method, path string, auth bool, in,
 
 // doAuth makes one call with authz as the Authorization header ("" for none).
 func (c *Client) doAuth(ctx context.Context, op, method, path, authz string, in, out any) error {
+	return c.doQuery(ctx, op, method, path, nil, authz, in, out)
+}
+
+// doQuery is doAuth with a query string.
+func (c *Client) doQuery(ctx context.Context, op, method, path string, query url.Values, authz string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -242,6 +287,7 @@ func (c *Client) doAuth(ctx context.Context, op, method, path, authz string, in,
 	rctx, cancel := context.WithTimeout(ctx, c.reqTimeout)
 	defer cancel()
 	u := c.base.JoinPath(path)
+	u.RawQuery = query.Encode()
 	req, err := http.NewRequestWithContext(rctx, method, u.String(), body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)

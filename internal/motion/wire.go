@@ -47,6 +47,11 @@ const (
 	// PathSSOCallback is where a provider sign-in ends; its QueryCode parameter is good once, for
 	// two minutes, at PathAuthSSO. For ClientWeb the page logs the browser in itself. [ours]
 	PathSSOCallback = "/sso/callback"
+	// PathAuthWebCode gives the logged-in caller (Bearer) a one-time code, good once for two
+	// minutes at PathSSOCallback, that logs a browser in as the same user (POST, no body,
+	// WebCodeResponse). The Phonebar opens the Omni Desktop this way for an agent who signed in
+	// with a provider. [ours]
+	PathAuthWebCode = "/api/auth/webcode"
 	// PathResetPassword takes a ResetPasswordRequest (POST): the token of a forgot-password link
 	// and the new password; 204, 422 PASSWORD_RULES, or 400 BAD_REQUEST when the link is unknown,
 	// used or older than one hour. The link in the message is PathWebResetPassword?token=TOKEN. [ours]
@@ -192,6 +197,11 @@ type SSOLoginRequest struct {
 	Client string `json:"client,omitempty"`
 	Phone  string `json:"phone,omitempty"`
 	Line   string `json:"line,omitempty"`
+}
+
+// WebCodeResponse answers PathAuthWebCode. [ours]
+type WebCodeResponse struct {
+	Code string `json:"code"`
 }
 
 // ResetPasswordRequest is the body of POST PathResetPassword. [ours]

@@ -114,6 +114,7 @@ func New(opts Options) (*Server, error) {
 		motion.PathAuthProviders:    {http.MethodGet: s.handleProviders},
 		motion.PathAuthSSO:          {http.MethodPost: s.handleSSOExchange},
 		motion.PathSSOCallback:      {http.MethodGet: s.handleSSOCallback},
+		motion.PathAuthWebCode:      {http.MethodPost: s.handleWebCode},
 		motion.PathResetPassword:    {http.MethodPost: s.handleResetPassword},
 		motion.PathWebResetPassword: {http.MethodGet: s.handleResetPage, http.MethodPost: s.handleResetForm},
 		motion.PathAdminSettings:    {http.MethodGet: s.handleAdminSettings, http.MethodPut: s.handleAdminSettings},

@@ -251,3 +251,18 @@ func (s *Server) handleSSOExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, loginResponse(ss, res))
 }
+
+// handleWebCode is POST PathAuthWebCode: a one-time code that logs a browser in as the caller at
+// PathSSOCallback (the Omni Desktop window of a Phonebar whose agent signed in with a provider).
+func (s *Server) handleWebCode(w http.ResponseWriter, r *http.Request) {
+	p := s.authorized(w, r, false)
+	if p == nil {
+		return
+	}
+	code := newToken()
+	s.mu.Lock()
+	s.st.ssoCodes[code] = &ssoCode{acct: p.acct, client: motion.ClientWeb, expires: s.now().Add(ssoCodeTTL)}
+	s.mu.Unlock()
+	s.log.WithField("user", p.acct.user.Name).Info("browser sign-in code given")
+	writeJSON(w, http.StatusOK, motion.WebCodeResponse{Code: code})
+}

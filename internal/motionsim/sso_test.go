@@ -170,3 +170,26 @@ func TestSSOWebLoginAndHotDeskPhones(t *testing.T) {
 	status, body = ts.call(t, http.MethodPost, motion.PathAuthSSO, motion.SSOLoginRequest{Code: code, Phone: "Desk 1"}, nil)
 	require.Equal(t, http.StatusOK, status, string(body))
 }
+
+// TestWebCodeLogsABrowserInOnce: the Phonebar of an agent who signed in with a provider opens the
+// Omni Desktop with a one-time code from PathAuthWebCode instead of a password.
+func TestWebCodeLogsABrowserInOnce(t *testing.T) {
+	ts := startServer(t, Options{Config: ssoConfig("google")})
+	status, body := ts.call(t, http.MethodPost, motion.PathAuthWebCode, nil, nil)
+	require.Equal(t, http.StatusUnauthorized, status, string(body))
+
+	lr := ts.login(t, "chloe", demoPassword(t, "chloe"))
+	status, body = ts.call(t, http.MethodPost, motion.PathAuthWebCode, nil, bearer(lr.Token))
+	require.Equal(t, http.StatusOK, status, string(body))
+	var wc motion.WebCodeResponse
+	require.NoError(t, json.Unmarshal(body, &wc))
+	require.NotEmpty(t, wc.Code)
+	b := newBrowser(t, ts)
+	b.get(motion.PathSSOCallback + "?" + url.Values{motion.QueryCode: {wc.Code}}.Encode())
+	require.Contains(t, []int{http.StatusOK, http.StatusSeeOther}, b.status, b.body)
+	assert.NotEmpty(t, b.cookie(motion.TokenCookie), "the browser is logged in")
+	b2 := newBrowser(t, ts)
+	b2.get(motion.PathSSOCallback + "?" + url.Values{motion.QueryCode: {wc.Code}}.Encode())
+	assert.Equal(t, http.StatusBadRequest, b2.status, "a code is good once")
+	assert.Empty(t, b2.cookie(motion.TokenCookie))
+}

@@ -31,7 +31,11 @@ type Handoff struct {
 	Form   Form   `json:"form"`
 	// Username and Password are the agent's Motion credentials.
 	Username string `json:"username"`
-	Password string `json:"password"`
+	Password string `json:"password,omitempty"`
+	// SignInCode, for an agent who signed in with a provider (no password), is a one-time code
+	// from motion.PathAuthWebCode: the window opens motion.PathSSOCallback with it instead of
+	// filling the login form. Exactly one of Password and SignInCode is set.
+	SignInCode string `json:"signInCode,omitempty"`
 	// CertPEM is the pinned self-signed certificate of the server, empty when the server's
 	// certificate verifies against the system roots.
 	CertPEM string `json:"certPem,omitempty"`
@@ -53,8 +57,8 @@ func (h Handoff) Validate() error {
 	if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
 		return fmt.Errorf("%w: origin must be https://host[:port], got %q", ErrBadHandoff, h.Origin)
 	}
-	if h.Username == "" || h.Password == "" {
-		return fmt.Errorf("%w: username and password are required", ErrBadHandoff)
+	if h.Username == "" || (h.Password == "") == (h.SignInCode == "") {
+		return fmt.Errorf("%w: a username and either a password or a sign-in code are required", ErrBadHandoff)
 	}
 	if lp := withDefaults(h.Form).LoginPath; !strings.HasPrefix(lp, "/") || strings.ContainsAny(lp, "?#") {
 		return fmt.Errorf("%w: login path must be an absolute path, got %q", ErrBadHandoff, lp)

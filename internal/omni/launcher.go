@@ -48,7 +48,7 @@ func NewLauncher(opts LauncherOptions) *Launcher {
 }
 
 // Open shows the Omni Desktop for h: it brings an open window to the front, or starts the window
-// process and hands h over through an inherited pipe.
+// process and hands h over through its standard input, a pipe.
 func (l *Launcher) Open(h Handoff) error {
 	if err := h.Validate(); err != nil {
 		return err
@@ -74,7 +74,9 @@ func (l *Launcher) Open(h Handoff) error {
 		return fmt.Errorf("omni: %w", err)
 	}
 	cmd := exec.Command(exe, append([]string{WindowCommand}, l.opts.Args...)...)
-	cmd.ExtraFiles = []*os.File{r} // fd 3 in the child
+	// The handoff travels on the child's standard input: inherited pipes beyond the standard
+	// three (ExtraFiles) do not exist on Windows, where most agents work.
+	cmd.Stdin = r
 	cmd.Stdout = l.opts.Logger.WithField("proc", "omni").WriterLevel(logrus.InfoLevel)
 	cmd.Stderr = l.opts.Logger.WithField("proc", "omni").WriterLevel(logrus.WarnLevel)
 	if err := cmd.Start(); err != nil {

@@ -16,7 +16,7 @@ const HandoffFlag = "phonebar.handoff"
 // Script returns the JavaScript that fills and submits the login form. The window runs it after every
 // page load. On any other origin it does nothing. On the configured origin it gives the page the
 // one-phone-per-agent signal when the Phonebar owns the phone; on the login path it fills and submits
-// the form, once per window. The credentials are only read after the origin and path checks. location.origin and location.pathname cannot be
+// the form (or, with a sign-in code, opens the sign-in callback), once per window. The credentials are only read after the origin and path checks. location.origin and location.pathname cannot be
 // redefined by a page's scripts.
 func Script(h Handoff) string {
 	f := withDefaults(h.Form)
@@ -33,6 +33,8 @@ func Script(h Handoff) string {
 		"__FLAG__", lit(HandoffFlag),
 		"__USER__", lit(h.Username),
 		"__PASS__", lit(h.Password),
+		"__CODE__", lit(h.SignInCode),
+		"__CALLBACK__", lit(motion.PathSSOCallback+"?"+motion.QueryCode+"="),
 		"__OWNS_PHONE__", fmt.Sprint(h.PhonebarOwnsPhone),
 		"__PHONE_COOKIE__", lit(motion.PhoneOwnerCookie+"=1; path=/; Secure; SameSite=Strict"),
 		"__PHONE_FLAG__", lit(motion.PhoneOwnerFlag),
@@ -53,6 +55,13 @@ const scriptTemplate = `(function () {
   }
   if (location.pathname !== path && location.pathname !== path + "/") return;
   try { if (sessionStorage.getItem(__FLAG__)) return; } catch (e) { return; }
+  var code = __CODE__;
+  if (code) {
+    // A provider sign-in: the one-time code logs this window in, no form to fill.
+    try { sessionStorage.setItem(__FLAG__, String(Date.now())); } catch (e) { return; }
+    location.replace(__ORIGIN__ + __CALLBACK__ + encodeURIComponent(code));
+    return;
+  }
   var deadline = Date.now() + 15000;
   function visible(el) { return !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length)); }
   function first(sel) {

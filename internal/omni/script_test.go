@@ -134,6 +134,22 @@ func TestScriptInRealBrowser(t *testing.T) {
 		assert.Empty(t, other.submitted())
 		assert.Empty(t, filled(t))
 	})
+	t.Run("a sign-in code opens the callback instead of filling the form", func(t *testing.T) {
+		// A fresh tab: the once-per-window flag of the password runs above is in sessionStorage.
+		tab, cancel := chromedp.NewContext(ctx)
+		defer cancel()
+		tctx, cancel2 := context.WithTimeout(tab, 20*time.Second)
+		defer cancel2()
+		code := Script(Handoff{Origin: motion.URL, Username: user, SignInCode: "c0de&x=1"})
+		require.NoError(t, chromedp.Do(tctx, chromedp.Navigate(motion.URL+"/login")))
+		_, err := chromedp.Run(tctx, chromedp.Evaluate[any](code))
+		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			loc, err := chromedp.Run(tctx, chromedp.Location())
+			return err == nil && loc == motion.URL+"/sso/callback?code=c0de%26x%3D1"
+		}, 10*time.Second, 50*time.Millisecond)
+		assert.Len(t, motion.submitted(), 1, "the form is not submitted")
+	})
 	t.Run("a redirect to another origin gets nothing", func(t *testing.T) {
 		run(t, motion.URL+"/moved")
 		settle()
@@ -155,6 +171,8 @@ func TestHandoffValidate(t *testing.T) {
 		{"origin with a path", func(h *Handoff) { h.Origin = "https://motion.example.com/x" }, true},
 		{"origin with user info", func(h *Handoff) { h.Origin = "https://u@motion.example.com" }, true},
 		{"no password", func(h *Handoff) { h.Password = "" }, true},
+		{"a sign-in code instead of the password", func(h *Handoff) { h.Password, h.SignInCode = "", "c0de" }, false},
+		{"both a password and a sign-in code", func(h *Handoff) { h.SignInCode = "c0de" }, true},
 		{"relative login path", func(h *Handoff) { h.Form.LoginPath = "login" }, true},
 		{"login path with a query", func(h *Handoff) { h.Form.LoginPath = "/login?next=x" }, true},
 	}

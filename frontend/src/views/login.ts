@@ -45,25 +45,56 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const ssoBox = h("div", { id: "sso", class: "sso", hidden: true });
   const ssoLabels: Record<string, string> = { google: "Google", activedirectory: "Active Directory" };
   let ssoSeq = 0;
+  // The provider of the sign-in whose SESSION_EXISTS or PHONE_REQUIRED the agent is answering:
+  // the answer goes back through the same sign-in, not the password form.
+  let ssoProvider = "";
   const loadProviders = async () => {
     const mine = ++ssoSeq;
     const addr = server.value.trim();
     const list = addr ? await paths.providers(addr).catch(() => [] as string[]) : [];
     if (mine !== ssoSeq) return;
-    const note = h("p", { id: "sso-note", class: "hint", hidden: true });
     ssoBox.replaceChildren(
       ...list.filter((p) => ssoLabels[p]).map((p) => h("button", {
         type: "button", id: `sso-${p}`, class: "sso-button",
-        onclick: () => {
-          note.textContent = `Signing in with ${ssoLabels[p]} from the Phonebar window is not available in this version: ` +
-            "log in with your Motion username and password, or use the Omni Desktop in a browser.";
-          note.hidden = false;
-        },
+        onclick: () => { ssoProvider = p; void signInWith(p); },
       }, `Log in with ${ssoLabels[p]}`)),
-      note,
     );
     ssoBox.hidden = list.length === 0;
   };
+  // The sign-in runs in a window of its own; this one says so and offers to stop it.
+  const ssoWait = h("div", { id: "sso-wait", class: "trust", role: "status", hidden: true });
+  const signInWith = async (p: string) => {
+    if (!server.value.trim()) {
+      showError({ code: "MISSING", message: "Enter the server address first." });
+      server.focus();
+      return;
+    }
+    showError(undefined);
+    const f = { force, phone };
+    force = false;
+    phone = "";
+    ssoWait.replaceChildren(
+      h("strong", {}, `Signing in with ${ssoLabels[p]}`),
+      h("p", {}, "Finish signing in in the window that opened. This screen continues by itself."),
+      h("div", { class: "row" }, h("button", { type: "button", id: "sso-cancel", class: "ghost", onclick: () => void paths.cancelSSO() }, "Cancel")),
+    );
+    ssoWait.hidden = false;
+    busy(true);
+    try {
+      const next = await paths.loginSSO({ server: server.value.trim(), provider: p, force: f.force, phone: f.phone, line: line() });
+      ssoProvider = "";
+      deps.onLoggedIn(next as SessionView);
+    } catch (err) {
+      const e = asUIError(err) as PathsError;
+      if (e.code !== "SESSION_EXISTS" && e.code !== "PHONE_REQUIRED" && e.code !== "PHONE_UNAVAILABLE" && e.code !== "UNTRUSTED_CERTIFICATE") ssoProvider = "";
+      showError(e);
+      if (e.code === "SIGN_IN_CANCELLED") setTimeout(() => ssoBox.querySelector<HTMLButtonElement>(`#sso-${p}`)?.focus(), 0);
+    } finally {
+      ssoWait.hidden = true;
+      busy(false);
+    }
+  };
+  for (const el of [username, password]) el.addEventListener("input", () => { ssoProvider = ""; });
   let ssoTimer = 0;
   server.addEventListener("input", () => { clearTimeout(ssoTimer); ssoTimer = window.setTimeout(() => void loadProviders(), 500); });
   // What the next submit adds, set by the "log in anyway" and telephone choices.
@@ -96,10 +127,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     choiceBox.className = "trust confirm";
     choiceBox.replaceChildren(
       h("strong", {}, "Already logged in elsewhere"),
-      h("p", {}, `${username.value.trim()} is logged in on another Phonebar or computer right now. ` +
+      h("p", {}, `${username.value.trim() && !ssoProvider ? `${username.value.trim()} is` : "You are"} logged in on another Phonebar or computer right now. ` +
         "Log in anyway? The other session will be ended and its agent told why."),
       h("div", { class: "row" },
-        h("button", { type: "button", id: "force-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; password.focus(); } }, "Cancel"),
+        h("button", { type: "button", id: "force-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; ssoProvider = ""; password.focus(); } }, "Cancel"),
         h("button", { type: "button", id: "force-confirm", class: "primary", onclick: () => { force = true; form.requestSubmit(); } }, "Log in anyway"),
       ),
     );
@@ -121,7 +152,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
         : "No telephone is available right now: ask your administrator."),
       h("div", { class: "phones", role: "radiogroup", id: "phones" }, ...radios),
       h("div", { class: "row" },
-        h("button", { type: "button", id: "phone-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; password.focus(); } }, "Cancel"),
+        h("button", { type: "button", id: "phone-cancel", class: "ghost", onclick: () => { choiceBox.hidden = true; ssoProvider = ""; password.focus(); } }, "Cancel"),
         list.length ? h("button", {
           type: "button", id: "phone-login", class: "primary",
           onclick: () => {
@@ -146,7 +177,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
         "Compare its fingerprint with the one your administrator gave you. Trust it only if they match."),
       h("code", { id: "fingerprint", class: "fingerprint" }, fp),
       h("div", { class: "row" },
-        h("button", { type: "button", id: "trust-cancel", class: "ghost", onclick: () => { trustBox.hidden = true; } }, "Cancel"),
+        h("button", { type: "button", id: "trust-cancel", class: "ghost", onclick: () => { trustBox.hidden = true; ssoProvider = ""; } }, "Cancel"),
         h("button", {
           type: "button", id: "trust-accept", class: "primary",
           onclick: async () => {
@@ -175,6 +206,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     id: "login-form", class: "card", novalidate: true,
     onsubmit: async (ev: Event) => {
       ev.preventDefault();
+      if (ssoProvider) {
+        void signInWith(ssoProvider);
+        return;
+      }
       if (!server.value.trim() || !username.value.trim() || !password.value) {
         showError({ code: "MISSING", message: "Enter the server address, your username and your password." });
         (!server.value.trim() ? server : !username.value.trim() ? username : password).focus();
@@ -211,6 +246,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     errorBox,
     trustBox,
     choiceBox,
+    ssoWait,
     submit,
     h("button", { type: "button", id: "forgot", class: "link forgot-link", onclick: () => showForgot() }, "Forgot password?"),
     ssoBox,
@@ -314,6 +350,8 @@ function titleFor(code: string): string {
     case "BAD_EMAIL": return "Email address needed";
     case "PASSWORD_RULES": return "Password refused";
     case "MISSING": return "Missing details";
+    case "SIGN_IN_CANCELLED": return "Sign-in not finished";
+    case "SIGN_IN_FAILED": return "Sign-in failed";
     default: return "Login failed";
   }
 }

@@ -1,0 +1,157 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/omni"
+)
+
+// This file is the Session service's single sign-on: the provider's sign-in page opens in a window
+// of its own (omni.RunSignIn), and the one-time code it ends with is exchanged for the session. The
+// code never reaches the webview.
+
+// SSOForm is a provider sign-in asked from the login screen.
+type SSOForm struct {
+	Server   string `json:"server"`
+	Provider string `json:"provider"`
+	// Force, Phone and Line answer the server's SESSION_EXISTS and PHONE_REQUIRED as in LoginForm;
+	// the sign-in is not asked again for them.
+	Force bool   `json:"force"`
+	Phone string `json:"phone"`
+	Line  string `json:"line"`
+}
+
+// Codes of the sign-in's own failures.
+const (
+	CodeSignInCancelled = "SIGN_IN_CANCELLED"
+	CodeSignInFailed    = "SIGN_IN_FAILED"
+)
+
+// signInWait bounds how long the sign-in window waits for the agent.
+const signInWait = 5 * time.Minute
+
+// pendingTTL is how long a code the server kept (after SESSION_EXISTS or PHONE_REQUIRED) is used
+// again for the agent's answer; the server keeps it two minutes.
+const pendingTTL = 100 * time.Second
+
+// ssoState is the sign-in in progress and the code kept for the agent's answer.
+type ssoState struct {
+	mu       sync.Mutex
+	cancel   context.CancelFunc
+	origin   string
+	provider string
+	code     string
+	expires  time.Time
+}
+
+// LoginSSO signs in with a provider the server offers: it opens the provider's sign-in page in its
+// own window, waits for the agent to finish there, and logs in with the result. After
+// SESSION_EXISTS or PHONE_REQUIRED the agent's answer (Force, Phone, Line) reuses the same sign-in.
+func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
+	u, err := motion.ParseServerURL(f.Server)
+	if err != nil {
+		return SessionView{}, describe(err)
+	}
+	origin := motion.Origin(u)
+	ctx, cancel := context.WithTimeout(context.Background(), signInWait)
+	defer cancel()
+	s.sso.mu.Lock()
+	if s.sso.cancel != nil {
+		s.sso.mu.Unlock()
+		return SessionView{}, &UIError{Code: CodeSignInFailed, Message: "A sign-in window is already open: finish signing in there, or close it."}
+	}
+	code := ""
+	if s.sso.origin == origin && s.sso.provider == f.Provider && time.Now().Before(s.sso.expires) {
+		code = s.sso.code
+	}
+	s.sso.code, s.sso.origin, s.sso.provider = "", "", ""
+	s.sso.cancel = cancel
+	s.sso.mu.Unlock()
+	defer func() {
+		s.sso.mu.Lock()
+		s.sso.cancel = nil
+		s.sso.mu.Unlock()
+	}()
+
+	s.c.clearNotice()
+	if code == "" {
+		if code, err = s.signIn(ctx, u, origin, f.Provider); err != nil {
+			return SessionView{}, err
+		}
+	}
+	lctx, lcancel := context.WithTimeout(context.Background(), loginTimeout)
+	defer lcancel()
+	p, err := s.c.agent.LoginWith(lctx, agent.LoginInput{Server: origin, SSOCode: code, SSOProvider: f.Provider, Force: f.Force, Phone: f.Phone, Line: f.Line})
+	if err != nil {
+		if errors.Is(err, motion.ErrSessionExists) || errors.Is(err, motion.ErrPhoneRequired) || errors.Is(err, motion.ErrPhoneUnavailable) {
+			s.sso.mu.Lock()
+			s.sso.origin, s.sso.provider, s.sso.code, s.sso.expires = origin, f.Provider, code, time.Now().Add(pendingTTL)
+			s.sso.mu.Unlock()
+		}
+		return SessionView{}, describe(err)
+	}
+	s.c.loggedIn(p, "")
+	s.paths.newSession()
+	return s.View(), nil
+}
+
+// signIn runs the sign-in window and returns the code it ends with.
+func (s *Session) signIn(ctx context.Context, u *url.URL, origin, provider string) (string, error) {
+	st, err := s.c.cfg.Load()
+	if err != nil {
+		return "", describe(err)
+	}
+	pin := st.Pins[origin]
+	cctx, ccancel := context.WithTimeout(ctx, 15*time.Second)
+	certPEM, err := omni.PinnedCertificate(cctx, u.Host, pin)
+	ccancel()
+	if err != nil {
+		return "", describe(err)
+	}
+	if certPEM == "" {
+		pin = ""
+	}
+	req := omni.SignIn{Origin: origin, Provider: provider, State: omni.NewState(), CertPEM: certPEM, Pin: pin,
+		Title: "Sign in with " + providerLabel(provider)}
+	if err := req.Validate(); err != nil {
+		return "", &UIError{Code: CodeSignInFailed, Message: "This server's sign-in cannot be used: " + err.Error()}
+	}
+	s.c.log.WithFields(map[string]any{"server": origin, "provider": provider}).Info("sign-in window opened")
+	code, err := omni.RunSignIn(ctx, omni.LauncherOptions{Logger: s.c.log}, req)
+	switch {
+	case err == nil:
+		return code, nil
+	case errors.Is(err, omni.ErrSignInCancelled), errors.Is(err, context.Canceled):
+		return "", &UIError{Code: CodeSignInCancelled, Message: "The sign-in window was closed before you signed in. Try again, or log in with your username and password."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return "", &UIError{Code: CodeSignInCancelled, Message: "The sign-in took longer than five minutes and was stopped. Try again."}
+	}
+	s.c.log.WithError(err).Warn("sign-in failed")
+	return "", &UIError{Code: CodeSignInFailed, Message: "The sign-in did not work: " + err.Error()}
+}
+
+// CancelSSO closes the sign-in window, if one is open.
+func (s *Session) CancelSSO() {
+	s.sso.mu.Lock()
+	cancel := s.sso.cancel
+	s.sso.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+func providerLabel(p string) string {
+	switch p {
+	case motion.ProviderGoogle:
+		return "Google"
+	case motion.ProviderActiveDirectory:
+		return "Active Directory"
+	}
+	return p
+}
