@@ -68,6 +68,17 @@ type Call struct {
 	remoteSDP    []byte
 	endErr       error
 	reinviting   bool
+	// replaces is the call an incoming INVITE with Replaces takes the place of (RFC 3891).
+	replaces *Call
+	// refer receives the outcome of our REFER while TransferTo waits for it.
+	refer chan referReport
+}
+
+// referReport is what a NOTIFY of our REFER subscription said: a sipfrag status, or that the
+// subscription ended (code 0).
+type referReport struct {
+	code   int
+	reason string
 }
 
 // ID returns the Call-ID.
@@ -100,6 +111,12 @@ func (c *Call) RemoteSDP() []byte {
 
 // Done is closed when the call has ended.
 func (c *Call) Done() <-chan struct{} { return c.done }
+
+// Replaces returns the call this incoming call takes the place of (an INVITE with a Replaces header
+// naming one of our established dialogs, as the far end sends at the end of an attended transfer),
+// or nil. The user agent checked the match; the Incoming handler answers the new call and hangs up
+// the replaced one.
+func (c *Call) Replaces() *Call { return c.replaces }
 
 // Err returns why the call ended, or nil while it lasts.
 func (c *Call) Err() error {
@@ -220,8 +237,30 @@ func (c *Call) inviteLoop(ctx context.Context, offer []byte, onProgress func(int
 			challenge = res
 			continue
 		}
-		return nil, &StatusError{Method: "INVITE", Code: res.StatusCode, Reason: res.Reason}
+		return nil, &StatusError{Method: "INVITE", Code: res.StatusCode, Reason: res.Reason, Warning: warningText(res)}
 	}
+}
+
+// warningText reads the text of a response's Warning header (RFC 3261 section 20.43), kept to
+// printable ASCII and 200 bytes, since it comes from the network and may be shown or logged.
+func warningText(res *sip.Response) string {
+	h := res.GetHeader("Warning")
+	if h == nil {
+		return ""
+	}
+	v := h.Value()
+	if i := strings.IndexByte(v, '"'); i >= 0 {
+		if j := strings.LastIndexByte(v, '"'); j > i {
+			v = v[i+1 : j]
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(v) && b.Len() < 200; i++ {
+		if v[i] >= 0x20 && v[i] < 0x7f {
+			b.WriteByte(v[i])
+		}
+	}
+	return b.String()
 }
 
 // inviteTx runs one INVITE client transaction: it ACKs a final refusal, and on ctx's end sends a
@@ -321,9 +360,12 @@ func (c *Call) newInvite(offer []byte) *sip.Request {
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: c.cseq, MethodName: sip.INVITE})
 	req.AppendHeader(u.contact.Clone())
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
+	req.AppendHeader(sip.NewHeader("Supported", supported))
 	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
-	ct := sip.ContentTypeHeader("application/sdp")
-	req.AppendHeader(&ct)
+	if len(offer) > 0 {
+		ct := sip.ContentTypeHeader("application/sdp")
+		req.AppendHeader(&ct)
+	}
 	req.SetBody(offer)
 	return req
 }
@@ -394,7 +436,7 @@ func (c *Call) request(ctx context.Context, method sip.RequestMethod, ctype stri
 			continue
 		}
 		if !res.IsSuccess() {
-			return res, &StatusError{Method: string(method), Code: res.StatusCode, Reason: res.Reason}
+			return res, &StatusError{Method: string(method), Code: res.StatusCode, Reason: res.Reason, Warning: warningText(res)}
 		}
 		if method == sip.INVITE {
 			c.mu.Lock()
@@ -496,6 +538,105 @@ func (c *Call) Transfer(ctx context.Context, target string) error {
 	return err
 }
 
+// TransferTo hands the other side of c over to the other side of other, in place of us (attended
+// transfer, RFC 5589): typically c is on hold with a caller and other is the consultation call with
+// the colleague taking over. It sends a REFER on c whose Refer-To names other's party with a
+// Replaces header for other's dialog; the caller's phone then calls the colleague, whose phone
+// replaces its call with us by the new one.
+//
+// TransferTo waits for the outcome the transferee reports in NOTIFY (message/sipfrag): nil on a
+// final 2xx, after which the caller hangs c up (the target ends other itself). Otherwise both calls
+// are left as they were and the error is a *TransferError (the REFER refused, or the call to the
+// target failed), ErrTransferNoReport (no outcome before ctx's deadline or the end of the
+// subscription), ErrTransferAbandoned (one of the calls ended), or ErrCallState.
+func (c *Call) TransferTo(ctx context.Context, other *Call) error {
+	if other == nil || other == c || other.ua != c.ua {
+		return ErrCallState
+	}
+	other.mu.Lock()
+	ok := other.state == dialogConfirmed && other.remoteTag != ""
+	r := Replaces{CallID: other.callID, ToTag: other.remoteTag, FromTag: other.localTag}
+	target := other.remote
+	other.mu.Unlock()
+	reports := make(chan referReport, 16)
+	c.mu.Lock()
+	if !ok || c.state != dialogConfirmed || c.refer != nil {
+		c.mu.Unlock()
+		return ErrCallState
+	}
+	c.refer = reports
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.refer = nil
+		c.mu.Unlock()
+	}()
+
+	_, err := c.request(ctx, sip.REFER, "", nil,
+		sip.NewHeader("Refer-To", referTarget(target, r)),
+		sip.NewHeader("Referred-By", "<"+c.ua.aor.String()+">"))
+	var se *StatusError
+	if errors.As(err, &se) {
+		return &TransferError{Refused: true, Code: se.Code, Reason: se.Reason}
+	}
+	if err != nil {
+		return err
+	}
+	c.ua.log.Debug("transfer accepted, waiting for its outcome", "call", c.callID, "replaces", other.callID)
+	outcome := func(rep referReport) (bool, error) {
+		switch {
+		case rep.code == 0:
+			return true, ErrTransferNoReport
+		case rep.code < 200:
+			return false, nil
+		case rep.code < 300:
+			return true, nil
+		}
+		return true, &TransferError{Code: rep.code, Reason: rep.reason}
+	}
+	for {
+		select {
+		case rep := <-reports:
+			if done, err := outcome(rep); done {
+				return err
+			}
+		case <-c.done:
+			// A final NOTIFY read before the BYE is already queued: it wins.
+			for {
+				select {
+				case rep := <-reports:
+					if done, err := outcome(rep); done {
+						return err
+					}
+					continue
+				default:
+				}
+				break
+			}
+			return ErrTransferAbandoned
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return ErrTransferNoReport
+			}
+			return ctx.Err()
+		}
+	}
+}
+
+// referProgress passes on what a NOTIFY of our REFER said, if TransferTo waits for it.
+func (c *Call) referProgress(rep referReport) {
+	c.mu.Lock()
+	ch := c.refer
+	c.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case ch <- rep:
+	default:
+	}
+}
+
 func validDTMF(d rune) bool {
 	return (d >= '0' && d <= '9') || d == '*' || d == '#' || (d >= 'A' && d <= 'D')
 }
@@ -553,6 +694,8 @@ func reasonPhrase(code int) string {
 		return "Ringing"
 	case 200:
 		return "OK"
+	case 400:
+		return "Bad Request"
 	case 481:
 		return "Call/Transaction Does Not Exist"
 	case 480:
@@ -563,6 +706,8 @@ func reasonPhrase(code int) string {
 		return "Request Terminated"
 	case 488:
 		return "Not Acceptable Here"
+	case 489:
+		return "Bad Event"
 	case 491:
 		return "Request Pending"
 	case 603:
@@ -579,9 +724,12 @@ func (c *Call) respond(ctx context.Context, req *sip.Request, code int, reason s
 	return c.ua.respond(ctx, req, code, reason, body, tag)
 }
 
-// respond answers req; a non-empty tag is put on To when it has none.
-func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason string, body []byte, tag string) error {
+// respond answers req, with extra headers; a non-empty tag is put on To when it has none.
+func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason string, body []byte, tag string, extra ...sip.Header) error {
 	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	for _, h := range extra {
+		res.AppendHeader(h)
+	}
 	// sipgo puts a random To tag on responses to requests without one; the dialog needs ours.
 	if _, hadTag := req.To().Params.Get("tag"); !hadTag {
 		if to := res.To(); to != nil {
@@ -596,6 +744,9 @@ func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason str
 	}
 	if req.Method == sip.INVITE && code >= 180 && code < 300 {
 		res.AppendHeader(u.contact.Clone())
+	}
+	if req.Method == sip.INVITE && code >= 200 && code < 300 || req.Method == sip.OPTIONS {
+		res.AppendHeader(sip.NewHeader("Supported", supported))
 	}
 	if code == 405 || req.Method == sip.OPTIONS {
 		res.AppendHeader(sip.NewHeader("Allow", allowed))

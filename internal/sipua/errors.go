@@ -27,7 +27,59 @@ var (
 	ErrTimeout = errors.New("the SIP server did not answer in time")
 	// ErrBadDTMF is returned for a DTMF digit outside 0-9, *, #, A-D.
 	ErrBadDTMF = errors.New("not a DTMF digit: use 0-9, *, #, A-D")
+	// ErrTransferNoReport is returned by TransferTo when the other side took the REFER but its
+	// outcome never came (no final NOTIFY before the deadline, or the subscription ended without
+	// one). Both calls are kept.
+	ErrTransferNoReport = errors.New("the other side took the transfer request but never said whether it went through: both calls are still up")
+	// ErrTransferAbandoned is returned by TransferTo when one of the two calls ended before the
+	// transfer completed.
+	ErrTransferAbandoned = errors.New("the transfer stopped: one of the two calls ended before it completed")
 )
+
+// TransferError is an attended transfer that did not go through. Both calls are still up, so the
+// agent can take either party back.
+type TransferError struct {
+	// Refused is true when the transferee refused the REFER itself; false when it accepted the
+	// request and then reported that its call to the target failed (NOTIFY message/sipfrag).
+	Refused bool
+	// Code is the SIP status: the answer to the REFER, or the one in the final NOTIFY.
+	Code int
+	// Reason is the reason phrase, as sent.
+	Reason string
+}
+
+// Error says what happened and what to do.
+func (e *TransferError) Error() string {
+	return fmt.Sprintf("%s (SIP %d %s)", e.Message(), e.Code, e.Reason)
+}
+
+// Message is the human part of Error, without the code.
+func (e *TransferError) Message() string {
+	if e.Refused {
+		switch e.Code {
+		case 401, 403, 405, 420, 501, 603:
+			return "the caller's phone does not accept transfers: both calls are still up; resume the caller, or give them the number to call"
+		case 481:
+			return "the call being transferred no longer exists on the other side"
+		}
+		return "the caller's phone refused the transfer: both calls are still up; resume the caller or try again"
+	}
+	switch e.Code {
+	case 481:
+		return "the transfer target no longer has the consultation call: both calls are still up; try again"
+	case 486, 600:
+		return "the transfer target is busy: both calls are still up; resume the caller"
+	case 404:
+		return "the caller's phone could not find the transfer target: both calls are still up"
+	case 408, 480, 487:
+		return "the transfer target did not take the call: both calls are still up; resume the caller"
+	case 488, 606:
+		return "the caller and the transfer target have no audio format in common: both calls are still up"
+	case 603:
+		return "the transfer was declined: both calls are still up; resume the caller"
+	}
+	return "the transfer did not go through: both calls are still up; resume the caller or try again"
+}
 
 // StatusError is a SIP final answer other than success, to a request of ours.
 type StatusError struct {
@@ -37,6 +89,9 @@ type StatusError struct {
 	Code int
 	// Reason is the server's reason phrase, as sent.
 	Reason string
+	// Warning is the text of the answer's Warning header, if any (printable ASCII, at most 200
+	// bytes): the other side's own words on why. Error does not include it.
+	Warning string
 }
 
 // Error says what happened and what to do, in words an agent understands.

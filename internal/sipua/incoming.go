@@ -81,17 +81,35 @@ func (u *UA) handleRequest(req *sip.Request) {
 			u.events.push(func() { h(call, digit, dur) })
 		}
 	case sip.NOTIFY:
-		// Progress of a transfer we asked for: accepted, nothing else to do.
-		if call == nil {
+		// Progress of a transfer we asked for (the implicit subscription of our REFER).
+		if call == nil || !call.matches(req) {
 			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
 			return
 		}
+		if !isReferEvent(req) {
+			_ = u.respond(ctx, req, 489, reasonPhrase(489), nil, "")
+			return
+		}
 		_ = u.respond(ctx, req, 200, "OK", nil, "")
+		if code, reason, ok := parseSipfrag(req.Body()); ok {
+			call.referProgress(referReport{code: code, reason: reason})
+		}
+		if h := req.GetHeader("Subscription-State"); h != nil && strings.HasPrefix(strings.ToLower(strings.TrimSpace(h.Value())), "terminated") {
+			call.referProgress(referReport{})
+		}
 	case sip.OPTIONS:
 		_ = u.respond(ctx, req, 200, "OK", nil, "")
 	case sip.REFER:
-		// Being transferred by the other side is not supported yet.
-		_ = u.respond(ctx, req, 603, reasonPhrase(603), nil, "")
+		// A contact-center agent's calls are moved by the agent, never by the other party: a REFER
+		// from the far end (being transferred, RFC 3515) is declined. An in-dialog REFER for a
+		// dialog we do not have is 481, as for any other in-dialog request.
+		if toTag != "" && (call == nil || !call.matches(req)) {
+			_ = u.respond(ctx, req, 481, reasonPhrase(481), nil, "")
+			return
+		}
+		u.log.Info("transfer request from the other side declined", "call", callID)
+		_ = u.respond(ctx, req, 603, reasonPhrase(603), nil, "",
+			warning(u.viaHost, "this phone does not accept transfer requests: the agent transfers calls"))
 	default:
 		_ = u.respond(ctx, req, 405, "Method Not Allowed", nil, "")
 	}
@@ -115,16 +133,26 @@ func (u *UA) newIncoming(ctx context.Context, req *sip.Request) {
 		return
 	}
 	if len(req.Body()) == 0 {
-		// An INVITE without an offer would need our offer in the 200 and the answer in the ACK: not
-		// supported.
-		_ = u.respond(ctx, req, 488, reasonPhrase(488), nil, randomToken(8))
+		// An INVITE without an offer would need our offer in the 200 and the answer in the ACK
+		// (late offer): not supported. The caller ACKs the 488 and no call is left on either side.
+		_ = u.respond(ctx, req, 488, reasonPhrase(488), nil, randomToken(8),
+			warning(u.viaHost, "late offer is not supported: send the SDP offer in the INVITE"))
 		return
+	}
+	var replaced *Call
+	if hs := req.GetHeaders("Replaces"); len(hs) > 0 {
+		var code int
+		replaced, code = u.replacedCall(hs)
+		if replaced == nil {
+			_ = u.respond(ctx, req, code, reasonPhrase(code), nil, randomToken(8))
+			return
+		}
 	}
 	from := req.From()
 	c := &Call{
 		ua: u, dir: DirectionIncoming, callID: string(*req.CallID()), done: make(chan struct{}),
 		state: dialogEarly, localTag: randomToken(8), local: req.To().Address, remote: from.Address,
-		remoteName: from.DisplayName, invite: req, remoteSDP: slices.Clone(req.Body()),
+		remoteName: from.DisplayName, invite: req, remoteSDP: slices.Clone(req.Body()), replaces: replaced,
 	}
 	c.remoteTag, _ = from.Params.Get("tag")
 	c.remoteTarget = from.Address
@@ -145,6 +173,53 @@ func (u *UA) newIncoming(ctx context.Context, req *sip.Request) {
 	u.mu.Unlock()
 	h := u.opts.Handler.Incoming
 	u.events.push(func() { h(c) })
+}
+
+// replacedCall finds the established call that the Replaces header(s) of an INVITE name (RFC 3891
+// section 3), or says how to refuse: 400 for a malformed or repeated header, 481 for a dialog we do
+// not have (or not yet established), 486 for early-only on an established one.
+func (u *UA) replacedCall(hs []sip.Header) (*Call, int) {
+	if len(hs) != 1 {
+		return nil, 400
+	}
+	r, err := ParseReplaces(hs[0].Value())
+	if err != nil {
+		u.log.Debug("INVITE with a malformed Replaces refused", "error", err)
+		return nil, 400
+	}
+	u.mu.Lock()
+	c := u.calls[r.CallID]
+	u.mu.Unlock()
+	if c == nil {
+		return nil, 481
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != dialogConfirmed || c.localTag != r.ToTag || c.remoteTag != r.FromTag {
+		return nil, 481
+	}
+	if r.EarlyOnly {
+		return nil, 486
+	}
+	return c, 0
+}
+
+// isReferEvent reports whether a NOTIFY belongs to a REFER subscription (Event: refer[;id=n]).
+func isReferEvent(req *sip.Request) bool {
+	h := req.GetHeader("Event")
+	if h == nil {
+		h = req.GetHeader("o")
+	}
+	if h == nil {
+		return false
+	}
+	pkg, _, _ := strings.Cut(h.Value(), ";")
+	return strings.EqualFold(strings.TrimSpace(pkg), "refer")
+}
+
+// warning is a Warning header (RFC 3261 section 20.43) with code 399 (miscellaneous) and text.
+func warning(host, text string) sip.Header {
+	return sip.NewHeader("Warning", "399 "+host+` "`+text+`"`)
 }
 
 // reoffer handles a re-INVITE: the Reoffer handler makes the answer on the event goroutine.

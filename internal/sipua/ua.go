@@ -65,9 +65,6 @@ type Handler struct {
 	Reoffer func(c *Call, offer []byte) (answer []byte, err error)
 	// DTMF is called for a digit received in a SIP INFO.
 	DTMF func(c *Call, digit rune, duration time.Duration)
-	// Transfer is called when the other side asks us to call target (REFER); the request was
-	// accepted with 202.
-	Transfer func(c *Call, target string)
 	// Ended is called once per call when it ends, with the reason (ErrCallEnded for a normal hang-up,
 	// ErrCancelled, a *StatusError, or a connection error).
 	Ended func(c *Call, reason error)
@@ -648,6 +645,10 @@ func (u *UA) newRegister(expires int) *sip.Request {
 }
 
 const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
+
+// supported lists the extensions we take part in: an INVITE with Replaces (RFC 3891) replaces one
+// of our calls.
+const supported = "replaces"
 
 func (u *UA) newVia() *sip.ViaHeader {
 	v := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: u.viaProto, Host: u.viaHost, Params: sip.NewParams()}
