@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
@@ -16,6 +15,8 @@ import (
 const (
 	EventAudio    = "audio"
 	EventMicLevel = "mic-level"
+	// EventMicCheck carries the MicCheckView of every finished microphone check.
+	EventMicCheck = "mic-check"
 )
 
 // Device roles the agent chooses.
@@ -66,8 +67,6 @@ type MicLevel struct {
 // Audio is the devices and microphone-check service bound to the window.
 type Audio struct {
 	c *core
-
-	checking sync.Mutex
 }
 
 // View lists the devices with the agent's choices.
@@ -121,10 +120,10 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 // CheckMicrophone listens to the chosen microphone (emitting EventMicLevel for the meter) and says
 // whether it works.
 func (a *Audio) CheckMicrophone() (MicCheckView, error) {
-	if !a.checking.TryLock() {
+	if !a.c.micChecking.TryLock() {
 		return MicCheckView{}, &UIError{Code: "BUSY", Message: "A microphone check is already running."}
 	}
-	defer a.checking.Unlock()
+	defer a.c.micChecking.Unlock()
 	return a.c.checkMicrophone()
 }
 
@@ -182,6 +181,7 @@ func (c *core) checkMicrophone() (MicCheckView, error) {
 		return v, &UIError{Code: "MIC_CHECK_FAILED", Message: err.Error()}
 	}
 	c.log.WithField("verdict", v.Verdict).WithField("device", v.Device).WithField("rms_dbfs", fmt.Sprintf("%.1f", v.RMSDBFS)).Info("microphone check")
+	c.emit.Emit(EventMicCheck, v)
 	return v, nil
 }
 

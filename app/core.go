@@ -40,6 +40,9 @@ type core struct {
 
 	keyringOnce sync.Once
 	keyringErr  error
+	// micChecking is held while a microphone check runs (one at a time: the Audio panel's, or the
+	// one before going ready).
+	micChecking sync.Mutex
 
 	mu     sync.Mutex
 	notice string
@@ -220,6 +223,7 @@ func (c *core) view() SessionView {
 		v.State = "logged-in"
 		v.Server, v.Username = p.Server, p.Name
 		v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal}
+		v.Ready = c.agent.Ready()
 		switch state {
 		case agent.StateLoggedIn:
 			v.Connection = "connected"

@@ -17,6 +17,8 @@ type SessionView struct {
 	Agent             *AgentView `json:"agent,omitempty"`
 	// Connection is "", "connected", "reconnecting" or "offline".
 	Connection string `json:"connection"`
+	// Ready says the agent is ready to take contacts (Session.SetReady); a login starts not ready.
+	Ready bool `json:"ready"`
 	// Notice explains the last thing the agent did not do (the server ended the session) or a
 	// warning of the login (password not remembered).
 	Notice string `json:"notice"`

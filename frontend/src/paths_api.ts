@@ -15,6 +15,8 @@ export interface PathsView extends Omit<SessionView, "state"> {
   state: SessionView["state"] | "password-change";
   notices: NoticeView[];
   needCurrentPassword: boolean;
+  /** The agent is ready to take contacts; a login starts not ready. */
+  ready: boolean;
   agent?: SessionView["agent"] & { phone?: string; line?: string };
 }
 
@@ -64,6 +66,7 @@ export const paths = {
   providers: (server: string) => call<string[]>("Providers", server),
   loginSSO: (f: SSOForm) => call<PathsView>("LoginSSO", f),
   cancelSSO: () => call<void>("CancelSSO"),
+  setReady: (on: boolean) => call<PathsView>("SetReady", on),
   mark: (what: "banner-shown" | "banner-hidden") => call<void>("UIMark", what),
 };
 

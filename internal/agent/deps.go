@@ -18,6 +18,8 @@ type Client interface {
 	PhonesForCode(ctx context.Context, code string) (motion.PhoneList, error)
 	// WebCode asks for a one-time code that logs a browser in as the session's user.
 	WebCode(ctx context.Context) (string, error)
+	// SetReady tells the server whether the agent takes contacts.
+	SetReady(ctx context.Context, ready bool) (motion.AgentStatus, error)
 	Whoami(ctx context.Context) (motion.User, error)
 	Logout(ctx context.Context) error
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error

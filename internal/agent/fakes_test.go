@@ -255,3 +255,7 @@ func (f *fakeClient) PhonesForCode(context.Context, string) (motion.PhoneList, e
 }
 
 func (f *fakeClient) WebCode(context.Context) (string, error) { return "", motion.ErrNotLoggedIn }
+
+func (f *fakeClient) SetReady(_ context.Context, ready bool) (motion.AgentStatus, error) {
+	return motion.AgentStatus{Ready: ready}, nil
+}

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"errors"
 
 	"github.com/phonebar/phonebar/internal/motion"
@@ -47,4 +48,41 @@ func ReadyGate(typology, micVerdict string) error {
 		return nil
 	}
 	return &MicrophoneNeededError{Verdict: micVerdict}
+}
+
+// SetReady makes the agent ready to take contacts, or not ready, on the server, after ReadyGate
+// with micVerdict allows it (going not ready is always allowed). The status is part of the
+// session: a new login starts not ready. Errors: *MicrophoneNeededError, ErrNotLoggedIn, and the
+// client's.
+func (s *Session) SetReady(ctx context.Context, ready bool, micVerdict string) error {
+	s.mu.Lock()
+	cl, gen, typology := s.client, s.gen, s.profile.Typology
+	ok := s.state.HasSession() && cl != nil
+	s.mu.Unlock()
+	if !ok {
+		return ErrNotLoggedIn
+	}
+	if ready {
+		if err := ReadyGate(typology, micVerdict); err != nil {
+			return err
+		}
+	}
+	st, err := cl.SetReady(ctx, ready)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.gen == gen {
+		s.ready = st.Ready
+	}
+	s.mu.Unlock()
+	s.log.WithField("ready", st.Ready).Info("agent: status changed")
+	return nil
+}
+
+// Ready reports whether the agent is ready in the current session.
+func (s *Session) Ready() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ready && s.state.HasSession()
 }

@@ -246,8 +246,20 @@ func (s *Session) relogin(ctx context.Context, gen uint64) (Client, bool) {
 	}
 	old := s.client
 	s.client = cl
+	ready := s.ready
 	s.mu.Unlock()
 	old.CloseIdleConnections()
 	log.Info("agent: logged back in after the server forgot the session")
+	if ready {
+		// The new session starts not ready: the agent was ready, so say so again.
+		if _, err := cl.SetReady(ctx, true); err != nil {
+			log.WithField("error", err.Error()).Warn("agent: could not make the agent ready again")
+			s.mu.Lock()
+			if s.gen == gen {
+				s.ready = false
+			}
+			s.mu.Unlock()
+		}
+	}
 	return cl, true
 }

@@ -88,6 +88,7 @@ type Session struct {
 	phone       string         // the hot-desk telephone of the session
 	line        string         // the external agent's line of the session
 	relogged    bool           // the session was logged back in once already (never twice)
+	ready       bool           // the agent is ready (SetReady); a login starts not ready
 	sessCancel  context.CancelFunc
 	sessCtx     context.Context
 	wake        chan struct{}
@@ -345,7 +346,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return Profile{}, ErrClosed
 	}
 	s.client, s.server, s.user, s.profile, s.sip, s.remember = cl, origin, user, p, who.SIP, rememberLater
-	s.opts, s.phone, s.line, s.relogged = opts, in.Phone, in.Line, false
+	s.opts, s.phone, s.line, s.relogged, s.ready = opts, in.Phone, in.Line, false, false
 	s.sessCtx, s.sessCancel = context.WithCancel(context.Background())
 	if resp.MustChangePassword {
 		s.applyLocked(InputLoginNeedsNewPassword, "", "Your password must be changed before you continue", nil)

@@ -231,11 +231,11 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// The account menu sits just before the focused globe button in the bar's keyboard order: one
-// Shift+Tab reaches it whatever panels the agent's typology shows below the globe.
+// The account menu sits two stops before the focused globe button in the bar's keyboard order (the
+// Ready toggle is between them), whatever panels the agent's typology shows below the globe.
 var (
-	keysLogout = []string{"shift+Tab", "Return", "Tab", "Return"}
-	keysForget = []string{"shift+Tab", "Return", "Tab", "Tab", "Return"}
+	keysLogout = []string{"shift+Tab", "shift+Tab", "Return", "Tab", "Return"}
+	keysForget = []string{"shift+Tab", "shift+Tab", "Return", "Tab", "Tab", "Return"}
 	// keysMicCheck goes from the globe to the audio panel just after it (closed after a check that
 	// worked), opens it, then the microphone list, then "Check".
 	keysMicCheck = []string{"Tab", "Return", "Tab", "Tab", "Return"}

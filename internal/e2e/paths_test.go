@@ -455,7 +455,7 @@ func TestPathNoticesAndDisconnection(t *testing.T) {
 
 	// From the globe button back to the notice's "Change password": the account menu, the license's
 	// Dismiss, the password's Dismiss, then the button.
-	key(t, win, "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "Return")
+	key(t, win, "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "Return")
 	time.Sleep(300 * time.Millisecond)
 	typeText(t, win, "Eve-Newer-22")
 	key(t, win, "Tab")
@@ -646,7 +646,7 @@ func TestPathExternalLine(t *testing.T) {
 	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("xena") == 1 })
 	time.Sleep(600 * time.Millisecond)
 	screenshot(t, shots, "path03-external-line-bar")
-	key(t, win, "shift+Tab", "Return", "Tab", "Return") // the account menu, then "Log out"
+	key(t, win, keysLogout...) // the account menu, then "Log out"
 	waitFor(t, "the logout", 10*time.Second, logHas(app, "to=logged-out"))
 	time.Sleep(500 * time.Millisecond)
 	typeText(t, win, "Xena-Pass-1")

@@ -349,6 +349,59 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	screenshot(t, shotsDir(t), "window-09-mic-check-silent")
 }
 
+// TestWindowReadyNeedsMicrophone (issue 3, path 2): a WebRTC agent's "Not ready → Ready" checks the
+// microphone first. A silent microphone keeps the agent not ready, with a sentence that says what to
+// do, and the server is not told; with a working microphone the agent is ready on the server, and
+// going not ready again needs no check.
+func TestWindowReadyNeedsMicrophone(t *testing.T) {
+	testenv.NeedPulseAudio(t)
+	testenv.NeedCommand(t, "sox")
+	paplay := testenv.NeedCommand(t, "paplay")
+	d := newDemo(t, motion.TypologyWebRTC)
+	home := homeFor(t, d, nil)
+	shots := shotsDir(t)
+
+	app := startApp(t, home)
+	win := app.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the first microphone check", 20*time.Second, func() bool {
+		return strings.Contains(app.log.String(), `msg="microphone check"`)
+	})
+	time.Sleep(500 * time.Millisecond)
+	checks := func() int { return strings.Count(app.log.String(), `msg="microphone check"`) }
+
+	// Silence: Ctrl+Shift+R runs a new check, which finds nothing; the agent stays not ready.
+	n := checks()
+	key(t, win, "ctrl+shift+r")
+	waitFor(t, "the refusal", 20*time.Second, logHas(app, "not ready: the microphone does not work"))
+	assert.Equal(t, n+1, checks(), "going ready checked the microphone again")
+	assert.False(t, d.sim.AgentReady(d.login.Name, motion.ClientPhonebar), "the server was not told")
+	time.Sleep(400 * time.Millisecond)
+	screenshot(t, shots, "window-11-not-ready-silent-mic")
+
+	// A voice in the microphone: the same key makes the agent ready on the server.
+	tone := filepath.Join(t.TempDir(), "tone.wav")
+	out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "1", "-b", "16", tone, "synth", "20", "sine", "440", "vol", "0.5").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	play := exec.Command(paplay, "--device=vsink", tone)
+	require.NoError(t, play.Start())
+	t.Cleanup(func() { _ = play.Process.Kill(); _ = play.Wait() })
+	time.Sleep(300 * time.Millisecond)
+	key(t, win, "ctrl+shift+r")
+	waitFor(t, "the agent ready on the server", 20*time.Second, func() bool { return d.sim.AgentReady(d.login.Name, motion.ClientPhonebar) })
+	assert.Contains(t, app.log.String(), "verdict=working")
+	_ = play.Process.Kill()
+	time.Sleep(400 * time.Millisecond)
+	screenshot(t, shots, "window-12-ready")
+
+	// Not ready again: no check needed.
+	n = checks()
+	key(t, win, "ctrl+shift+r")
+	waitFor(t, "the agent not ready on the server", 10*time.Second, func() bool { return !d.sim.AgentReady(d.login.Name, motion.ClientPhonebar) })
+	assert.Equal(t, n, checks())
+}
+
 // TestWindowPinMismatchStopsLogin pins another certificate for the server: the login stops before any
 // credentials are sent, with the warning that the connection may be intercepted.
 func TestWindowPinMismatchStopsLogin(t *testing.T) {

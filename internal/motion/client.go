@@ -257,6 +257,13 @@ func (c *Client) WebCode(ctx context.Context) (string, error) {
 	return r.Code, nil
 }
 
+// SetReady tells the server whether the agent is ready to take contacts (PathAgentStatus).
+func (c *Client) SetReady(ctx context.Context, ready bool) (AgentStatus, error) {
+	var st AgentStatus
+	err := c.do(ctx, "the agent status", http.MethodPut, PathAgentStatus, true, AgentStatusRequest{Ready: ready}, &st)
+	return st, err
+}
+
 func (c *Client) do(ctx context.Context, op, method, path string, auth bool, in, out any) error {
 	var authz string
 	if auth {

@@ -52,6 +52,10 @@ const (
 	// WebCodeResponse). The Phonebar opens the Omni Desktop this way for an agent who signed in
 	// with a provider. [ours]
 	PathAuthWebCode = "/api/auth/webcode"
+	// PathAgentStatus is the agent's own availability in the session (GET, or PUT with
+	// AgentStatusRequest; AgentStatus): ready to take contacts, or not ready (paused). A new
+	// session starts not ready. [ours]
+	PathAgentStatus = "/api/agent/status"
 	// PathResetPassword takes a ResetPasswordRequest (POST): the token of a forgot-password link
 	// and the new password; 204, 422 PASSWORD_RULES, or 400 BAD_REQUEST when the link is unknown,
 	// used or older than one hour. The link in the message is PathWebResetPassword?token=TOKEN. [ours]
@@ -197,6 +201,18 @@ type SSOLoginRequest struct {
 	Client string `json:"client,omitempty"`
 	Phone  string `json:"phone,omitempty"`
 	Line   string `json:"line,omitempty"`
+}
+
+// AgentStatusRequest is the body of PUT PathAgentStatus. [ours]
+type AgentStatusRequest struct {
+	Ready bool `json:"ready"`
+}
+
+// AgentStatus answers PathAgentStatus. [ours]
+type AgentStatus struct {
+	Ready bool `json:"ready"`
+	// Since is when the status last changed (the login for a session never made ready).
+	Since time.Time `json:"since"`
 }
 
 // WebCodeResponse answers PathAuthWebCode. [ours]

@@ -115,6 +115,7 @@ func New(opts Options) (*Server, error) {
 		motion.PathAuthSSO:          {http.MethodPost: s.handleSSOExchange},
 		motion.PathSSOCallback:      {http.MethodGet: s.handleSSOCallback},
 		motion.PathAuthWebCode:      {http.MethodPost: s.handleWebCode},
+		motion.PathAgentStatus:      {http.MethodGet: s.handleAgentStatus, http.MethodPut: s.handleAgentStatus},
 		motion.PathResetPassword:    {http.MethodPost: s.handleResetPassword},
 		motion.PathWebResetPassword: {http.MethodGet: s.handleResetPage, http.MethodPost: s.handleResetForm},
 		motion.PathAdminSettings:    {http.MethodGet: s.handleAdminSettings, http.MethodPut: s.handleAdminSettings},

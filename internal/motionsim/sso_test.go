@@ -193,3 +193,28 @@ func TestWebCodeLogsABrowserInOnce(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, b2.status, "a code is good once")
 	assert.Empty(t, b2.cookie(motion.TokenCookie))
 }
+
+// TestAgentStatus: a session starts not ready; PUT makes it ready; another session or a request
+// without a session cannot.
+func TestAgentStatus(t *testing.T) {
+	ts := startServer(t, Options{})
+	lr := ts.login(t, "chloe", demoPassword(t, "chloe"))
+	status, body := ts.call(t, http.MethodGet, motion.PathAgentStatus, nil, bearer(lr.Token))
+	require.Equal(t, http.StatusOK, status, string(body))
+	var st motion.AgentStatus
+	require.NoError(t, json.Unmarshal(body, &st))
+	assert.False(t, st.Ready)
+	assert.False(t, st.Since.IsZero())
+
+	status, body = ts.call(t, http.MethodPut, motion.PathAgentStatus, motion.AgentStatusRequest{Ready: true}, bearer(lr.Token))
+	require.Equal(t, http.StatusOK, status, string(body))
+	require.NoError(t, json.Unmarshal(body, &st))
+	assert.True(t, st.Ready)
+	assert.True(t, ts.srv.AgentReady("chloe", motion.ClientPhonebar))
+	assert.False(t, ts.srv.AgentReady("chloe", motion.ClientWeb))
+
+	status, _ = ts.call(t, http.MethodPut, motion.PathAgentStatus, `{"ready":"yes"}`, bearer(lr.Token))
+	assert.Equal(t, http.StatusBadRequest, status)
+	status, _ = ts.call(t, http.MethodPut, motion.PathAgentStatus, motion.AgentStatusRequest{Ready: true}, nil)
+	assert.Equal(t, http.StatusUnauthorized, status)
+}

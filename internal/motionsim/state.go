@@ -59,6 +59,9 @@ type session struct {
 	sockets map[*socket]struct{}
 	// idleSince is when the session last had no realtime socket (its creation at first).
 	idleSince time.Time
+	// ready is the agent's availability (motion.PathAgentStatus), since readySince.
+	ready      bool
+	readySince time.Time
 }
 
 // pendingStep is what a pending web login waits for.

@@ -104,6 +104,8 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
 
   const offAudio = on<AudioView>("audio", render);
   const offLevel = on<MicLevel>("mic-level", showLevel);
+  // A check the panel did not start (going ready runs one) shows its verdict here too.
+  const offCheck = on<MicCheckView>("mic-check", (r) => { if (!checkBtn.disabled) showVerdict(r); });
   void audio.view().then(render).catch((e) => { notices.textContent = asUIError(e).message; });
   el = h("details", { class: "card audio", id: "audio" },
     h("summary", { id: "audio-summary" }, h("span", { class: "summary-title" }, "Audio"), summaryState),
@@ -115,5 +117,5 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     notices, outStatus,
   );
   if (opts.checkNow) void check();
-  return { el, dispose: () => { offAudio(); offLevel(); } };
+  return { el, dispose: () => { offAudio(); offLevel(); offCheck(); } };
 }

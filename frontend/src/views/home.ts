@@ -1,6 +1,7 @@
 // The logged-in bar: who the agent is, the server connection, the Omni Desktop button, log out.
 
 import { asUIError, omni, session, type SessionView } from "../api";
+import { paths, type PathsView } from "../paths_api";
 import { h, initials, typologyLabel } from "../dom";
 import { audioPanel } from "./audio";
 import { phonePanel } from "./phone";
@@ -48,6 +49,37 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     }
   };
 
+  // Ready / Not ready: a WebRTC agent's microphone is checked first, and one that does not work
+  // keeps the agent not ready with a sentence that says what to do.
+  let ready = !!(v as PathsView).ready;
+  const readyBtn = h("button", { id: "ready", type: "button", class: "ready-toggle", "aria-pressed": "false" });
+  const readyNote = h("div", { id: "ready-note", class: "alert warn", role: "alert", hidden: true });
+  const showReady = (busyText = "") => {
+    readyBtn.setAttribute("aria-pressed", String(ready));
+    readyBtn.dataset.state = busyText ? "busy" : ready ? "ready" : "not-ready";
+    readyBtn.title = ready ? "You take contacts. Click to pause (Ctrl+Shift+R)" : "You are paused. Click to take contacts (Ctrl+Shift+R)";
+    readyBtn.replaceChildren(h("span", { class: "dot", "aria-hidden": "true" }), h("span", {}, busyText || (ready ? "Ready" : "Not ready")));
+  };
+  const toggleReady = async () => {
+    if (readyBtn.disabled) return;
+    const want = !ready;
+    readyBtn.disabled = true;
+    readyNote.hidden = true;
+    showReady(want && webrtc ? "Checking microphone…" : want ? "Going ready…" : "Pausing…");
+    try {
+      ready = !!(await paths.setReady(want)).ready;
+    } catch (err) {
+      const e = asUIError(err);
+      readyNote.replaceChildren(h("strong", {}, e.code === "MICROPHONE_NEEDED" ? "Still not ready: check your microphone" : "Status not changed"), h("p", {}, e.message));
+      readyNote.hidden = false;
+    } finally {
+      readyBtn.disabled = false;
+      showReady();
+    }
+  };
+  readyBtn.addEventListener("click", () => void toggleReady());
+  showReady();
+
   // A WebRTC agent's calls go through this computer: the Phonebar is the phone, and the microphone
   // is checked at once.
   const webrtc = a.typology === "webrtc";
@@ -72,7 +104,8 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
       ),
       menu,
     ),
-    conn,
+    h("div", { class: "status-row" }, conn, readyBtn),
+    readyNote,
     globe,
     status,
     audioSection.el,
@@ -80,6 +113,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   );
 
   const update = (nv: SessionView) => {
+    if (!readyBtn.disabled && typeof (nv as PathsView).ready === "boolean") { ready = (nv as PathsView).ready; showReady(); }
     conn.dataset.state = nv.connection || "connecting";
     connLabel.textContent = connectionText[nv.connection] ?? nv.connection;
     banner.hidden = nv.connection !== "reconnecting" && nv.connection !== "offline";
@@ -93,6 +127,10 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     if (ev.ctrlKey && (ev.key === "d" || ev.key === "D")) {
       ev.preventDefault();
       if (!globe.disabled) void openOmni();
+    }
+    if (ev.ctrlKey && ev.shiftKey && (ev.key === "r" || ev.key === "R")) {
+      ev.preventDefault();
+      void toggleReady();
     }
   };
   document.addEventListener("keydown", onKey);

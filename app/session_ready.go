@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/motion"
+)
+
+// SetReady makes the agent ready to take contacts, or not ready. A WebRTC agent takes calls on this
+// computer, so going ready first checks the microphone, and a microphone that does not work keeps
+// the agent not ready with a sentence that says what to do (agent.ReadyGate).
+func (s *Session) SetReady(on bool) (SessionView, error) {
+	c := s.c
+	verdict := ""
+	if on && c.agent.Profile().Typology == motion.TypologyWebRTC {
+		if !c.micChecking.TryLock() {
+			return s.View(), &UIError{Code: "BUSY", Message: "A microphone check is running: wait for it, then go ready."}
+		}
+		res, err := c.checkMicrophone()
+		c.micChecking.Unlock()
+		if err == nil {
+			verdict = res.Verdict
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := c.agent.SetReady(ctx, on, verdict)
+	var mic *agent.MicrophoneNeededError
+	switch {
+	case errors.As(err, &mic):
+		c.log.WithField("verdict", mic.Verdict).Info("not ready: the microphone does not work")
+		return s.View(), &UIError{Code: agent.CodeMicrophoneNeeded, Message: mic.Error() + "."}
+	case err != nil:
+		return s.View(), describe(err)
+	}
+	v := s.View()
+	c.emit.Emit(EventSession, v)
+	return v, nil
+}
