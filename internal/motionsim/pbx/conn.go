@@ -1,0 +1,267 @@
+package pbx
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/emiago/sipgo/sip"
+)
+
+// maxMessage bounds one SIP message read from a connection.
+const maxMessage = 64 << 10
+
+// Transport carries whole SIP messages, one per Read; the real one is a WebSocket.
+type Transport interface {
+	// Read blocks for the next message; an error means the connection is gone.
+	Read(ctx context.Context) ([]byte, error)
+	// Write sends one message; it is safe for concurrent use.
+	Write(ctx context.Context, msg []byte) error
+	// Close ends the connection; a blocked Read returns.
+	Close() error
+}
+
+type wsTransport struct{ c *websocket.Conn }
+
+func (w *wsTransport) Read(ctx context.Context) ([]byte, error) {
+	for {
+		typ, b, err := w.c.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if typ == websocket.MessageText || typ == websocket.MessageBinary {
+			return b, nil
+		}
+	}
+}
+
+func (w *wsTransport) Write(ctx context.Context, msg []byte) error {
+	return w.c.Write(ctx, websocket.MessageText, msg)
+}
+
+func (w *wsTransport) Close() error { return w.c.CloseNow() }
+
+// conn is one agent's connection: messages in, responses and our requests out.
+type conn struct {
+	p      *PBX
+	t      Transport
+	remote string
+	parser *sip.Parser
+
+	mu   sync.Mutex
+	user string // the SIP user that registered on this connection, "" before
+	txs  map[string]chan *sip.Response
+	down chan struct{}
+}
+
+func newConn(p *PBX, t Transport, remote string) *conn {
+	return &conn{p: p, t: t, remote: remote, parser: sip.NewParser(), txs: map[string]chan *sip.Response{}, down: make(chan struct{})}
+}
+
+// serve reads messages until the connection fails, then forgets the connection.
+func (c *conn) serve() {
+	defer func() {
+		c.t.Close()
+		close(c.down)
+		c.p.dropConn(c)
+		c.p.log.Debug("sip connection closed", "remote", c.remote)
+	}()
+	for {
+		b, err := c.t.Read(context.Background())
+		if err != nil {
+			return
+		}
+		c.handle(b)
+	}
+}
+
+// handle reads one message and acts on it. A message that cannot be read is dropped; a request
+// that lacks what a response needs is dropped too (there is nowhere to answer it).
+func (c *conn) handle(b []byte) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.p.log.Error("sip message handler failed", "remote", c.remote, "panic", fmt.Sprint(v))
+		}
+	}()
+	c.handleStrict(b)
+}
+
+// handleStrict is handle without its safety net (the fuzz test wants to see panics).
+func (c *conn) handleStrict(b []byte) {
+	if len(strings.Trim(string(b), "\r\n")) == 0 {
+		return // RFC 5626 keep-alive
+	}
+	msg, err := c.parser.ParseSIP(b)
+	if err != nil {
+		c.p.log.Debug("unreadable SIP message dropped", "remote", c.remote, "error", err, "bytes", len(b))
+		return
+	}
+	switch m := msg.(type) {
+	case *sip.Response:
+		c.handleResponse(m)
+	case *sip.Request:
+		if bad := malformed(m); bad != "" {
+			if m.Via() != nil && m.From() != nil && m.To() != nil && m.CallID() != nil && m.CSeq() != nil && m.Method != sip.ACK {
+				c.respond(m, 400, "Bad Request", nil, "", warning(bad))
+			}
+			c.p.log.Debug("malformed SIP request dropped", "remote", c.remote, "problem", bad)
+			return
+		}
+		m.SetSource(c.remote)
+		c.p.handleRequest(c, m)
+	}
+}
+
+// malformed says what makes a request unusable, or "".
+func malformed(r *sip.Request) string {
+	switch {
+	case r.SipVersion != "SIP/2.0":
+		return "not SIP/2.0"
+	case r.Via() == nil || r.Via().Host == "":
+		return "no Via header"
+	case r.From() == nil || r.To() == nil:
+		return "no From or To header"
+	case r.CallID() == nil || string(*r.CallID()) == "":
+		return "no Call-ID header"
+	case r.CSeq() == nil:
+		return "no CSeq header"
+	case r.CSeq().MethodName != r.Method:
+		return "the CSeq method is not the request's"
+	case r.Recipient.Host == "" && !r.Recipient.Wildcard:
+		return "the request URI has no host"
+	}
+	return ""
+}
+
+func (c *conn) handleResponse(res *sip.Response) {
+	via, cseq := res.Via(), res.CSeq()
+	if via == nil || cseq == nil {
+		return
+	}
+	branch, _ := via.Params.Get("branch")
+	c.mu.Lock()
+	ch := c.txs[txKey(branch, string(cseq.MethodName))]
+	c.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case ch <- res:
+	default:
+	}
+}
+
+func txKey(branch, method string) string { return branch + " " + method }
+
+// send writes one message.
+func (c *conn) send(msg sip.Message) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return c.t.Write(ctx, []byte(msg.String()))
+}
+
+// roundTrip sends one of our requests and returns its final answer; provisional answers go to
+// onProvisional. It gives up when ctx ends or the connection drops.
+func (c *conn) roundTrip(ctx context.Context, req *sip.Request, onProvisional func(*sip.Response)) (*sip.Response, error) {
+	branch, _ := req.Via().Params.Get("branch")
+	key := txKey(branch, string(req.Method))
+	ch := make(chan *sip.Response, 8)
+	c.mu.Lock()
+	c.txs[key] = ch
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.txs, key)
+		c.mu.Unlock()
+	}()
+	if err := c.send(req); err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case res := <-ch:
+			if res.IsProvisional() {
+				if onProvisional != nil {
+					onProvisional(res)
+				}
+				continue
+			}
+			return res, nil
+		case <-c.down:
+			return nil, fmt.Errorf("the agent's connection closed")
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// respond answers req. tag goes on To when it has none (a dialog's tag, or a fresh one for a
+// refusal); extra headers are appended.
+func (c *conn) respond(req *sip.Request, code int, reason string, body []byte, tag string, extra ...sip.Header) {
+	res := sip.NewResponseFromRequest(req, code, reason, nil)
+	if to := res.To(); to != nil {
+		if _, had := req.To().Params.Get("tag"); !had {
+			to.Params.Remove("tag")
+			if code > 100 {
+				to.Params.Add("tag", cmpTag(tag))
+			}
+		}
+	}
+	res.AppendHeader(sip.NewHeader("Server", serverName))
+	for _, h := range extra {
+		if h != nil {
+			res.AppendHeader(h)
+		}
+	}
+	if len(body) > 0 {
+		ct := sip.ContentTypeHeader("application/sdp")
+		res.AppendHeader(&ct)
+	}
+	res.SetBody(body)
+	// A request the parser accepted may carry headers that cannot be read back once copied into
+	// the answer: such an answer is not sent.
+	if _, err := sip.NewParser().ParseSIP([]byte(res.String())); err != nil {
+		c.p.log.Debug("answer to a malformed request not sent", "remote", c.remote, "code", code, "error", err)
+		return
+	}
+	if err := c.send(res); err != nil {
+		c.p.log.Debug("response not sent", "remote", c.remote, "code", code, "error", err)
+	}
+}
+
+func cmpTag(tag string) string {
+	if tag == "" {
+		return randomToken(8)
+	}
+	return tag
+}
+
+const serverName = "Phonebar demo PBX"
+
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER"
+
+// warning is a Warning header (RFC 3261 20.43) with our agent name and text.
+func warning(text string) sip.Header {
+	return sip.NewHeader("Warning", fmt.Sprintf("399 phonebar-pbx %q", strings.ReplaceAll(text, `"`, "'")))
+}
+
+// reasonHeader is a Reason header (RFC 3326) for a SIP status.
+func reasonHeader(code int, text string) sip.Header {
+	return sip.NewHeader("Reason", fmt.Sprintf("SIP;cause=%d;text=%q", code, strings.ReplaceAll(text, `"`, "'")))
+}
+
+// registeredUser returns the SIP user that registered on this connection.
+func (c *conn) registeredUser() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.user
+}
+
+func (c *conn) setUser(u string) {
+	c.mu.Lock()
+	c.user = u
+	c.mu.Unlock()
+}

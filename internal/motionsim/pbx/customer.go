@@ -1,0 +1,210 @@
+package pbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+
+	"github.com/phonebar/phonebar/internal/rtc"
+)
+
+// CustomerCall is a call the PBX places to an agent, as if a customer called.
+type CustomerCall struct {
+	// Agent is the agent's SIP user (extension, or login name without one). Required.
+	Agent string
+	// CallerName and CallerNumber are what the agent's phone shows; empty means "Demo customer" and
+	// "5550100".
+	CallerName, CallerNumber string
+	// Limit is how long the answered call lasts at most; 0 means Options.CustomerCallLimit. It is
+	// capped at Options.MaxCallDuration.
+	Limit time.Duration
+}
+
+// CallAgent rings a registered agent and returns at once, with the call ringing; the customer's
+// side plays Options.CustomerToneHz once answered and hangs up when the agent does, or at the
+// limit. It returns ErrNotRegistered when the agent's softphone is not registered.
+func (p *PBX) CallAgent(ctx context.Context, cc CustomerCall) (CallInfo, error) {
+	b := p.liveBinding(cc.Agent)
+	if b == nil {
+		return CallInfo{}, fmt.Errorf("%w: %s", ErrNotRegistered, quote(cc.Agent))
+	}
+	limit := cc.Limit
+	if limit <= 0 {
+		limit = p.opts.CustomerCallLimit
+	}
+	limit = min(limit, p.opts.MaxCallDuration)
+	name := cc.CallerName
+	if name == "" {
+		name = "Demo customer"
+	}
+	number := cc.CallerNumber
+	if number == "" || strings.ContainsAny(number, " <>\"@;:?\r\n\t") {
+		number = "5550100"
+	}
+	opts := p.mediaOptions()
+	opts.Source = rtc.NewToneSource(p.opts.CustomerToneHz)
+	call := p.newCall(b.conn, randomToken(16), KindCustomer, b.user)
+	opts.OnDTMF = func(d rune) { call.gotDigit(d, nil) }
+	sess, err := rtc.NewSession(opts)
+	if err != nil {
+		return CallInfo{}, err
+	}
+	offer, err := sess.Offer(ctx)
+	if err != nil {
+		sess.Close()
+		return CallInfo{}, err
+	}
+	call.sess = sess
+	call.local = sip.Uri{Scheme: "sip", User: number, Host: b.aor.Host, Port: b.aor.Port}
+	call.remote = b.aor
+	call.remoteTarget = b.contact
+	call.mu.Lock()
+	inv := call.newRequestLocked(sip.INVITE)
+	call.mu.Unlock()
+	inv.From().DisplayName = name
+	ct := sip.ContentTypeHeader("application/sdp")
+	inv.AppendHeader(&ct)
+	inv.SetBody(offer)
+	call.invite = inv
+	ringCtx, ringCancel := context.WithTimeout(call.ctx, p.opts.RingTimeout)
+	call.ringCancel = ringCancel
+	if !p.add(call) {
+		ringCancel()
+		sess.Close()
+		return CallInfo{}, ErrClosed
+	}
+	if !p.spawn(func() { defer ringCancel(); call.ring(ringCtx, inv, limit) }) {
+		ringCancel()
+		call.finish("the demo server stopped")
+		return CallInfo{}, ErrClosed
+	}
+	p.log.Info("customer call placed", "call", call.id, "agent", call.agent)
+	p.notify(call)
+	return call.Info(), nil
+}
+
+// ring runs the INVITE of a customer call to its end: answered (then the call lasts until a BYE
+// or limit), refused, or given up (CANCEL) when ctx ends.
+func (c *Call) ring(ctx context.Context, inv *sip.Request, limit time.Duration) {
+	res, err := c.conn.roundTrip(ctx, inv, nil)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			c.cancelInvite(inv)
+			c.mu.Lock()
+			reason := c.reason
+			c.mu.Unlock()
+			if reason == "" {
+				reason = fmt.Sprintf("the agent did not answer within %s", c.p.opts.RingTimeout)
+			}
+			c.finish(reason)
+			return
+		}
+		c.finish("the agent's connection closed while the call rang")
+		return
+	}
+	if !res.IsSuccess() {
+		_ = c.conn.send(newAckNon2xx(inv, res))
+		c.finish(fmt.Sprintf("the agent's phone refused the call (%d %s)", res.StatusCode, res.Reason))
+		return
+	}
+	c.confirm(res, inv)
+	c.mu.Lock()
+	sess := c.sess
+	c.mu.Unlock()
+	if err := sess.SetAnswer(res.Body()); err != nil {
+		c.mu.Lock()
+		c.state = StateActive
+		c.mu.Unlock()
+		c.hangup("the agent's phone answered with unusable media: " + err.Error())
+		return
+	}
+	c.mu.Lock()
+	c.state = StateActive
+	c.answered = c.p.opts.Now()
+	c.mu.Unlock()
+	c.p.log.Info("customer call answered", "call", c.id, "agent", c.agent)
+	c.p.notify(c)
+	c.limit(limit, fmt.Sprintf("the customer hung up after %s", limit))
+}
+
+// confirm takes the dialog from a 2xx and sends the ACK.
+func (c *Call) confirm(res *sip.Response, inv *sip.Request) {
+	c.mu.Lock()
+	c.remoteTag, _ = res.To().Params.Get("tag")
+	if ct := res.Contact(); ct != nil {
+		c.remoteTarget = ct.Address
+	}
+	ack := c.newRequestLocked(sip.ACK)
+	ack.CSeq().SeqNo = inv.CSeq().SeqNo
+	c.mu.Unlock()
+	_ = c.conn.send(ack)
+}
+
+// cancelInvite sends a CANCEL and waits a little for the INVITE to end; an answer that crossed the
+// CANCEL is confirmed and hung up at once.
+func (c *Call) cancelInvite(inv *sip.Request) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	branch, _ := inv.Via().Params.Get("branch")
+	key := txKey(branch, string(sip.INVITE))
+	ch := make(chan *sip.Response, 8)
+	c.conn.mu.Lock()
+	c.conn.txs[key] = ch
+	c.conn.mu.Unlock()
+	defer func() {
+		c.conn.mu.Lock()
+		delete(c.conn.txs, key)
+		c.conn.mu.Unlock()
+	}()
+	cr := sip.NewRequest(sip.CANCEL, inv.Recipient)
+	cr.AppendHeader(inv.Via().Clone())
+	mf := sip.MaxForwardsHeader(70)
+	cr.AppendHeader(&mf)
+	sip.CopyHeaders("From", inv, cr)
+	sip.CopyHeaders("To", inv, cr)
+	sip.CopyHeaders("Call-ID", inv, cr)
+	cr.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
+	cr.SetBody(nil)
+	sent := make(chan struct{})
+	go func() { defer close(sent); _, _ = c.conn.roundTrip(ctx, cr, nil) }()
+	defer func() { cancel(); <-sent }()
+	for {
+		select {
+		case res := <-ch:
+			if res.IsProvisional() {
+				continue
+			}
+			if res.IsSuccess() {
+				c.confirm(res, inv)
+				c.mu.Lock()
+				bye := c.newRequestLocked(sip.BYE)
+				c.mu.Unlock()
+				_, _ = c.conn.roundTrip(ctx, bye, nil)
+			} else {
+				_ = c.conn.send(newAckNon2xx(inv, res))
+			}
+			return
+		case <-ctx.Done():
+			return
+		case <-c.conn.down:
+			return
+		}
+	}
+}
+
+func newAckNon2xx(inv *sip.Request, res *sip.Response) *sip.Request {
+	ack := sip.NewRequest(sip.ACK, inv.Recipient)
+	ack.AppendHeader(inv.Via().Clone())
+	mf := sip.MaxForwardsHeader(70)
+	ack.AppendHeader(&mf)
+	sip.CopyHeaders("From", inv, ack)
+	sip.CopyHeaders("To", res, ack)
+	sip.CopyHeaders("Call-ID", inv, ack)
+	ack.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.ACK})
+	ack.SetBody(nil)
+	return ack
+}
