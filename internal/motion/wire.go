@@ -75,6 +75,12 @@ const (
 	PathAdminPhones = "/api/admin/phones"
 	// PathAdminOutbox: GET the messages the server "sent" (forgot password), newest last.
 	PathAdminOutbox = "/api/admin/outbox"
+	// PathAdminCalls: GET the demo PBX's calls (live first, then the latest ended) and its
+	// registrations; POST {"agent": NAME or EXTENSION, "seconds": N} makes the PBX ring that webrtc
+	// agent's softphone as a customer would: 202 with the call, ringing; 404 NOT_FOUND for an unknown
+	// agent; 409 NOT_REGISTERED when the agent is not a webrtc agent or its softphone is not
+	// registered. [ours]
+	PathAdminCalls = "/api/admin/calls"
 	// PathWebAdmin is the administrator's page (log in through PathWebLogin as an admin).
 	PathWebAdmin = "/admin"
 )
@@ -144,6 +150,9 @@ const (
 	// CodePhoneUnavailable (409) answers a login whose LoginRequest.Phone was taken, or went
 	// unregistered, since the list was read: list again. [ours]
 	CodePhoneUnavailable = "PHONE_UNAVAILABLE"
+	// CodeNotRegistered (409) answers PathAdminCalls for an agent whose softphone is not registered
+	// to the demo PBX. [ours]
+	CodeNotRegistered = "NOT_REGISTERED"
 )
 
 // Query parameters of PathLogin, whose credentials come in the Basic header: QueryForce=true ends an

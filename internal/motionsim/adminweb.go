@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/motionsim/pbx"
 )
 
 // Paths of the administrator's pages (motion.PathWebAdmin is the main one).
@@ -30,6 +31,10 @@ type adminPage struct {
 	Notice    string
 	Error     string
 	Typologes []string
+	// PBX is on; Softphones are the webrtc agents, Calls the PBX's calls.
+	PBX        bool
+	Softphones []softphoneRow
+	Calls      []pbx.CallInfo
 }
 
 // adminSession authenticates an admin page: the web session of an administrator. It answers
@@ -58,6 +63,7 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, ss *session
 		Settings: st, SSO: map[string]bool{}, Users: s.Users(), Phones: s.Phones(), Messages: s.Outbox(),
 		Notice: notice, Error: errMsg,
 		Typologes: []string{motion.TypologyPhonebar, motion.TypologyExternal, motion.TypologyWebRTC, motion.TypologyMobile},
+		PBX:       s.pbx != nil, Softphones: s.softphones(), Calls: s.PBXCalls().Rows,
 	}
 	slices.Reverse(page.Messages) // newest first
 	for _, p := range st.SSOProviders {
@@ -71,6 +77,7 @@ var adminNotices = map[string]string{
 	"user":     "User saved.",
 	"unlocked": "Account unlocked.",
 	"phone":    "Telephone saved.",
+	"calling":  "Calling the agent as a customer: answer in the Phonebar.",
 }
 
 func (s *Server) handleAdminPage(w http.ResponseWriter, r *http.Request) {

@@ -205,20 +205,21 @@ func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	u := p.acct.user
 	if u.Typology == motion.TypologyWebRTC {
-		u.SIP = s.sipAccountLocked(p.acct, r.Host)
+		u.SIP = s.sipAccountLocked(p.acct, r)
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, u)
 }
 
-// sipAccountLocked builds the SIP settings of a WebRTC agent for a request that came to host.
-func (s *Server) sipAccountLocked(a *account, host string) *motion.SIPAccount {
+// sipAccountLocked builds the SIP settings of a WebRTC agent for request r.
+func (s *Server) sipAccountLocked(a *account, r *http.Request) *motion.SIPAccount {
+	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
 	host = strings.Trim(host, "[]")
 	sip := s.st.settings.sip
-	user := cmp.Or(a.user.Internal, a.user.Name)
+	user := sipUser(a)
 	acc := &motion.SIPAccount{
 		Username:   user,
 		AuthUser:   user,
@@ -228,7 +229,7 @@ func (s *Server) sipAccountLocked(a *account, host string) *motion.SIPAccount {
 		ICEServers: slices.Clone(sip.ICEServers),
 	}
 	if acc.WSURI == "" {
-		acc.WSURI = "wss://" + net.JoinHostPort(host, "8089") + "/ws"
+		acc.WSURI = s.defaultWSURI(r, host)
 	}
 	return acc
 }

@@ -146,7 +146,7 @@ func TestWhoamiOfAWebRTCAgentCarriesSIP(t *testing.T) {
 	var u motion.User
 	require.NoError(t, json.Unmarshal(body, &u))
 	require.NotNil(t, u.SIP)
-	assert.Equal(t, motion.SIPAccount{Username: "1001", AuthUser: "1001", Password: "sip-Alice-1001", Domain: "127.0.0.1", WSURI: "wss://127.0.0.1:8089/ws"}, *u.SIP)
+	assert.Equal(t, motion.SIPAccount{Username: "1001", AuthUser: "1001", Password: "sip-Alice-1001", Domain: "127.0.0.1", WSURI: "wss://" + ts.ep.Addr.String() + PathSIPWebSocket}, *u.SIP, "the default wsUri is the demo PBX on the same listener")
 	assert.Nil(t, lr.User.SIP, "the SIP account is on whoami only")
 
 	cfg = DefaultConfig()

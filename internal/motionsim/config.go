@@ -47,6 +47,8 @@ type Config struct {
 	PhonebarMultiLogin bool `json:"phonebarMultiLogin,omitempty"`
 	// SIP is what WebRTC agents receive in whoami.
 	SIP SIPConfig `json:"sip"`
+	// PBX configures the demo server's own SIP-over-WebSocket registrar and extensions.
+	PBX PBXConfig `json:"pbx"`
 	// Phones are the hot-desk telephones external agents with HotDesk pick from. Empty: none.
 	Phones []PhoneConfig `json:"phones,omitempty"`
 	// Users are the seed users, given ids 1, 2, ... in order.
@@ -66,13 +68,44 @@ type PhoneConfig struct {
 
 // SIPConfig holds the SIP settings handed to WebRTC agents.
 type SIPConfig struct {
-	// WSURI is the SIP WebSocket URI; empty means wss://HOST:8089/ws with the host the request came to
+	// WSURI is the SIP WebSocket URI; empty means the demo server's own PBX, at /ws on the listener
+	// and host the request came to (wss://HOST:PORT/ws), or, with pbx.disabled, wss://HOST:8089/ws
 	// (Asterisk's default).
 	WSURI string `json:"wsUri,omitempty"`
 	// Domain is the SIP domain; empty means the host the request came to.
 	Domain string `json:"domain,omitempty"`
 	// ICEServers are handed over as they are; empty means none.
 	ICEServers []motion.ICEServer `json:"iceServers,omitempty"`
+}
+
+// PBXConfig configures the demo server's PBX (internal/motionsim/pbx): the SIP-over-WebSocket
+// registrar of its WebRTC agents, the extensions *43 (echo) and *44 (1 kHz tone, DTMF sent back),
+// and customer calls started from the admin page or API.
+type PBXConfig struct {
+	// Disabled turns the PBX off: /ws answers 404, and sip.wsUri should name another server.
+	Disabled bool `json:"disabled,omitempty"`
+	// CustomerToneHz is the tone a customer call plays to the agent, 50 to 4000; 0 means 440.
+	CustomerToneHz float64 `json:"customerToneHz,omitempty"`
+	// CustomerCallSeconds is how long an answered customer call lasts when the request does not
+	// say, 1 to 3600; 0 means 60.
+	CustomerCallSeconds int `json:"customerCallSeconds,omitempty"`
+	// RingSeconds is how long a customer call rings before it gives up, 1 to 300; 0 means 30.
+	RingSeconds int `json:"ringSeconds,omitempty"`
+}
+
+// maxCustomerCallSeconds bounds a customer call's length.
+const maxCustomerCallSeconds = 3600
+
+func (p PBXConfig) validate() error {
+	switch {
+	case p.CustomerToneHz != 0 && (p.CustomerToneHz < 50 || p.CustomerToneHz > 4000):
+		return &ConfigError{Field: "pbx.customerToneHz", Problem: fmt.Sprintf("must be 50 to 4000 Hz, not %g", p.CustomerToneHz)}
+	case p.CustomerCallSeconds < 0 || p.CustomerCallSeconds > maxCustomerCallSeconds:
+		return &ConfigError{Field: "pbx.customerCallSeconds", Problem: fmt.Sprintf("must be 1 to %d (0: 60), not %d", maxCustomerCallSeconds, p.CustomerCallSeconds)}
+	case p.RingSeconds < 0 || p.RingSeconds > 300:
+		return &ConfigError{Field: "pbx.ringSeconds", Problem: fmt.Sprintf("must be 1 to 300 (0: 30), not %d", p.RingSeconds)}
+	}
+	return nil
 }
 
 // UserConfig is one seed user.
@@ -203,6 +236,9 @@ var phoneNamePattern = regexp.MustCompile(`^[\p{L}\p{N} ._/()#:@+-]{1,64}$`)
 // Validate checks every field and returns a *ConfigError for the first one that is wrong.
 func (c *Config) Validate() error {
 	if err := c.validateSettings(); err != nil {
+		return err
+	}
+	if err := c.PBX.validate(); err != nil {
 		return err
 	}
 	seen := map[string]int{}

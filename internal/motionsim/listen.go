@@ -206,5 +206,8 @@ func (s *Server) shutdown() {
 			}
 			cancel()
 		}
+		if s.pbx != nil {
+			s.pbx.Close() // its WebSockets were hijacked: Shutdown does not end them
+		}
 	})
 }

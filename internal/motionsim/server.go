@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/motionsim/pbx"
 )
 
 // Server is the Motion-compatible server: an http.Handler with in-memory state. Serve it with Start
@@ -30,6 +31,7 @@ type Server struct {
 	maxBody   int64
 	sweep     time.Duration
 	hooks     Hooks
+	pbx       *pbx.PBX // nil when Config.PBX.Disabled
 	routes    map[string]map[string]http.HandlerFunc
 	prefixes  []prefixRoute
 
@@ -95,6 +97,10 @@ func New(opts Options) (*Server, error) {
 	if err := s.seed(cfg); err != nil {
 		return nil, err
 	}
+	var err error
+	if s.pbx, err = s.newPBX(cfg); err != nil {
+		return nil, err
+	}
 	s.routes = map[string]map[string]http.HandlerFunc{
 		motion.PathAuthLocal:        {http.MethodPost: s.handleAuthLocal},
 		motion.PathLogin:            {http.MethodPost: s.handleLogin},
@@ -122,6 +128,9 @@ func New(opts Options) (*Server, error) {
 		motion.PathAdminUsers:       {http.MethodGet: s.handleAdminUsers},
 		motion.PathAdminPhones:      {http.MethodGet: s.handleAdminPhones},
 		motion.PathAdminOutbox:      {http.MethodGet: s.handleAdminOutbox},
+		motion.PathAdminCalls:       {http.MethodGet: s.handleAdminCalls, http.MethodPost: s.handleAdminCalls},
+		PathSIPWebSocket:            {http.MethodGet: s.handleSIPWebSocket},
+		pathWebAdminCalls:           {http.MethodPost: s.handleAdminCallForm},
 		motion.PathWebAdmin:         {http.MethodGet: s.handleAdminPage},
 		pathWebAdminOutbox:          {http.MethodGet: s.handleAdminPage},
 		pathWebAdminSettings:        {http.MethodPost: s.handleAdminSettingsForm},

@@ -421,7 +421,7 @@ func (s *Server) desktopData(r *http.Request, ss *session, nonce, pwErr string) 
 	u := ss.acct.user
 	var sip *motion.SIPAccount
 	if u.Typology == motion.TypologyWebRTC {
-		sip = s.sipAccountLocked(ss.acct, r.Host)
+		sip = s.sipAccountLocked(ss.acct, r)
 		sip.Password = "" // never in a page
 	}
 	n := ss.notices

@@ -326,7 +326,7 @@ func TestDesktopOnePhonePerAgent(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, b.status)
 	b.get(motion.PathWebDesktop)
 	assert.Equal(t, "Phone: this browser", byID(t, b.body, "phone-owner"))
-	assert.Regexp(t, `<div class="rtcbar" id="webrtc-bar" data-sip-user="1001" data-sip-domain="127.0.0.1" data-sip-ws="wss://127.0.0.1:8089/ws" >`, b.body, "the WebRTC bar is shown")
+	assert.Regexp(t, `<div class="rtcbar" id="webrtc-bar" data-sip-user="1001" data-sip-domain="127.0.0.1" data-sip-ws="wss://`+regexp.QuoteMeta(ts.ep.Addr.String())+`/ws" >`, b.body, "the WebRTC bar is shown")
 	assert.Contains(t, byID(t, b.body, "webrtc-hint"), "would register 1001@127.0.0.1")
 	assert.NotContains(t, b.body, "sip-Alice-1001", "no SIP password in the page")
 	assert.Equal(t, "WebRTC", byID(t, b.body, "agent-typology"))
