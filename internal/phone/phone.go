@@ -278,11 +278,36 @@ func (p *Phone) lookup(id string) *Call {
 func (p *Phone) incoming(sc *sipua.Call) {
 	c := &Call{phone: p, dir: sipua.DirectionIncoming, sip: sc, id: sc.ID(), remote: sc.Remote(), started: time.Now(), done: make(chan struct{})}
 	c.state, _ = transition(StateUnknown, inputIncoming)
+	var replaced *Call
+	if old := sc.Replaces(); old != nil {
+		replaced = p.lookup(old.ID())
+	}
 	p.mu.Lock()
 	p.calls[c.id] = c
 	p.mu.Unlock()
+	if replaced != nil {
+		// The end of an attended transfer somewhere else: the party of one of our calls now calls
+		// us in its place. It does not ring: it is answered at once and the old call hung up.
+		go p.replace(c, replaced)
+		return
+	}
 	_ = sc.Ring(context.Background())
 	p.emit(Event{Kind: EventIncoming, Call: c})
+}
+
+// replace answers c, which takes the place of old (INVITE with Replaces), then hangs old up. If c
+// cannot be answered it is refused and old stays as it was.
+func (p *Phone) replace(c, old *Call) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := c.Answer(ctx); err != nil {
+		p.log.Warn("the call replacing another could not be answered", "call", c.id, "replaces", old.id, "error", err)
+		return
+	}
+	p.log.Info("call replaced", "call", c.id, "replaces", old.id)
+	if err := old.Hangup(ctx); err != nil && !errors.Is(err, ErrCallState) {
+		p.log.Debug("hanging up the replaced call", "call", old.id, "error", err)
+	}
 }
 
 func (p *Phone) reoffer(sc *sipua.Call, offer []byte) ([]byte, error) {
@@ -586,6 +611,50 @@ func (c *Call) SendDTMFInfo(ctx context.Context, digits string) error {
 // Transfer hands the call to target (blind transfer); hang up afterwards.
 func (c *Call) Transfer(ctx context.Context, target string) error {
 	return c.sip.Transfer(ctx, target)
+}
+
+// replacedGrace is how long TransferTo leaves the transfer target to end the consultation call
+// itself (it does, with BYE, once the transferee's call replaced it) before hanging it up.
+const replacedGrace = 3 * time.Second
+
+// TransferTo completes an attended transfer: the other side of c (usually a caller on hold) is
+// connected with the other side of consult (the consultation call), and we leave both calls. It
+// returns once the transferee reported success and both calls have ended; on failure both calls
+// are kept as they were, so the agent can resume the caller, and the error says why (a
+// *sipua.TransferError, sipua.ErrTransferNoReport, sipua.ErrTransferAbandoned). See
+// sipua.Call.TransferTo.
+func (c *Call) TransferTo(ctx context.Context, consult *Call) error {
+	if consult == nil || consult == c || consult.phone != c.phone {
+		return ErrCallState
+	}
+	for _, x := range []*Call{c, consult} {
+		if st := x.State(); st != StateActive && st != StateHeld {
+			return ErrCallState
+		}
+	}
+	err := c.sip.TransferTo(ctx, consult.sip)
+	if errors.Is(err, sipua.ErrCallState) {
+		return ErrCallState
+	}
+	if err != nil {
+		return err
+	}
+	c.phone.log.Info("attended transfer completed", "call", c.id, "consultation", consult.id)
+	// Success: we leave the transferee's call (RFC 5589 section 7), and the target ends the
+	// consultation call as it replaces it; if it does not, we end it.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := c.Hangup(hctx); err != nil && !errors.Is(err, ErrCallState) {
+		c.phone.log.Debug("leaving the transferred call", "call", c.id, "error", err)
+	}
+	select {
+	case <-consult.Done():
+	case <-time.After(replacedGrace):
+		if err := consult.Hangup(hctx); err != nil && !errors.Is(err, ErrCallState) {
+			c.phone.log.Debug("ending the consultation call", "call", consult.id, "error", err)
+		}
+	}
+	return nil
 }
 
 // muteSource sends silence while muted.

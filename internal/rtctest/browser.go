@@ -136,6 +136,21 @@ func (b *Browser) NewTab() *Browser {
 // SetAutoAnswer makes the browser answer every incoming call at once (benchmarks).
 func (b *Browser) SetAutoAnswer(on bool) { eval[bool](b, fmt.Sprintf("pb.setAutoAnswer(%t)", on)) }
 
+// SetAcceptRefer makes the browser act on a REFER in its call (being transferred: it calls the
+// Refer-To target, with the Replaces header the URI carries) instead of declining it with a 603
+// NOTIFY.
+func (b *Browser) SetAcceptRefer(on bool) { eval[bool](b, fmt.Sprintf("pb.setAcceptRefer(%t)", on)) }
+
+// SetTone makes this tab send a sine of hz from later calls on instead of the fake microphone's
+// BrowserToneHz, so that two tabs of one browser can be told apart by what they send.
+func (b *Browser) SetTone(hz float64) { eval[bool](b, fmt.Sprintf("pb.setTone(%g)", hz)) }
+
+// Refer asks the other side of the browser's current call to call user (blind transfer); the
+// answer shows in PhoneState.ReferResult.
+func (b *Browser) Refer(pbx *PBX, user string) {
+	eval[bool](b, fmt.Sprintf("pb.refer(%q)", pbx.AOR(user)))
+}
+
 // SetupMs is the last call's setup time seen by the browser: call start (or arrival) to the first
 // audio packet received, in ms; 0 while none arrived.
 func (b *Browser) SetupMs() float64 { return eval[float64](b, "pb.setupMs()") }
@@ -189,6 +204,15 @@ type PhoneState struct {
 	RemoteHeld bool    `json:"remoteHeld"`
 	LocalHeld  bool    `json:"localHeld"`
 	CallStart  float64 `json:"callStart"`
+	// Refers counts REFERs received; ReferTarget and ReferReplaces are the last one's target AOR
+	// and its Replaces header (unescaped), empty without one.
+	Refers        int    `json:"refers"`
+	ReferTarget   string `json:"referTarget"`
+	ReferReplaces string `json:"referReplaces"`
+	// Replaced counts INVITEs with Replaces taken in place of a call of this browser.
+	Replaced int `json:"replaced"`
+	// ReferResult is the answer to the browser's own REFER: "accepted" or "failed <code>".
+	ReferResult string `json:"referResult"`
 }
 
 // PhoneStats is the browser's getStats for the call.

@@ -2,12 +2,31 @@
 'use strict';
 (function () {
   const noIce = { iceServers: [] };
-  const media = { audio: true, video: false };
   const st = {
     registered: false, regError: '', status: 'idle', incoming: false, endCause: '', endCode: 0,
     dtmf: '', remoteHeld: false, localHeld: false, callStart: 0, firstPacketAt: 0, confirmedAt: 0,
+    // transfers: REFERs received (and how they were answered), INVITEs with Replaces, our REFER's outcome
+    refers: 0, referTarget: '', referReplaces: '', replaced: 0, referResult: '',
   };
   let ua = null, session = null, analyser = null, actx = null, freq = null, autoAnswer = false;
+  let acceptRefer = false, toneHz = 0, toneCtx = null, toneOsc = null;
+
+  // media returns the call options: the fake microphone, or a tone of our own (setTone), so that two
+  // tabs of one browser can be told apart by what they send.
+  function media() {
+    if (!toneHz) return { mediaConstraints: { audio: true, video: false }, pcConfig: noIce };
+    if (!toneCtx) {
+      toneCtx = new AudioContext();
+      toneOsc = toneCtx.createOscillator();
+      toneOsc.frequency.value = toneHz;
+      toneOsc.start();
+    }
+    const dest = toneCtx.createMediaStreamDestination();
+    const gain = toneCtx.createGain();
+    gain.gain.value = 0.4;
+    toneOsc.connect(gain).connect(dest);
+    return { mediaStream: dest.stream, pcConfig: noIce };
+  }
 
   // firstPacket polls the call's stats until audio arrives and notes when (setup time, benchmarks).
   function firstPacket(s) {
@@ -45,23 +64,37 @@
     hook();
   }
 
+  // watch makes s the current call; events of an earlier call (one a transfer replaced) no longer
+  // change the state.
   function watch(s) {
     session = s;
+    const mine = (f) => (e) => { if (session === s) f(e); };
     st.status = 'progress'; st.endCause = ''; st.endCode = 0; st.dtmf = '';
     st.remoteHeld = false; st.localHeld = false; st.firstPacketAt = 0; st.confirmedAt = 0;
     analyser = null;
     if (s.connection) attachAudio(s.connection);
-    s.on('peerconnection', e => attachAudio(e.peerconnection));
-    s.on('accepted', () => { st.status = 'accepted'; });
-    s.on('confirmed', () => { st.status = 'confirmed'; st.confirmedAt = performance.now(); if (s.connection) attachAudio(s.connection); });
-    s.on('ended', e => { st.status = 'ended'; st.endCause = e.cause || ''; });
-    s.on('failed', e => {
+    s.on('peerconnection', mine(e => attachAudio(e.peerconnection)));
+    s.on('accepted', mine(() => { st.status = 'accepted'; }));
+    s.on('confirmed', mine(() => { st.status = 'confirmed'; st.confirmedAt = performance.now(); if (s.connection) attachAudio(s.connection); }));
+    s.on('ended', mine(e => { st.status = 'ended'; st.endCause = e.cause || ''; }));
+    s.on('failed', mine(e => {
       st.status = 'failed'; st.endCause = e.cause || '';
       if (e.message && e.message.status_code) st.endCode = e.message.status_code;
+    }));
+    s.on('newDTMF', mine(e => { if (e.originator === 'remote') st.dtmf += e.dtmf.tone; }));
+    s.on('hold', mine(e => { if (e.originator === 'remote') st.remoteHeld = true; else st.localHeld = true; }));
+    s.on('unhold', mine(e => { if (e.originator === 'remote') st.remoteHeld = false; else st.localHeld = false; }));
+    // Being transferred (REFER): JsSIP answers 202 and leaves the decision to the page.
+    s.on('refer', e => {
+      st.refers++;
+      const to = e.request.refer_to.uri;
+      st.referTarget = to.toAor();
+      st.referReplaces = to.hasHeader('replaces') ? decodeURIComponent(to.getHeader('replaces')) : '';
+      if (acceptRefer) e.accept(null, media()); else e.reject();
     });
-    s.on('newDTMF', e => { if (e.originator === 'remote') st.dtmf += e.dtmf.tone; });
-    s.on('hold', e => { if (e.originator === 'remote') st.remoteHeld = true; else st.localHeld = true; });
-    s.on('unhold', e => { if (e.originator === 'remote') st.remoteHeld = false; else st.localHeld = false; });
+    // An INVITE with Replaces for this call (the end of someone's attended transfer): take it; the
+    // new call is answered in newRTCSession and this one ends once it is confirmed.
+    s.on('replaces', e => { st.replaced++; e.accept(); });
   }
 
   window.pb = {
@@ -75,7 +108,8 @@
           if (e.originator === 'remote') { st.incoming = true; st.callStart = performance.now(); }
           watch(e.session);
           firstPacket(e.session);
-          if (e.originator === 'remote' && autoAnswer) e.session.answer({ mediaConstraints: media, pcConfig: noIce });
+          const replacing = e.originator === 'remote' && e.request.hasHeader('replaces');
+          if (e.originator === 'remote' && (autoAnswer || replacing)) e.session.answer(media());
         });
         ua.start();
       });
@@ -83,10 +117,10 @@
     call(target) {
       st.incoming = false;
       st.callStart = performance.now();
-      ua.call(target, { mediaConstraints: media, pcConfig: noIce });
+      ua.call(target, media());
       return true;
     },
-    answer() { session.answer({ mediaConstraints: media, pcConfig: noIce }); return true; },
+    answer() { session.answer(media()); return true; },
     reject(code) { session.terminate({ status_code: code }); return true; },
     hangup() { try { session.terminate(); return true; } catch (e) { return false; } },
     hold() { return session.hold(); },
@@ -94,6 +128,20 @@
     sendDTMF(tones, transport) { session.sendDTMF(tones, { transportType: transport, duration: 120, interToneGap: 80 }); return true; },
     state() { return st; },
     setAutoAnswer(on) { autoAnswer = on; return true; },
+    setAcceptRefer(on) { acceptRefer = on; return true; },
+    setTone(hz) { toneHz = hz; return true; },
+    // refer asks the other side of the current call to call target (blind transfer) and records the
+    // answer in referResult: "accepted", or "failed <code>".
+    refer(target) {
+      st.referResult = '';
+      session.refer(target, {
+        eventHandlers: {
+          requestSucceeded: () => { st.referResult = 'accepted'; },
+          requestFailed: e => { st.referResult = 'failed ' + (e.response ? e.response.status_code : e.cause); },
+        },
+      });
+      return true;
+    },
     setupMs() { return st.firstPacketAt ? st.firstPacketAt - st.callStart : 0; },
     peakHz() {
       if (!analyser) return 0;
