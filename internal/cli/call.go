@@ -30,10 +30,12 @@ func runAnswer(ctx context.Context, args []string, stdio Stdio) int {
 }
 
 const callUsage = `Usage: phonebar call --to TARGET --sip-ws URL --sip-user URI [flags]
+       phonebar call --to TARGET --server URL --user NAME --password-stdin [flags]
        phonebar answer [--calls N] --sip-ws URL --sip-user URI [flags]
 
-Registers straight to a SIP server over WebSocket, then places one call (call) or answers N calls
-(answer), keeps each for --seconds, and reports it. Exit status 0 only when every call succeeded
+Registers straight to a SIP server over WebSocket (or, with --server, logs in to Motion as a WebRTC
+agent and uses the SIP account it hands out, as the window does), then places one call (call) or
+answers N calls (answer), keeps each for --seconds, and reports it. Exit status 0 only when every call succeeded
 (answered, DTLS up, audio received).
 
 Flags:
@@ -42,7 +44,9 @@ Flags:
 // callFlags are the flags of call and answer.
 type callFlags struct {
 	to, sipWS, sipUser, sipAuthUser, trust   string
+	server, user                             string
 	passwordStdin, relayOnly, jsonOut        bool
+	motionPasswordStdin, force               bool
 	seconds, timeout, tone                   float64
 	dtmf, dtmfMode, codecName, iceServerFile string
 	calls                                    int
@@ -79,6 +83,10 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	} else {
 		fs.IntVar(&f.calls, "calls", 1, "how many calls to answer before exiting")
 	}
+	fs.StringVar(&f.server, "server", "", "log in to this Motion server as a WebRTC agent and use its SIP account (instead of --sip-ws/--sip-user)")
+	fs.StringVar(&f.user, "user", "", "with --server: the Motion login name")
+	fs.BoolVar(&f.motionPasswordStdin, "password-stdin", false, "with --server: read the Motion password from the first line of standard input")
+	fs.BoolVar(&f.force, "force", false, "with --server: end the user's session on another Phonebar")
 	fs.StringVar(&f.sipWS, "sip-ws", "", "the SIP server's WebSocket URL (ws:// or wss://)")
 	fs.StringVar(&f.sipUser, "sip-user", "", "the SIP address of record, sip:USER@DOMAIN")
 	fs.StringVar(&f.sipAuthUser, "sip-auth-user", "", "the digest user name, if not the address's user")
@@ -107,7 +115,14 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	if name == "call" && strings.TrimSpace(f.to) == "" {
 		return usage("--to is required: the number or SIP address to call")
 	}
-	if f.sipWS == "" || f.sipUser == "" {
+	if f.server != "" {
+		if f.sipWS != "" || f.sipUser != "" || f.passwordStdin {
+			return usage("--server takes the SIP account from Motion: leave out --sip-ws, --sip-user and --sip-password-stdin")
+		}
+		if strings.TrimSpace(f.user) == "" || !f.motionPasswordStdin {
+			return usage("--server needs --user NAME and --password-stdin (the Motion password on standard input)")
+		}
+	} else if f.sipWS == "" || f.sipUser == "" {
 		// The seam for the app layer: a later --server flag logs in to Motion and takes the SIP
 		// account from the login (phone.AccountFromMotion) instead of these flags.
 		return usage("--sip-ws and --sip-user are required (logging in through Motion with --server comes later)")
@@ -121,6 +136,26 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	acc := phone.Account{AOR: f.sipUser, AuthUser: f.sipAuthUser, WSURL: f.sipWS}
 	if !strings.HasPrefix(acc.AOR, "sip:") && !strings.HasPrefix(acc.AOR, "sips:") {
 		acc.AOR = "sip:" + acc.AOR
+	}
+	if f.server != "" {
+		pw, err := readPassword(stdio.In)
+		if err != nil {
+			return usage("--password-stdin: nothing to read on standard input")
+		}
+		var pin tlspin.Fingerprint
+		if f.trust != "" {
+			if pin, err = tlspin.Parse(f.trust); err != nil {
+				return usage("--trust-fingerprint: " + err.Error())
+			}
+		}
+		a, logout, err := motionAccount(ctx, f.server, strings.TrimSpace(f.user), pw, pin, f.force)
+		if err != nil {
+			out.failLogin(err)
+			return 1
+		}
+		defer logout()
+		acc = a
+		f.trust = ""
 	}
 	if f.passwordStdin {
 		line, err := bufio.NewReader(stdio.In).ReadString('\n')
