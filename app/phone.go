@@ -200,10 +200,56 @@ func (p *Phone) Transfer(id, target string) error {
 	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Transfer(ctx, target) })
 }
 
+// transferTimeout bounds an attended transfer: the REFER, the transferee's call to the target and
+// its report.
+const transferTimeout = 40 * time.Second
+
+// AttendedTransfer completes an attended transfer: the other party of call id (usually the caller,
+// on hold) is connected with the other party of consultID (the consultation call), and the agent
+// leaves both calls. On failure both calls stay as they were and the error says why.
+func (p *Phone) AttendedTransfer(id, consultID string) error {
+	sp := p.c.currentPhone()
+	if sp == nil {
+		return &UIError{Code: "NO_PHONE", Message: "The phone is not running."}
+	}
+	if id == consultID {
+		return &UIError{Code: "TRANSFER_SAME_CALL", Message: "Choose two different calls: the caller on hold and the colleague you are talking to."}
+	}
+	sp.mu.Lock()
+	consult := sp.calls[consultID]
+	sp.mu.Unlock()
+	if consult == nil {
+		return &UIError{Code: "NO_CALL", Message: "The consultation call has ended: call your colleague again, then transfer."}
+	}
+	err := p.c.withCallTimeout(id, transferTimeout, func(ctx context.Context, c *phone.Call) error {
+		err := c.TransferTo(ctx, consult)
+		if errors.Is(err, phone.ErrCallState) {
+			return &UIError{Code: "TRANSFER_NOT_READY", Message: "A transfer needs two calls in progress: the caller on hold and your colleague on the line."}
+		}
+		return err
+	})
+	sp.track(consult)
+	p.c.emitPhone()
+	return err
+}
+
 func phoneError(err error) error {
+	var ui *UIError
+	if errors.As(err, &ui) {
+		return ui
+	}
 	var se *sipua.StatusError
 	if errors.As(err, &se) {
 		return &UIError{Code: fmt.Sprintf("SIP_%d", se.Code), Message: se.Error()}
+	}
+	var te *sipua.TransferError
+	switch {
+	case errors.As(err, &te):
+		return &UIError{Code: "TRANSFER_FAILED", Message: capitalize(te.Error()) + "."}
+	case errors.Is(err, sipua.ErrTransferNoReport):
+		return &UIError{Code: "TRANSFER_UNCONFIRMED", Message: capitalize(sipua.ErrTransferNoReport.Error()) + ": ask the caller whether they reached your colleague, then hang up."}
+	case errors.Is(err, sipua.ErrTransferAbandoned):
+		return &UIError{Code: "TRANSFER_ABANDONED", Message: capitalize(sipua.ErrTransferAbandoned.Error()) + "."}
 	}
 	if errors.Is(err, phone.ErrNotRegistered) {
 		return &UIError{Code: "NOT_REGISTERED", Message: "The phone is not registered yet: wait for the green dot, or check the network."}
@@ -218,8 +264,21 @@ func (c *core) currentPhone() *softphone {
 	return c.phone
 }
 
+// capitalize makes a sentence of an error message that starts in lower case.
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
 // withCall runs fn on a tracked call, then publishes the new state.
 func (c *core) withCall(id string, fn func(context.Context, *phone.Call) error) error {
+	return c.withCallTimeout(id, 15*time.Second, fn)
+}
+
+// withCallTimeout is withCall with its own bound on fn's time.
+func (c *core) withCallTimeout(id string, d time.Duration, fn func(context.Context, *phone.Call) error) error {
 	sp := c.currentPhone()
 	if sp == nil {
 		return &UIError{Code: "NO_PHONE", Message: "The phone is not running."}
@@ -230,7 +289,7 @@ func (c *core) withCall(id string, fn func(context.Context, *phone.Call) error) 
 	if call == nil {
 		return &UIError{Code: "NO_CALL", Message: "That call has ended."}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	err := fn(ctx, call)
 	sp.track(call)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/sipua"
 )
@@ -28,6 +29,30 @@ func TestRegistrationProblemIsOneSentence(t *testing.T) {
 			got := registrationProblem(tt.err, tt.retrying)
 			assert.Equal(t, tt.want, got)
 			assert.NotContains(t, got, "dial tcp")
+		})
+	}
+}
+
+func TestPhoneErrorTransfers(t *testing.T) {
+	tests := []struct {
+		name     string
+		err      error
+		code     string
+		contains string
+	}{
+		{"target busy", &sipua.TransferError{Code: 486, Reason: "Busy Here"}, "TRANSFER_FAILED", "The transfer target is busy: both calls are still up"},
+		{"transferee refuses REFER", &sipua.TransferError{Refused: true, Code: 405, Reason: "Method Not Allowed"}, "TRANSFER_FAILED", "does not accept transfers"},
+		{"no report", fmt.Errorf("wrapped: %w", sipua.ErrTransferNoReport), "TRANSFER_UNCONFIRMED", "ask the caller"},
+		{"abandoned", sipua.ErrTransferAbandoned, "TRANSFER_ABANDONED", "one of the two calls ended"},
+		{"a UIError stays as it is", &UIError{Code: "TRANSFER_NOT_READY", Message: "x"}, "TRANSFER_NOT_READY", "x"},
+		{"SIP refusal", &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}, "SIP_486", "busy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ui *UIError
+			require.ErrorAs(t, phoneError(tt.err), &ui)
+			assert.Equal(t, tt.code, ui.Code)
+			assert.Contains(t, ui.Message, tt.contains)
 		})
 	}
 }

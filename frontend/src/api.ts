@@ -175,6 +175,10 @@ export const phone = {
   mute: (id: string, on: boolean) => call<void>("Phone", "Mute", id, on),
   dtmf: (id: string, digits: string) => call<void>("Phone", "SendDTMF", id, digits),
   transfer: (id: string, target: string) => call<void>("Phone", "Transfer", id, target),
+  /** Attended transfer: connects the party of call id (on hold) with the party of consultId, and
+   * leaves both calls. Rejects with TRANSFER_FAILED, TRANSFER_UNCONFIRMED, TRANSFER_ABANDONED,
+   * TRANSFER_NOT_READY or NO_CALL; both calls are then kept. */
+  attendedTransfer: (id: string, consultId: string) => call<void>("Phone", "AttendedTransfer", id, consultId),
 };
 
 export function on<T>(event: string, cb: (data: T) => void): () => void {

@@ -13,6 +13,11 @@ const regText: Record<string, string> = {
 
 const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 
+// party is the short name of a SIP address for a button: its user part ("sip:1002@pbx" -> "1002").
+function party(remote: string): string {
+  return remote.replace(/^sips?:/, "").replace(/@.*$/, "") || remote;
+}
+
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const mm = String(Math.floor(s / 60) % 60).padStart(2, "0");
@@ -35,6 +40,33 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   let view: PhoneView = { registration: "off", account: "", problem: "", calls: [] };
 
   const activeCall = () => view.calls.find((c) => c.state === "active" || c.state === "held");
+  // An attended transfer is ready when the agent has exactly one call on hold (the caller) and one
+  // active call (the colleague consulted).
+  const transferPair = (): { held: CallView; consult: CallView } | undefined => {
+    const held = view.calls.filter((c) => c.state === "held");
+    const active = view.calls.filter((c) => c.state === "active");
+    return held.length === 1 && active.length === 1 ? { held: held[0], consult: active[0] } : undefined;
+  };
+  const completeTransfer = async (btn?: HTMLButtonElement) => {
+    const pair = transferPair();
+    if (!pair) return;
+    const from = party(pair.held.remote), to = party(pair.consult.remote);
+    if (btn) {
+      btn.disabled = true;
+      btn.textContent = "Transferring…";
+    }
+    status.textContent = `Transferring ${from} to ${to}…`;
+    try {
+      await phone.attendedTransfer(pair.held.id, pair.consult.id);
+      status.textContent = `Transferred: ${from} is now talking with ${to}.`;
+    } catch (e) {
+      status.textContent = asUIError(e).message;
+      if (btn && btn.isConnected) {
+        btn.disabled = false;
+        btn.textContent = `Transfer to ${to}`;
+      }
+    }
+  };
   const press = (k: string) => {
     const c = activeCall();
     if (c && c.state === "active") {
@@ -107,6 +139,16 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
             }),
           }, "Transfer"),
         );
+        const pair = transferPair();
+        if (pair && pair.held.id === c.id) {
+          const to = party(pair.consult.remote);
+          const btn = h("button", {
+            type: "button", id: "transfer-complete", class: "small primary transfer-to",
+            title: `Complete the transfer: connect ${party(c.remote)} with ${to} and leave both calls (Ctrl+T)`,
+          }, `Transfer to ${to}`) as HTMLButtonElement;
+          btn.addEventListener("click", () => void completeTransfer(btn));
+          buttons.push(btn);
+        }
       }
       buttons.push(h("button", { type: "button", class: "hangup", title: "Hang up (Ctrl+E)", onclick: act(() => phone.hangup(c.id)) }, "Hang up"));
     }
@@ -129,7 +171,7 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   };
 
   // Keyboard: Ctrl+Enter answers the ringing call, Ctrl+E ends the current call, Ctrl+H holds or
-  // resumes it, Ctrl+M mutes, Ctrl+K goes to the dial field.
+  // resumes it, Ctrl+M mutes, Ctrl+K goes to the dial field, Ctrl+T completes an attended transfer.
   const onKey = (ev: KeyboardEvent) => {
     if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
     const ringing = view.calls.find((c) => c.state === "ringing" && c.direction === "in");
@@ -154,6 +196,9 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
       }
       case "k":
         target.focus();
+        break;
+      case "t":
+        if (transferPair()) void completeTransfer(calls.querySelector<HTMLButtonElement>("#transfer-complete") ?? undefined);
         break;
       default:
         done = false;
