@@ -71,15 +71,8 @@ export const paths = {
 };
 
 // The login form offers the line choice (internal, phone, mobile) to a user whose last login here
-// was an external agent without Hot Desk: the window only learns the typology at login.
-const lineKey = (server: string, user: string) => `phonebar.line:${server}|${user}`;
-
+// was an external agent without Hot Desk: the window only learns the typology at login. The app
+// keeps it in its settings; "" means nothing to offer.
 export const lineMemory = {
-  get: (server: string, user: string): string | null => localStorage.getItem(lineKey(server, user)),
-  remember(v: PathsView) {
-    if (!v.agent) return;
-    const k = lineKey(v.server, v.username);
-    if (v.agent.typology === "external" && !v.agent.phone) localStorage.setItem(k, v.agent.line || "internal");
-    else localStorage.removeItem(k);
-  },
+  get: (server: string, user: string): Promise<string> => call<string>("LastLine", server, user).catch(() => ""),
 };

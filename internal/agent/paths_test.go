@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
@@ -169,6 +170,28 @@ func TestReadyGate(t *testing.T) {
 			assert.Contains(t, info.Message, tt.says)
 		})
 	}
+}
+
+// TestLoginRemembersExternalLine: an external agent's line is kept in the settings for the next
+// login's form; a login of another typology removes it.
+func TestLoginRemembersExternalLine(t *testing.T) {
+	r := newRig(t, nil)
+	r.client.loginResp = motion.LoginResponse{User: motion.User{Name: "agent", Typology: motion.TypologyExternal}}
+	r.client.whoami = motion.User{Name: "agent", Typology: motion.TypologyExternal}
+	p, err := r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password, Line: motion.LineMobile})
+	require.NoError(t, err)
+	key := config.LineKey(p.Server, "agent")
+	st, err := r.cfg.Load()
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{key: motion.LineMobile}, st.Lines)
+	require.NoError(t, r.s.Logout(ctx))
+
+	r.client.loginResp.User.Typology, r.client.whoami.Typology = motion.TypologyPhonebar, motion.TypologyPhonebar
+	_, err = r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password})
+	require.NoError(t, err)
+	st, err = r.cfg.Load()
+	require.NoError(t, err)
+	assert.Empty(t, st.Lines)
 }
 
 func TestLoginPassesLine(t *testing.T) {

@@ -333,6 +333,18 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	if err := s.cfg.Update(func(st *config.Settings) error {
 		st.ServerURL, st.Username = origin, user
 		st.RememberMe = p.Remembered || rememberLater
+		key := config.LineKey(origin, user)
+		if p.Typology == motion.TypologyExternal && in.Phone == "" {
+			if st.Lines == nil {
+				st.Lines = map[string]string{}
+			}
+			st.Lines[key] = in.Line
+			if in.Line == "" {
+				st.Lines[key] = motion.LineInternal
+			}
+		} else {
+			delete(st.Lines, key)
+		}
 		return nil
 	}); err != nil {
 		p.Warnings = append(p.Warnings, "Your settings could not be saved: "+err.Error())

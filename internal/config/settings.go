@@ -37,6 +37,10 @@ type Settings struct {
 	// Pins maps a server origin ("https://host[:port]") to the certificate fingerprint the user chose
 	// to trust for it. Nil or absent: no pin, only certificates the system trusts are accepted.
 	Pins map[string]tlspin.Fingerprint `json:"pins,omitempty"`
+	// Lines remembers, by LineKey(origin, user), where the calls of an external agent without Hot
+	// Desk rang at its last login here ("internal", "phone", "mobile"), so that the login form
+	// offers that choice again. Other users have no entry.
+	Lines map[string]string `json:"lines,omitempty"`
 	// Omni says how the Omni Desktop login form is found and filled.
 	Omni Omni `json:"omni"`
 	// Audio holds the chosen devices.
@@ -145,3 +149,6 @@ func validOrigin(s string) error {
 	}
 	return nil
 }
+
+// LineKey is the key of Settings.Lines for user on the server at origin.
+func LineKey(origin, user string) string { return origin + " " + user }

@@ -648,16 +648,26 @@ func TestPathExternalLine(t *testing.T) {
 	screenshot(t, shots, "path03-external-line-bar")
 	key(t, win, keysLogout...) // the account menu, then "Log out"
 	waitFor(t, "the logout", 10*time.Second, logHas(app, "to=logged-out"))
-	time.Sleep(500 * time.Millisecond)
+	// The choice is remembered in the settings, so a restarted app offers it too.
+	app.stop()
+	app, win = openWindow(t, home)
 	typeText(t, win, "Xena-Pass-1")
 	key(t, win, "Tab", "Down", "Down") // the line: Internal → Phone → Mobile
 	time.Sleep(300 * time.Millisecond)
 	screenshot(t, shots, "path03-external-line-choice")
 	key(t, win, "shift+Tab", "Return")
 	waitFor(t, "the second login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 2 })
-	d.mu.Lock()
-	assert.Equal(t, []string{"xena:", "xena:mobile"}, d.lines)
-	d.mu.Unlock()
 	time.Sleep(600 * time.Millisecond)
 	screenshot(t, shots, "path03-external-line-mobile")
+
+	// The next start offers the last line chosen: the agent just types the password.
+	app.stop()
+	waitFor(t, "the logout on close", 10*time.Second, func() bool { return d.live("xena", motion.ClientPhonebar) == 0 })
+	_, win = openWindow(t, home)
+	typeText(t, win, "Xena-Pass-1")
+	key(t, win, "Return")
+	waitFor(t, "the third login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 3 })
+	d.mu.Lock()
+	assert.Equal(t, []string{"xena:", "xena:mobile", "xena:mobile"}, d.lines)
+	d.mu.Unlock()
 }

@@ -34,11 +34,18 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     h("legend", {}, "Calls ring on"),
     ...lineLabels.map(([value, label]) => h("label", { class: "check" },
       h("input", { type: "radio", name: "line", value, id: `line-${value}` }), h("span", {}, label))));
-  const showLine = () => {
-    const last = lineMemory.get(server.value.trim(), username.value.trim());
-    lineBox.hidden = last === null;
-    const pick = lineBox.querySelector<HTMLInputElement>(`input[value="${last ?? "internal"}"]`);
-    if (pick) pick.checked = true;
+  let lineSeq = 0;
+  const showLine = async () => {
+    const mine = ++lineSeq;
+    const last = await lineMemory.get(server.value.trim(), username.value.trim());
+    if (mine !== lineSeq) return;
+    const was = lineBox.hidden;
+    lineBox.hidden = !last;
+    // A newly shown choice starts at the last line; one the agent picked in this form is kept.
+    if (last && was) {
+      const pick = lineBox.querySelector<HTMLInputElement>(`input[value="${last}"]`);
+      if (pick) pick.checked = true;
+    }
   };
   const line = () => (lineBox.hidden ? "" : lineBox.querySelector<HTMLInputElement>("input[name=line]:checked")?.value ?? "");
   // Single sign-on: the buttons of the providers the administrator enabled, read from the server.
@@ -322,10 +329,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),
     notice, form, forgotBox, demo);
 
-  username.addEventListener("input", showLine);
-  server.addEventListener("input", showLine);
+  username.addEventListener("input", () => void showLine());
+  server.addEventListener("input", () => void showLine());
   queueMicrotask(() => {
-    showLine();
+    void showLine();
     void loadProviders();
     showError(initialError);
     (v.server || v.demo ? (v.username ? password : username) : server).focus();

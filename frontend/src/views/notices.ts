@@ -3,7 +3,7 @@
 
 import "../paths.css";
 import { h } from "../dom";
-import { lineMemory, paths, type PathsView } from "../paths_api";
+import { paths, type PathsView } from "../paths_api";
 import { passwordForm } from "./password";
 
 export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
@@ -14,7 +14,6 @@ export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
   const update = (v: PathsView) => {
     last = v;
     if (formOpen) return; // never redraw under what the agent is typing
-    lineMemory.remember(v);
     const lineText: Record<string, string> = { internal: "your extension", phone: "your phone", mobile: "your mobile" };
     const phone = v.agent?.phone
       ? h("p", { id: "hotdesk-phone", class: "session-fact" }, "Calls ring on the Hot Desk telephone ", h("strong", { class: "mono" }, v.agent.phone), ".")
