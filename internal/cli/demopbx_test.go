@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/phonebar/phonebar/internal/testenv"
 )
 
 // startDemoServer runs `phonebar demo-server --json` and returns its URL, fingerprint and the
@@ -92,6 +94,19 @@ func TestCallThroughDemoServer(t *testing.T) {
 		})
 	}
 
+	t.Run("the microphone and speaker", func(t *testing.T) {
+		// The command as a person types it: no --tone, so the call uses the devices of the test
+		// PulseAudio; far_tone_hz is what reached the speaker.
+		testenv.NeedPulseAudio(t)
+		var out, errb syncBuf
+		code := Run(ctx, []string{"call", "--server", url, "--user", agent[0], "--password-stdin", "--trust-fingerprint", fp,
+			"--to", "*44", "--dtmf", "123", "--seconds", "2", "--json"}, Stdio{In: strings.NewReader(agent[1] + "\n"), Out: &out, Err: &errb})
+		require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
+		lines := jsonLines(t, out.String())
+		require.Len(t, lines, 2)
+		assert.InDelta(t, 1000, lines[1]["far_tone_hz"], 15)
+		assert.Equal(t, "123", lines[1]["dtmf_received"])
+	})
 	t.Run("wrong password", func(t *testing.T) {
 		var out, errb syncBuf
 		code := Run(ctx, []string{"call", "--server", url, "--user", agent[0], "--password-stdin", "--trust-fingerprint", fp,
