@@ -147,7 +147,7 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
             title: `Complete the transfer: connect ${party(c.remote)} with ${to} and leave both calls (Ctrl+T)`,
           }, `Transfer to ${to}`) as HTMLButtonElement;
           btn.addEventListener("click", () => void completeTransfer(btn));
-          buttons.push(btn);
+          buttons.unshift(btn); // first, in view and in the Tab order: the next step
         }
       }
       buttons.push(h("button", { type: "button", class: "hangup", title: "Hang up (Ctrl+E)", onclick: act(() => phone.hangup(c.id)) }, "Hang up"));
