@@ -593,15 +593,20 @@ func TestPathSSOLogin(t *testing.T) {
 
 	// Signed in with the provider: the bar logs in with the code.
 	key(t, win, "Return") // the focus went back to the Google button
+	clicked := time.Now()
 	sso = waitWindow(t, "^Sign in with Google$", 20*time.Second)
+	shown := time.Since(clicked)
 	waitFor(t, "the provider's page", 15*time.Second, authorizeSeen(2))
+	t.Logf("FIGURE sso: sign-in window shown %d ms after the click, provider page requested %d ms after it", shown.Milliseconds(), time.Since(clicked).Milliseconds())
 	time.Sleep(700 * time.Millisecond)
 	typeText(t, sso, "sam@paths.test")
 	key(t, sso, "Tab")
 	typeText(t, sso, "Sam-Pass-1")
 	screenshot(t, shots, "path12-sso-window-filled")
 	key(t, sso, "Return")
+	submitted := time.Now()
 	waitFor(t, "the provider session", 15*time.Second, func() bool { return d.sim.Load().RealtimeSockets("sam") == 1 })
+	t.Logf("FIGURE sso: bar connected %d ms after the provider form was sent", time.Since(submitted).Milliseconds())
 	var via string
 	for _, s := range d.sim.Load().Sessions() {
 		if s.User == "sam" && s.Client == motion.ClientPhonebar {
