@@ -4,6 +4,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +19,7 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/motionsim/pbx"
+	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 // TestWindowDemoPBX is `make demo`'s phone: a WebRTC agent of the demo server registers with the
@@ -76,4 +82,102 @@ func TestWindowDemoPBX(t *testing.T) {
 	c, _ := call("customer")
 	assert.NotEmpty(t, c.Codec)
 	assert.Equal(t, 2, strings.Count(app.log.String(), `msg=call call=ended`), "both calls ended in the bar")
+}
+
+// TestDemoModeCalls is `make demo` itself: the app with --demo runs its embedded demo server, the
+// agent logs in with the demo login shown on the screen, calls *44 (the 1 kHz tone) and answers a
+// customer call an administrator starts through the demo server's admin API, which also reports
+// the media of both calls.
+func TestDemoModeCalls(t *testing.T) {
+	var login motionsim.DemoLogin
+	for _, l := range motionsim.DefaultConfig().DemoLogins() {
+		if l.Typology == motion.TypologyWebRTC {
+			login = l
+		}
+	}
+	app := startApp(t, t.TempDir(), "--demo")
+	win := app.waitUI(t)
+	m := regexp.MustCompile(`msg="demo server started" fingerprint="?([0-9A-Fa-f:]+)"? url="?(https://[^" ]+)`).FindStringSubmatch(app.log.String())
+	require.Len(t, m, 3, "the demo server's address in the log:\n%s", app.log.String())
+	admin := newAdminClient(t, m[2], m[1])
+
+	typeText(t, win, login.Name)
+	key(t, win, "Tab")
+	typeText(t, win, login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the softphone to register with the embedded PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+
+	flowing := func(kind string) func() bool {
+		return func() bool {
+			for _, c := range admin.calls(t).Rows {
+				if c.Kind == kind && c.State == "active" && c.PacketsIn > 50 && c.PacketsOut > 50 {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	key(t, win, "ctrl+k")
+	typeText(t, win, "*44")
+	key(t, win, "Return")
+	waitFor(t, "the tone call with media both ways", 20*time.Second, flowing("tone"))
+	screenshot(t, shotsDir(t), "demo-mode-01-tone-call")
+	key(t, win, "ctrl+e")
+	waitFor(t, "the tone call to end", 10*time.Second, logHas(app, `msg=call call=ended`))
+
+	admin.ring(t, login.Name)
+	waitFor(t, "the customer call to ring", 15*time.Second, logHas(app, `msg="incoming call"`))
+	key(t, win, "ctrl+Return")
+	waitFor(t, "the customer call with media both ways", 20*time.Second, flowing("customer"))
+	screenshot(t, shotsDir(t), "demo-mode-02-customer-call")
+	key(t, win, "ctrl+e")
+	waitFor(t, "both calls ended", 10*time.Second, func() bool { return strings.Count(app.log.String(), `msg=call call=ended`) == 2 })
+}
+
+// adminClient is the demo server's admin API, reached over its pinned certificate.
+type adminClient struct {
+	base string
+	hc   *http.Client
+}
+
+func newAdminClient(t *testing.T, base, fingerprint string) *adminClient {
+	t.Helper()
+	fp, err := tlspin.Parse(fingerprint)
+	require.NoError(t, err)
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	tr := &http.Transport{TLSClientConfig: tlspin.ClientConfig(u.Hostname(), nil, fp)}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &adminClient{base: base, hc: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+}
+
+func (a *adminClient) do(t *testing.T, method, body string) (int, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, a.base+motion.PathAdminCalls, rd)
+	require.NoError(t, err)
+	req.SetBasicAuth("admin", "Demo-Admin-0000")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, b
+}
+
+func (a *adminClient) calls(t *testing.T) motionsim.AdminCalls {
+	status, b := a.do(t, http.MethodGet, "")
+	require.Equal(t, http.StatusOK, status, string(b))
+	var c motionsim.AdminCalls
+	require.NoError(t, json.Unmarshal(b, &c))
+	return c
+}
+
+func (a *adminClient) ring(t *testing.T, agent string) {
+	status, b := a.do(t, http.MethodPost, `{"agent":"`+agent+`","seconds":20}`)
+	require.Equal(t, http.StatusAccepted, status, string(b))
 }
