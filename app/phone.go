@@ -35,6 +35,8 @@ type CallView struct {
 	ID        string `json:"id"`
 	Direction string `json:"direction"` // "in" or "out"
 	Remote    string `json:"remote"`
+	// RemoteName is the other side's display name, "" when it sent none.
+	RemoteName string `json:"remoteName"`
 	// State is "dialing", "ringing", "active", "held" or "ended".
 	State        string `json:"state"`
 	AnsweredAt   int64  `json:"answeredAt"` // Unix ms, 0 before the answer
@@ -308,7 +310,7 @@ func (sp *softphone) track(call *phone.Call) CallView {
 		sp.calls[call.ID()] = call
 	}
 	prev := sp.views[call.ID()]
-	v := CallView{ID: call.ID(), Remote: call.Remote(), State: call.State().String(), Muted: sp.muted[call.ID()], HeldByRemote: prev.HeldByRemote}
+	v := CallView{ID: call.ID(), Remote: call.Remote(), RemoteName: call.RemoteName(), State: call.State().String(), Muted: sp.muted[call.ID()], HeldByRemote: prev.HeldByRemote}
 	v.Direction = "out"
 	if call.Direction() == sipua.DirectionIncoming {
 		v.Direction = "in"

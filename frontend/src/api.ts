@@ -140,6 +140,8 @@ export interface CallView {
   id: string;
   direction: "in" | "out";
   remote: string;
+  /** The other side's display name, "" when it sent none. */
+  remoteName: string;
   state: "dialing" | "ringing" | "active" | "held" | "ended";
   /** Unix milliseconds: when the call was answered (0 before). */
   answeredAt: number;

@@ -87,7 +87,7 @@ func TestWindowDemoPBX(t *testing.T) {
 // TestDemoModeCalls is `make demo` itself: the app with --demo runs its embedded demo server, the
 // agent logs in with the demo login shown on the screen, calls *44 (the 1 kHz tone) and answers a
 // customer call an administrator starts through the demo server's admin API, which also reports
-// the media of both calls.
+// the media of both calls and the DTMF digits the agent typed on the keyboard during the first.
 func TestDemoModeCalls(t *testing.T) {
 	var login motionsim.DemoLogin
 	for _, l := range motionsim.DefaultConfig().DemoLogins() {
@@ -121,6 +121,18 @@ func TestDemoModeCalls(t *testing.T) {
 	typeText(t, win, "*44")
 	key(t, win, "Return")
 	waitFor(t, "the tone call with media both ways", 20*time.Second, flowing("tone"))
+	// Answered: the keys now send DTMF, which *44 receives.
+	time.Sleep(300 * time.Millisecond)
+	typeText(t, win, "123#")
+	waitFor(t, "the digits at the PBX", 10*time.Second, func() bool {
+		for _, c := range admin.calls(t).Rows {
+			if c.Kind == "tone" && c.Digits == "123#" {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond)
 	screenshot(t, shotsDir(t), "demo-mode-01-tone-call")
 	key(t, win, "ctrl+e")
 	waitFor(t, "the tone call to end", 10*time.Second, logHas(app, `msg=call call=ended`))

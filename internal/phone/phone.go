@@ -386,6 +386,15 @@ func (c *Call) Direction() sipua.Direction { return c.dir }
 // Remote returns the other side's SIP URI.
 func (c *Call) Remote() string { return c.remote }
 
+// RemoteName returns the other side's display name, "" when it sent none. Like Remote, it is
+// known once the call is published.
+func (c *Call) RemoteName() string {
+	if c.sip == nil {
+		return ""
+	}
+	return c.sip.RemoteName()
+}
+
 // State returns where the call stands.
 func (c *Call) State() State {
 	c.mu.Lock()

@@ -35,7 +35,8 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   });
   const dialBtn = h("button", { id: "call", type: "submit", class: "call" }, "Call");
   const status = h("p", { id: "phone-status", class: "hint", role: "status" });
-  const calls = h("div", { id: "calls", class: "calls" });
+  // Focusable, so that digits typed during a call go out as DTMF (see onKey).
+  const calls = h("div", { id: "calls", class: "calls", tabindex: "-1", "aria-label": "Calls" });
   const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true });
   let view: PhoneView = { registration: "off", account: "", problem: "", calls: [] };
 
@@ -67,10 +68,17 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
       }
     }
   };
+  // The digits sent in the current call, shown so that the agent sees what an IVR received.
+  // Keys go out one after the other, in the order typed (a digit lasts 160 ms on the wire).
+  let sent = { call: "", digits: "" };
+  let queue: Promise<void> = Promise.resolve();
   const press = (k: string) => {
     const c = activeCall();
     if (c && c.state === "active") {
-      void phone.dtmf(c.id, k).catch((e) => { status.textContent = asUIError(e).message; });
+      queue = queue.then(() => phone.dtmf(c.id, k)).then(() => {
+        sent = { call: c.id, digits: (sent.call === c.id ? sent.digits : "") + k };
+        status.textContent = `Keys sent: ${sent.digits}`;
+      }).catch((e) => { status.textContent = asUIError(e).message; });
     } else {
       target.value += k;
       target.focus();
@@ -103,8 +111,14 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
       }
       dialBtn.disabled = true;
       try {
-        await phone.dial(t);
+        const c = await phone.dial(t);
         status.textContent = "";
+        // Answered: the number is on the call's card; the keys now dial DTMF unless the agent
+        // has moved on to another field meanwhile. A refused call keeps the number for a retry.
+        if (c.id) {
+          if (target.value.trim() === t) target.value = "";
+          if (document.activeElement === target || document.activeElement === document.body) calls.focus();
+        }
       } catch (e) {
         status.textContent = asUIError(e).message;
       } finally {
@@ -154,7 +168,11 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     }
     return h("div", { class: `call-card ${c.state}`, "data-call": c.id },
       h("div", { class: "call-head" },
-        h("div", {}, h("div", { class: "call-label" }, label), h("div", { class: "call-remote mono" }, c.remote)),
+        h("div", { class: "call-who", title: c.remote },
+          h("div", { class: "call-label" }, label),
+          c.remoteName
+            ? h("div", { class: "call-remote" }, h("strong", { class: "call-name" }, c.remoteName), " ", h("span", { class: "mono dim" }, party(c.remote)))
+            : h("div", { class: "call-remote mono" }, party(c.remote))),
         timer),
       h("div", { class: "call-buttons" }, ...buttons));
   };
@@ -173,6 +191,18 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   // Keyboard: Ctrl+Enter answers the ringing call, Ctrl+E ends the current call, Ctrl+H holds or
   // resumes it, Ctrl+M mutes, Ctrl+K goes to the dial field, Ctrl+T completes an attended transfer.
   const onKey = (ev: KeyboardEvent) => {
+    // Digits typed during a call go out as DTMF, unless the agent is typing in a field (a number
+    // to transfer to, a search).
+    if (!ev.ctrlKey && !ev.altKey && !ev.metaKey && /^[0-9*#]$/.test(ev.key)) {
+      const f = document.activeElement;
+      const typing = f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement || f instanceof HTMLSelectElement;
+      const c = activeCall();
+      if (c && c.state === "active" && !typing) {
+        ev.preventDefault();
+        press(ev.key);
+      }
+      return;
+    }
     if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
     const ringing = view.calls.find((c) => c.state === "ringing" && c.direction === "in");
     const current = activeCall() ?? view.calls.find((c) => c.state === "dialing" || c.state === "ringing");
