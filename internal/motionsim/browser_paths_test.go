@@ -210,3 +210,39 @@ func TestChromiumUnknownAuthorizationFormat(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#agent-fullname"))))
 	waitJS(t, step, `document.getElementById("connection-state").dataset.state === "connected"`, 10*time.Second)
 }
+
+// TestChromiumReadyNeedsMicrophone (path 2, the browser way): a WebRTC agent whose phone is the
+// Omni Desktop page must allow the microphone before going ready. Refused, the page says what to do
+// and the agent stays not ready on the server; allowed, the agent is ready.
+func TestChromiumReadyNeedsMicrophone(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		flag  string
+		ready bool
+	}{
+		{"refused", "deny-permission-prompts", false},
+		{"allowed", "use-fake-ui-for-media-stream", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := startServer(t, Options{Now: time.Now})
+			step := webStep(t, ts, chromedp.Flag(tt.flag, true), chromedp.Flag("use-fake-device-for-media-stream", true))
+			dir := shotDir(t)
+			require.NoError(t, chromedp.Do(step, chromedp.Navigate(ts.ep.URL+motion.PathWebLogin), typeLogin("alice", demoPassword(t, "alice")),
+				chromedp.WaitVisible(chromedp.CSS("#ready-toggle"))))
+			assert.Equal(t, "browser", js[string](t, step, `document.getElementById("phone-owner").dataset.owner`))
+			assert.Equal(t, "NOT READY", js[string](t, step, text("ready-toggle")))
+			require.NoError(t, chromedp.Do(step, chromedp.Click(chromedp.CSS("#ready-toggle"))))
+			if tt.ready {
+				require.NoError(t, chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS(`#ready-toggle[data-ready="true"]`))))
+				assert.True(t, ts.srv.AgentReady("alice", motion.ClientWeb))
+				assert.True(t, js[bool](t, step, `document.getElementById("ready-message").hidden`))
+			} else {
+				require.NoError(t, chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS("#ready-message"))))
+				assert.Contains(t, js[string](t, step, text("ready-message")), "Allow the microphone for this site")
+				assert.Equal(t, "NOT READY", js[string](t, step, text("ready-toggle")))
+				assert.False(t, ts.srv.AgentReady("alice", motion.ClientWeb))
+			}
+			screenshot(t, step, dir, "desktop-ready-"+tt.name+".png")
+		})
+	}
+}

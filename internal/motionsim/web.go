@@ -70,6 +70,7 @@ type desktopPage struct {
 	SIP             *motion.SIPAccount // without its password
 	RealtimePath    string
 	WhoamiPath      string
+	StatusPath      string // motion.PathAgentStatus: the Ready / Not ready toggle
 	PhoneCookie     string
 	PhoneFlag       string
 	PhoneEvent      string
@@ -436,6 +437,7 @@ func (s *Server) desktopData(r *http.Request, ss *session, nonce, pwErr string) 
 		SIP:           sip,
 		RealtimePath:  motion.PathRealtime,
 		WhoamiPath:    motion.PathWhoami,
+		StatusPath:    motion.PathAgentStatus,
 		PhoneCookie:   motion.PhoneOwnerCookie,
 		PhoneFlag:     motion.PhoneOwnerFlag,
 		PhoneEvent:    motion.PhoneOwnerEvent,
