@@ -65,8 +65,10 @@ type softphone struct {
 	muted   map[string]bool
 	dialing map[string]context.CancelFunc
 	ring    context.CancelFunc
-	// rejected marks incoming calls the agent refused, for the history.
-	rejected map[string]bool
+	// rejected marks incoming calls the agent refused, transferred the calls handed to someone else
+	// (marked before the transfer starts, since the call may end before it returns), for the history.
+	rejected    map[string]bool
+	transferred map[string]bool
 	// logged marks calls already written to the history; ended holds the entries still to write.
 	logged map[string]bool
 	ended  []history.Entry
@@ -199,7 +201,29 @@ func (p *Phone) SendDTMF(id, digits string) error {
 
 // Transfer hands a call over to another number (blind transfer).
 func (p *Phone) Transfer(id, target string) error {
-	return p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Transfer(ctx, target) })
+	sp := p.c.currentPhone()
+	sp.markTransferred(true, id)
+	err := p.c.withCall(id, func(ctx context.Context, c *phone.Call) error { return c.Transfer(ctx, target) })
+	if err != nil {
+		sp.markTransferred(false, id)
+	}
+	return err
+}
+
+// markTransferred marks (or, after a failed transfer, unmarks) calls as handed to someone else.
+func (sp *softphone) markTransferred(on bool, ids ...string) {
+	if sp == nil {
+		return
+	}
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	for _, id := range ids {
+		if on {
+			sp.transferred[id] = true
+		} else {
+			delete(sp.transferred, id)
+		}
+	}
 }
 
 // transferTimeout bounds an attended transfer: the REFER, the transferee's call to the target and
@@ -223,6 +247,7 @@ func (p *Phone) AttendedTransfer(id, consultID string) error {
 	if consult == nil {
 		return &UIError{Code: "NO_CALL", Message: "The consultation call has ended: call your colleague again, then transfer."}
 	}
+	sp.markTransferred(true, id, consultID)
 	err := p.c.withCallTimeout(id, transferTimeout, func(ctx context.Context, c *phone.Call) error {
 		err := c.TransferTo(ctx, consult)
 		if errors.Is(err, phone.ErrCallState) {
@@ -230,6 +255,9 @@ func (p *Phone) AttendedTransfer(id, consultID string) error {
 		}
 		return err
 	})
+	if err != nil {
+		sp.markTransferred(false, id, consultID)
+	}
 	sp.track(consult)
 	p.c.emitPhone()
 	return err
@@ -327,9 +355,10 @@ func (sp *softphone) track(call *phone.Call) CallView {
 		delete(sp.muted, call.ID())
 		if !sp.logged[call.ID()] {
 			sp.logged[call.ID()] = true
-			sp.ended = append(sp.ended, historyEntry(call, sp.rejected[call.ID()]))
+			sp.ended = append(sp.ended, historyEntry(call, sp.rejected[call.ID()], sp.transferred[call.ID()]))
 		}
 		delete(sp.rejected, call.ID())
+		delete(sp.transferred, call.ID())
 		return v
 	}
 	sp.views[call.ID()] = v
@@ -386,7 +415,7 @@ func (c *core) startPhone() {
 	sp := &softphone{
 		account: acc.Username, done: make(chan struct{}), calls: map[string]*phone.Call{},
 		views: map[string]CallView{}, muted: map[string]bool{}, dialing: map[string]context.CancelFunc{},
-		rejected: map[string]bool{}, logged: map[string]bool{},
+		rejected: map[string]bool{}, transferred: map[string]bool{}, logged: map[string]bool{},
 	}
 	cfg := phone.Config{
 		Account: phone.AccountFromMotion(acc, pin),
@@ -565,7 +594,7 @@ func registrationProblem(err error, retrying bool) string {
 }
 
 // historyEntry describes an ended call for the history.
-func historyEntry(call *phone.Call, rejected bool) history.Entry {
+func historyEntry(call *phone.Call, rejected, transferred bool) history.Entry {
 	e := history.Entry{Remote: call.Remote(), Direction: "out", Started: call.Started()}
 	if call.Direction() == sipua.DirectionIncoming {
 		e.Direction = "in"
@@ -573,6 +602,9 @@ func historyEntry(call *phone.Call, rejected bool) history.Entry {
 	switch a := call.Answered(); {
 	case !a.IsZero():
 		e.Outcome = "answered"
+		if transferred {
+			e.Outcome = "transferred"
+		}
 		e.Seconds = int(time.Since(a).Round(time.Second).Seconds())
 	case rejected:
 		e.Outcome = "rejected"

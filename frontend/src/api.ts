@@ -163,7 +163,7 @@ export interface HistoryEntry {
   direction: "in" | "out";
   started: string;
   seconds: number;
-  outcome: "answered" | "missed" | "rejected" | "failed" | "cancelled";
+  outcome: "answered" | "transferred" | "missed" | "rejected" | "failed" | "cancelled";
 }
 
 export const phone = {

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/rtctest"
 )
 
@@ -74,4 +76,13 @@ func TestWindowSoftphoneAttendedTransfer(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	screenshot(t, shots, "phone-09-transferred")
 	customer.Hangup()
+
+	// Both calls are in the history as transferred.
+	waitFor(t, "the history", 10*time.Second, func() bool {
+		list, err := history.NewStore(filepath.Join(home, "phonebar", "history.json")).List()
+		if err != nil || len(list) != 2 {
+			return false
+		}
+		return list[0].Outcome == "transferred" && list[1].Outcome == "transferred"
+	})
 }

@@ -25,7 +25,8 @@ type Entry struct {
 	Started   time.Time `json:"started"`
 	// Seconds is how long the call was answered; 0 for a call never answered.
 	Seconds int `json:"seconds"`
-	// Outcome is "answered", "missed", "rejected", "failed" or "cancelled".
+	// Outcome is "answered", "transferred" (answered, then handed to someone else), "missed",
+	// "rejected", "failed" or "cancelled".
 	Outcome string `json:"outcome"`
 }
 

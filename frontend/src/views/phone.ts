@@ -248,7 +248,8 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     recentList.replaceChildren(...list.slice(0, 10).map((e) => {
       const when = new Date(e.started);
       const label = `${e.direction === "in" ? "↙" : "↗"} ${e.remote}`;
-      const detail = e.outcome === "answered" ? clock(e.seconds * 1000) : outcomeText[e.outcome] ?? e.outcome;
+      const detail = e.outcome === "answered" ? clock(e.seconds * 1000)
+        : e.outcome === "transferred" ? `${clock(e.seconds * 1000)}, transferred` : outcomeText[e.outcome] ?? e.outcome;
       return h("li", {},
         h("button", {
           type: "button", class: "link recent-call", title: "Put this number in the dial field",
