@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/phonebar/phonebar/internal/audio/codec"
@@ -42,6 +43,10 @@ type Options struct {
 	OnDTMF func(digit rune)
 	// Logger receives media logs; nil discards them.
 	Logger *slog.Logger
+
+	// network, when set, carries every RTP packet sent in place of a direct write (before SRTP):
+	// tests drop, delay and reorder packets with it.
+	network func(h *rtp.Header, payload []byte, send func(*rtp.Header, []byte))
 }
 
 func (o Options) codecs() []codec.ID {

@@ -12,8 +12,10 @@ type Source interface {
 	Fill(pcm []int16, rate int)
 }
 
-// Sink takes the audio received: Write gets one decoded frame of mono PCM at rate, on the call's
-// receiving goroutine. It must copy what it keeps and must not block.
+// Sink takes the audio received: Write gets one frame of mono PCM at rate every packet time (20 ms
+// from this phone and from browsers), in order, decoded from its packet or made up for a lost one,
+// on the call's playout goroutine. Nothing is written before the first packet arrives, nor while
+// the far end sends nothing. It must copy what it keeps and must not block.
 type Sink interface {
 	Write(pcm []int16, rate int)
 }

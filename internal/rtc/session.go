@@ -24,6 +24,7 @@ type Session struct {
 	log     *slog.Logger
 	pc      *webrtc.PeerConnection
 	track   *audioTrack
+	rx      *receiver
 	created time.Time
 
 	mu        sync.Mutex
@@ -34,7 +35,6 @@ type Session struct {
 	sending   bool // our direction includes send
 	receiving bool // our direction includes receive
 	closed    bool
-	recvCodec string
 
 	packetsIn  atomic.Uint64
 	packetsOut atomic.Uint64
@@ -63,7 +63,7 @@ func NewSession(opts Options) (*Session, error) {
 		opts.Sink = Discard{}
 	}
 	s := &Session{
-		opts: opts, log: opts.logger(), pc: pc, track: &audioTrack{}, created: time.Now(),
+		opts: opts, log: opts.logger(), pc: pc, track: &audioTrack{}, rx: newReceiver(nil), created: time.Now(),
 		sending: true, receiving: true, version: 1,
 		dtmf: make(chan dtmfRequest), stop: make(chan struct{}),
 	}
@@ -77,8 +77,9 @@ func NewSession(opts Options) (*Session, error) {
 		defer s.wg.Done()
 		s.receive(tr, rcv)
 	})
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.sendLoop() }()
+	go func() { defer s.wg.Done(); s.playLoop() }()
 	return s, nil
 }
 
@@ -303,6 +304,7 @@ func (s *Session) Close() error {
 	close(s.stop)
 	err := s.pc.Close()
 	s.wg.Wait()
+	s.rx.close()
 	return err
 }
 
@@ -310,7 +312,7 @@ func (s *Session) Close() error {
 type Stats struct {
 	// Codec is the codec we send ("opus", "PCMU", "PCMA"), empty before negotiation.
 	Codec string `json:"codec"`
-	// ReceivedCodec is the codec of the last audio packet received.
+	// ReceivedCodec is the codec of the audio stream received last.
 	ReceivedCodec string `json:"received_codec,omitempty"`
 	// PacketsIn and PacketsOut count RTP packets (audio and telephone events).
 	PacketsIn  uint64 `json:"rtp_packets_in"`
@@ -324,6 +326,23 @@ type Stats struct {
 	// RemoteSet is when the other side's description was applied, ICEConnected when ICE connected
 	// (zero until then): where call setup time goes.
 	RemoteSet, ICEConnected time.Time `json:"-"`
+
+	// What the jitter buffer and playout made of the audio received. DecodedFrames were played
+	// from their packet; ConcealedFrames were made up for a packet missing when its turn came (lost,
+	// or late beyond the buffer's delay), FECFrames of them recovered from the next packet's Opus
+	// in-band FEC.
+	DecodedFrames   uint64 `json:"decoded_frames"`
+	ConcealedFrames uint64 `json:"concealed_frames"`
+	FECFrames       uint64 `json:"fec_recovered_frames"`
+	// LatePackets came after their turn and were dropped; DroppedPackets were dropped as
+	// duplicates, to cut the delay, or as stragglers of a stream the far end replaced.
+	LatePackets    uint64 `json:"late_packets"`
+	DroppedPackets uint64 `json:"dropped_packets"`
+	// Streams counts the audio streams received: more than one when the far end changed its
+	// SSRC, codec or packet time during the call.
+	Streams uint64 `json:"audio_streams"`
+	// JitterDelay is the delay the jitter buffer keeps now against the network's jitter.
+	JitterDelay time.Duration `json:"-"`
 }
 
 // Stats returns the media's counters and states.
@@ -332,9 +351,7 @@ func (s *Session) Stats() Stats {
 	if _, _, c, _ := s.track.binding(); c.MimeType != "" {
 		st.Codec = codecID(c.MimeType).String()
 	}
-	s.mu.Lock()
-	st.ReceivedCodec = s.recvCodec
-	s.mu.Unlock()
+	s.rx.fill(&st)
 	for _, v := range []struct {
 		ns *atomic.Int64
 		t  *time.Time
@@ -360,7 +377,7 @@ func (s *Session) Stats() Stats {
 // Created is when the session was made.
 func (s *Session) Created() time.Time { return s.created }
 
-// receive reads one remote track: audio to the sink, telephone events to OnDTMF.
+// receive reads one remote track: audio into the jitter buffer, telephone events to OnDTMF.
 func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 	events := map[uint8]bool{}
 	kinds := map[uint8]codec.ID{}
@@ -371,13 +388,6 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 			kinds[uint8(c.PayloadType)] = id
 		}
 	}
-	decoders := map[codec.ID]codec.Codec{}
-	defer func() {
-		for _, d := range decoders {
-			d.Close()
-		}
-	}()
-	pcm := make([]int16, 5760)
 	var lastEvent uint32
 	var haveEvent bool
 	for {
@@ -385,8 +395,9 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		if err != nil {
 			return
 		}
+		now := time.Now()
 		if s.packetsIn.Add(1) == 1 {
-			s.firstRTP.Store(time.Now().UnixNano())
+			s.firstRTP.Store(now.UnixNano())
 		}
 		pt := pkt.PayloadType
 		if events[pt] {
@@ -399,29 +410,51 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 			}
 			continue
 		}
-		id, ok := kinds[pt]
+		if id, ok := kinds[pt]; ok {
+			s.rx.push(pkt, id, now)
+		}
+	}
+}
+
+// playLoop is the playout clock: from the first audio packet on, one frame every packet time
+// (20 ms as this phone and browsers send) from the jitter buffer to the Sink.
+//
+// The clock is a ticker of the session rather than the speaker's pull, because every Sink takes
+// frames pushed to it (the phone's device queue, the frequency detector of tests and the CLI's
+// tone mode, the demo PBX's discarding one) and only the first has a clock of its own. The price
+// is a second clock: the ticker and the sound card drift apart by up to a few hundred parts per
+// million, which the phone's bounded device queue absorbs. Letting the speaker pull frames through
+// the playout would remove it, and is the better design once every Sink can be pulled from.
+// A ticker drops ticks when this goroutine falls behind (a starved machine): the buffer then holds
+// more than it needs and shrinks itself back by skipping, rather than the Sink getting a burst.
+func (s *Session) playLoop() {
+	select {
+	case <-s.stop:
+		return
+	case <-s.rx.started:
+	}
+	period := s.rx.period()
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+		pcm, rate, next, ok := s.rx.next()
+		if next != period {
+			period = next
+			tick.Reset(period)
+		}
 		if !ok {
-			continue
-		}
-		dec := decoders[id]
-		if dec == nil {
-			if dec, err = codec.New(id, codec.Options{}); err != nil {
-				continue
-			}
-			decoders[id] = dec
-			s.mu.Lock()
-			s.recvCodec = id.String()
-			s.mu.Unlock()
-		}
-		n, err := dec.Decode(pkt.Payload, pcm)
-		if err != nil || n == 0 {
 			continue
 		}
 		s.mu.Lock()
 		recv := s.receiving
 		s.mu.Unlock()
 		if recv {
-			s.opts.Sink.Write(pcm[:n], dec.SampleRate())
+			s.opts.Sink.Write(pcm, rate)
 		}
 	}
 }
@@ -472,7 +505,10 @@ func (s *Session) sendLoop() {
 				enc.Close()
 			}
 			var err error
-			if enc, err = codec.New(id, codec.Options{}); err != nil {
+			// In-band FEC, as our SDP asks of the far end (useinbandfec=1): the far end's jitter
+			// buffer rebuilds a lost frame from the next packet. Without RTCP loss reports to adapt
+			// to, the encoder plans for a moderate loss.
+			if enc, err = codec.New(id, codec.Options{FEC: true, ExpectedLossPercent: sendLossPercent}); err != nil {
 				s.log.Error("encoder", "codec", id.String(), "error", err)
 				return
 			}
@@ -493,7 +529,7 @@ func (s *Session) sendLoop() {
 				for _, p := range current.next(ts, step, send.ClockRate) {
 					seq++
 					h := &rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: seq, Timestamp: current.start, SSRC: ssrc, Marker: p.marker}
-					if writePacket(w, h, p.payload) {
+					if s.write(w, h, p.payload) {
 						s.packetsOut.Add(1)
 					}
 				}
@@ -514,8 +550,20 @@ func (s *Session) sendLoop() {
 		}
 		seq++
 		h := &rtp.Header{Version: 2, PayloadType: uint8(send.PayloadType), SequenceNumber: seq, Timestamp: ts, SSRC: ssrc}
-		if writePacket(w, h, out[:n]) {
+		if s.write(w, h, out[:n]) {
 			s.packetsOut.Add(1)
 		}
 	}
 }
+
+// write sends one packet, through the network of a test when there is one.
+func (s *Session) write(w webrtc.TrackLocalWriter, h *rtp.Header, payload []byte) bool {
+	if s.opts.network != nil {
+		s.opts.network(h, payload, func(h *rtp.Header, payload []byte) { writePacket(w, h, payload) })
+		return true
+	}
+	return writePacket(w, h, payload)
+}
+
+// sendLossPercent is the packet loss the Opus encoder spends its FEC on (G.711 ignores it).
+const sendLossPercent = 10

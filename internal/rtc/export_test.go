@@ -1,0 +1,10 @@
+package rtc
+
+import "github.com/pion/rtp"
+
+// WithNetwork returns opts whose sent RTP goes through network before encryption: it may send each
+// packet at once, later, twice or never by calling send.
+func WithNetwork(opts Options, network func(h *rtp.Header, payload []byte, send func(*rtp.Header, []byte))) Options {
+	opts.network = network
+	return opts
+}

@@ -1,0 +1,175 @@
+package rtc
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/audio/codec"
+)
+
+// clocked drives a receiver by hand: packets arrive at given times and the playout clock ticks
+// once per packet time, on a clock of the test's own.
+type clocked struct {
+	t   *testing.T
+	r   *receiver
+	now time.Time
+}
+
+func newClocked(t *testing.T) *clocked {
+	c := &clocked{t: t, now: time.Unix(1_700_000_000, 0)}
+	c.r = newReceiver(func() time.Time { return c.now })
+	t.Cleanup(c.r.close)
+	return c
+}
+
+// pcmu pushes a PCMU packet whose samples all decode to the level of code, arriving now.
+func (c *clocked) pcmu(ssrc uint32, seq uint16, ts uint32, code byte, samples int) {
+	c.r.push(&rtp.Packet{Header: rtp.Header{SSRC: ssrc, SequenceNumber: seq, Timestamp: ts, PayloadType: 0},
+		Payload: bytes.Repeat([]byte{code}, samples)}, codec.PCMU, c.now)
+}
+
+// tick advances the clock by d and plays one frame: the level of its first sample, or ok false.
+func (c *clocked) tick(d time.Duration) (level int16, n int, ok bool) {
+	c.now = c.now.Add(d)
+	pcm, rate, _, ok := c.r.next()
+	if !ok {
+		return 0, 0, false
+	}
+	require.Equal(c.t, 8000, rate)
+	return pcm[0], len(pcm), true
+}
+
+func TestReceiverStreams(t *testing.T) {
+	c := newClocked(t)
+	const frame = 20 * time.Millisecond
+	_, _, _, ok := c.r.next()
+	assert.False(t, ok, "nothing plays before the first packet")
+	select {
+	case <-c.r.started:
+		t.Fatal("the clock starts at the first packet, not before")
+	default:
+	}
+
+	// Stream A: 0x10 marks its frames. Each packet arrives, then a frame is played.
+	a := codec.DecodeULaw(0x10)
+	var played []int16
+	for i := range 20 {
+		c.pcmu(1, uint16(100+i), uint32(8000+160*i), 0x10, 160)
+		if lvl, n, ok := c.tick(frame); ok {
+			assert.Equal(t, 160, n)
+			played = append(played, lvl)
+		}
+	}
+	<-c.r.started
+	require.NotEmpty(t, played)
+	assert.Equal(t, a, played[len(played)-1])
+
+	// The far end switches to stream B (a re-INVITE): new SSRC, sequence and timestamps. A packet
+	// of A still on its way is a straggler and must not reset the buffer back to A.
+	b := codec.DecodeULaw(0x30)
+	played = played[:0]
+	for i := range 20 {
+		c.pcmu(2, uint16(40000+i), uint32(900000+160*i), 0x30, 160)
+		if i == 3 {
+			c.pcmu(1, 120, 8000+160*20, 0x10, 160)
+		}
+		if lvl, _, ok := c.tick(frame); ok {
+			played = append(played, lvl)
+		}
+	}
+	assert.Equal(t, b, played[len(played)-1], "B plays")
+	for i, lvl := range played[len(played)-10:] {
+		assert.Equal(t, b, lvl, "B's frame %d, not A's straggler", i)
+	}
+	var st Stats
+	c.r.fill(&st)
+	assert.Equal(t, uint64(2), st.Streams)
+	assert.Equal(t, uint64(1), st.DroppedPackets, "the straggler: %+v", st)
+
+	// B goes quiet (comfort silence, or it stopped): a few frames are concealed, then nothing is
+	// handed to the Sink until audio comes again.
+	quiet := 0
+	for range 20 {
+		if _, _, ok := c.tick(frame); !ok {
+			quiet++
+		}
+	}
+	assert.GreaterOrEqual(t, quiet, 5, "the Sink is left alone while the far end is quiet")
+	// Then A comes back on its old SSRC, long after B's last packet: played, not taken for a
+	// straggler; its timestamps jumped by the silence.
+	played = played[:0]
+	for i := range 10 {
+		c.pcmu(1, uint16(121+i), uint32(8000+160*(20+60+i)), 0x10, 160)
+		if lvl, _, ok := c.tick(frame); ok {
+			played = append(played, lvl)
+		}
+	}
+	require.NotEmpty(t, played, "audio resumes after the silence")
+	assert.Equal(t, a, played[len(played)-1])
+	c.r.fill(&st)
+	assert.Equal(t, uint64(3), st.Streams)
+	assert.Positive(t, st.DecodedFrames)
+	assert.Positive(t, st.ConcealedFrames, "B's end was concealed for a few frames")
+	assert.Equal(t, "PCMU", st.ReceivedCodec)
+}
+
+func TestReceiverPacketTime(t *testing.T) {
+	// A PBX sending 30 ms packets: the clock follows the packet time, frames are 240 samples.
+	c := newClocked(t)
+	const frame = 30 * time.Millisecond
+	var played int
+	for i := range 30 {
+		c.pcmu(7, uint16(i), uint32(240*i), 0x20, 240)
+		if _, n, ok := c.tick(frame); ok {
+			assert.Equal(t, 240, n)
+			played++
+		}
+	}
+	assert.Equal(t, frame, c.r.period())
+	var st Stats
+	c.r.fill(&st)
+	assert.GreaterOrEqual(t, played, 25)
+	assert.Equal(t, uint64(played), st.DecodedFrames)
+	assert.Zero(t, st.ConcealedFrames)
+	assert.Equal(t, uint64(1), st.Streams)
+}
+
+func TestReceiverClosed(t *testing.T) {
+	c := newClocked(t)
+	c.r.close()
+	c.pcmu(1, 1, 160, 0x10, 160)
+	_, _, _, ok := c.r.next()
+	assert.False(t, ok, "a closed receiver takes nothing")
+}
+
+func TestPacketDuration(t *testing.T) {
+	tests := []struct {
+		name    string
+		id      codec.ID
+		payload []byte
+		want    time.Duration
+	}{
+		{"PCMU 20 ms", codec.PCMU, make([]byte, 160), 20 * time.Millisecond},
+		{"PCMA 30 ms", codec.PCMA, make([]byte, 240), 30 * time.Millisecond},
+		{"G.711 empty", codec.PCMU, nil, 0},
+		{"Opus CELT FB 20 ms", codec.Opus, []byte{31<<3 | 0, 0xff}, 20 * time.Millisecond},
+		{"Opus SILK WB 20 ms", codec.Opus, []byte{9 << 3}, 20 * time.Millisecond},
+		{"Opus SILK NB 60 ms", codec.Opus, []byte{3 << 3}, 60 * time.Millisecond},
+		{"Opus hybrid SWB 10 ms", codec.Opus, []byte{12 << 3}, 10 * time.Millisecond},
+		{"Opus two 20 ms frames", codec.Opus, []byte{31<<3 | 1}, 40 * time.Millisecond},
+		{"Opus code 3, three 20 ms frames", codec.Opus, []byte{31<<3 | 3, 3}, 60 * time.Millisecond},
+		{"Opus code 3 without count", codec.Opus, []byte{31<<3 | 3}, 0},
+		{"Opus code 3, more than 120 ms", codec.Opus, []byte{31<<3 | 3, 7}, 0},
+		{"Opus empty", codec.Opus, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, packetDuration(tt.id, tt.payload))
+		})
+	}
+}
