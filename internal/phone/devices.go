@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/dsp"
@@ -29,9 +30,16 @@ type deviceAudio struct {
 	pending  []int16 // resampled capture not yet handed out
 }
 
+const maxCaptured = 5
+
+// The speaker's queue sits between two clocks: the call's playout writes a frame every packet time
+// from its jitter buffer (which has already absorbed the network's jitter), and the speaker takes
+// frames at the sound card's pace. It needs only to ride out scheduling between the two; when the
+// clocks drift apart and it grows past queueMax, it is cut back to queueKeep in one step, rather
+// than sit at its limit and carry that delay for the rest of the call.
 const (
-	maxCaptured = 5
-	maxQueued   = 48000 / 4 // 250 ms at 48 kHz
+	queueMax  = 120 * time.Millisecond
+	queueKeep = 40 * time.Millisecond
 )
 
 func openDeviceAudio(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*deviceAudio, error) {
@@ -97,8 +105,8 @@ func (d *deviceAudio) Write(pcm []int16, rate int) {
 		}
 		d.play = d.toDevice.Process(d.play, pcm)
 	}
-	if len(d.play) > maxQueued {
-		d.play = append(d.play[:0], d.play[len(d.play)-maxQueued:]...)
+	if len(d.play) > samplesIn(queueMax, d.rate) {
+		d.play = append(d.play[:0], d.play[len(d.play)-samplesIn(queueKeep, d.rate):]...)
 	}
 }
 
@@ -109,6 +117,10 @@ func (d *deviceAudio) nextFrame(pcm []int16) {
 	n := copy(pcm, d.play)
 	clear(pcm[n:])
 	d.play = append(d.play[:0], d.play[n:]...)
+}
+
+func samplesIn(dur time.Duration, rate int) int {
+	return int(int64(rate) * int64(dur) / int64(time.Second))
 }
 
 func (d *deviceAudio) close() {
