@@ -114,6 +114,11 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 	if err != nil {
 		return a.c.audioView(devs, nil), describe(err)
 	}
+	if role == RoleMicrophone {
+		a.c.mu.Lock()
+		a.c.micLast = micVerdict{} // the verdict was about the other microphone
+		a.c.mu.Unlock()
+	}
 	return a.c.audioView(devs, nil), nil
 }
 
@@ -124,7 +129,7 @@ func (a *Audio) CheckMicrophone() (MicCheckView, error) {
 		return MicCheckView{}, &UIError{Code: "BUSY", Message: "A microphone check is already running."}
 	}
 	defer a.c.micChecking.Unlock()
-	return a.c.checkMicrophone()
+	return a.c.checkMicrophone(0)
 }
 
 // Test plays a short tone on the speaker, or the ringtone on the ringer output.
@@ -157,7 +162,9 @@ func playbackMessage(err error) string {
 }
 
 // checkMicrophone runs one check on the chosen microphone.
-func (c *core) checkMicrophone() (MicCheckView, error) {
+// checkMicrophone checks the chosen microphone, listening for listen (0: audio's default), and
+// remembers the verdict (see lastMicCheck).
+func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	st, _ := c.cfg.Load()
@@ -172,6 +179,7 @@ func (c *core) checkMicrophone() (MicCheckView, error) {
 	}
 	res, err := c.audio.CheckMicrophone(ctx, audio.CheckOptions{
 		Device: device,
+		Listen: listen,
 		OnLevel: func(l audio.Level) {
 			c.emit.Emit(EventMicLevel, MicLevel{RMSDBFS: l.RMSDBFS, PeakDBFS: l.PeakDBFS})
 		},
@@ -182,6 +190,9 @@ func (c *core) checkMicrophone() (MicCheckView, error) {
 	}
 	c.log.WithField("verdict", v.Verdict).WithField("device", v.Device).WithField("rms_dbfs", fmt.Sprintf("%.1f", v.RMSDBFS)).Info("microphone check")
 	c.emit.Emit(EventMicCheck, v)
+	c.mu.Lock()
+	c.micLast = micVerdict{verdict: v.Verdict, at: time.Now()}
+	c.mu.Unlock()
 	return v, nil
 }
 
@@ -218,6 +229,10 @@ func (c *core) audioView(devs audio.Devices, err error) AudioView {
 // watchDevices reports device changes to the window until ctx ends.
 func (c *core) watchDevices(ctx context.Context) {
 	w := audio.Watcher{Host: c.audio, OnChange: func(ch audio.DeviceChange) {
+		// A device came or went: the last verdict may not hold for the microphone now in use.
+		c.mu.Lock()
+		c.micLast = micVerdict{}
+		c.mu.Unlock()
 		c.emit.Emit(EventAudio, c.audioView(ch.Devices, ch.Err))
 	}}
 	_ = w.Run(ctx)

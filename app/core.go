@@ -46,6 +46,9 @@ type core struct {
 
 	mu     sync.Mutex
 	notice string
+	// micLast is the last microphone check's verdict and when it was made; cleared when the
+	// devices change or the chosen microphone does.
+	micLast micVerdict
 	// handoff is the password of the current session, kept in memory only, for the Omni Desktop
 	// login. It is cleared when the session ends.
 	handoff struct{ server, user, password string }

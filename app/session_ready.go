@@ -11,20 +11,42 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
+// micVerdict is a microphone check's verdict and its time.
+type micVerdict struct {
+	verdict string
+	at      time.Time
+}
+
+// micFresh is how long a "working" verdict stands for going ready without a new check: the bar
+// checks a WebRTC agent's microphone at login, and a device change clears the verdict at once.
+// readyListen is how long the check before going ready listens (the Audio panel's listens longer).
+const (
+	micFresh    = 2 * time.Minute
+	readyListen = time.Second
+)
+
 // SetReady makes the agent ready to take contacts, or not ready. A WebRTC agent takes calls on this
-// computer, so going ready first checks the microphone, and a microphone that does not work keeps
-// the agent not ready with a sentence that says what to do (agent.ReadyGate).
+// computer, so going ready needs a microphone that works: checked now, unless a check found it
+// working within micFresh and no device changed since. A microphone that does not work keeps the
+// agent not ready with a sentence that says what to do (agent.ReadyGate).
 func (s *Session) SetReady(on bool) (SessionView, error) {
 	c := s.c
 	verdict := ""
 	if on && c.agent.Profile().Typology == motion.TypologyWebRTC {
-		if !c.micChecking.TryLock() {
-			return s.View(), &UIError{Code: "BUSY", Message: "A microphone check is running: wait for it, then go ready."}
-		}
-		res, err := c.checkMicrophone()
-		c.micChecking.Unlock()
-		if err == nil {
-			verdict = res.Verdict
+		c.mu.Lock()
+		last := c.micLast
+		c.mu.Unlock()
+		if last.verdict == "working" && time.Since(last.at) < micFresh {
+			verdict = last.verdict
+		} else {
+			if !c.micChecking.TryLock() {
+				return s.View(), &UIError{Code: "BUSY", Message: "A microphone check is running: wait for it, then go ready."}
+			}
+			res, err := c.checkMicrophone(readyListen)
+			c.micChecking.Unlock()
+			if err == nil {
+				verdict = res.Verdict
+			}
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
