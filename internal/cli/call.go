@@ -451,6 +451,8 @@ func classify(err error) (string, int, string) {
 		return "CERTIFICATE_CHANGED", 0, mismatch.Error()
 	case errors.Is(err, phone.ErrNoCommonCodec), errors.Is(err, rtc.ErrNoCommonCodec):
 		return "NO_COMMON_CODEC", 0, err.Error()
+	case errors.Is(err, rtc.ErrNoRelay):
+		return "NO_RELAY", 0, err.Error() + " (--ice-servers, --relay-only)"
 	case errors.Is(err, sipua.ErrConnect):
 		return "CONNECT_FAILED", 0, "could not open the WebSocket to the SIP server: check --sip-ws and the network"
 	case errors.Is(err, sipua.ErrBadAccount), errors.Is(err, sipua.ErrBadTarget):

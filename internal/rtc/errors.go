@@ -17,6 +17,9 @@ var (
 	// ErrRenegotiation is returned for a new offer that changes the transport (ICE restart, new
 	// DTLS fingerprint), which this phone does not support inside a call.
 	ErrRenegotiation = errors.New("the other side changed the media transport during the call, which this phone does not support")
+	// ErrNoRelay is returned by a relay-only session that got no relay address: the TURN server
+	// refused the credentials, or none answered.
+	ErrNoRelay = errors.New("no relay address for the call's audio: the TURN server refused the credentials or did not answer; check the TURN servers of the account or settings")
 	// ErrBadDTMF is returned for a digit outside 0-9, *, #, A-D.
 	ErrBadDTMF = errors.New("not a DTMF digit: use 0-9, *, #, A-D")
 )

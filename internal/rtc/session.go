@@ -1,6 +1,7 @@
 package rtc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -208,6 +209,10 @@ func (s *Session) setLocal(ctx context.Context, desc webrtc.SessionDescription) 
 	sdp, err := PatchDefaultCandidate([]byte(s.pc.LocalDescription().SDP))
 	if err != nil {
 		return nil, err
+	}
+	if s.opts.RelayOnly && !bytes.Contains(sdp, []byte(" typ relay")) {
+		// No candidate at all: the far end would ring into a call that can never carry audio.
+		return nil, ErrNoRelay
 	}
 	s.mu.Lock()
 	s.local = sdp
