@@ -64,10 +64,14 @@ type callReport struct {
 	FarToneHz    float64 `json:"far_tone_hz"`
 	DTMFReceived string  `json:"dtmf_received"`
 	ICEPair      string  `json:"ice_pair,omitempty"`
-	Remote       string  `json:"remote,omitempty"`
-	Code         string  `json:"code,omitempty"`
-	SIPStatus    int     `json:"sip_status,omitempty"`
-	Message      string  `json:"message,omitempty"`
+	// What the jitter buffer made of the audio received (see rtc.Stats): the quality of the line.
+	ConcealedFrames uint64 `json:"concealed_frames"`
+	FECFrames       uint64 `json:"fec_recovered_frames"`
+	LatePackets     uint64 `json:"late_packets"`
+	Remote          string `json:"remote,omitempty"`
+	Code            string `json:"code,omitempty"`
+	SIPStatus       int    `json:"sip_status,omitempty"`
+	Message         string `json:"message,omitempty"`
 }
 
 func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) int {
@@ -386,6 +390,7 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 		Event: "call", OK: &ok, Codec: st.Codec, DTLSState: st.DTLSState, PacketsIn: st.PacketsIn,
 		PacketsOut: st.PacketsOut, FarToneHz: float64(int(far*10+0.5)) / 10, DTMFReceived: c.Digits(),
 		ICEPair: st.ICEPair, Remote: c.Remote(),
+		ConcealedFrames: st.ConcealedFrames, FECFrames: st.FECFrames, LatePackets: st.LatePackets,
 	}
 	if !st.FirstRTP.IsZero() {
 		r.SetupMS = st.FirstRTP.Sub(start).Milliseconds()

@@ -77,6 +77,7 @@ func TestCallAndAnswerCommands(t *testing.T) {
 	assert.Equal(t, "connected", c["dtls_state"])
 	assert.InDelta(t, 1000, c["far_tone_hz"], 30)
 	assert.NotZero(t, c["rtp_packets_in"])
+	assert.Contains(t, c, "concealed_frames")
 	assert.Positive(t, c["setup_ms"])
 
 	select {
