@@ -2,6 +2,9 @@ package phone_test
 
 import (
 	"context"
+	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +46,94 @@ func TestCallWithDevices(t *testing.T) {
 	require.NoError(t, <-res)
 	eventually(ctx, t, "the answerer's speaker gets the caller's tone", hears(in, 440))
 	eventually(ctx, t, "the caller hears its tone back through the answerer's microphone", hears(out, 440))
+	require.NoError(t, out.Hangup(ctx))
+	<-in.Done()
+}
+
+// sinkOfStreams returns the names of the sinks the playback streams of this machine's PulseAudio
+// play to now.
+func sinkOfStreams(t *testing.T) []string {
+	t.Helper()
+	sinks, err := exec.Command("pactl", "list", "short", "sinks").Output()
+	require.NoError(t, err)
+	names := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(sinks)), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 {
+			names[f[0]] = f[1]
+		}
+	}
+	inputs, err := exec.Command("pactl", "list", "short", "sink-inputs").Output()
+	require.NoError(t, err)
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(inputs)), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 {
+			out = append(out, names[f[1]])
+		}
+	}
+	return out
+}
+
+// TestDeviceChoiceAppliesToTheNextCall: the devices are asked for at each call (Config.Devices), so
+// a speaker chosen during the session is used by the next call, without a new login. Checked on the
+// audio server itself: the call's playback stream plays to the chosen sink.
+func TestDeviceChoiceAppliesToTheNextCall(t *testing.T) {
+	testenv.NeedPulseAudio(t)
+	rtctest.CheckLeaks(t)
+	idx, err := exec.Command("pactl", "load-module", "module-null-sink", "sink_name=pb_chosen", "sink_properties=device.description=Chosen").Output()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = exec.Command("pactl", "unload-module", strings.TrimSpace(string(idx))).Run() })
+	pbx := rtctest.StartPBX(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	host := audio.New(audio.Options{})
+	defer host.Close()
+	var mu sync.Mutex
+	speaker := audio.DeviceRef{} // the default
+	calleeUser := pbx.User("chooser")
+	callee := startAgent(ctx, t, pbx, calleeUser, 0, func(c *phone.Config) {
+		c.NewSource, c.NewSink, c.Audio = nil, nil, host
+		c.Devices = func() (audio.DeviceRef, audio.DeviceRef) {
+			mu.Lock()
+			defer mu.Unlock()
+			return audio.DeviceRef{}, speaker
+		}
+	})
+	caller := startAgent(ctx, t, pbx, pbx.User("caller"), 440, nil)
+	call := func() (*phone.Call, *phone.Call) {
+		res := make(chan error, 1)
+		var out *phone.Call
+		go func() {
+			c, err := caller.p.Dial(ctx, calleeUser)
+			out = c
+			res <- err
+		}()
+		in := callee.wait(ctx, t, kind(phone.EventIncoming)).Call
+		require.NoError(t, in.Answer(ctx))
+		require.NoError(t, <-res)
+		eventually(ctx, t, "the answerer's speaker gets the caller's tone", hears(in, 440))
+		return out, in
+	}
+	playsTo := func(sink string) func() bool {
+		return func() bool {
+			for _, s := range sinkOfStreams(t) {
+				if s == sink {
+					return true
+				}
+			}
+			return false
+		}
+	}
+
+	out, in := call()
+	require.NotContains(t, sinkOfStreams(t), "pb_chosen", "the first call plays on the default speaker")
+	require.NoError(t, out.Hangup(ctx))
+	<-in.Done()
+
+	mu.Lock()
+	speaker = audio.DeviceRef{ID: "pb_chosen", Name: "Chosen"}
+	mu.Unlock()
+	out, in = call()
+	eventually(ctx, t, "the second call plays on the speaker chosen meanwhile", playsTo("pb_chosen"))
 	require.NoError(t, out.Hangup(ctx))
 	<-in.Done()
 }

@@ -90,6 +90,9 @@ type Config struct {
 	// Capture and Playback are the agent's chosen microphone and speaker for Audio; the zero
 	// DeviceRef is the system default, and a missing device falls back to it.
 	Capture, Playback audio.DeviceRef
+	// Devices, when set, is asked for the microphone and speaker at the start of each call instead
+	// of Capture and Playback, so that a choice made during the session applies to the next call.
+	Devices func() (capture, playback audio.DeviceRef)
 	// OnEvent receives every event, in order, on one goroutine, never under a lock of this package.
 	OnEvent func(Event)
 	// Expires is the registration lifetime asked for; zero means sipua's default (10 minutes).
@@ -202,7 +205,11 @@ func (p *Phone) mediaOptions(ctx context.Context, c *Call) (rtc.Options, error) 
 			sink = p.cfg.NewSink()
 		}
 	case p.cfg.Audio != nil:
-		dev, err := openDeviceAudio(ctx, p.cfg.Audio, p.cfg.Capture, p.cfg.Playback)
+		capture, playback := p.cfg.Capture, p.cfg.Playback
+		if p.cfg.Devices != nil {
+			capture, playback = p.cfg.Devices()
+		}
+		dev, err := openDeviceAudio(ctx, p.cfg.Audio, capture, playback)
 		if err != nil {
 			return o, err
 		}
