@@ -368,7 +368,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	s.mu.Unlock()
 	s.notify.flush()
 	s.poke()
-	log.WithFields(logrus.Fields{"remembered": p.Remembered, "mustChangePassword": p.MustChangePassword}).Info("agent: logged in")
+	log.WithFields(logrus.Fields{"remembered": p.Remembered, "mustChange": p.MustChangePassword, "signedInWith": p.SignedInWith}).Info("agent: logged in")
 	return p, nil
 }
 
