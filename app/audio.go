@@ -119,6 +119,11 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 		a.c.micLast = micVerdict{} // the verdict was about the other microphone
 		a.c.mu.Unlock()
 	}
+	if role == RoleMicrophone || role == RoleSpeaker {
+		if err := a.c.switchCallDevices(); err != nil {
+			return a.c.audioView(devs, nil), &UIError{Code: "CALL_DEVICE", Message: "Saved for the next calls, but the call in progress stays on the previous device: " + err.Error()}
+		}
+	}
 	return a.c.audioView(devs, nil), nil
 }
 

@@ -1,6 +1,10 @@
 package app
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/phone"
 )
@@ -16,4 +20,29 @@ func (c *core) callAudio(cfg *phone.Config) {
 		return audio.DeviceRef{ID: st.Audio.MicrophoneID, Name: st.Audio.MicrophoneName},
 			audio.DeviceRef{ID: st.Audio.SpeakerID, Name: st.Audio.SpeakerName}
 	}
+}
+
+// switchCallDevices moves the calls in progress to the microphone and speaker now chosen.
+func (c *core) switchCallDevices() error {
+	sp := c.currentPhone()
+	if sp == nil {
+		return nil
+	}
+	sp.mu.Lock()
+	calls := make([]*phone.Call, 0, len(sp.calls))
+	for _, call := range sp.calls {
+		calls = append(calls, call)
+	}
+	sp.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	for _, call := range calls {
+		if err := call.SwitchDevices(ctx); err != nil && !errors.Is(err, phone.ErrCallState) {
+			errs = append(errs, err)
+		} else if err == nil {
+			c.log.WithField("call", call.ID()).Info("call moved to the chosen devices")
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -14,13 +14,16 @@ import (
 // media's Source takes captured frames, its Sink queues decoded audio for the speaker. Both sides
 // resample between the Engine's rate and the codec's.
 type deviceAudio struct {
-	eng  *audio.Engine
-	rate int
-	stop context.CancelFunc
-	done chan struct{}
+	host *audio.Host
 	once sync.Once
 
+	// swap serializes switching the devices and closing; closed is set by close.
+	swap   sync.Mutex
+	closed bool
+
 	mu       sync.Mutex
+	run      *engineRun // the Engine in use; nil once closed
+	rate     int        // its rate
 	captured [][]int16 // newest last; a few frames at most
 	play     []int16   // queued for the speaker, at the Engine's rate
 	toCodec  *dsp.Resampler
@@ -28,6 +31,13 @@ type deviceAudio struct {
 	toDevice *dsp.Resampler
 	toDevR   int
 	pending  []int16 // resampled capture not yet handed out
+}
+
+// engineRun is one Engine of a call and the goroutine reading its microphone.
+type engineRun struct {
+	eng  *audio.Engine
+	stop context.CancelFunc
+	done chan struct{}
 }
 
 const maxCaptured = 5
@@ -43,27 +53,60 @@ const (
 )
 
 func openDeviceAudio(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*deviceAudio, error) {
-	d := &deviceAudio{done: make(chan struct{})}
-	eng, err := host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback, Source: audio.SourceFunc(d.nextFrame)})
-	if err != nil {
+	d := &deviceAudio{host: host}
+	if err := d.switchTo(ctx, capture, playback); err != nil {
 		return nil, err
 	}
-	d.eng, d.rate = eng, eng.SampleRate()
-	rctx, cancel := context.WithCancel(context.Background())
-	d.stop = cancel
-	go d.capture(rctx)
 	return d, nil
 }
 
-func (d *deviceAudio) capture(ctx context.Context) {
-	defer close(d.done)
+// switchTo puts the call on the devices: at the start, or later to move it to others. The new
+// Engine is opened first, so a device that cannot be opened leaves the call as it was; then it
+// becomes the current one (audio queued for the old devices, a few frames, is dropped) and the old
+// Engine is stopped.
+func (d *deviceAudio) switchTo(ctx context.Context, capture, playback audio.DeviceRef) error {
+	d.swap.Lock()
+	defer d.swap.Unlock()
+	if d.closed {
+		return ErrCallState
+	}
+	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback, Source: audio.SourceFunc(d.nextFrame)})
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	run := &engineRun{eng: eng, stop: cancel, done: make(chan struct{})}
+	d.mu.Lock()
+	old := d.run
+	d.run = run
+	d.rate, d.captured, d.play, d.pending, d.toCodec, d.toDevice = eng.SampleRate(), nil, nil, nil, nil, nil
+	d.mu.Unlock()
+	go d.capture(rctx, run)
+	if old != nil {
+		old.close()
+	}
+	return nil
+}
+
+func (r *engineRun) close() {
+	r.stop()
+	r.eng.Close()
+	<-r.done
+}
+
+func (d *deviceAudio) capture(ctx context.Context, run *engineRun) {
+	defer close(run.done)
 	for {
-		pcm := make([]int16, d.eng.FrameSamples())
-		n, err := d.eng.ReadFrame(ctx, pcm)
+		pcm := make([]int16, run.eng.FrameSamples())
+		n, err := run.eng.ReadFrame(ctx, pcm)
 		if err != nil {
 			return
 		}
 		d.mu.Lock()
+		if d.run != run {
+			d.mu.Unlock()
+			continue // the old microphone, while the switch finishes
+		}
 		d.captured = append(d.captured, pcm[:n])
 		if len(d.captured) > maxCaptured {
 			d.captured = d.captured[len(d.captured)-maxCaptured:]
@@ -125,9 +168,16 @@ func samplesIn(dur time.Duration, rate int) int {
 
 func (d *deviceAudio) close() {
 	d.once.Do(func() {
-		d.stop()
-		d.eng.Close()
-		<-d.done
+		d.swap.Lock()
+		defer d.swap.Unlock()
+		d.closed = true
+		d.mu.Lock()
+		run := d.run
+		d.run = nil
+		d.mu.Unlock()
+		if run != nil {
+			run.close()
+		}
 	})
 }
 

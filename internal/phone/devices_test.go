@@ -74,8 +74,9 @@ func sinkOfStreams(t *testing.T) []string {
 }
 
 // TestDeviceChoiceAppliesToTheNextCall: the devices are asked for at each call (Config.Devices), so
-// a speaker chosen during the session is used by the next call, without a new login. Checked on the
-// audio server itself: the call's playback stream plays to the chosen sink.
+// a speaker chosen during the session is used by the next call, without a new login; and
+// SwitchDevices moves a call in progress. Checked on the audio server itself: the call's playback
+// stream plays to the chosen sink.
 func TestDeviceChoiceAppliesToTheNextCall(t *testing.T) {
 	testenv.NeedPulseAudio(t)
 	rtctest.CheckLeaks(t)
@@ -134,6 +135,18 @@ func TestDeviceChoiceAppliesToTheNextCall(t *testing.T) {
 	mu.Unlock()
 	out, in = call()
 	eventually(ctx, t, "the second call plays on the speaker chosen meanwhile", playsTo("pb_chosen"))
+
+	// During the call: back to the default speaker, without interrupting it.
+	mu.Lock()
+	speaker = audio.DeviceRef{}
+	mu.Unlock()
+	require.NoError(t, in.SwitchDevices(ctx))
+	eventually(ctx, t, "the call's stream to leave the chosen speaker", func() bool { return !playsTo("pb_chosen")() })
+	require.NotEmpty(t, sinkOfStreams(t), "the call plays on another speaker")
+	before := out.Stats().PacketsIn
+	eventually(ctx, t, "the microphone still sends after the switch", func() bool { return out.Stats().PacketsIn > before+25 })
+	eventually(ctx, t, "the call still hears the caller", hears(in, 440))
 	require.NoError(t, out.Hangup(ctx))
 	<-in.Done()
+	require.ErrorIs(t, in.SwitchDevices(ctx), phone.ErrCallState, "an ended call has no devices to switch")
 }

@@ -426,6 +426,21 @@ func (c *Call) Digits() string {
 	return string(c.digits)
 }
 
+// SwitchDevices moves a call that uses the sound system to the microphone and speaker chosen now
+// (Config.Devices, else Capture and Playback), without interrupting it. A device that cannot be
+// opened leaves the call on the old ones and gives the audio error. Calls with their own Source
+// and Sink (tests, the command line's tone) are left alone.
+func (c *Call) SwitchDevices(ctx context.Context) error {
+	if c.devices == nil {
+		return nil
+	}
+	capture, playback := c.phone.cfg.Capture, c.phone.cfg.Playback
+	if c.phone.cfg.Devices != nil {
+		capture, playback = c.phone.cfg.Devices()
+	}
+	return c.devices.switchTo(ctx, capture, playback)
+}
+
 func (c *Call) closeDevices() {
 	if c.devices != nil {
 		c.devices.close()
