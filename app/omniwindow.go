@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -35,7 +36,6 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 	script := omni.Script(h)
 	var (
 		mu      sync.Mutex
-		started bool
 		leaving bool
 	)
 	// leave ends the web session, gives the request a moment, then closes the window.
@@ -104,20 +104,22 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 			go leave(ctx)
 			return true
 		},
-		OnDomReady: func(ctx context.Context) {
-			mu.Lock()
-			first := !started
-			started = true
-			mu.Unlock()
-			if first {
-				// The local placeholder page has loaded: go to the server's login page. The script
-				// never carries credentials to this page.
-				runtime.WindowExecJS(ctx, fmt.Sprintf("window.location.replace(%q)", h.LoginURL()))
-				return
-			}
-			// Every later load: the script checks origin and path itself before touching the
-			// credentials, and submits at most once per window.
-			runtime.WindowExecJS(ctx, script)
-		},
+		// The local placeholder page goes to the server's login page (the script never carries
+		// credentials to it); every later load runs the script, which checks origin and path itself
+		// before touching the credentials and submits at most once per window.
+		OnDomReady: openThenRun(h.LoginURL(), script),
 	})
+}
+
+// openThenRun is the OnDomReady of a web window whose first page is the app's placeholder: that
+// first load sends the window to url, and every later load runs script.
+func openThenRun(url, script string) func(context.Context) {
+	var started atomic.Bool
+	return func(ctx context.Context) {
+		if !started.Swap(true) {
+			runtime.WindowExecJS(ctx, fmt.Sprintf("window.location.replace(%q)", url))
+			return
+		}
+		runtime.WindowExecJS(ctx, script)
+	}
 }

@@ -105,6 +105,6 @@ func describe(err error) error {
 	if info.Code == agent.CodeNotHTTPS {
 		ui.Suggestion = httpsSuggestion(err)
 	}
-	ui.Phones = phoneNames(err)
+	ui.Phones = agent.PhoneNames(err)
 	return ui
 }

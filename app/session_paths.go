@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 	"sync"
@@ -144,19 +143,6 @@ func (s *Session) UIMark(what string) {
 		return
 	}
 	s.c.log.WithField("what", what).Info("ui mark")
-}
-
-// phoneNames lists the telephones of a PhoneRequiredError.
-func phoneNames(err error) []string {
-	var pe *agent.PhoneRequiredError
-	if !errors.As(err, &pe) {
-		return nil
-	}
-	out := make([]string, 0, len(pe.Phones))
-	for _, p := range pe.Phones {
-		out = append(out, p.Name)
-	}
-	return out
 }
 
 // Providers lists the single sign-on providers the server at address server offers, for the login

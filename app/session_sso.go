@@ -118,7 +118,7 @@ func (s *Session) signIn(ctx context.Context, u *url.URL, origin, provider strin
 		pin = ""
 	}
 	req := omni.SignIn{Origin: origin, Provider: provider, State: omni.NewState(), CertPEM: certPEM, Pin: pin,
-		Title: "Sign in with " + providerLabel(provider)}
+		Title: "Sign in with " + motion.ProviderLabels[provider]}
 	if err := req.Validate(); err != nil {
 		return "", &UIError{Code: CodeSignInFailed, Message: "This server's sign-in cannot be used: " + err.Error()}
 	}
@@ -144,14 +144,4 @@ func (s *Session) CancelSSO() {
 	if cancel != nil {
 		cancel()
 	}
-}
-
-func providerLabel(p string) string {
-	switch p {
-	case motion.ProviderGoogle:
-		return "Google"
-	case motion.ProviderActiveDirectory:
-		return "Active Directory"
-	}
-	return p
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -43,9 +42,8 @@ func RunSignInWindow(in io.Reader, out io.Writer, log logrus.FieldLogger) error 
 	}
 	script := omni.SignInScript(req, appOrigin)
 	var (
-		mu      sync.Mutex
-		started bool
-		done    bool
+		mu   sync.Mutex
+		done bool
 	)
 	title := req.Title
 	if title == "" {
@@ -111,17 +109,7 @@ func RunSignInWindow(in io.Reader, out io.Writer, log logrus.FieldLogger) error 
 				runtime.Quit(ctx)
 			}()
 		},
-		OnDomReady: func(ctx context.Context) {
-			mu.Lock()
-			first := !started
-			started = true
-			mu.Unlock()
-			if first {
-				runtime.WindowExecJS(ctx, fmt.Sprintf("window.location.replace(%q)", req.AuthorizeURL()))
-				return
-			}
-			runtime.WindowExecJS(ctx, script)
-		},
+		OnDomReady: openThenRun(req.AuthorizeURL(), script),
 	})
 }
 

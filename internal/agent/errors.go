@@ -77,11 +77,20 @@ func (e *PhoneRequiredError) Error() string {
 	if len(e.Phones) == 0 {
 		return e.Err.Error() + ". No telephone is available right now: ask your administrator"
 	}
-	names := make([]string, len(e.Phones))
-	for i, p := range e.Phones {
-		names[i] = p.Name
+	return fmt.Sprintf("%s. Available: %s", e.Err.Error(), strings.Join(PhoneNames(e), ", "))
+}
+
+// PhoneNames lists the telephones of a *PhoneRequiredError in err, or nil.
+func PhoneNames(err error) []string {
+	var pe *PhoneRequiredError
+	if !errors.As(err, &pe) {
+		return nil
 	}
-	return fmt.Sprintf("%s. Available: %s", e.Err.Error(), strings.Join(names, ", "))
+	out := make([]string, 0, len(pe.Phones))
+	for _, p := range pe.Phones {
+		out = append(out, p.Name)
+	}
+	return out
 }
 
 // Unwrap returns the server's answer.

@@ -100,7 +100,7 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 	fail := func(err error) int {
 		info := agent.Describe(err)
 		if *jsonFlag {
-			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: info.Code, Message: info.Message, Fingerprint: info.Fingerprint, Phones: phoneNames(err)})
+			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: info.Code, Message: info.Message, Fingerprint: info.Fingerprint, Phones: agent.PhoneNames(err)})
 			return 1
 		}
 		fmt.Fprintf(stdio.Err, "phonebar login: %s\n", info.Message)
@@ -266,17 +266,4 @@ func writeLoginJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
-}
-
-// phoneNames lists the telephones of a *agent.PhoneRequiredError, or nil.
-func phoneNames(err error) []string {
-	var pe *agent.PhoneRequiredError
-	if !errors.As(err, &pe) {
-		return nil
-	}
-	out := make([]string, 0, len(pe.Phones))
-	for _, p := range pe.Phones {
-		out = append(out, p.Name)
-	}
-	return out
 }

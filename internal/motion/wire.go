@@ -91,6 +91,12 @@ const (
 	ProviderActiveDirectory = "activedirectory"
 )
 
+// ProviderLabels are the names people know the single sign-on providers by.
+var ProviderLabels = map[string]string{
+	ProviderGoogle:          "Google",
+	ProviderActiveDirectory: "Active Directory",
+}
+
 // Query parameters of the single sign-on pages. [ours]
 const (
 	QueryState = "state"

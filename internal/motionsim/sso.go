@@ -27,11 +27,6 @@ type ssoCode struct {
 	expires  time.Time
 }
 
-var providerLabels = map[string]string{
-	motion.ProviderGoogle:          "Google",
-	motion.ProviderActiveDirectory: "Active Directory",
-}
-
 // ssoEnabled reports whether the administrator enabled the provider.
 func (s *Server) ssoEnabled(provider string) bool {
 	s.mu.Lock()
@@ -62,7 +57,7 @@ func ssoProviderOf(path string) (string, bool) {
 		return "", false
 	}
 	p, ok := strings.CutSuffix(rest, motion.PathSSOAuthorizeSuffix)
-	return p, ok && providerLabels[p] != ""
+	return p, ok && motion.ProviderLabels[p] != ""
 }
 
 // handleSSOAuthorizeRoute routes /sso/{provider}/authorize by method.
@@ -90,8 +85,8 @@ func (s *Server) handleSSOAuthorize(w http.ResponseWriter, r *http.Request) {
 	nonce := newNonce()
 	check := checkValue(r)
 	setCheckCookie(w, r, check)
-	page := ssoPage{pageBase: pageBase{Title: "Sign in with " + providerLabels[provider], Nonce: nonce},
-		Provider: provider, Label: providerLabels[provider], Check: check}
+	page := ssoPage{pageBase: pageBase{Title: "Sign in with " + motion.ProviderLabels[provider], Nonce: nonce},
+		Provider: provider, Label: motion.ProviderLabels[provider], Check: check}
 	if r.Method == http.MethodGet {
 		q := r.URL.Query()
 		page.Client, page.State = q.Get(motion.QueryClient), q.Get(motion.QueryState)
@@ -189,7 +184,7 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if c.client == motion.ClientPhonebar {
 		s.render(w, r, http.StatusOK, "sso-done", nonce, ssoDonePage{pageBase: pageBase{Title: "Signed in", Nonce: nonce},
-			Label: providerLabels[c.provider], User: c.acct.user.Name})
+			Label: motion.ProviderLabels[c.provider], User: c.acct.user.Name})
 		return
 	}
 	req := loginRequest{client: motion.ClientWeb, via: ViaSSO, remote: remoteIP(r), ua: r.UserAgent(), askLine: true}

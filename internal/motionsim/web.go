@@ -210,7 +210,7 @@ func (s *Server) loginPageData(r *http.Request, nonce, check string) loginPage {
 	s.mu.Lock()
 	sso := make([]ssoButton, 0, len(s.st.settings.ssoProviders))
 	for _, p := range s.st.settings.ssoProviders {
-		sso = append(sso, ssoButton{Provider: p, Label: "Log in with " + providerLabels[p],
+		sso = append(sso, ssoButton{Provider: p, Label: "Log in with " + motion.ProviderLabels[p],
 			URL: motion.PathSSOAuthorizePrefix + p + motion.PathSSOAuthorizeSuffix + "?" + motion.QueryClient + "=" + motion.ClientWeb})
 	}
 	s.mu.Unlock()

@@ -53,15 +53,23 @@ var ErrBadHandoff = errors.New("omni: bad handoff")
 
 // Validate checks that the handoff can be used safely.
 func (h Handoff) Validate() error {
-	u, err := url.Parse(h.Origin)
-	if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		return fmt.Errorf("%w: origin must be https://host[:port], got %q", ErrBadHandoff, h.Origin)
+	if err := validOrigin(h.Origin); err != nil {
+		return err
 	}
 	if h.Username == "" || (h.Password == "") == (h.SignInCode == "") {
 		return fmt.Errorf("%w: a username and either a password or a sign-in code are required", ErrBadHandoff)
 	}
 	if lp := withDefaults(h.Form).LoginPath; !strings.HasPrefix(lp, "/") || strings.ContainsAny(lp, "?#") {
 		return fmt.Errorf("%w: login path must be an absolute path, got %q", ErrBadHandoff, lp)
+	}
+	return nil
+}
+
+// validOrigin checks that origin is https://host[:port] and nothing more.
+func validOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return fmt.Errorf("%w: origin must be https://host[:port], got %q", ErrBadHandoff, origin)
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func NewState() string {
 
 // Validate checks that the request can be used safely.
 func (s SignIn) Validate() error {
-	if err := (Handoff{Origin: s.Origin, Username: "-", Password: "-"}).Validate(); err != nil {
+	if err := validOrigin(s.Origin); err != nil {
 		return err
 	}
 	if s.Provider != motion.ProviderGoogle && s.Provider != motion.ProviderActiveDirectory {

@@ -24,8 +24,8 @@ type deviceAudio struct {
 	mu       sync.Mutex
 	run      *engineRun // the Engine in use; nil once closed
 	rate     int        // its rate
-	captured [][]int16 // newest last; a few frames at most
-	play     []int16   // queued for the speaker, at the Engine's rate
+	captured [][]int16  // newest last; a few frames at most
+	play     []int16    // queued for the speaker, at the Engine's rate
 	toCodec  *dsp.Resampler
 	toCodecR int
 	toDevice *dsp.Resampler

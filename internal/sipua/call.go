@@ -285,7 +285,7 @@ func (c *Call) inviteTx(ctx context.Context, req *sip.Request, onProgress func(i
 				continue
 			}
 			if !res.IsSuccess() {
-				ack := newAckNon2xx(req, res)
+				ack := NewAckNon2xx(req, res)
 				if err := u.send(ctx, ack); err != nil {
 					u.log.Debug("ACK of refusal", "error", err)
 				}
@@ -333,7 +333,7 @@ func (c *Call) cancelInvite(req *sip.Request, tx *clientTx) {
 				_ = u.send(cctx, ack)
 				_, _ = u.roundTrip(cctx, bye, nil)
 			} else {
-				_ = u.send(cctx, newAckNon2xx(req, res))
+				_ = u.send(cctx, NewAckNon2xx(req, res))
 			}
 			return
 		case <-cctx.Done():
@@ -429,7 +429,7 @@ func (c *Call) request(ctx context.Context, method sip.RequestMethod, ctype stri
 			return nil, err
 		}
 		if method == sip.INVITE && !res.IsSuccess() {
-			_ = c.ua.send(ctx, newAckNon2xx(req, res))
+			_ = c.ua.send(ctx, NewAckNon2xx(req, res))
 		}
 		if (res.StatusCode == 401 || res.StatusCode == 407) && challenge == nil {
 			challenge = res
@@ -760,7 +760,9 @@ func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason str
 	return u.send(ctx, res)
 }
 
-func newAckNon2xx(inv *sip.Request, res *sip.Response) *sip.Request {
+// NewAckNon2xx is the ACK of a final non-2xx answer to the INVITE inv (RFC 3261 section 17.1.1.3):
+// same Via branch and Route set, the To of the answer.
+func NewAckNon2xx(inv *sip.Request, res *sip.Response) *sip.Request {
 	ack := sip.NewRequest(sip.ACK, inv.Recipient)
 	ack.AppendHeader(inv.Via().Clone())
 	mf := sip.MaxForwardsHeader(70)

@@ -72,9 +72,13 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 			return nil, fmt.Errorf("%w at %s: the server does not speak SIP over WebSocket (no \"sip\" subprotocol)", ErrConnect, u.Redacted())
 		}
 		c.SetReadLimit(maxMessage)
-		return &wsConn{c: c}, nil
+		return NewWSConn(c), nil
 	}, nil
 }
+
+// NewWSConn is the Conn of an open SIP WebSocket (RFC 7118), at either end: the phone's dial, or a
+// server that accepted a phone (the demo PBX). Control frames are answered while it reads.
+func NewWSConn(c *websocket.Conn) Conn { return &wsConn{c: c} }
 
 type wsConn struct{ c *websocket.Conn }
 

@@ -7,42 +7,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/phonebar/phonebar/internal/sipua"
 )
 
 // maxMessage bounds one SIP message read from a connection.
 const maxMessage = 64 << 10
 
-// Transport carries whole SIP messages, one per Read; the real one is a WebSocket.
-type Transport interface {
-	// Read blocks for the next message; an error means the connection is gone.
-	Read(ctx context.Context) ([]byte, error)
-	// Write sends one message; it is safe for concurrent use.
-	Write(ctx context.Context, msg []byte) error
-	// Close ends the connection; a blocked Read returns.
-	Close() error
-}
-
-type wsTransport struct{ c *websocket.Conn }
-
-func (w *wsTransport) Read(ctx context.Context) ([]byte, error) {
-	for {
-		typ, b, err := w.c.Read(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if typ == websocket.MessageText || typ == websocket.MessageBinary {
-			return b, nil
-		}
-	}
-}
-
-func (w *wsTransport) Write(ctx context.Context, msg []byte) error {
-	return w.c.Write(ctx, websocket.MessageText, msg)
-}
-
-func (w *wsTransport) Close() error { return w.c.CloseNow() }
+// Transport carries whole SIP messages, one per Read: the phone side's sipua.Conn, whose real one
+// (sipua.NewWSConn) is a WebSocket.
+type Transport = sipua.Conn
 
 // conn is one agent's connection: messages in, responses and our requests out.
 type conn struct {

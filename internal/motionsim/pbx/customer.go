@@ -10,6 +10,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/phonebar/phonebar/internal/rtc"
+	"github.com/phonebar/phonebar/internal/sipua"
 )
 
 // CustomerCall is a call the PBX places to an agent, as if a customer called.
@@ -107,7 +108,7 @@ func (c *Call) ring(ctx context.Context, inv *sip.Request, limit time.Duration) 
 		return
 	}
 	if !res.IsSuccess() {
-		_ = c.conn.send(newAckNon2xx(inv, res))
+		_ = c.conn.send(sipua.NewAckNon2xx(inv, res))
 		c.finish(fmt.Sprintf("the agent's phone refused the call (%d %s)", res.StatusCode, res.Reason))
 		return
 	}
@@ -185,7 +186,7 @@ func (c *Call) cancelInvite(inv *sip.Request) {
 				c.mu.Unlock()
 				_, _ = c.conn.roundTrip(ctx, bye, nil)
 			} else {
-				_ = c.conn.send(newAckNon2xx(inv, res))
+				_ = c.conn.send(sipua.NewAckNon2xx(inv, res))
 			}
 			return
 		case <-ctx.Done():
@@ -194,17 +195,4 @@ func (c *Call) cancelInvite(inv *sip.Request) {
 			return
 		}
 	}
-}
-
-func newAckNon2xx(inv *sip.Request, res *sip.Response) *sip.Request {
-	ack := sip.NewRequest(sip.ACK, inv.Recipient)
-	ack.AppendHeader(inv.Via().Clone())
-	mf := sip.MaxForwardsHeader(70)
-	ack.AppendHeader(&mf)
-	sip.CopyHeaders("From", inv, ack)
-	sip.CopyHeaders("To", res, ack)
-	sip.CopyHeaders("Call-ID", inv, ack)
-	ack.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.ACK})
-	ack.SetBody(nil)
-	return ack
 }

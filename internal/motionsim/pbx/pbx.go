@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/phonebar/phonebar/internal/sipua"
 )
 
 // The extensions the PBX answers itself.
@@ -171,7 +173,7 @@ func (p *PBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(maxMessage)
-	c := newConn(p, &wsTransport{c: ws}, r.RemoteAddr)
+	c := newConn(p, sipua.NewWSConn(ws), r.RemoteAddr)
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
