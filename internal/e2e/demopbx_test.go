@@ -37,22 +37,11 @@ func TestWindowDemoPBX(t *testing.T) {
 	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
 	require.NotEmpty(t, d.sim.PBXCalls().Registrations)
 
-	call := func(kind string) (pbx.CallInfo, bool) {
-		for _, c := range d.sim.PBXCalls().Rows {
-			if c.Kind == kind {
-				return c, true
-			}
-		}
-		return pbx.CallInfo{}, false
-	}
-	flowing := func(kind string) func() bool {
-		return func() bool {
-			c, ok := call(kind)
-			return ok && c.State == "active" && c.PacketsIn > 50 && c.PacketsOut > 50
-		}
-	}
+	rows := func() []pbx.CallInfo { return d.sim.PBXCalls().Rows }
+	call := func(kind string) (pbx.CallInfo, bool) { return pbxCall(rows, kind, nil) }
+	flowing := func(kind string) func() bool { return pbxHas(rows, kind, mediaBothWays) }
 	ended := func(kind string) func() bool {
-		return func() bool { c, ok := call(kind); return ok && c.State == "ended" }
+		return pbxHas(rows, kind, func(c pbx.CallInfo) bool { return c.State == "ended" })
 	}
 
 	// *43: what the agent says comes back.
@@ -107,16 +96,8 @@ func TestDemoModeCalls(t *testing.T) {
 	key(t, win, "Return")
 	waitFor(t, "the softphone to register with the embedded PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
 
-	flowing := func(kind string) func() bool {
-		return func() bool {
-			for _, c := range admin.calls(t).Rows {
-				if c.Kind == kind && c.State == "active" && c.PacketsIn > 50 && c.PacketsOut > 50 {
-					return true
-				}
-			}
-			return false
-		}
-	}
+	rows := func() []pbx.CallInfo { return admin.calls(t).Rows }
+	flowing := func(kind string) func() bool { return pbxHas(rows, kind, mediaBothWays) }
 	key(t, win, "ctrl+k")
 	typeText(t, win, "*44")
 	key(t, win, "Return")
@@ -124,14 +105,7 @@ func TestDemoModeCalls(t *testing.T) {
 	// Answered: the keys now send DTMF, which *44 receives.
 	time.Sleep(300 * time.Millisecond)
 	typeText(t, win, "123#")
-	waitFor(t, "the digits at the PBX", 10*time.Second, func() bool {
-		for _, c := range admin.calls(t).Rows {
-			if c.Kind == "tone" && c.Digits == "123#" {
-				return true
-			}
-		}
-		return false
-	})
+	waitFor(t, "the digits at the PBX", 10*time.Second, pbxHas(rows, "tone", func(c pbx.CallInfo) bool { return c.Digits == "123#" }))
 	time.Sleep(300 * time.Millisecond)
 	screenshot(t, shotsDir(t), "demo-mode-01-tone-call")
 	key(t, win, "ctrl+e")
@@ -144,6 +118,26 @@ func TestDemoModeCalls(t *testing.T) {
 	screenshot(t, shotsDir(t), "demo-mode-02-customer-call")
 	key(t, win, "ctrl+e")
 	waitFor(t, "both calls ended", 10*time.Second, func() bool { return strings.Count(app.log.String(), `msg=call call=ended`) == 2 })
+}
+
+// pbxCall returns the first of the PBX's calls (rows) of kind that meets cond (nil: any).
+func pbxCall(rows func() []pbx.CallInfo, kind string, cond func(pbx.CallInfo) bool) (pbx.CallInfo, bool) {
+	for _, c := range rows() {
+		if c.Kind == kind && (cond == nil || cond(c)) {
+			return c, true
+		}
+	}
+	return pbx.CallInfo{}, false
+}
+
+// pbxHas is pbxCall as a waitFor condition.
+func pbxHas(rows func() []pbx.CallInfo, kind string, cond func(pbx.CallInfo) bool) func() bool {
+	return func() bool { _, ok := pbxCall(rows, kind, cond); return ok }
+}
+
+// mediaBothWays: the call is up and its RTP flows both ways.
+func mediaBothWays(c pbx.CallInfo) bool {
+	return c.State == "active" && c.PacketsIn > 50 && c.PacketsOut > 50
 }
 
 // adminClient is the demo server's admin API, reached over its pinned certificate.

@@ -34,20 +34,27 @@ func TestCallWithDevices(t *testing.T) {
 	})
 	caller := startAgent(ctx, t, pbx, pbx.User("caller"), 440, nil)
 
+	out, in := dialAndAnswer(ctx, t, caller, callee, calleeUser)
+	eventually(ctx, t, "the answerer's speaker gets the caller's tone", hears(in, 440))
+	eventually(ctx, t, "the caller hears its tone back through the answerer's microphone", hears(out, 440))
+	require.NoError(t, out.Hangup(ctx))
+	<-in.Done()
+}
+
+// dialAndAnswer has caller call callee (registered as calleeUser), callee answer, and returns the
+// two sides of the call.
+func dialAndAnswer(ctx context.Context, t *testing.T, caller, callee *agent, calleeUser string) (out, in *phone.Call) {
+	t.Helper()
 	res := make(chan error, 1)
-	var out *phone.Call
 	go func() {
 		c, err := caller.p.Dial(ctx, calleeUser)
 		out = c
 		res <- err
 	}()
-	in := callee.wait(ctx, t, kind(phone.EventIncoming)).Call
+	in = callee.wait(ctx, t, kind(phone.EventIncoming)).Call
 	require.NoError(t, in.Answer(ctx))
 	require.NoError(t, <-res)
-	eventually(ctx, t, "the answerer's speaker gets the caller's tone", hears(in, 440))
-	eventually(ctx, t, "the caller hears its tone back through the answerer's microphone", hears(out, 440))
-	require.NoError(t, out.Hangup(ctx))
-	<-in.Done()
+	return out, in
 }
 
 // sinkOfStreams returns the names of the sinks the playback streams of this machine's PulseAudio
@@ -101,16 +108,7 @@ func TestDeviceChoiceAppliesToTheNextCall(t *testing.T) {
 	})
 	caller := startAgent(ctx, t, pbx, pbx.User("caller"), 440, nil)
 	call := func() (*phone.Call, *phone.Call) {
-		res := make(chan error, 1)
-		var out *phone.Call
-		go func() {
-			c, err := caller.p.Dial(ctx, calleeUser)
-			out = c
-			res <- err
-		}()
-		in := callee.wait(ctx, t, kind(phone.EventIncoming)).Call
-		require.NoError(t, in.Answer(ctx))
-		require.NoError(t, <-res)
+		out, in := dialAndAnswer(ctx, t, caller, callee, calleeUser)
 		eventually(ctx, t, "the answerer's speaker gets the caller's tone", hears(in, 440))
 		return out, in
 	}
