@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/motion"
 )
 
 // This file holds the Session service's part of the login paths of issue 3: the required and the
@@ -161,4 +163,18 @@ func (s *Session) Providers(server string) []string {
 	}
 	s.c.log.WithField("providers", strings.Join(p, ",")).Info("sign-in providers")
 	return p
+}
+
+// LastLine returns where the calls of user on server rang at the last login here, for an external
+// agent without Hot Desk ("internal", "phone" or "mobile"), or "" when there is nothing to offer.
+func (s *Session) LastLine(server, user string) string {
+	u, err := motion.ParseServerURL(server)
+	if err != nil {
+		return ""
+	}
+	st, err := s.c.cfg.Load()
+	if err != nil {
+		return ""
+	}
+	return st.Lines[config.LineKey(motion.Origin(u), strings.TrimSpace(user))]
 }

@@ -3,11 +3,9 @@ package app
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
-	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
@@ -63,18 +61,4 @@ func (s *Session) SetReady(on bool) (SessionView, error) {
 	v := s.View()
 	c.emit.Emit(EventSession, v)
 	return v, nil
-}
-
-// LastLine returns where the calls of user on server rang at the last login here, for an external
-// agent without Hot Desk ("internal", "phone" or "mobile"), or "" when there is nothing to offer.
-func (s *Session) LastLine(server, user string) string {
-	u, err := motion.ParseServerURL(server)
-	if err != nil {
-		return ""
-	}
-	st, err := s.c.cfg.Load()
-	if err != nil {
-		return ""
-	}
-	return st.Lines[config.LineKey(motion.Origin(u), strings.TrimSpace(user))]
 }

@@ -179,21 +179,7 @@ func isHvalueChar(c byte) bool {
 }
 
 // isToken: RFC 3261 token (alphanumerics and -.!%*_+`'~).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') {
-			continue
-		}
-		if strings.IndexByte("-.!%*_+`'~", c) < 0 {
-			return false
-		}
-	}
-	return true
-}
+func isToken(s string) bool { return allIn(s, "-.!%*_+`'~") }
 
 // isCallID: RFC 3261 callid, word ["@" word].
 func isCallID(s string) bool {
@@ -201,7 +187,11 @@ func isCallID(s string) bool {
 	return isWord(w1) && (!two || isWord(w2))
 }
 
-func isWord(s string) bool {
+// isWord: RFC 3261 word (a token's characters and ()<>:\"/[]?{}).
+func isWord(s string) bool { return allIn(s, "-.!%*_+`'~()<>:\\\"/[]?{}") }
+
+// allIn reports whether s is not empty and made of alphanumerics and the bytes of extra.
+func allIn(s, extra string) bool {
 	if s == "" {
 		return false
 	}
@@ -210,7 +200,7 @@ func isWord(s string) bool {
 		if (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') {
 			continue
 		}
-		if strings.IndexByte("-.!%*_+`'~()<>:\\\"/[]?{}", c) < 0 {
+		if strings.IndexByte(extra, c) < 0 {
 			return false
 		}
 	}
