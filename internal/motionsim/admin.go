@@ -373,8 +373,7 @@ func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != want {
-		w.Header().Set("Allow", want)
-		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{Code: motion.CodeMethodNotAllowed, Message: r.URL.Path + " does not accept " + r.Method + " (use " + want + ")"}})
+		methodNotAllowed(w, r, want)
 		return
 	}
 	if !s.admin(w, r) {
@@ -411,8 +410,7 @@ func (s *Server) handleAdminPhones(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAdminPhone(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, motion.PathAdminPhones+"/")
 	if r.Method != http.MethodPut {
-		w.Header().Set("Allow", http.MethodPut)
-		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{Code: motion.CodeMethodNotAllowed, Message: r.URL.Path + " does not accept " + r.Method + " (use PUT)"}})
+		methodNotAllowed(w, r, http.MethodPut)
 		return
 	}
 	if !s.admin(w, r) {

@@ -158,8 +158,7 @@ func (s *Server) handleAdminSettingsForm(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleAdminUserForm(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{Code: motion.CodeMethodNotAllowed, Message: r.URL.Path + " accepts POST only"}})
+		methodNotAllowed(w, r, http.MethodPost)
 		return
 	}
 	ss := s.adminForm(w, r)
@@ -197,8 +196,7 @@ func (s *Server) handleAdminUserForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAdminPhoneForm(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{Code: motion.CodeMethodNotAllowed, Message: r.URL.Path + " accepts POST only"}})
+		methodNotAllowed(w, r, http.MethodPost)
 		return
 	}
 	ss := s.adminForm(w, r)

@@ -247,10 +247,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allowed = append(allowed, m)
 		}
 		sort.Strings(allowed)
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{
-			Code: motion.CodeMethodNotAllowed, Message: fmt.Sprintf("%s does not accept %s (use %s)", r.URL.Path, r.Method, strings.Join(allowed, ", ")),
-		}})
+		methodNotAllowed(w, r, allowed...)
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -278,4 +275,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.Status, e.Body)
+}
+
+// methodNotAllowed answers 405 with the Allow header and a message naming the methods to use.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allowed ...string) {
+	list := strings.Join(allowed, ", ")
+	w.Header().Set("Allow", list)
+	writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{
+		Code: motion.CodeMethodNotAllowed, Message: fmt.Sprintf("%s does not accept %s (use %s)", r.URL.Path, r.Method, list),
+	}})
 }

@@ -67,8 +67,7 @@ func (s *Server) handleSSOAuthorizeRoute(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Body: motion.ErrorBody{Code: motion.CodeMethodNotAllowed, Message: r.URL.Path + " does not accept " + r.Method + " (use GET, POST)"}})
+		methodNotAllowed(w, r, http.MethodGet, http.MethodPost)
 		return
 	}
 	s.handleSSOAuthorize(w, r)
