@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -597,6 +598,17 @@ func (s *Session) ForgotPassword(ctx context.Context, server, email string) erro
 	if email == "" || !strings.Contains(email, "@") {
 		return ErrBadEmail
 	}
+	cl, err := s.clientWithoutSession(u)
+	if err != nil {
+		return err
+	}
+	defer cl.CloseIdleConnections()
+	return cl.ForgotPassword(ctx, email)
+}
+
+// clientWithoutSession makes a client for a call that needs no login (forgot password, the
+// providers), with the server's pinned certificate.
+func (s *Session) clientWithoutSession(u *url.URL) (Client, error) {
 	st, err := s.cfg.Load()
 	if err != nil {
 		st = config.Default()
@@ -605,12 +617,7 @@ func (s *Session) ForgotPassword(ctx context.Context, server, email string) erro
 	if s.clientOpt != nil {
 		s.clientOpt(&opts)
 	}
-	cl, err := s.newClient(opts)
-	if err != nil {
-		return err
-	}
-	defer cl.CloseIdleConnections()
-	return cl.ForgotPassword(ctx, email)
+	return s.newClient(opts)
 }
 
 // Providers lists the single sign-on providers (motion.ProviderGoogle,
@@ -622,15 +629,7 @@ func (s *Session) Providers(ctx context.Context, server string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.cfg.Load()
-	if err != nil {
-		st = config.Default()
-	}
-	opts := motion.Options{BaseURL: u, Pin: st.Pins[motion.Origin(u)], Roots: s.roots, Logger: s.log}
-	if s.clientOpt != nil {
-		s.clientOpt(&opts)
-	}
-	cl, err := s.newClient(opts)
+	cl, err := s.clientWithoutSession(u)
 	if err != nil {
 		return nil, err
 	}
