@@ -329,8 +329,11 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),
     notice, form, forgotBox, demo);
 
-  username.addEventListener("input", () => void showLine());
-  server.addEventListener("input", () => void showLine());
+  // The app reads its settings for the line: once typing pauses, not at every key.
+  let lineTimer = 0;
+  const showLineSoon = () => { clearTimeout(lineTimer); lineTimer = window.setTimeout(() => void showLine(), 250); };
+  username.addEventListener("input", showLineSoon);
+  server.addEventListener("input", showLineSoon);
   queueMicrotask(() => {
     void showLine();
     void loadProviders();
