@@ -52,3 +52,23 @@ RTCTEST_JSSIP := internal/rtctest/testdata/jssip
 test bench: $(RTCTEST_JSSIP)/dist/jssip.js
 $(RTCTEST_JSSIP)/dist/jssip.js: $(RTCTEST_JSSIP)/package.json $(RTCTEST_JSSIP)/package-lock.json $(RTCTEST_JSSIP)/entry.js
 	cd $(RTCTEST_JSSIP) && npm ci --no-audit --no-fund && npm run build
+
+# --- Windows (cross-built here with MinGW-w64 and NSIS; see build/windows/ and .ci/windows/) ---
+# phonebar.exe is the GUI build (Start menu, double-click); phonebar.com is its console twin, which cmd
+# and PowerShell run for `phonebar COMMAND` (PATHEXT puts .COM first), wait for, and take the exit code
+# of. The static libopus is built once from Debian's opus source and cached in ~/.cache/phonebar.
+WIN_EXE := build/bin/phonebar.exe
+WIN_COM := build/bin/phonebar.com
+WIN_INSTALLER := build/bin/phonebar-amd64-installer.exe
+.PHONY: windows test-windows windows-tools
+
+windows-tools:
+	@command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "make windows: the MinGW-w64 cross-compiler is missing: apt-get install gcc-mingw-w64-x86-64 (or make deps)" >&2; exit 1; }
+	@command -v makensis >/dev/null || { echo "make windows: NSIS is missing: apt-get install nsis (or make deps)" >&2; exit 1; }
+	@command -v 7z >/dev/null || { echo "make windows: 7z (to check the installer) is missing: apt-get install p7zip-full (or make deps)" >&2; exit 1; }
+
+windows: windows-tools frontend
+	./.ci/windows/build exe $(WIN_EXE) $(VERSION) windowsgui
+	./.ci/windows/build exe $(WIN_COM) $(VERSION) console
+	./.ci/windows/build installer $(VERSION) $(WIN_EXE) $(WIN_COM) $(WIN_INSTALLER)
+	./.ci/windows/check-release $(WIN_EXE) $(WIN_COM) $(WIN_INSTALLER)
