@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 GO ?= go
 TAGS := webkit2_41
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The version, from the git tags (build/version says how): v1.2.3, or v1.2.3-4-gHASH after the tag.
+VERSION ?= $(shell ./build/version 2>/dev/null || echo v0.0.0-dev)
+DEB_VERSION = $(shell VERSION=$(VERSION) ./build/version deb)
 LDFLAGS := -w -s -X github.com/phonebar/phonebar/internal/buildinfo.Version=$(VERSION)
 BIN := build/bin/phonebar
 
-.PHONY: deps frontend build demo test test-unit vet cross bench clean
+.PHONY: deps frontend build demo test test-unit vet cross bench clean deb
 
 deps:
 	@./.ci/deps
@@ -19,7 +21,7 @@ frontend: frontend/node_modules
 	cd frontend && npm run build
 
 build: frontend
-	$(GO) build -tags desktop,production,$(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -buildmode=pie -tags desktop,production,$(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Installs what is missing, builds, and opens the window against the embedded demo server. Without a
 # display it runs under a private Xvfb and says how to look at it.
@@ -43,6 +45,10 @@ vet:
 
 bench: deps build
 	PHONEBAR_REQUIRE_REAL=1 PHONEBAR_BIN=$(CURDIR)/$(BIN) ./.ci/with-services $(GO) test -tags $(TAGS) -run '^$$' -bench '$(or $(BENCH),.)' -benchmem ./...
+
+# The Debian package: build/bin/phonebar_$(DEB_VERSION)_amd64.deb (see build/linux/mkdeb).
+deb: build
+	./build/linux/mkdeb $(BIN) $(DEB_VERSION) build/bin
 
 clean:
 	rm -rf build/bin frontend/dist
