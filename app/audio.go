@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
 )
@@ -141,7 +142,10 @@ func (a *Audio) CheckMicrophone() (MicCheckView, error) {
 func (a *Audio) Test(role string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	st, _ := a.c.cfg.Load()
+	st, err := a.c.cfg.Load()
+	if err != nil {
+		return "", describe(err)
+	}
 	opts := audio.PlayOptions{Device: audio.DeviceRef{ID: st.Audio.SpeakerID, Name: st.Audio.SpeakerName}, Duration: 700 * time.Millisecond}
 	if role == RoleRinger {
 		opts = audio.PlayOptions{Device: audio.DeviceRef{ID: st.Audio.RingerID, Name: st.Audio.RingerName}, Ringtone: true, Duration: 2 * time.Second}
@@ -172,7 +176,10 @@ func playbackMessage(err error) string {
 func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	st, _ := c.cfg.Load()
+	st, err := c.cfg.Load()
+	if err != nil {
+		return MicCheckView{}, describe(err)
+	}
 	device := st.Audio.MicrophoneID
 	if device != "" {
 		// The chosen microphone may be gone: then check the default and say so.
@@ -214,7 +221,11 @@ func (c *core) audioView(devs audio.Devices, err error) AudioView {
 	for _, d := range devs.Speakers {
 		v.Speakers = append(v.Speakers, DeviceView{ID: d.ID, Name: d.Name, Default: d.IsDefault})
 	}
-	st, _ := c.cfg.Load()
+	st, serr := c.cfg.Load()
+	if serr != nil {
+		// The defaults are shown, and why.
+		v.Notices = append(v.Notices, agent.Describe(serr).Message)
+	}
 	pick := func(kind audio.DeviceKind, ref audio.DeviceRef) string {
 		r, err := devs.Resolve(kind, ref)
 		if err != nil {

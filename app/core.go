@@ -46,6 +46,8 @@ type core struct {
 
 	mu     sync.Mutex
 	notice string
+	// phoneErr is why the softphone did not start (damaged settings, a refused ws:// address).
+	phoneErr error
 	// micLast is the last microphone check's verdict and when it was made; cleared when the
 	// devices change or the chosen microphone does.
 	micLast micVerdict
@@ -203,12 +205,17 @@ func (c *core) onChange(ch agent.Change) {
 }
 
 // view builds the SessionView from the session and the settings.
-func (c *core) view() SessionView {
+func (c *core) view() (v SessionView) {
 	st, err := c.cfg.Load()
 	if err != nil {
 		c.log.WithError(err).Warn("settings unreadable")
 	}
-	v := SessionView{Server: st.ServerURL, Username: st.Username, Remember: st.RememberMe, Demo: c.demo}
+	defer func() {
+		if err != nil && v.Notice == "" {
+			v.Notice = agent.Describe(err).Message // the window shows which file and what to do
+		}
+	}()
+	v = SessionView{Server: st.ServerURL, Username: st.Username, Remember: st.RememberMe, Demo: c.demo}
 	if kerr := c.keyringStatus(); kerr != nil {
 		v.RememberNote = "Remember me is off: " + agent.Describe(kerr).Message
 	} else {
@@ -269,4 +276,15 @@ func (c *core) phoneOwner() string {
 		return "Your phone is the Phonebar; the Omni Desktop does not register a second one."
 	}
 	return "Your phone is the Omni Desktop's WebRTC bar."
+}
+
+// settingsOrDefault reads the settings for a device choice: when they cannot be read the defaults
+// serve (the window's notice says why; nothing is written over the file).
+func (c *core) settingsOrDefault(what string) config.Settings {
+	st, err := c.cfg.Load()
+	if err != nil {
+		c.log.WithField("code", agent.Describe(err).Code).Warn("settings unreadable: default devices for " + what)
+		return config.Default()
+	}
+	return st
 }

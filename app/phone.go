@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/logging"
@@ -369,7 +370,13 @@ func (sp *softphone) track(call *phone.Call) CallView {
 func (c *core) phoneView() PhoneView {
 	sp := c.currentPhone()
 	if sp == nil {
-		return PhoneView{Registration: "off", Calls: []CallView{}}
+		v := PhoneView{Registration: "off", Calls: []CallView{}}
+		c.mu.Lock()
+		if c.phoneErr != nil {
+			v.Problem = agent.Describe(c.phoneErr).Message
+		}
+		c.mu.Unlock()
+		return v
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
@@ -407,7 +414,19 @@ func (c *core) startPhone() {
 		return
 	}
 	c.mu.Unlock()
-	st, _ := c.cfg.Load()
+	st, err := c.cfg.Load()
+	if err == nil {
+		err = agent.CheckSIPAddress(st, c.cfg.Path(), c.agent.Profile().Server, acc.WSURI)
+	}
+	if err != nil {
+		// Never without the server's pin, never a ws:// address the agent did not allow.
+		c.log.WithField("code", agent.Describe(err).Code).Warn("the softphone does not start")
+		c.mu.Lock()
+		c.phoneErr = err
+		c.mu.Unlock()
+		c.emitPhone()
+		return
+	}
 	var pin tlspin.Fingerprint
 	if u, err := url.Parse(acc.WSURI); err == nil {
 		pin = st.Pins["https://"+u.Host]
@@ -447,7 +466,7 @@ func (c *core) startPhone() {
 func (c *core) stopPhone() {
 	c.mu.Lock()
 	sp := c.phone
-	c.phone = nil
+	c.phone, c.phoneErr = nil, nil
 	c.mu.Unlock()
 	if sp == nil {
 		return
@@ -516,7 +535,7 @@ func (c *core) startRinging(sp *softphone, call *phone.Call) {
 	}
 	sp.ring = cancel
 	sp.mu.Unlock()
-	st, _ := c.cfg.Load()
+	st := c.settingsOrDefault("ringtone")
 	ref := audio.DeviceRef{ID: st.Audio.RingerID, Name: st.Audio.RingerName}
 	go func() {
 		for ctx.Err() == nil && call.State() == phone.StateRinging {
@@ -541,7 +560,11 @@ func (c *core) stopRinging(sp *softphone) {
 // autoAnswer answers an incoming call by itself after the configured delay, when the agent chose
 // auto-answer and is on no other call; the call rings meanwhile, so the agent hears it coming.
 func (c *core) autoAnswer(call *phone.Call) {
-	st, _ := c.cfg.Load()
+	st, err := c.cfg.Load()
+	if err != nil {
+		c.log.WithField("code", agent.Describe(err).Code).Warn("settings unreadable: no auto-answer")
+		return
+	}
 	if !st.Phone.AutoAnswer {
 		return
 	}
@@ -618,7 +641,14 @@ func historyEntry(call *phone.Call, rejected, transferred bool) history.Entry {
 
 // remember writes a call to the history and tells the window.
 func (c *core) remember(e history.Entry) {
-	if err := c.history.Add(e); err != nil {
+	if err := c.history.Add(e); errors.Is(err, history.ErrCorrupt) {
+		// Recorded in a new history; the damaged one is kept aside: say so.
+		c.log.WithError(err).Warn("the call history was damaged")
+		c.mu.Lock()
+		c.notice = "The call history was damaged: " + err.Error()
+		c.mu.Unlock()
+		c.emit.Emit(EventSession, c.view())
+	} else if err != nil {
 		c.log.WithError(err).Warn("the call history cannot be written")
 		return
 	}

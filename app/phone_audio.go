@@ -16,7 +16,7 @@ import (
 func (c *core) callAudio(cfg *phone.Config) {
 	cfg.Audio = c.audio
 	cfg.Devices = func() (capture, playback audio.DeviceRef) {
-		st, _ := c.cfg.Load()
+		st := c.settingsOrDefault("call audio")
 		return audio.DeviceRef{ID: st.Audio.MicrophoneID, Name: st.Audio.MicrophoneName},
 			audio.DeviceRef{ID: st.Audio.SpeakerID, Name: st.Audio.SpeakerName}
 	}

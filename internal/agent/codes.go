@@ -33,6 +33,8 @@ const (
 	CodeUntrustedCertificate  = "UNTRUSTED_CERTIFICATE"
 	CodeCertificateMismatch   = "CERTIFICATE_MISMATCH"
 	CodeKeyringUnavailable    = "KEYRING_UNAVAILABLE"
+	CodeKeyringTimeout        = "KEYRING_TIMEOUT"
+	CodeInsecureSIP           = "INSECURE_SIP_WS"
 	CodePasswordTooLong       = "PASSWORD_TOO_LONG"
 	CodeNoSavedLogin          = "NO_SAVED_LOGIN"
 	CodeNoSavedPassword       = "NO_SAVED_PASSWORD"
@@ -42,6 +44,8 @@ const (
 	CodeBadEmail              = "BAD_EMAIL"
 	CodeNotLoggedIn           = "NOT_LOGGED_IN"
 	CodeSettingsDamaged       = "SETTINGS_DAMAGED"
+	CodeSettingsUnreadable    = "SETTINGS_UNREADABLE"
+	CodeSettingsLocked        = "SETTINGS_LOCKED"
 	CodeServerError           = "SERVER_ERROR"
 	CodeServerRefused         = "SERVER_REFUSED"
 	CodeCanceled              = "CANCELED"
@@ -104,7 +108,9 @@ func code(err error) string {
 		{motion.ErrTimeout, CodeTimeout},
 		{motion.ErrNotMotion, CodeNotMotion},
 		{motion.ErrServer, CodeServerError},
+		{credstore.ErrTimeout, CodeKeyringTimeout},
 		{credstore.ErrUnavailable, CodeKeyringUnavailable},
+		{ErrInsecureSIP, CodeInsecureSIP},
 		{credstore.ErrTooBig, CodePasswordTooLong},
 		{ErrMissingCredentials, CodeMissingCredentials},
 		{ErrBusy, CodeBusy},
@@ -112,6 +118,8 @@ func code(err error) string {
 		{ErrNotLoggedIn, CodeNotLoggedIn},
 		{motion.ErrNotLoggedIn, CodeNotLoggedIn},
 		{config.ErrCorrupt, CodeSettingsDamaged},
+		{config.ErrUnreadable, CodeSettingsUnreadable},
+		{config.ErrLocked, CodeSettingsLocked},
 		{context.Canceled, CodeCanceled},
 		{context.DeadlineExceeded, CodeTimeout},
 	}

@@ -232,10 +232,11 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	}
 	origin := motion.Origin(u)
 	var warnings []string
-	settings, cerr := s.cfg.Load()
-	if cerr != nil {
-		warnings = append(warnings, cerr.Error())
-		settings = config.Default()
+	// Settings that cannot be read stop the login: going on with defaults would drop the server's
+	// certificate pin without a word.
+	settings, err := s.cfg.Load()
+	if err != nil {
+		return Profile{}, err
 	}
 
 	s.mu.Lock()
@@ -611,7 +612,7 @@ func (s *Session) ForgotPassword(ctx context.Context, server, email string) erro
 func (s *Session) clientWithoutSession(u *url.URL) (Client, error) {
 	st, err := s.cfg.Load()
 	if err != nil {
-		st = config.Default()
+		return nil, err // never without the server's pin
 	}
 	opts := motion.Options{BaseURL: u, Pin: st.Pins[motion.Origin(u)], Roots: s.roots, Logger: s.log}
 	if s.clientOpt != nil {

@@ -3,10 +3,12 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -162,14 +164,23 @@ func TestLoginForceAndPin(t *testing.T) {
 	assert.ErrorIs(t, r.s.TrustFingerprint("http://x", fp), motion.ErrNotHTTPS)
 }
 
-func TestLoginSettingsDamagedStillLogsIn(t *testing.T) {
+// TestLoginSettingsDamagedRefuses: a damaged settings file stops the login (going on with defaults
+// would drop the server's certificate pin) with a message naming the file, and is never
+// overwritten. The calls that need no login refuse too.
+func TestLoginSettingsDamagedRefuses(t *testing.T) {
 	r := newRig(t, nil)
 	require.NoError(t, os.MkdirAll(filepath.Dir(r.cfg.Path()), 0o700))
 	require.NoError(t, os.WriteFile(r.cfg.Path(), []byte("{broken"), 0o600))
-	p, err := r.s.Login(ctx, server, "agent", password, false)
-	require.NoError(t, err)
-	require.NotEmpty(t, p.Warnings)
-	assert.Contains(t, strings.Join(p.Warnings, "\n"), r.cfg.Path())
+	_, err := r.s.Login(ctx, server, "agent", password, false)
+	require.ErrorIs(t, err, config.ErrCorrupt)
+	info := Describe(err)
+	assert.Equal(t, CodeSettingsDamaged, info.Code)
+	assert.Contains(t, info.Message, r.cfg.Path())
+	assert.Empty(t, r.client.logins, "nothing was sent to the server")
+	assert.Equal(t, StateLoggedOut, r.s.State())
+	require.ErrorIs(t, r.s.ForgotPassword(ctx, server, "agent@example.com"), config.ErrCorrupt)
+	_, err = r.s.Providers(ctx, server)
+	require.ErrorIs(t, err, config.ErrCorrupt)
 	b, err := os.ReadFile(r.cfg.Path())
 	require.NoError(t, err)
 	assert.Equal(t, "{broken", string(b), "the damaged file is not overwritten")
@@ -344,6 +355,11 @@ func TestDescribe(t *testing.T) {
 		{"server", &motion.APIError{Status: 502}, CodeServerError, ""},
 		{"refused", &motion.APIError{Status: 403, Message: "no"}, CodeServerRefused, ""},
 		{"keyring", &credstore.UnavailableError{Op: "save"}, CodeKeyringUnavailable, ""},
+		{"keyring frozen", &credstore.TimeoutError{Op: "read", After: time.Second}, CodeKeyringTimeout, ""},
+		{"keyring still frozen", fmt.Errorf("x: %w", &credstore.TimeoutError{Op: "save", Pending: true}), CodeKeyringTimeout, ""},
+		{"insecure sip", &InsecureSIPError{Server: "https://h", WSURI: "ws://h/ws"}, CodeInsecureSIP, ""},
+		{"settings unreadable", &config.UnreadableError{Path: "p", Cause: errors.New("x")}, CodeSettingsUnreadable, ""},
+		{"settings locked", &config.LockedError{Path: "p", Wait: time.Second}, CodeSettingsLocked, ""},
 		{"too big", &credstore.TooBigError{Keyring: "k", Size: 3000, Limit: 2560}, CodePasswordTooLong, ""},
 		{"settings", &config.CorruptError{Path: "p", Cause: errors.New("x")}, CodeSettingsDamaged, ""},
 		{"canceled", context.Canceled, CodeCanceled, ""},

@@ -8,12 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/rtc"
@@ -127,9 +129,12 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 			return usage("--server needs --user NAME and --password-stdin (the Motion password on standard input)")
 		}
 	} else if f.sipWS == "" || f.sipUser == "" {
-		// The seam for the app layer: a later --server flag logs in to Motion and takes the SIP
-		// account from the login (phone.AccountFromMotion) instead of these flags.
-		return usage("--sip-ws and --sip-user are required (logging in through Motion with --server comes later)")
+		return usage("give either --server URL --user NAME --password-stdin (log in to Motion and use the SIP account it hands out), " +
+			"or --sip-ws URL and --sip-user sip:USER@DOMAIN (register straight to a SIP server)")
+	} else if u, err := url.Parse(f.sipWS); err == nil && strings.EqualFold(u.Scheme, "ws") {
+		// Typed by the user: their choice, but said out loud.
+		fmt.Fprintf(stdio.Err, "phonebar %s: warning: %s is a plain ws:// address: SIP messages, the SIP password's digest and the DTLS "+
+			"fingerprints that protect the call audio travel unencrypted; use wss:// outside a trusted network\n", name, f.sipWS)
 	}
 	if f.tone < 0 {
 		return usage("--tone must be a frequency in Hz")
@@ -152,7 +157,12 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 				return usage("--trust-fingerprint: " + err.Error())
 			}
 		}
-		a, logout, err := motionAccount(ctx, f.server, strings.TrimSpace(f.user), pw, pin, f.force)
+		cfgPath, err := config.DefaultPath()
+		if err != nil {
+			out.failErr(err)
+			return 1
+		}
+		a, logout, err := motionAccount(ctx, config.NewStore(cfgPath), f.server, strings.TrimSpace(f.user), pw, pin, f.force)
 		if err != nil {
 			out.failLogin(err)
 			return 1

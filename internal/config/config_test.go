@@ -74,7 +74,11 @@ func TestSaveLoadRoundTripAndMode(t *testing.T) {
 	}
 	entries, err := os.ReadDir(filepath.Dir(s.Path()))
 	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file may be left behind")
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.ElementsMatch(t, []string{FileName, FileName + ".lock"}, names, "no temporary file may be left behind")
 }
 
 func TestOverridesInFileWin(t *testing.T) {
@@ -111,6 +115,8 @@ func TestValidate(t *testing.T) {
 		{"delay negative", func(s *Settings) { s.Phone.AutoAnswerDelaySeconds = -1 }, "autoAnswerDelaySeconds"},
 		{"delay too long", func(s *Settings) { s.Phone.AutoAnswerDelaySeconds = 61 }, "autoAnswerDelaySeconds"},
 		{"delay max", func(s *Settings) { s.Phone.AutoAnswerDelaySeconds = 60 }, ""},
+		{"insecure sip ok", func(s *Settings) { s.AllowInsecureSIP = map[string]bool{"https://h:8443": true} }, ""},
+		{"insecure sip bad key", func(s *Settings) { s.AllowInsecureSIP = map[string]bool{"ws://h": true} }, "allowInsecureSipWs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,6 +166,7 @@ func TestCorruptFile(t *testing.T) {
 			require.ErrorAs(t, err, &ce)
 			assert.Contains(t, err.Error(), s.Path(), "the message names the file")
 			assert.Contains(t, err.Error(), "fix it")
+			assert.Contains(t, err.Error(), "nothing will be written over it")
 			assert.Contains(t, err.Error(), s.BackupPath())
 
 			// Never silently overwritten.

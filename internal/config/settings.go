@@ -41,6 +41,11 @@ type Settings struct {
 	// Desk rang at its last login here ("internal", "phone", "mobile"), so that the login form
 	// offers that choice again. Other users have no entry.
 	Lines map[string]string `json:"lines,omitempty"`
+	// AllowInsecureSIP maps a server origin ("https://host[:port]") to true when the user accepts
+	// that this Motion server hands out a plain ws:// SIP address, over which SIP messages and the
+	// DTLS fingerprints that protect the call audio travel in clear. Nil or absent: a ws:// address
+	// from any server is refused (INSECURE_SIP_WS), only wss:// is used.
+	AllowInsecureSIP map[string]bool `json:"allowInsecureSipWs,omitempty"`
 	// Omni says how the Omni Desktop login form is found and filled.
 	Omni Omni `json:"omni"`
 	// Audio holds the chosen devices.
@@ -126,6 +131,11 @@ func (s Settings) Validate() error {
 			return fmt.Errorf("%w: pins[%q] is not a SHA-256 fingerprint in lowercase hex", ErrInvalid, origin)
 		}
 	}
+	for origin := range s.AllowInsecureSIP {
+		if err := validOrigin(origin); err != nil {
+			return fmt.Errorf("%w: allowInsecureSipWs key %q %v", ErrInvalid, origin, err)
+		}
+	}
 	if p := s.Omni.LoginPath; p != "" && !strings.HasPrefix(p, "/") {
 		return fmt.Errorf("%w: omni.loginPath %q must start with /", ErrInvalid, p)
 	}
@@ -152,3 +162,7 @@ func validOrigin(s string) error {
 
 // LineKey is the key of Settings.Lines for user on the server at origin.
 func LineKey(origin, user string) string { return origin + " " + user }
+
+// InsecureSIPAllowed reports whether the user allowed a plain ws:// SIP address from the server at
+// origin (see AllowInsecureSIP).
+func (s Settings) InsecureSIPAllowed(origin string) bool { return s.AllowInsecureSIP[origin] }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // FileName is the settings file's name inside Dir.
@@ -27,19 +28,29 @@ func DefaultPath() (string, error) {
 	return filepath.Join(dir, DirName, FileName), nil
 }
 
-// Store reads and writes one settings file. Its methods are safe for concurrent use within the
-// process; writes are atomic (a temporary file renamed over the old one), so a crash never leaves a
-// half-written file.
+// LockTimeout is how long a write waits for another process to release the settings file.
+const LockTimeout = 10 * time.Second
+
+// Store reads and writes one settings file. Writes are atomic (a temporary file renamed over the old
+// one), so a crash never leaves a half-written file, and readers never see one. Every write (Save,
+// Update, Recover) runs under an OS file lock on LockPath (flock on Unix, LockFileEx on Windows) and
+// reads the file again under it, so that the window and a command writing at once, or two Stores in
+// one process, never lose each other's changes.
 type Store struct {
 	path string
 	mu   sync.Mutex
+	// lockWait is LockTimeout (tests shorten it).
+	lockWait time.Duration
 }
 
 // NewStore returns a Store for the file at path (usually DefaultPath()). Nothing is read yet.
-func NewStore(path string) *Store { return &Store{path: path} }
+func NewStore(path string) *Store { return &Store{path: path, lockWait: LockTimeout} }
 
 // Path is the settings file.
 func (s *Store) Path() string { return s.path }
+
+// LockPath is the lock file beside the settings (kept: removing a lock file races with its users).
+func (s *Store) LockPath() string { return s.path + ".lock" }
 
 // BackupPath is where Recover keeps a damaged file.
 func (s *Store) BackupPath() string { return s.path + ".bak" }
@@ -59,7 +70,7 @@ func (s *Store) load() (Settings, error) {
 		return Default(), nil
 	}
 	if err != nil {
-		return Settings{}, fmt.Errorf("cannot read the settings file %s: %w", s.path, err)
+		return Settings{}, &UnreadableError{Path: s.path, Cause: err}
 	}
 	var st Settings
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -85,17 +96,27 @@ func (s *Store) corrupt(cause error) error {
 func (s *Store) Save(st Settings) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	release, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer release()
 	if _, err := s.load(); err != nil {
 		return err
 	}
 	return s.write(st)
 }
 
-// Update loads the settings, lets fn change them, and saves them, all under the store's lock. If fn
-// returns an error nothing is written.
+// Update loads the settings, lets fn change them, and saves them, all under the file lock, so that
+// a change made meanwhile by another process is kept. If fn returns an error nothing is written.
 func (s *Store) Update(fn func(*Settings) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	release, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer release()
 	st, err := s.load()
 	if err != nil {
 		return err
@@ -112,6 +133,11 @@ func (s *Store) Update(fn func(*Settings) error) error {
 func (s *Store) Recover() (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	release, err := s.lock()
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	if _, err := s.load(); !errors.Is(err, ErrCorrupt) {
 		return "", nil
 	}
@@ -126,6 +152,36 @@ func (s *Store) Recover() (string, error) {
 		return "", fmt.Errorf("cannot move the damaged settings file %s aside: %w", s.path, err)
 	}
 	return dst, nil
+}
+
+// lock takes the OS lock on LockPath, waiting up to LockTimeout, and returns its release.
+func (s *Store) lock() (func(), error) {
+	dir := filepath.Dir(s.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the settings folder %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(s.LockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the settings lock %s: %w", s.LockPath(), err)
+	}
+	deadline := time.Now().Add(s.lockWait)
+	wait := time.Millisecond
+	for {
+		err := tryLock(f)
+		if err == nil {
+			return func() { _ = unlock(f); _ = f.Close() }, nil
+		}
+		if !errors.Is(err, errLockBusy) {
+			f.Close()
+			return nil, fmt.Errorf("cannot lock the settings file %s: %w", s.LockPath(), err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, &LockedError{Path: s.path, Wait: s.lockWait}
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 50*time.Millisecond)
+	}
 }
 
 func (s *Store) write(st Settings) error {

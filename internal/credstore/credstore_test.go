@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,10 +174,65 @@ func TestKeyringContextEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := k.Get(ctx, "https://h", "u")
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, ErrTimeout, "a caller's deadline passing is the keyring's timeout")
+	var te *TimeoutError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "read", te.Op)
+
+	cctx, ccancel := context.WithCancel(context.Background())
+	ccancel()
+	_, err = k.Get(cctx, "https://h", "u")
+	assert.ErrorIs(t, err, context.Canceled, "a cancellation is the caller's")
 	assert.NotErrorIs(t, err, ErrUnavailable)
 	close(fb.block) // lets the abandoned keyring call finish
-	time.Sleep(10 * time.Millisecond)
+	require.Eventually(t, func() bool { _, err := k.Get(context.Background(), "https://h", "u"); return err == nil }, 5*time.Second, 5*time.Millisecond)
+}
+
+// countingBackend blocks every call until release is closed and counts the calls that reached it.
+type countingBackend struct {
+	release chan struct{}
+	calls   atomic.Int32
+}
+
+func (c *countingBackend) Get(string, string) (string, error) {
+	c.calls.Add(1)
+	<-c.release
+	return "", keyringNotFound
+}
+func (c *countingBackend) Set(string, string, string) error { c.calls.Add(1); <-c.release; return nil }
+func (c *countingBackend) Delete(string, string) error      { c.calls.Add(1); <-c.release; return nil }
+
+var keyringNotFound = errNotFoundFromLib()
+
+// TestKeyringTimeoutNoPileUp: a keyring that never answers gives KEYRING_TIMEOUT's error after the
+// Keyring's own deadline (no deadline from the caller), and later calls fail at once without
+// starting another goroutine, until the hung call returns.
+func TestKeyringTimeoutNoPileUp(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	cb := &countingBackend{release: make(chan struct{})}
+	k := NewKeyringOptions(KeyringOptions{Backend: cb, Timeout: 100 * time.Millisecond})
+	ctx := context.Background()
+	_, err := k.Get(ctx, "https://h", "u")
+	require.ErrorIs(t, err, ErrTimeout)
+	require.ErrorIs(t, err, ErrUnavailable, "a timeout is also 'the keyring cannot be used': the login goes on")
+	assert.Contains(t, err.Error(), "did not answer within 100ms")
+	assert.Contains(t, err.Error(), "typing your password")
+
+	before := runtime.NumGoroutine()
+	for range 50 {
+		err := k.Set(ctx, "https://h", "u", secret)
+		require.ErrorIs(t, err, ErrTimeout)
+		var te *TimeoutError
+		require.ErrorAs(t, err, &te)
+		assert.True(t, te.Pending)
+		assert.NotContains(t, err.Error(), secret)
+	}
+	assert.Equal(t, int32(1), cb.calls.Load(), "no call reaches the keyring while one hangs")
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "no goroutine piles up")
+
+	close(cb.release)
+	require.Eventually(t, func() bool { return k.Probe(ctx) == nil }, 5*time.Second, 5*time.Millisecond,
+		"once the hung call returns, the keyring is used again")
 }
 
 func TestSizeLimits(t *testing.T) {

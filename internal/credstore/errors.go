@@ -3,6 +3,7 @@ package credstore
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // ErrNotFound says no password is saved for that server and user.
@@ -61,3 +62,31 @@ func (e *UnavailableError) Unwrap() error { return e.Cause }
 
 // Is makes errors.Is(err, ErrUnavailable) true.
 func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// ErrTimeout says the OS keyring did not answer in time (see TimeoutError). It also matches
+// ErrUnavailable: the login goes on without the keyring.
+var ErrTimeout = errors.New("the system keyring did not answer in time")
+
+// TimeoutError says a keyring call passed its deadline: the keyring is frozen, or waits for a prompt
+// nobody sees. The call goes on in the background; until it ends, later calls fail at once with
+// Pending set.
+type TimeoutError struct {
+	// Op is "read", "save", "delete" or "check".
+	Op string
+	// After is the Keyring's deadline per call.
+	After time.Duration
+	// Pending says an earlier call still hangs, so this one was not sent to the keyring.
+	Pending bool
+}
+
+func (e *TimeoutError) Error() string {
+	what := fmt.Sprintf("the system keyring did not answer within %s (%s)", e.After, e.Op)
+	if e.Pending {
+		what = fmt.Sprintf("the system keyring has still not answered an earlier request (%s not sent)", e.Op)
+	}
+	return what + ": it may be frozen or waiting for a password prompt; unlock or restart it (or log out of the desktop and in again). " +
+		"You can still log in by typing your password"
+}
+
+// Is makes errors.Is(err, ErrTimeout) and errors.Is(err, ErrUnavailable) true.
+func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout || target == ErrUnavailable }

@@ -71,7 +71,15 @@ func softphoneSetup(t *testing.T, edit func(*config.Settings)) (*rtctest.PBX, *d
 			}
 		}
 	})
-	return pbx, d, homeFor(t, d, edit), agentExt, colleague
+	// The test's Kamailio listens on plain ws:// on loopback: allowed for this server only, as a user
+	// would in the settings (a ws:// address is refused otherwise).
+	allow := func(s *config.Settings) {
+		s.AllowInsecureSIP = map[string]bool{d.srv.URL: true}
+		if edit != nil {
+			edit(s)
+		}
+	}
+	return pbx, d, homeFor(t, d, allow), agentExt, colleague
 }
 
 func softphoneCalls(t *testing.T, pbx *rtctest.PBX, app *appProc, win, agentExt, colleague, shots string) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -34,12 +35,15 @@ type Entry struct {
 type Store struct {
 	path string
 	mu   sync.Mutex
+	// now stamps the name of a damaged file kept aside (tests set it).
+	now func() time.Time
 }
 
 // NewStore keeps the history at path (its folder is made on the first Add).
-func NewStore(path string) *Store { return &Store{path: path} }
+func NewStore(path string) *Store { return &Store{path: path, now: time.Now} }
 
-// List returns the calls, newest first. A missing file is an empty history.
+// List returns the calls, newest first. A missing file is an empty history; a damaged one gives a
+// *CorruptError (errors.Is ErrCorrupt) and is left as it is.
 func (s *Store) List() ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -52,23 +56,45 @@ func (s *Store) load() ([]Entry, error) {
 		return []Entry{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("call history %s: %w", s.path, err)
+		return nil, fmt.Errorf("call history %s cannot be read: %w", s.path, err)
 	}
 	var out []Entry
 	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, fmt.Errorf("call history %s is damaged (%v): delete it to start a new one", s.path, err)
+		return nil, &CorruptError{Path: s.path, Cause: err}
 	}
 	return out, nil
 }
 
-// Add puts a call first and keeps at most MaxEntries. A damaged file is replaced, so that the history
-// keeps working.
+// KeptName is the name a damaged history file gets when it is moved aside at t:
+// history.json.damaged-20261206T101500Z.
+func KeptName(path string, t time.Time) string {
+	return path + ".damaged-" + t.UTC().Format("20060102T150405Z")
+}
+
+// Add puts a call first and keeps at most MaxEntries. A damaged file is never overwritten: it is
+// renamed to KeptName, a new history holding e is started, and a *CorruptError with KeptAs says
+// so (the call is recorded all the same).
 func (s *Store) Add(e Entry) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list, err := s.load()
-	if err != nil {
+	var damaged *CorruptError
+	switch {
+	case errors.As(err, &damaged):
+		kept := KeptName(s.path, s.now())
+		for i := 1; ; i++ {
+			if _, err := os.Lstat(kept); errors.Is(err, os.ErrNotExist) {
+				break
+			}
+			kept = KeptName(s.path, s.now()) + "." + strconv.Itoa(i)
+		}
+		if err := os.Rename(s.path, kept); err != nil {
+			return fmt.Errorf("call history %s is damaged and cannot be moved aside (%v): the call was not recorded", s.path, err)
+		}
+		damaged.KeptAs = kept
 		list = nil
+	case err != nil:
+		return err
 	}
 	list = append([]Entry{e}, list...)
 	if len(list) > MaxEntries {
@@ -85,5 +111,11 @@ func (s *Store) Add(e Entry) error {
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return fmt.Errorf("call history: %w", err)
 	}
-	return os.Rename(tmp, s.path)
+	if err := os.Rename(tmp, s.path); err != nil {
+		return fmt.Errorf("call history: %w", err)
+	}
+	if damaged != nil {
+		return damaged
+	}
+	return nil
 }

@@ -29,14 +29,54 @@ func TestAddKeepsNewestFirstAndBounded(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
 }
 
-func TestDamagedFileIsReportedThenReplaced(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "history.json")
-	require.NoError(t, os.WriteFile(path, []byte("{not json"), 0o600))
-	s := NewStore(path)
-	_, err := s.List()
-	assert.ErrorContains(t, err, "damaged")
-	require.NoError(t, s.Add(Entry{Remote: "1002", Direction: "out", Outcome: "missed"}))
-	list, err := s.List()
-	require.NoError(t, err)
-	assert.Len(t, list, 1)
+func TestDamagedFileIsKeptAsideAndReported(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+	}{
+		{"not json", "{not json"},
+		{"truncated", `[{"remote":"1001"`},
+		{"wrong shape", `{"remote":"1001"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "history.json")
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
+			s := NewStore(path)
+			at := time.Date(2026, 12, 6, 10, 15, 0, 0, time.UTC)
+			s.now = func() time.Time { return at }
+
+			_, err := s.List()
+			require.ErrorIs(t, err, ErrCorrupt)
+			assert.Contains(t, err.Error(), path)
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, string(b), "List leaves the damaged file as it is")
+
+			err = s.Add(Entry{Remote: "1002", Direction: "out", Outcome: "missed"})
+			require.ErrorIs(t, err, ErrCorrupt, "the damage is reported")
+			var ce *CorruptError
+			require.ErrorAs(t, err, &ce)
+			kept := filepath.Join(dir, "history.json.damaged-20261206T101500Z")
+			assert.Equal(t, kept, ce.KeptAs)
+			assert.Contains(t, err.Error(), kept)
+			b, err = os.ReadFile(kept)
+			require.NoError(t, err)
+			assert.Equal(t, tt.content, string(b), "the damaged file is kept, byte for byte")
+
+			list, err := s.List()
+			require.NoError(t, err)
+			require.Len(t, list, 1, "the new call is recorded in a new history")
+			assert.Equal(t, "1002", list[0].Remote)
+
+			// A second damage in the same second keeps both.
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
+			err = s.Add(Entry{Remote: "1003", Direction: "in", Outcome: "answered"})
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, kept+".1", ce.KeptAs)
+			_, err = os.Stat(kept)
+			assert.NoError(t, err)
+		})
+	}
 }
