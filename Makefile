@@ -78,3 +78,10 @@ windows: windows-tools frontend
 	./.ci/windows/build exe $(WIN_COM) $(VERSION) console
 	./.ci/windows/build installer $(VERSION) $(WIN_EXE) $(WIN_COM) $(WIN_INSTALLER)
 	./.ci/windows/check-release $(WIN_EXE) $(WIN_COM) $(WIN_INSTALLER)
+
+# The Windows build under Wine 8 (private prefix; Wine-only shims from .ci/wine/ in the test build only):
+# version and exit codes, login --save into Wine's Credential Manager, tone calls to the demo server's
+# PBX with PCMU, PCMA and Opus, DTMF, mic-check against PulseAudio, go test -exec wine for the packages
+# with Windows-only code, and a silent install and uninstall. Prints a results table.
+test-windows: windows build
+	VERSION=$(VERSION) PHONEBAR_BIN=$(CURDIR)/$(BIN) ./.ci/with-services ./.ci/windows/test

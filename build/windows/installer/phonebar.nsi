@@ -13,7 +13,8 @@
 ; Exit codes: 0 done; 1 cancelled; 2 aborted (e.g. a file could not be written);
 ;   64 this Windows is not supported (Windows 10 or later, 64-bit).
 
-Unicode true
+; 64-bit installer (its own process is 64-bit: Program Files and the registry without redirection).
+Target amd64-unicode
 ManifestDPIAware true
 ManifestSupportedOS Win10
 SetCompressor /SOLID lzma
@@ -74,7 +75,8 @@ VIAddVersionKey /LANG=1033 "LegalCopyright" "The Phonebar authors"
 
 !define UNSUPPORTED_TEXT "The Phonebar needs 64-bit Windows 10 or later (it uses the WebView2 runtime and the Windows 10 microphone privacy settings). This computer runs an older or 32-bit Windows, so nothing was installed."
 
-; unsupported refuses Windows before 10 and 32-bit Windows: a message box, or exit code 64 under /S.
+; refuseUnsupported refuses Windows before 10: a message box, or exit code 64 under /S. (32-bit Windows
+; cannot start a 64-bit installer at all; it says so itself: "not a valid application for this OS".)
 !macro refuseUnsupported
   ${IfNot} ${AtLeastWin10}
   ${OrIfNot} ${RunningX64}
