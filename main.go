@@ -29,7 +29,10 @@ func main() {
 }
 
 func run(args []string) int {
-	log := logging.New(logging.Options{})
+	if len(args) > 0 && cli.IsCommand(args[0]) {
+		attachConsole() // Windows: phonebar.exe typed in a console prints there
+	}
+	log := logging.New(logging.Options{Out: logOutput()})
 	if len(args) > 0 && args[0] == omni.WindowCommand {
 		// The Omni Desktop window process: its handoff arrives on standard input, a pipe from the
 		// Phonebar.

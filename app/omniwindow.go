@@ -55,6 +55,11 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 	if title == "" {
 		title = "Omni Desktop"
 	}
+	if trustBeforeWindow {
+		if err := omni.TrustPinned(h); err != nil {
+			log.WithError(err).Error("omni: the pinned certificate cannot be used by the window")
+		}
+	}
 	return wails.Run(&options.App{
 		Title:     title,
 		Width:     1200,

@@ -84,6 +84,11 @@ func RunSignInWindow(in io.Reader, out io.Writer, log logrus.FieldLogger) error 
 			runtime.Quit(appCtx)
 		}()
 	})
+	if trustBeforeWindow {
+		if err := req.Trust(); err != nil {
+			log.WithError(err).Error("sign-in: the pinned certificate cannot be used by the window")
+		}
+	}
 	return wails.Run(&options.App{
 		Title:       title,
 		Width:       520,

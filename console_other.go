@@ -1,0 +1,14 @@
+//go:build !windows
+
+package main
+
+import (
+	"io"
+	"os"
+)
+
+// attachConsole is needed on Windows only, where the GUI build starts without a console.
+func attachConsole() {}
+
+// logOutput is standard error: the terminal, or the journal of the desktop session.
+func logOutput() io.Writer { return os.Stderr }

@@ -1,0 +1,17 @@
+package logging
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// DefaultDir is the Phonebar's log folder: %LOCALAPPDATA%\phonebar\logs. Logs stay on this computer
+// (Local, not the Roaming profile that follows the user, where the settings live).
+func DefaultDir() (string, error) {
+	base := os.Getenv("LOCALAPPDATA")
+	if base == "" {
+		return "", errors.New("logging: %LOCALAPPDATA% is not set")
+	}
+	return filepath.Join(base, "phonebar", "logs"), nil
+}
