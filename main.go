@@ -5,11 +5,13 @@ package main
 import (
 	"context"
 	"embed"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/phonebar/phonebar/app"
@@ -25,13 +27,16 @@ var assets embed.FS
 var icon []byte
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	args := os.Args[1:]
+	if len(args) > 0 && (cli.IsCommand(args[0]) ||
+		(!strings.HasPrefix(args[0], "-") && args[0] != omni.WindowCommand && args[0] != omni.SignInCommand)) {
+		// Windows: phonebar.exe typed in a console prints there (a command, or "unknown command").
+		attachConsole()
+	}
+	os.Exit(run(args, cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
 }
 
-func run(args []string) int {
-	if len(args) > 0 && cli.IsCommand(args[0]) {
-		attachConsole() // Windows: phonebar.exe typed in a console prints there
-	}
+func run(args []string, stdio cli.Stdio) int {
 	log := logging.New(logging.Options{Out: logOutput()})
 	if len(args) > 0 && args[0] == omni.WindowCommand {
 		// The Omni Desktop window process: its handoff arrives on standard input, a pipe from the
@@ -59,13 +64,16 @@ func run(args []string) int {
 		}
 		return 0
 	}
-	if len(args) > 0 && cli.IsCommand(args[0]) {
+	if len(args) > 0 && (cli.IsCommand(args[0]) || !strings.HasPrefix(args[0], "-")) {
+		// A word that names no command is a typo, never a reason to open the window: cli.Run says
+		// "unknown command", lists the commands and exits 2.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return cli.Run(ctx, args, cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+		return cli.Run(ctx, args, stdio)
 	}
 
 	fset := flag.NewFlagSet("phonebar", flag.ContinueOnError)
+	fset.SetOutput(stdio.Err)
 	demo := fset.Bool("demo", false, "start the embedded Motion-compatible demo server and log in to it")
 	demoListen := fset.String("demo-listen", "127.0.0.1:0", "address of the embedded demo server, with --demo")
 	fset.Usage = func() {
@@ -73,7 +81,22 @@ func run(args []string) int {
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if fset.NArg() > 0 {
+		fmt.Fprintf(stdio.Err, "phonebar: unexpected argument %q\n", fset.Arg(0))
+		fset.Usage()
+		return 2
+	}
+	if problem := desktopProblem(); problem != "" {
+		// Checked before Wails starts: GTK would end in a panic and a stack trace.
+		fmt.Fprintf(stdio.Err, "phonebar: the window needs a desktop session: %s.\n\n"+
+			"Without a desktop, these commands run headless:\n", problem)
+		cli.PrintCommands(stdio.Err)
+		return 1
 	}
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {

@@ -106,7 +106,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	fs.StringVar(&f.codecName, "codec", "", "force one codec: opus, pcmu or pcma (default: offer all)")
 	fs.StringVar(&f.iceServerFile, "ice-servers", "", "JSON file with STUN/TURN servers: [{\"urls\":[...],\"username\":...,\"credential\":...}]")
 	fs.BoolVar(&f.relayOnly, "relay-only", false, "use TURN relays only")
-	fs.BoolVar(&f.jsonOut, "json", false, "print JSON Lines: {\"event\":\"registered\"}, then one {\"event\":\"call\",...} per call")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON Lines: {\"event\":\"registered\",\"account\":...}, then one {\"event\":\"call\",...} per call")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -199,7 +199,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 			return usage("--codec: use opus, pcmu or pcma")
 		}
 		if !codec.Available(id) {
-			return usage("--codec: " + id.String() + " is not available in this build")
+			return usage("--codec: " + codecName(id.String()) + " is not available in this build")
 		}
 		cfg.Codecs = []codec.ID{id}
 	}
@@ -243,7 +243,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 		out.failErr(err)
 		return 1
 	}
-	out.line(callReport{Event: "registered"})
+	out.registered(acc.AOR)
 	hold := time.Duration(f.seconds * float64(time.Second))
 	if name == "call" {
 		if !placeCall(ctx, p, f.to, f.dtmf, hold, timeout, out) {
@@ -397,7 +397,7 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 	}
 	ok := st.PacketsIn > 0 && st.DTLSState != "failed" && st.DTLSState != "new"
 	r := callReport{
-		Event: "call", OK: &ok, Codec: st.Codec, DTLSState: st.DTLSState, PacketsIn: st.PacketsIn,
+		Event: "call", OK: &ok, Codec: codecName(st.Codec), DTLSState: st.DTLSState, PacketsIn: st.PacketsIn,
 		PacketsOut: st.PacketsOut, FarToneHz: float64(int(far*10+0.5)) / 10, DTMFReceived: c.Digits(),
 		ICEPair: st.ICEPair, Remote: c.Remote(),
 		ConcealedFrames: st.ConcealedFrames, FECFrames: st.FECFrames, LatePackets: st.LatePackets,
@@ -418,15 +418,45 @@ type reporter struct {
 	json bool
 }
 
+// registeredReport is the --json line once the SIP account is registered: its own fields only.
+type registeredReport struct {
+	Event string `json:"event"`
+	// Account is the SIP address of record that registered.
+	Account string `json:"account"`
+}
+
+// errorReport is the --json line of a failure before any call.
+type errorReport struct {
+	Event     string `json:"event"`
+	OK        bool   `json:"ok"`
+	Code      string `json:"code"`
+	SIPStatus int    `json:"sip_status,omitempty"`
+	Message   string `json:"message"`
+}
+
+// codecName is the one spelling of a codec in the output: lower case, as --codec takes it (opus,
+// pcmu, pcma).
+func codecName(s string) string { return strings.ToLower(s) }
+
+func (r *reporter) writeJSON(v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(r.w, "%s\n", b)
+}
+
+func (r *reporter) registered(aor string) {
+	if r.json {
+		r.writeJSON(registeredReport{Event: "registered", Account: aor})
+		return
+	}
+	fmt.Fprintf(r.w, "registered as %s\n", aor)
+}
+
 func (r *reporter) line(rep callReport) {
 	if r.json {
-		b, _ := json.Marshal(rep)
-		fmt.Fprintf(r.w, "%s\n", b)
+		r.writeJSON(rep)
 		return
 	}
 	switch {
-	case rep.Event == "registered":
-		fmt.Fprintln(r.w, "registered")
 	case rep.OK != nil && *rep.OK:
 		fmt.Fprintf(r.w, "call ok: %s, setup %d ms, %s, DTLS %s, RTP in %d out %d, far tone %.0f Hz, digits %q, pair %s\n",
 			rep.Remote, rep.SetupMS, rep.Codec, rep.DTLSState, rep.PacketsIn, rep.PacketsOut, rep.FarToneHz, rep.DTMFReceived, rep.ICEPair)
@@ -436,8 +466,11 @@ func (r *reporter) line(rep callReport) {
 }
 
 func (r *reporter) fail(code string, sip int, msg string) {
-	f := false
-	r.line(callReport{Event: "error", OK: &f, Code: code, SIPStatus: sip, Message: msg})
+	if r.json {
+		r.writeJSON(errorReport{Event: "error", Code: code, SIPStatus: sip, Message: msg})
+		return
+	}
+	fmt.Fprintf(r.w, "error: %s (%s)\n", msg, code)
 }
 
 // failErr reports a failure before any call.

@@ -69,11 +69,11 @@ func TestCallAndAnswerCommands(t *testing.T) {
 	require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
 	lines := jsonLines(t, out.String())
 	require.Len(t, lines, 2)
-	assert.Equal(t, "registered", lines[0]["event"])
+	assert.Equal(t, map[string]any{"event": "registered", "account": pbx.AOR(caller)}, lines[0], "the registered line carries its own fields only")
 	c := lines[1]
 	assert.Equal(t, "call", c["event"])
 	assert.Equal(t, true, c["ok"])
-	assert.Equal(t, "PCMA", c["codec"])
+	assert.Equal(t, "pcma", c["codec"], "one spelling: as --codec takes it")
 	assert.Equal(t, "connected", c["dtls_state"])
 	assert.InDelta(t, 1000, c["far_tone_hz"], 30)
 	assert.NotZero(t, c["rtp_packets_in"])

@@ -62,13 +62,20 @@ func Run(ctx context.Context, args []string, stdio Stdio) int {
 }
 
 func usage(w io.Writer, cmds map[string]command) {
+	io.WriteString(w, "Usage: phonebar [command] [flags]\n\nWithout a command, phonebar opens its window.\n\nCommands:\n")
+	listCommands(w, cmds)
+}
+
+// PrintCommands lists the headless commands with a line each, and how to see their flags.
+func PrintCommands(w io.Writer) { listCommands(w, commands()) }
+
+func listCommands(w io.Writer, cmds map[string]command) {
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("Usage: phonebar [command] [flags]\n\nWithout a command, phonebar opens its window.\n\nCommands:\n")
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-12s %s\n", n, cmds[n].summary)
 	}

@@ -145,3 +145,23 @@ func TestDamagedSettingsStopCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestCallUsageMessages: what call says when the account flags are missing, as text and as JSON.
+func TestCallUsageMessages(t *testing.T) {
+	ctx := context.Background()
+	var out, errb syncBuf
+	code := Run(ctx, []string{"call", "--to", "1001"}, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	assert.Equal(t, 2, code)
+	assert.Contains(t, out.String(), "error: give either --server URL --user NAME --password-stdin")
+	assert.Contains(t, out.String(), "or --sip-ws URL and --sip-user")
+	assert.NotContains(t, out.String(), "comes later")
+	assert.NotContains(t, out.String(), "error failed")
+
+	out, errb = syncBuf{}, syncBuf{}
+	code = Run(ctx, []string{"call", "--to", "1001", "--json"}, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb})
+	assert.Equal(t, 2, code)
+	lines := jsonLines(t, out.String())
+	require.Len(t, lines, 1)
+	assert.Equal(t, map[string]any{"event": "error", "ok": false, "code": "USAGE", "message": lines[0]["message"]}, lines[0],
+		"an error line carries no call fields")
+}

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// desktopProblem: Windows and macOS always have a desktop for a program the user starts.
+func desktopProblem() string { return "" }
