@@ -8,7 +8,7 @@ DEB_VERSION = $(shell VERSION=$(VERSION) ./build/version deb)
 LDFLAGS := -w -s -X github.com/phonebar/phonebar/internal/buildinfo.Version=$(VERSION)
 BIN := build/bin/phonebar
 
-.PHONY: deps frontend build demo test test-unit vet cross bench clean deb
+.PHONY: deps frontend build demo test test-unit vet cross bench bench-latency clean deb
 
 deps:
 	@./.ci/deps
@@ -49,6 +49,11 @@ bench: deps build
 # The Debian package: build/bin/phonebar_$(DEB_VERSION)_amd64.deb (see build/linux/mkdeb).
 deb: build
 	./build/linux/mkdeb $(BIN) $(DEB_VERSION) build/bin
+
+# The delay a call adds between a microphone and the far end's speaker (network excluded): the
+# Phonebar's with PCMU and Opus against Chromium's WebRTC pipeline, in one run on real PulseAudio.
+bench-latency:
+	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench AddedLatency -benchtime 20x ./internal/callaudio/
 
 clean:
 	rm -rf build/bin frontend/dist

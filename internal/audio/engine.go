@@ -61,6 +61,10 @@ type EngineStats struct {
 	CaptureLost     int // microphones lost during the Engine's life
 	PlaybackLost    int
 	CaptureSwitches int
+	// CaptureQueued is the microphone audio waiting in the Engine now (device ring, resampler
+	// output not yet a whole frame, frames not yet read); PlaybackQueued the audio queued ahead of
+	// the speaker in the Engine. Sampled over a call they give the mean delay each adds.
+	CaptureQueued, PlaybackQueued time.Duration
 }
 
 // Engine runs the audio of one call: it captures from a microphone and plays to a speaker, both
@@ -91,6 +95,7 @@ type Engine struct {
 	done      chan struct{}
 
 	captureFrames, captureDropped, captureFiller, playbackFrames atomic.Uint64
+	captureAcc                                                   atomic.Int64 // samples at rate in the capture loop's partial frame
 }
 
 // direction is one side of the Engine: the device in use and the one preferred.
@@ -265,6 +270,7 @@ func (e *Engine) Stats() EngineStats {
 		CaptureFiller:  e.captureFiller.Load(),
 		PlaybackFrames: e.playbackFrames.Load(),
 	}
+	st.CaptureQueued = e.samplesDur(int(e.captureAcc.Load())+len(e.frames)*e.frame, e.rate)
 	for i, d := range e.dirs {
 		d.mu.Lock()
 		s := d.cur
@@ -279,12 +285,21 @@ func (e *Engine) Stats() EngineStats {
 		}
 		if i == 0 {
 			st.Capture, st.CaptureRate = s.device, s.rate
+			st.CaptureQueued += e.samplesDur(s.ring.buffered(), s.rate)
 		} else {
 			st.Playback, st.PlaybackRate = s.device, s.rate
 			st.PlaybackGaps = s.dropped.Load()
+			st.PlaybackQueued = e.samplesDur(s.ring.buffered(), s.rate)
 		}
 	}
 	return st
+}
+
+func (e *Engine) samplesDur(n, rate int) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(int64(n) * int64(time.Second) / int64(rate))
 }
 
 // SwitchDevice moves one direction (KindCapture or KindPlayback) to another device during the
@@ -421,6 +436,7 @@ func (e *Engine) captureLoop(ctx context.Context) {
 					acc = acc[:copy(acc, acc[e.frame:])]
 					emit(f)
 				}
+				e.captureAcc.Store(int64(len(acc)))
 			}
 			if !reported && (s.isLost() || time.Since(lastData) > stallTimeout) {
 				reported = true

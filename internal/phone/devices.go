@@ -2,189 +2,60 @@ package phone
 
 import (
 	"context"
-	"sync"
-	"time"
+	"errors"
 
 	"github.com/phonebar/phonebar/internal/audio"
-	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/callaudio"
 	"github.com/phonebar/phonebar/internal/rtc"
 )
 
-// deviceAudio joins a call's media to the microphone and speaker through an audio Engine: the
-// media's Source takes captured frames, its Sink queues decoded audio for the speaker. Both sides
-// resample between the Engine's rate and the codec's.
-type deviceAudio struct {
-	host *audio.Host
-	once sync.Once
-
-	// swap serializes switching the devices and closing; closed is set by close.
-	swap   sync.Mutex
-	closed bool
-
-	mu       sync.Mutex
-	run      *engineRun // the Engine in use; nil once closed
-	rate     int        // its rate
-	captured [][]int16  // newest last; a few frames at most
-	play     []int16    // queued for the speaker, at the Engine's rate
-	toCodec  *dsp.Resampler
-	toCodecR int
-	toDevice *dsp.Resampler
-	toDevR   int
-	pending  []int16 // resampled capture not yet handed out
-}
-
-// engineRun is one Engine of a call and the goroutine reading its microphone.
-type engineRun struct {
-	eng  *audio.Engine
-	stop context.CancelFunc
-	done chan struct{}
-}
-
-const maxCaptured = 5
-
-// The speaker's queue sits between two clocks: the call's playout writes a frame every packet time
-// from its jitter buffer (which has already absorbed the network's jitter), and the speaker takes
-// frames at the sound card's pace. It needs only to ride out scheduling between the two; when the
-// clocks drift apart and it grows past queueMax, it is cut back to queueKeep in one step, rather
-// than sit at its limit and carry that delay for the rest of the call.
-const (
-	queueMax  = 120 * time.Millisecond
-	queueKeep = 40 * time.Millisecond
-)
+// deviceAudio is a call's microphone and speaker (internal/callaudio joins them to the media).
+type deviceAudio struct{ *callaudio.Devices }
 
 func openDeviceAudio(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*deviceAudio, error) {
-	d := &deviceAudio{host: host}
-	if err := d.switchTo(ctx, capture, playback); err != nil {
+	d, err := callaudio.Open(ctx, host, capture, playback)
+	if err != nil {
 		return nil, err
 	}
-	return d, nil
+	return &deviceAudio{d}, nil
 }
 
-// switchTo puts the call on the devices: at the start, or later to move it to others. The new
-// Engine is opened first, so a device that cannot be opened leaves the call as it was; then it
-// becomes the current one (audio queued for the old devices, a few frames, is dropped) and the old
-// Engine is stopped.
 func (d *deviceAudio) switchTo(ctx context.Context, capture, playback audio.DeviceRef) error {
-	d.swap.Lock()
-	defer d.swap.Unlock()
-	if d.closed {
-		return ErrCallState
-	}
-	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback, Source: audio.SourceFunc(d.nextFrame)})
-	if err != nil {
+	if err := d.SwitchTo(ctx, capture, playback); err != nil {
+		if errors.Is(err, callaudio.ErrClosed) {
+			return ErrCallState
+		}
 		return err
-	}
-	rctx, cancel := context.WithCancel(context.Background())
-	run := &engineRun{eng: eng, stop: cancel, done: make(chan struct{})}
-	d.mu.Lock()
-	old := d.run
-	d.run = run
-	d.rate, d.captured, d.play, d.pending, d.toCodec, d.toDevice = eng.SampleRate(), nil, nil, nil, nil, nil
-	d.mu.Unlock()
-	go d.capture(rctx, run)
-	if old != nil {
-		old.close()
 	}
 	return nil
 }
 
-func (r *engineRun) close() {
-	r.stop()
-	r.eng.Close()
-	<-r.done
-}
+func (d *deviceAudio) close() { d.Close() }
 
-func (d *deviceAudio) capture(ctx context.Context, run *engineRun) {
-	defer close(run.done)
-	for {
-		pcm := make([]int16, run.eng.FrameSamples())
-		n, err := run.eng.ReadFrame(ctx, pcm)
-		if err != nil {
-			return
-		}
-		d.mu.Lock()
-		if d.run != run {
-			d.mu.Unlock()
-			continue // the old microphone, while the switch finishes
-		}
-		d.captured = append(d.captured, pcm[:n])
-		if len(d.captured) > maxCaptured {
-			d.captured = d.captured[len(d.captured)-maxCaptured:]
-		}
-		d.mu.Unlock()
-	}
-}
-
-// Fill gives the media the next captured audio at rate, silence when the microphone is behind.
-func (d *deviceAudio) Fill(pcm []int16, rate int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.toCodec == nil || d.toCodecR != rate {
-		d.toCodec, d.toCodecR, d.pending = dsp.NewResampler(d.rate, rate), rate, d.pending[:0]
-	}
-	for len(d.pending) < len(pcm) && len(d.captured) > 0 {
-		f := d.captured[0]
-		d.captured = d.captured[1:]
-		if rate == d.rate {
-			d.pending = append(d.pending, f...)
-		} else {
-			d.pending = d.toCodec.Process(d.pending, f)
-		}
-	}
-	n := copy(pcm, d.pending)
-	clear(pcm[n:])
-	d.pending = append(d.pending[:0], d.pending[n:]...)
-}
-
-// Write queues decoded audio for the speaker.
-func (d *deviceAudio) Write(pcm []int16, rate int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if rate == d.rate {
-		d.play = append(d.play, pcm...)
-	} else {
-		if d.toDevice == nil || d.toDevR != rate {
-			d.toDevice, d.toDevR = dsp.NewResampler(rate, d.rate), rate
-		}
-		d.play = d.toDevice.Process(d.play, pcm)
-	}
-	if len(d.play) > samplesIn(queueMax, d.rate) {
-		d.play = append(d.play[:0], d.play[len(d.play)-samplesIn(queueKeep, d.rate):]...)
-	}
-}
-
-// nextFrame is the Engine's Source: the queued audio, silence when none came.
-func (d *deviceAudio) nextFrame(pcm []int16) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n := copy(pcm, d.play)
-	clear(pcm[n:])
-	d.play = append(d.play[:0], d.play[n:]...)
-}
-
-func samplesIn(dur time.Duration, rate int) int {
-	return int(int64(rate) * int64(dur) / int64(time.Second))
-}
-
-func (d *deviceAudio) close() {
-	d.once.Do(func() {
-		d.swap.Lock()
-		defer d.swap.Unlock()
-		d.closed = true
-		d.mu.Lock()
-		run := d.run
-		d.run = nil
-		d.mu.Unlock()
-		if run != nil {
-			run.close()
-		}
-	})
-}
-
-// tee writes to two sinks.
+// tee writes to two sinks. When the first pulls the playout on its own clock (the speaker), the
+// second gets what it pulled.
 type tee struct{ a, b rtc.Sink }
 
 func (t tee) Write(pcm []int16, rate int) {
 	t.a.Write(pcm, rate)
 	t.b.Write(pcm, rate)
+}
+
+// SetPlayout implements rtc.PullSink when the first sink does.
+func (t tee) SetPlayout(p rtc.Playout) bool {
+	ps, ok := t.a.(rtc.PullSink)
+	return ok && ps.SetPlayout(teePlayout{p: p, also: t.b})
+}
+
+type teePlayout struct {
+	p    rtc.Playout
+	also rtc.Sink
+}
+
+func (t teePlayout) Pull(pcm []int16, rate int) bool {
+	ok := t.p.Pull(pcm, rate)
+	if ok {
+		t.also.Write(pcm, rate)
+	}
+	return ok
 }

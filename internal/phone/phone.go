@@ -705,9 +705,16 @@ func (m *muteSource) Fill(pcm []int16, rate int) {
 	m.mu.Lock()
 	muted := m.muted
 	m.mu.Unlock()
+	m.src.Fill(pcm, rate) // taken even while muted, so that the microphone's queue stays short
 	if muted {
 		clear(pcm)
-		return
 	}
-	m.src.Fill(pcm, rate)
+}
+
+// Ready forwards the source's send clock (rtc.ClockedSource); nil when it has none.
+func (m *muteSource) Ready() <-chan struct{} {
+	if c, ok := m.src.(rtc.ClockedSource); ok {
+		return c.Ready()
+	}
+	return nil
 }

@@ -20,6 +20,28 @@ type Sink interface {
 	Write(pcm []int16, rate int)
 }
 
+// ClockedSource is a Source with a clock of its own, a microphone: Ready gets a token each time a
+// frame is captured, and the session sends one frame per token instead of on a ticker of its own,
+// so that a frame waits for no second clock. A nil Ready means no clock (the ticker is used).
+type ClockedSource interface {
+	Source
+	Ready() <-chan struct{}
+}
+
+// Playout gives the audio received to a PullSink: Pull fills pcm at rate with what comes next, and
+// reports whether it holds the far end's audio (false: silence).
+type Playout interface {
+	Pull(pcm []int16, rate int) bool
+}
+
+// PullSink is a Sink with a clock of its own, a speaker: SetPlayout hands it the session's playout,
+// called once when the session is made, and the sink reports whether it will pull from it. If it
+// will, the session runs no playout clock of its own and never calls Write.
+type PullSink interface {
+	Sink
+	SetPlayout(p Playout) bool
+}
+
 // Silence is a Source of digital silence.
 type Silence struct{}
 

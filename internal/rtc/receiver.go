@@ -185,6 +185,7 @@ func (r *receiver) fill(st *Stats) {
 		b.Duplicates += cb.Duplicates
 		b.Skipped += cb.Skipped
 		st.JitterDelay = cb.TargetDelay
+		st.JitterWait = cb.MeanWait
 	}
 	if r.lastCodec != codec.Unknown {
 		st.ReceivedCodec = r.lastCodec.String()

@@ -16,6 +16,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/audio/dsp"
 )
 
 // Session is the media of one call: one PeerConnection. Make the offer with Offer and apply the
@@ -43,8 +44,14 @@ type Session struct {
 	iceUp      atomic.Int64 // unix nanoseconds when ICE connected
 	remoteSet  atomic.Int64 // unix nanoseconds when the answer (or offer) was applied
 	dtmf       chan dtmfRequest
-	stop       chan struct{}
-	wg         sync.WaitGroup
+
+	pullMu   sync.Mutex // Pull's state, for a PullSink
+	pulled   []int16    // resampled audio not yet pulled
+	pullRS   *dsp.Resampler
+	pullFrom int // pullRS's rates
+	pullTo   int
+	stop     chan struct{}
+	wg       sync.WaitGroup
 }
 
 // NewSession makes the media of one call.
@@ -78,9 +85,12 @@ func NewSession(opts Options) (*Session, error) {
 		defer s.wg.Done()
 		s.receive(tr, rcv)
 	})
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.sendLoop() }()
-	go func() { defer s.wg.Done(); s.playLoop() }()
+	if ps, ok := opts.Sink.(PullSink); !ok || !ps.SetPlayout(s) {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.playLoop() }()
+	}
 	return s, nil
 }
 
@@ -348,6 +358,9 @@ type Stats struct {
 	Streams uint64 `json:"audio_streams"`
 	// JitterDelay is the delay the jitter buffer keeps now against the network's jitter.
 	JitterDelay time.Duration `json:"-"`
+	// JitterWait is how long the packets of the stream played now waited in the jitter buffer,
+	// on average.
+	JitterWait time.Duration `json:"-"`
 }
 
 // Stats returns the media's counters and states.
@@ -421,15 +434,41 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 	}
 }
 
-// playLoop is the playout clock: from the first audio packet on, one frame every packet time
-// (20 ms as this phone and browsers send) from the jitter buffer to the Sink.
-//
-// The clock is a ticker of the session rather than the speaker's pull, because every Sink takes
-// frames pushed to it (the phone's device queue, the frequency detector of tests and the CLI's
-// tone mode, the demo PBX's discarding one) and only the first has a clock of its own. The price
-// is a second clock: the ticker and the sound card drift apart by up to a few hundred parts per
-// million, which the phone's bounded device queue absorbs. Letting the speaker pull frames through
-// the playout would remove it, and is the better design once every Sink can be pulled from.
+// Pull implements Playout: it fills pcm with the next audio received, at rate, straight from the
+// jitter buffer, and reports whether any of it was the far end's (false: silence, before the first
+// packet, while the far end sends nothing, on hold, after Close). A PullSink calls it on the
+// speaker's clock, so that the call has one playout clock and no queue between two.
+func (s *Session) Pull(pcm []int16, rate int) bool {
+	s.pullMu.Lock()
+	defer s.pullMu.Unlock()
+	heard := len(s.pulled) > 0
+	for len(s.pulled) < len(pcm) {
+		frame, from, _, ok := s.rx.next()
+		if !ok {
+			break
+		}
+		s.mu.Lock()
+		recv := s.receiving
+		s.mu.Unlock()
+		if !recv {
+			clear(frame)
+		}
+		heard = heard || recv
+		if s.pullRS == nil || s.pullFrom != from || s.pullTo != rate {
+			s.pullRS, s.pullFrom, s.pullTo = dsp.NewResampler(from, rate), from, rate
+		}
+		s.pulled = s.pullRS.Process(s.pulled, frame)
+	}
+	n := copy(pcm, s.pulled)
+	clear(pcm[n:])
+	s.pulled = append(s.pulled[:0], s.pulled[n:]...)
+	return heard && n > 0
+}
+
+// playLoop is the playout clock of a Sink that is not pulled (the frequency detector of tests and
+// of the CLI's tone mode, the demo PBX's discarding one): from the first audio packet on, one frame
+// every packet time (20 ms as this phone and browsers send) from the jitter buffer to the Sink. A
+// speaker is a PullSink and pulls on its own clock instead.
 // A ticker drops ticks when this goroutine falls behind (a starved machine): the buffer then holds
 // more than it needs and shrinks itself back by skipping, rather than the Sink getting a burst.
 func (s *Session) playLoop() {
@@ -466,9 +505,19 @@ func (s *Session) playLoop() {
 
 // sendLoop sends one packet every 20 ms once negotiated: audio from the source, or the packets of
 // a telephone event while one is being sent.
+//
+// A ClockedSource (a microphone) paces it instead: each frame is sent as soon as it is captured.
 func (s *Session) sendLoop() {
 	tick := time.NewTicker(codec.FrameDuration)
 	defer tick.Stop()
+	ticks := tick.C
+	var clock <-chan struct{}
+	if cs, ok := s.opts.Source.(ClockedSource); ok {
+		if clock = cs.Ready(); clock != nil {
+			tick.Stop()
+			ticks = nil
+		}
+	}
 	var (
 		enc     codec.Codec
 		encID   codec.ID
@@ -491,7 +540,8 @@ func (s *Session) sendLoop() {
 				current.req.done <- ErrClosed
 			}
 			return
-		case <-tick.C:
+		case <-ticks:
+		case <-clock:
 		case req = <-s.dtmf:
 			if current != nil {
 				req.done <- errors.New("rtc: DTMF busy")

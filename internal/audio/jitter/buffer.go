@@ -86,6 +86,8 @@ type Stats struct {
 	Resets     int // restarts after a long gap or a sequence jump
 	// TargetDelay is the delay the buffer aims for now; BufferedDelay what it holds.
 	TargetDelay, BufferedDelay time.Duration
+	// MeanWait is how long the packets played waited in the buffer, on average.
+	MeanWait time.Duration
 }
 
 const (
@@ -129,6 +131,7 @@ type Buffer struct {
 	over     int // consecutive pops with more than needed
 	dry      int // consecutive underruns
 	stats    Stats
+	waited   time.Duration // summed over the packets played
 }
 
 // New returns an empty Buffer.
@@ -248,7 +251,10 @@ func (b *Buffer) updateTargetLocked() {
 	res := detrend(b.sends, b.transits)
 	slices.Sort(res)
 	spread := res[len(res)*95/100] - res[0]
-	frames := int(spread/b.frame.Seconds()+0.999) + 1
+	// The delay follows the measured jitter: enough frames to cover the spread plus a quarter frame
+	// of margin, so a clean stream plays one frame behind its arrival rather than two. A packet
+	// later than that still plays (the underrun keeps it and grows the delay by a frame).
+	frames := int((spread+b.frame.Seconds()/4)/b.frame.Seconds() + 0.999)
 	b.target = min(max(frames, b.minF), b.maxF)
 }
 
@@ -351,7 +357,9 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		b.next++
 		b.dry = 0
 		b.stats.Played++
-		return Frame{Status: StatusOK, Packet: p, Delay: now.Sub(p.Arrival)}
+		d := now.Sub(p.Arrival)
+		b.waited += d
+		return Frame{Status: StatusOK, Packet: p, Delay: d}
 	}
 	if len(b.pkts) > 0 {
 		// Packets after the missing one are here: it is lost (or too late to wait for).
@@ -407,6 +415,9 @@ func (b *Buffer) Stats() Stats {
 	s := b.stats
 	s.TargetDelay = time.Duration(b.target) * b.frame
 	s.BufferedDelay = time.Duration(b.bufferedFramesLocked()) * b.frame
+	if s.Played > 0 {
+		s.MeanWait = b.waited / time.Duration(s.Played)
+	}
 	return s
 }
 

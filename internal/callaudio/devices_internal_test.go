@@ -1,4 +1,4 @@
-package phone
+package callaudio
 
 import (
 	"testing"
@@ -13,7 +13,7 @@ import (
 // delay it adds stays bounded and the speaker plays the latest audio.
 func TestSpeakerQueueBounded(t *testing.T) {
 	const rate = 48000
-	d := &deviceAudio{rate: rate}
+	d := &Devices{rate: rate}
 	frame := samplesIn(20*time.Millisecond, rate)
 	pcm := make([]int16, frame)
 	for i := range 50 {
@@ -37,7 +37,7 @@ func TestSpeakerQueueBounded(t *testing.T) {
 	assert.Equal(t, int16(50), last)
 
 	// A steady writer that keeps pace with the speaker never loses a sample.
-	d = &deviceAudio{rate: rate}
+	d = &Devices{rate: rate}
 	for i := range 200 {
 		for j := range pcm {
 			pcm[j] = int16(i%100 + 1)

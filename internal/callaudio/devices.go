@@ -1,0 +1,252 @@
+package callaudio
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/rtc"
+)
+
+// Devices joins a call's media to the microphone and speaker through an audio Engine: the
+// media's Source takes captured frames, its Sink queues decoded audio for the speaker. Both sides
+// resample between the Engine's rate and the codec's.
+type Devices struct {
+	host *audio.Host
+	once sync.Once
+
+	// swap serializes switching the devices and closing; closed is set by close.
+	swap   sync.Mutex
+	closed bool
+
+	mu       sync.Mutex
+	run      *engineRun // the Engine in use; nil once closed
+	rate     int        // its rate
+	captured [][]int16  // newest last; a few frames at most
+	play     []int16    // queued for the speaker, at the Engine's rate
+	toCodec  *dsp.Resampler
+	toCodecR int
+	toDevice *dsp.Resampler
+	toDevR   int
+	pending  []int16 // resampled capture not yet handed out
+
+	ready   chan struct{} // a token per captured frame: the media's send clock
+	playout rtc.Playout   // the media's playout, pulled on the speaker's clock; nil: Write pushes
+}
+
+// engineRun is one Engine of a call and the goroutine reading its microphone.
+type engineRun struct {
+	eng  *audio.Engine
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+const maxCaptured = 5
+
+// playbackLead is how much audio the Engine keeps queued ahead of the speaker. The playout is pulled
+// straight from the jitter buffer, so this needs to cover only the playback goroutine's scheduling
+// delay: a frame and a half.
+const playbackLead = 30 * time.Millisecond
+
+// The speaker's queue sits between two clocks: the call's playout writes a frame every packet time
+// from its jitter buffer (which has already absorbed the network's jitter), and the speaker takes
+// frames at the sound card's pace. It needs only to ride out scheduling between the two; when the
+// clocks drift apart and it grows past queueMax, it is cut back to queueKeep in one step, rather
+// than sit at its limit and carry that delay for the rest of the call.
+const (
+	queueMax  = 120 * time.Millisecond
+	queueKeep = 40 * time.Millisecond
+)
+
+// Open opens the microphone and speaker (zero refs: the system defaults) for one call.
+func Open(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*Devices, error) {
+	d := &Devices{host: host, ready: make(chan struct{}, maxCaptured)}
+	if err := d.SwitchTo(ctx, capture, playback); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// SwitchTo puts the call on the devices: at the start, or later to move it to others. The new
+// Engine is opened first, so a device that cannot be opened leaves the call as it was; then it
+// becomes the current one (audio queued for the old devices, a few frames, is dropped) and the old
+// Engine is stopped.
+func (d *Devices) SwitchTo(ctx context.Context, capture, playback audio.DeviceRef) error {
+	d.swap.Lock()
+	defer d.swap.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
+	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback,
+		Source: audio.SourceFunc(d.nextFrame), PlaybackLead: playbackLead})
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	run := &engineRun{eng: eng, stop: cancel, done: make(chan struct{})}
+	d.mu.Lock()
+	old := d.run
+	d.run = run
+	d.rate, d.captured, d.play, d.pending, d.toCodec, d.toDevice = eng.SampleRate(), nil, nil, nil, nil, nil
+	d.mu.Unlock()
+	go d.capture(rctx, run)
+	if old != nil {
+		old.close()
+	}
+	return nil
+}
+
+func (r *engineRun) close() {
+	r.stop()
+	r.eng.Close()
+	<-r.done
+}
+
+func (d *Devices) capture(ctx context.Context, run *engineRun) {
+	defer close(run.done)
+	for {
+		pcm := make([]int16, run.eng.FrameSamples())
+		n, err := run.eng.ReadFrame(ctx, pcm)
+		if err != nil {
+			return
+		}
+		d.mu.Lock()
+		if d.run != run {
+			d.mu.Unlock()
+			continue // the old microphone, while the switch finishes
+		}
+		d.captured = append(d.captured, pcm[:n])
+		if len(d.captured) > maxCaptured {
+			d.captured = d.captured[len(d.captured)-maxCaptured:]
+		}
+		d.mu.Unlock()
+		select {
+		case d.ready <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Ready implements rtc.ClockedSource: a token per frame captured, so that the media sends each
+// frame as soon as it is here.
+func (d *Devices) Ready() <-chan struct{} { return d.ready }
+
+// SetPlayout implements rtc.PullSink: the speaker pulls the media's playout on its own clock.
+func (d *Devices) SetPlayout(p rtc.Playout) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.playout = p
+	return p != nil
+}
+
+// Fill gives the media the next captured audio at rate, silence when the microphone is behind.
+func (d *Devices) Fill(pcm []int16, rate int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.toCodec == nil || d.toCodecR != rate {
+		d.toCodec, d.toCodecR, d.pending = dsp.NewResampler(d.rate, rate), rate, d.pending[:0]
+	}
+	for len(d.pending) < len(pcm) && len(d.captured) > 0 {
+		f := d.captured[0]
+		d.captured = d.captured[1:]
+		if rate == d.rate {
+			d.pending = append(d.pending, f...)
+		} else {
+			d.pending = d.toCodec.Process(d.pending, f)
+		}
+	}
+	n := copy(pcm, d.pending)
+	clear(pcm[n:])
+	d.pending = append(d.pending[:0], d.pending[n:]...)
+	// The send clock is the microphone's, so a frame waits here only until its token is taken.
+	// Frames beyond the tokens still pending had theirs lost while the sender was starved: drop the
+	// oldest of them rather than carry their delay through the call.
+	if extra := len(d.captured) - len(d.ready); extra > 1 {
+		d.captured = d.captured[extra-1:]
+	}
+}
+
+// Write queues decoded audio for the speaker.
+func (d *Devices) Write(pcm []int16, rate int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if rate == d.rate {
+		d.play = append(d.play, pcm...)
+	} else {
+		if d.toDevice == nil || d.toDevR != rate {
+			d.toDevice, d.toDevR = dsp.NewResampler(rate, d.rate), rate
+		}
+		d.play = d.toDevice.Process(d.play, pcm)
+	}
+	if len(d.play) > samplesIn(queueMax, d.rate) {
+		d.play = append(d.play[:0], d.play[len(d.play)-samplesIn(queueKeep, d.rate):]...)
+	}
+}
+
+// nextFrame is the Engine's Source: the media's playout when it is pulled, else the queued audio;
+// silence when none came.
+func (d *Devices) nextFrame(pcm []int16) {
+	d.mu.Lock()
+	p, rate := d.playout, d.rate
+	d.mu.Unlock()
+	if p != nil {
+		p.Pull(pcm, rate)
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := copy(pcm, d.play)
+	clear(pcm[n:])
+	d.play = append(d.play[:0], d.play[n:]...)
+}
+
+// Queued returns the audio waiting in this side's queues now: captured and not yet taken by the
+// media, decoded and not yet taken by the speaker's Engine.
+func (d *Devices) Queued() (capture, playback time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.rate <= 0 {
+		return 0, 0
+	}
+	n := len(d.pending) * d.rate / max(d.toCodecR, 1)
+	for _, f := range d.captured {
+		n += len(f)
+	}
+	return durOf(n, d.rate), durOf(len(d.play), d.rate)
+}
+
+// Engine returns the audio Engine in use, nil once closed.
+func (d *Devices) Engine() *audio.Engine {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.run == nil {
+		return nil
+	}
+	return d.run.eng
+}
+
+func durOf(n, rate int) time.Duration {
+	return time.Duration(int64(n) * int64(time.Second) / int64(rate))
+}
+
+func samplesIn(dur time.Duration, rate int) int {
+	return int(int64(rate) * int64(dur) / int64(time.Second))
+}
+
+// Close stops the Engine; idempotent.
+func (d *Devices) Close() {
+	d.once.Do(func() {
+		d.swap.Lock()
+		defer d.swap.Unlock()
+		d.closed = true
+		d.mu.Lock()
+		run := d.run
+		d.run = nil
+		d.mu.Unlock()
+		if run != nil {
+			run.close()
+		}
+	})
+}
