@@ -4,41 +4,48 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/logger"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/omni"
 )
 
 //go:embed omniwindow.html
-var omniPage []byte
+var omniPageText string
+
+// omniPage is the window's own page (the app origin): "opening", a question, or why it failed.
+var omniPage = template.Must(template.New("omni").Parse(omniPageText))
 
 // RunOmniWindow is the Omni Desktop window process (the hidden omni-window subcommand). It reads the
-// handoff from pipe, opens a window with no Go bindings, goes to the server's login page and fills it
-// in once. It ends when the Phonebar closes the pipe or asks it to close.
+// handoff from pipe and opens a window with no Go bindings; an omni.Controller, fed the web view's
+// committed loads, hands the login over (see package omni). It ends when the Phonebar closes the
+// pipe or asks it to close, or the agent closes the window: the web session is logged out and the
+// web view's cookies, storage and caches cleared first.
 func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 	rx := omni.NewReceiver(pipe)
 	h, err := rx.Handoff()
 	if err != nil {
 		return err
 	}
-	script := omni.Script(h)
+	ctl := omni.NewController(h, omni.RESTSessions(h, log), appOrigin, log)
 	var (
 		mu      sync.Mutex
 		leaving bool
+		appCtx  = context.Background()
 	)
-	// leave ends the web session, gives the request a moment, then closes the window.
+	// leave ends the web session, clears the web view's data, then closes the window.
 	leave := func(ctx context.Context) {
 		mu.Lock()
 		already := leaving
@@ -47,8 +54,15 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 		if already {
 			return
 		}
-		runtime.WindowExecJS(ctx, omni.LogoutScript(h))
-		time.Sleep(400 * time.Millisecond)
+		runtime.WindowHide(ctx)
+		if ctl.Mode() == config.HandoffForm && ctl.OnOrigin(ctl.Current()) {
+			// A session the window did not log in itself: the page's cookie ends it.
+			runtime.WindowExecJS(ctx, omni.LogoutScript(h))
+			time.Sleep(400 * time.Millisecond)
+		}
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ctl.Logout(lctx)
+		cancel()
 		runtime.Quit(ctx)
 	}
 	title := h.Title
@@ -60,24 +74,43 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 			log.WithError(err).Error("omni: the pinned certificate cannot be used by the window")
 		}
 	}
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ctx := appCtx
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = omniPage.Execute(w, ctl.Page(ctx, r.URL.Path, r.URL.Query()))
+	})
 	return wails.Run(&options.App{
-		Title:     title,
-		Width:     1200,
-		Height:    820,
-		MinWidth:  640,
-		MinHeight: 480,
-		AssetServer: &assetserver.Options{
-			Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-				w.Header().Set("Content-Type", "text/html; charset=utf-8")
-				_, _ = w.Write(omniPage)
-			}),
-		},
-		BackgroundColour: options.NewRGB(244, 246, 249),
-		Linux:            &linux.Options{ProgramName: "phonebar-omni", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		Title:              title,
+		Width:              1200,
+		Height:             820,
+		MinWidth:           640,
+		MinHeight:          480,
+		AssetServer:        &assetserver.Options{Handler: handler},
+		Logger:             wailsLogger{log},
+		LogLevel:           logger.WARNING,
+		LogLevelProduction: logger.WARNING,
+		BackgroundColour:   options.NewRGB(244, 246, 249),
+		Linux:              &linux.Options{ProgramName: "phonebar-omni", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
+			mu.Lock()
+			appCtx = ctx
+			mu.Unlock()
 			if err := omni.TrustPinned(h); err != nil {
 				log.WithError(err).Error("omni: the pinned certificate cannot be used by the window")
 			}
+			go func() {
+				v, err := omni.AttachWebView(ctl)
+				if err != nil {
+					log.WithError(err).Error("omni: no login hand-off in this window")
+					ctl.Unsupported(err)
+					runtime.WindowReloadApp(ctx)
+					return
+				}
+				ctl.Start(ctx, v)
+			}()
 			go func() {
 				for {
 					c, err := rx.Next()
@@ -109,22 +142,5 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 			go leave(ctx)
 			return true
 		},
-		// The local placeholder page goes to the server's login page (the script never carries
-		// credentials to it); every later load runs the script, which checks origin and path itself
-		// before touching the credentials and submits at most once per window.
-		OnDomReady: openThenRun(h.LoginURL(), script),
 	})
-}
-
-// openThenRun is the OnDomReady of a web window whose first page is the app's placeholder: that
-// first load sends the window to url, and every later load runs script.
-func openThenRun(url, script string) func(context.Context) {
-	var started atomic.Bool
-	return func(ctx context.Context) {
-		if !started.Swap(true) {
-			runtime.WindowExecJS(ctx, fmt.Sprintf("window.location.replace(%q)", url))
-			return
-		}
-		runtime.WindowExecJS(ctx, script)
-	}
 }

@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -133,3 +135,16 @@ func (l wailsLogger) Info(m string)    { l.line(logrus.InfoLevel, m) }
 func (l wailsLogger) Warning(m string) { l.line(logrus.WarnLevel, m) }
 func (l wailsLogger) Error(m string)   { l.line(logrus.ErrorLevel, m) }
 func (l wailsLogger) Fatal(m string)   { l.line(logrus.ErrorLevel, m) }
+
+// openThenRun is the OnDomReady of a web window whose first page is the app's placeholder: that
+// first load sends the window to url, and every later load runs script.
+func openThenRun(url, script string) func(context.Context) {
+	var started atomic.Bool
+	return func(ctx context.Context) {
+		if !started.Swap(true) {
+			runtime.WindowExecJS(ctx, fmt.Sprintf("window.location.replace(%q)", url))
+			return
+		}
+		runtime.WindowExecJS(ctx, script)
+	}
+}

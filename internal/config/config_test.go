@@ -43,6 +43,9 @@ func TestLoadMissingGivesDefaults(t *testing.T) {
 	assert.Equal(t, DefaultUsernameSelector, st.Omni.UsernameSelector)
 	assert.Equal(t, DefaultPasswordSelector, st.Omni.PasswordSelector)
 	assert.Equal(t, DefaultSubmitSelector, st.Omni.SubmitSelector)
+	assert.Equal(t, HandoffSession, st.Omni.Handoff)
+	assert.Equal(t, DefaultAppPath, st.Omni.AppPath)
+	assert.Equal(t, SessionCookie{Name: DefaultCookieName, Path: DefaultCookiePath, SameSite: DefaultCookieSameSite}, st.Omni.SessionCookie)
 	assert.False(t, st.RememberMe)
 	_, err = os.Stat(s.Path())
 	assert.True(t, os.IsNotExist(err), "loading must not create the file")
@@ -112,6 +115,13 @@ func TestValidate(t *testing.T) {
 			s.Pins = map[string]tlspin.Fingerprint{"https://h": tlspin.Fingerprint(strings.ToUpper(string(fp1)))}
 		}, "pins["},
 		{"login path relative", func(s *Settings) { s.Omni.LoginPath = "login" }, "loginPath"},
+		{"hand-off form", func(s *Settings) { s.Omni.Handoff = HandoffForm }, ""},
+		{"hand-off unknown", func(s *Settings) { s.Omni.Handoff = "script" }, "omni.handoff"},
+		{"app path to another host", func(s *Settings) { s.Omni.AppPath = "//evil.example.com" }, "omni.appPath"},
+		{"cookie name with a separator", func(s *Settings) { s.Omni.SessionCookie.Name = "a=b" }, "sessionCookie.name"},
+		{"cookie path relative", func(s *Settings) { s.Omni.SessionCookie.Path = "app" }, "sessionCookie.path"},
+		{"cookie SameSite unknown", func(s *Settings) { s.Omni.SessionCookie.SameSite = "loose" }, "sessionCookie.sameSite"},
+		{"cookie SameSite in capitals", func(s *Settings) { s.Omni.SessionCookie.SameSite = "Strict" }, ""},
 		{"delay negative", func(s *Settings) { s.Phone.AutoAnswerDelaySeconds = -1 }, "autoAnswerDelaySeconds"},
 		{"delay too long", func(s *Settings) { s.Phone.AutoAnswerDelaySeconds = 61 }, "autoAnswerDelaySeconds"},
 		{"delay max", func(s *Settings) { s.Phone.AutoAnswerDelaySeconds = 60 }, ""},

@@ -20,6 +20,25 @@ const (
 	DefaultSubmitSelector   = `button[type=submit]`
 )
 
+// Ways the Omni Desktop window is logged in (Omni.Handoff).
+const (
+	// HandoffSession logs in over REST from the Phonebar and gives the window the web session as a
+	// cookie before the Omni Desktop loads: no password ever enters the page. The default.
+	HandoffSession = "session"
+	// HandoffForm fills the server's login form, from a script world the page cannot reach, once,
+	// on the login page only: the fallback for a server that keeps its session another way.
+	HandoffForm = "form"
+)
+
+// Defaults of the Omni Desktop's web session, as MOTION.md infers the real server keeps it
+// ([ours, inferred]: the token in a Secure cookie): correct them here against a real server.
+const (
+	DefaultAppPath        = "/"
+	DefaultCookieName     = "token"
+	DefaultCookiePath     = "/"
+	DefaultCookieSameSite = "lax"
+)
+
 // MaxAutoAnswerDelaySeconds bounds Phone.AutoAnswerDelaySeconds.
 const MaxAutoAnswerDelaySeconds = 60
 
@@ -66,6 +85,27 @@ type Omni struct {
 	PasswordSelector string `json:"passwordSelector,omitempty"`
 	// SubmitSelector finds the login button; empty: DefaultSubmitSelector.
 	SubmitSelector string `json:"submitSelector,omitempty"`
+	// Handoff is HandoffSession or HandoffForm; empty: HandoffSession.
+	Handoff string `json:"handoff,omitempty"`
+	// AppPath is where the window goes once it holds the web session (HandoffSession); empty:
+	// DefaultAppPath.
+	AppPath string `json:"appPath,omitempty"`
+	// SessionCookie says how the web pages keep their session token (HandoffSession).
+	SessionCookie SessionCookie `json:"sessionCookie"`
+}
+
+// SessionCookie is the cookie in which the Omni Desktop keeps its session token. It is always
+// Secure and never outlives the window.
+type SessionCookie struct {
+	// Name; empty: DefaultCookieName.
+	Name string `json:"name,omitempty"`
+	// Path; empty: DefaultCookiePath.
+	Path string `json:"path,omitempty"`
+	// SameSite is "lax", "strict" or "none"; empty: DefaultCookieSameSite.
+	SameSite string `json:"sameSite,omitempty"`
+	// ScriptReadable drops HttpOnly, for a server whose own page scripts read the token from the
+	// cookie; false (zero): HttpOnly, page scripts cannot read it.
+	ScriptReadable bool `json:"scriptReadable,omitempty"`
 }
 
 // Audio stores the chosen devices by ID (what the audio backend opens) and by name (what the user
@@ -110,6 +150,22 @@ func (s *Settings) ApplyDefaults() {
 	if o.SubmitSelector == "" {
 		o.SubmitSelector = DefaultSubmitSelector
 	}
+	if o.Handoff == "" {
+		o.Handoff = HandoffSession
+	}
+	if o.AppPath == "" {
+		o.AppPath = DefaultAppPath
+	}
+	c := &o.SessionCookie
+	if c.Name == "" {
+		c.Name = DefaultCookieName
+	}
+	if c.Path == "" {
+		c.Path = DefaultCookiePath
+	}
+	if c.SameSite == "" {
+		c.SameSite = DefaultCookieSameSite
+	}
 }
 
 // Validate reports the first problem of s, as an error matching ErrInvalid that names the field.
@@ -139,9 +195,37 @@ func (s Settings) Validate() error {
 	if p := s.Omni.LoginPath; p != "" && !strings.HasPrefix(p, "/") {
 		return fmt.Errorf("%w: omni.loginPath %q must start with /", ErrInvalid, p)
 	}
+	if err := s.Omni.validateHandoff(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	d := s.Phone.AutoAnswerDelaySeconds
 	if d < 0 || d > MaxAutoAnswerDelaySeconds {
 		return fmt.Errorf("%w: phone.autoAnswerDelaySeconds is %d, expected 0 to %d", ErrInvalid, d, MaxAutoAnswerDelaySeconds)
+	}
+	return nil
+}
+
+// validateHandoff checks the hand-off fields; empty ones mean their defaults.
+func (o Omni) validateHandoff() error {
+	switch o.Handoff {
+	case "", HandoffSession, HandoffForm:
+	default:
+		return fmt.Errorf("omni.handoff %q must be %q or %q", o.Handoff, HandoffSession, HandoffForm)
+	}
+	if p := o.AppPath; p != "" && (!strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//")) {
+		return fmt.Errorf("omni.appPath %q must be a path starting with a single /", p)
+	}
+	c := o.SessionCookie
+	if c.Name != "" && (strings.ContainsAny(c.Name, "=;, \t\r\n\"") || strings.HasPrefix(strings.ToLower(c.Name), "__host-") && c.Path != "" && c.Path != "/") {
+		return fmt.Errorf("omni.sessionCookie.name %q is not a cookie name", c.Name)
+	}
+	if p := c.Path; p != "" && (!strings.HasPrefix(p, "/") || strings.ContainsAny(p, ";\r\n")) {
+		return fmt.Errorf("omni.sessionCookie.path %q must start with /", p)
+	}
+	switch strings.ToLower(c.SameSite) {
+	case "", "lax", "strict", "none":
+	default:
+		return fmt.Errorf("omni.sessionCookie.sameSite %q must be \"lax\", \"strict\" or \"none\"", c.SameSite)
 	}
 	return nil
 }

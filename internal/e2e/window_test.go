@@ -186,7 +186,7 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 		return len(d.sessions(d.login.Name, motion.ClientWeb)) == 1 && d.desktopLoaded(d.login.Name)
 	})
 	web := d.sessions(d.login.Name, motion.ClientWeb)[0]
-	assert.Equal(t, motionsim.ViaWebForm, web.Via, "the Omni Desktop logged in through its own login form")
+	assert.Equal(t, motionsim.ViaAPI, web.Via, "the Omni Desktop's session was logged in over REST and handed over as a cookie")
 	// Side by side, as an agent would arrange them; the bar stays visible and usable.
 	xdo(t, "windowmove", win, "0", "0")
 	xdo(t, "windowmove", omniWin, "410", "0")
@@ -212,11 +212,13 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 }
 
 // TestWindowHandoffNeverLeavesTheOrigin points the Omni Desktop's login path at a page that redirects
-// to another origin: that origin's page is loaded in the window but gets no credentials.
+// to another origin, with the form fallback: that origin's page is loaded in the window but gets no
+// credentials.
 func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
 	d := newDemo(t, motion.TypologyPhonebar)
 	home := homeFor(t, d, func(s *config.Settings) {
 		s.Omni.LoginPath = "/moved-login"
+		s.Omni.Handoff = config.HandoffForm
 	})
 
 	win := startApp(t, home).waitUI(t)

@@ -24,7 +24,9 @@ func withDefaults(f Form) Form {
 }
 
 // Handoff is everything the Omni Desktop window needs: where to go, how to log in, which certificate
-// to trust. It carries the password, so it only ever travels over the inherited pipe.
+// to trust. It carries the password, so it only ever travels over the inherited pipe, and the
+// window's process keeps it: with config.HandoffSession (the default) it logs in over REST and gives
+// the web view only the session cookie, so the password never enters any page.
 type Handoff struct {
 	// Origin is the server's origin, "https://host[:port]".
 	Origin string `json:"origin"`
@@ -61,6 +63,12 @@ func (h Handoff) Validate() error {
 	}
 	if lp := withDefaults(h.Form).LoginPath; !strings.HasPrefix(lp, "/") || strings.ContainsAny(lp, "?#") {
 		return fmt.Errorf("%w: login path must be an absolute path, got %q", ErrBadHandoff, lp)
+	}
+	if ap := withDefaults(h.Form).AppPath; strings.ContainsAny(ap, "#") {
+		return fmt.Errorf("%w: app path must be a path, got %q", ErrBadHandoff, ap)
+	}
+	if err := (config.Settings{Omni: h.Form}).Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadHandoff, err)
 	}
 	return nil
 }

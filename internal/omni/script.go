@@ -8,17 +8,14 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
-// HandoffFlag is the sessionStorage key the login script sets once it has submitted the form, so that
-// a login page shown again in the same window (a wrong password, or the agent logged out) is never
-// submitted a second time.
-const HandoffFlag = "phonebar.handoff"
-
-// Script returns the JavaScript that fills and submits the login form. The window runs it after every
-// page load. On any other origin it does nothing. On the configured origin it gives the page the
-// one-phone-per-agent signal when the Phonebar owns the phone; on the login path it fills and submits
-// the form (or, with a sign-in code, opens the sign-in callback), once per window. The credentials are only read after the origin and path checks. location.origin and location.pathname cannot be
-// redefined by a page's scripts.
-func Script(h Handoff) string {
+// FillScript returns the JavaScript that fills and submits the login form, for config.HandoffForm.
+// The Controller runs it once per window, only on a load it saw commit at the login page, and in a
+// script world of its own (WebView.RunIsolated): the page's scripts share the DOM with it but not
+// its JavaScript objects, so a replaced value setter, Function.prototype.call or setTimeout of the
+// page is never used here. What a page can still see: the filled fields are DOM state, so a script
+// running in the login page itself (a stored XSS there, or a compromised server) can read them
+// before the form leaves. It waits up to 15 s for a form rendered late.
+func FillScript(h Handoff) string {
 	f := withDefaults(h.Form)
 	lit := func(s string) string {
 		b, _ := json.Marshal(s) // escapes quotes, <, >, &, U+2028 and U+2029
@@ -26,43 +23,20 @@ func Script(h Handoff) string {
 	}
 	r := strings.NewReplacer(
 		"__ORIGIN__", lit(strings.TrimSuffix(h.Origin, "/")),
-		"__PATH__", lit(f.LoginPath),
 		"__USER_SEL__", lit(f.UsernameSelector),
 		"__PASS_SEL__", lit(f.PasswordSelector),
 		"__SUBMIT_SEL__", lit(f.SubmitSelector),
-		"__FLAG__", lit(HandoffFlag),
 		"__USER__", lit(h.Username),
 		"__PASS__", lit(h.Password),
-		"__CODE__", lit(h.SignInCode),
-		"__CALLBACK__", lit(motion.PathSSOCallback+"?"+motion.QueryCode+"="),
-		"__OWNS_PHONE__", fmt.Sprint(h.PhonebarOwnsPhone),
-		"__PHONE_COOKIE__", lit(motion.PhoneOwnerCookie+"=1; path=/; Secure; SameSite=Strict"),
-		"__PHONE_FLAG__", lit(motion.PhoneOwnerFlag),
-		"__PHONE_EVENT__", lit(motion.PhoneOwnerEvent),
 	)
-	return r.Replace(scriptTemplate)
+	return r.Replace(fillTemplate)
 }
 
-const scriptTemplate = `(function () {
+const fillTemplate = `(function () {
   "use strict";
-  var path = __PATH__;
   if (location.origin !== __ORIGIN__) return;
-  if (__OWNS_PHONE__) {
-    // One phone per agent: the Phonebar's softphone is the phone, the page must not register one.
-    try { document.cookie = __PHONE_COOKIE__; } catch (e) {}
-    window[__PHONE_FLAG__] = true;
-    window.dispatchEvent(new Event(__PHONE_EVENT__));
-  }
-  if (location.pathname !== path && location.pathname !== path + "/") return;
-  try { if (sessionStorage.getItem(__FLAG__)) return; } catch (e) { return; }
-  var code = __CODE__;
-  if (code) {
-    // A provider sign-in: the one-time code logs this window in, no form to fill.
-    try { sessionStorage.setItem(__FLAG__, String(Date.now())); } catch (e) { return; }
-    location.replace(__ORIGIN__ + __CALLBACK__ + encodeURIComponent(code));
-    return;
-  }
   var deadline = Date.now() + 15000;
+  var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
   function visible(el) { return !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length)); }
   function first(sel) {
     var all = document.querySelectorAll(sel);
@@ -70,9 +44,8 @@ const scriptTemplate = `(function () {
     return null;
   }
   function set(el, value) {
-    var desc = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
     el.focus();
-    desc.set.call(el, value);
+    Reflect.apply(setValue, el, [value]);
     el.dispatchEvent(new Event("input", { bubbles: true }));
     el.dispatchEvent(new Event("change", { bubbles: true }));
     el.dispatchEvent(new Event("blur"));
@@ -84,7 +57,6 @@ const scriptTemplate = `(function () {
       if (Date.now() < deadline) setTimeout(attempt, 100);
       return;
     }
-    try { sessionStorage.setItem(__FLAG__, String(Date.now())); } catch (e) { return; }
     set(u, __USER__);
     set(p, __PASS__);
     setTimeout(function () { if (location.origin === __ORIGIN__ && !b.disabled) b.click(); }, 50);
@@ -92,8 +64,10 @@ const scriptTemplate = `(function () {
   attempt();
 })();`
 
-// LogoutScript returns the JavaScript that ends the Omni Desktop's web session when its window closes,
-// so that opening it again is not refused as a second login. It does nothing on another origin.
+// LogoutScript returns the JavaScript that ends the Omni Desktop's web session when its window
+// closes, for a session the window did not log in itself (the form fallback, or the agent logged in
+// again by hand): it posts the logout with the page's own cookie. It does nothing on another origin,
+// and carries nothing secret.
 func LogoutScript(h Handoff) string {
 	origin, _ := json.Marshal(strings.TrimSuffix(h.Origin, "/"))
 	path, _ := json.Marshal(motion.PathLogout)
