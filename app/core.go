@@ -48,6 +48,8 @@ type core struct {
 	notice string
 	// phoneErr is why the softphone did not start (damaged settings, a refused ws:// address).
 	phoneErr error
+	// historyErr says a damaged call history was kept aside (shown with the phone until restart).
+	historyErr error
 	// micLast is the last microphone check's verdict and when it was made; cleared when the
 	// devices change or the chosen microphone does.
 	micLast micVerdict
@@ -211,8 +213,8 @@ func (c *core) view() (v SessionView) {
 		c.log.WithError(err).Warn("settings unreadable")
 	}
 	defer func() {
-		if err != nil && v.Notice == "" {
-			v.Notice = agent.Describe(err).Message // the window shows which file and what to do
+		if err != nil {
+			v.SettingsProblem = agent.Describe(err).Message // the window shows which file and what to do
 		}
 	}()
 	v = SessionView{Server: st.ServerURL, Username: st.Username, Remember: st.RememberMe, Demo: c.demo}

@@ -27,6 +27,9 @@ type SessionView struct {
 	// Notices are the login's non-blocking notices (password expiry, license), each shown until
 	// the agent dismisses it, once per session.
 	Notices []NoticeView `json:"notices"`
+	// SettingsProblem says why settings.json cannot be used (damaged, unreadable) and what to do;
+	// empty when it can. Nothing is written over such a file.
+	SettingsProblem string `json:"settingsProblem"`
 	// NeedCurrentPassword says a password change must ask for the current password (the app does
 	// not hold it: the keyring could not be read again).
 	NeedCurrentPassword bool `json:"needCurrentPassword"`

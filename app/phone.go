@@ -392,6 +392,11 @@ func (c *core) phoneView() PhoneView {
 	if sp.regErr != nil && !sp.reg.CanCall() {
 		v.Problem = registrationProblem(sp.regErr, v.Registration == "registering")
 	}
+	c.mu.Lock()
+	if c.historyErr != nil && v.Problem == "" {
+		v.Problem = "The call history was damaged: " + c.historyErr.Error() + "."
+	}
+	c.mu.Unlock()
 	for _, cv := range sp.views {
 		v.Calls = append(v.Calls, cv)
 	}
@@ -645,9 +650,9 @@ func (c *core) remember(e history.Entry) {
 		// Recorded in a new history; the damaged one is kept aside: say so.
 		c.log.WithError(err).Warn("the call history was damaged")
 		c.mu.Lock()
-		c.notice = "The call history was damaged: " + err.Error()
+		c.historyErr = err
 		c.mu.Unlock()
-		c.emit.Emit(EventSession, c.view())
+		c.emitPhone()
 	} else if err != nil {
 		c.log.WithError(err).Warn("the call history cannot be written")
 		return

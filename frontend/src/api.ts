@@ -25,6 +25,8 @@ export interface SessionView {
   agent?: AgentView;
   connection: "" | "connected" | "reconnecting" | "offline";
   notice: string;
+  /** Why settings.json cannot be used and what to do; "" when it can. */
+  settingsProblem: string;
   demo?: { server: string; logins: DemoLogin[] };
 }
 

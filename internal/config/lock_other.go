@@ -8,3 +8,6 @@ import "os"
 func tryLock(*os.File) error { return nil }
 
 func unlock(*os.File) error { return nil }
+
+// replaceFile renames tmp over path (atomic; readers keep the file they opened).
+func replaceFile(tmp, path string) error { return os.Rename(tmp, path) }

@@ -143,3 +143,24 @@ func TestUnreadableFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, fi.IsDir(), "left as it was")
 }
+
+// TestSaveWhileAnotherReads: a save while another process has the file open for reading (on
+// Windows, Go opens files without FILE_SHARE_DELETE, so replacing one then fails for a moment) waits
+// for the reader instead of failing.
+func TestSaveWhileAnotherReads(t *testing.T) {
+	s := newStore(t)
+	require.NoError(t, s.Save(Default()))
+	f, err := os.Open(s.Path())
+	require.NoError(t, err)
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(300 * time.Millisecond) // the reader's time with the file
+		f.Close()
+		close(released)
+	}()
+	require.NoError(t, s.Update(func(st *Settings) error { st.Username = "reader.waited"; return nil }))
+	<-released
+	st, err := s.Load()
+	require.NoError(t, err)
+	assert.Equal(t, "reader.waited", st.Username)
+}

@@ -22,3 +22,6 @@ func tryLock(f *os.File) error {
 
 // unlock releases tryLock's lock.
 func unlock(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_UN) }
+
+// replaceFile renames tmp over path (atomic; readers keep the file they opened).
+func replaceFile(tmp, path string) error { return os.Rename(tmp, path) }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -23,4 +24,19 @@ func tryLock(f *os.File) error {
 func unlock(f *os.File) error {
 	var ol windows.Overlapped
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &ol)
+}
+
+// replaceFile renames tmp over path. Go opens files without FILE_SHARE_DELETE, so while any process
+// reads the settings (Load takes no lock) Windows refuses the replacement with "access denied" or a
+// sharing violation: a reader holds the file for moments only, so try again for up to two seconds.
+func replaceFile(tmp, path string) error {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		err := os.Rename(tmp, path)
+		if err == nil || time.Now().After(deadline) ||
+			!(errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_SHARING_VIOLATION)) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -217,7 +217,7 @@ func (s *Store) write(st Settings) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("cannot write the settings file %s: %w", tmp.Name(), err)
 	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
+	if err := replaceFile(tmp.Name(), s.path); err != nil {
 		return fmt.Errorf("cannot replace the settings file %s: %w", s.path, err)
 	}
 	return nil

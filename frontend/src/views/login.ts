@@ -325,9 +325,13 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     ? h("div", { id: "notice", class: "alert warn", role: "status" }, h("strong", {}, "Session ended"), h("p", {}, v.notice + "."))
     : null;
 
+  const settingsProblem = v.settingsProblem
+    ? h("div", { id: "settings-problem", class: "alert warn", role: "status" }, h("strong", {}, "Your settings file cannot be used"), h("p", {}, v.settingsProblem + "."))
+    : null;
+
   const root = h("main", { class: "login" },
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),
-    notice, form, forgotBox, demo);
+    settingsProblem, notice, form, forgotBox, demo);
 
   // The app reads its settings for the line: once typing pauses, not at every key.
   let lineTimer = 0;
