@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -170,4 +171,45 @@ func TestOmniHandoffHostilePageGetsNothing(t *testing.T) {
 			assert.NotContains(t, p.log.String(), d.login.Password, "no password in the app's log")
 		})
 	}
+}
+
+// TestOmniHandoffAsksBeforeEndingAnotherWebSession: a WebRTC agent already logged in to the Omni
+// Desktop elsewhere (Motion forbids two such sessions) opens it from the Phonebar. The window asks on
+// its own page; the agent's "Log in here" ends the other session and opens the desktop.
+func TestOmniHandoffAsksBeforeEndingAnotherWebSession(t *testing.T) {
+	d := newDemo(t, motion.TypologyWebRTC)
+	shots := shotsDir(t)
+	base, err := motion.ParseServerURL(d.srv.URL)
+	require.NoError(t, err)
+	elsewhere, err := motion.New(motion.Options{BaseURL: base, Pin: d.pin, ClientKind: motion.ClientWeb})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = elsewhere.Login(ctx, motion.LoginRequest{Name: d.login.Name, Password: d.login.Password, Client: motion.ClientWeb})
+	require.NoError(t, err)
+	require.Equal(t, 1, live(d, d.login.Name, motion.ClientWeb))
+
+	p := startApp(t, homeFor(t, d, nil))
+	win := p.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the Phonebar session", 15*time.Second, func() bool { return live(d, d.login.Name, motion.ClientPhonebar) == 1 })
+	time.Sleep(300 * time.Millisecond)
+	key(t, win, "ctrl+d")
+	omniWin := waitWindow(t, "^Omni Desktop", 20*time.Second)
+	waitFor(t, "the question", 20*time.Second, func() bool { return strings.Contains(p.log.String(), "logged in to the Omni Desktop elsewhere") })
+	xdo(t, "windowmove", omniWin, "0", "0")
+	time.Sleep(1 * time.Second)
+	screenshot(t, shots, "omni-session-exists-question")
+	assert.Equal(t, 1, live(d, d.login.Name, motion.ClientWeb), "nothing is ended before the agent answers")
+
+	key(t, omniWin, "Tab", "Return") // "Log in here"
+	waitFor(t, "the desktop with the new web session", 20*time.Second, func() bool {
+		return live(d, d.login.Name, motion.ClientWeb) == 1 && len(d.sessions(d.login.Name, motion.ClientWeb)) == 2 && d.desktopLoaded(d.login.Name)
+	})
+	web := d.sessions(d.login.Name, motion.ClientWeb)
+	assert.Equal(t, motion.CodeSessionExists, web[0].EndReason, "the other session was forced out")
+	assert.Equal(t, motionsim.ViaAPI, web[1].Via)
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, shots, "omni-session-exists-desktop")
 }
