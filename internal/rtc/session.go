@@ -36,6 +36,7 @@ type Session struct {
 	remoteID  string
 	sending   bool // our direction includes send
 	receiving bool // our direction includes receive
+	proposed  *proposal // our re-INVITE offer waiting for its answer (hold.go)
 	closed    bool
 
 	packetsIn  atomic.Uint64
@@ -244,67 +245,6 @@ func (s *Session) checkCodecs(raw []byte) error {
 		}
 	}
 	return ErrNoCommonCodec
-}
-
-// Hold returns a new offer for the re-INVITE that puts the call on hold (dir SendOnly: we keep
-// sending, e.g. music; Inactive: nothing flows) or resumes it (SendRecv), and applies dir to our
-// media at once. The transport is unchanged, so pion needs no renegotiation.
-func (s *Session) Hold(dir string) ([]byte, error) {
-	return s.redirect(dir)
-}
-
-// Reoffer answers an offer the other side makes during the call (hold or resume): the answer has
-// the reverse direction and the same transport. An offer that changes the transport returns
-// ErrRenegotiation.
-func (s *Session) Reoffer(offer []byte) ([]byte, error) {
-	id, err := transportID(offer)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := Direction(offer)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	same := id == s.remoteID
-	s.mu.Unlock()
-	if !same {
-		return nil, ErrRenegotiation
-	}
-	return s.redirect(Reverse(dir))
-}
-
-// ApplyAnswerDirection follows the direction of the other side's answer to our hold offer.
-func (s *Session) ApplyAnswerDirection(answer []byte) error {
-	dir, err := Direction(answer)
-	if err != nil {
-		return err
-	}
-	ours := Reverse(dir)
-	s.mu.Lock()
-	s.sending = s.sending && (ours == SendRecv || ours == SendOnly)
-	s.receiving = s.receiving && (ours == SendRecv || ours == RecvOnly)
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *Session) redirect(dir string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, ErrClosed
-	}
-	if s.local == nil {
-		return nil, ErrState
-	}
-	s.version++
-	sdp, err := withDirection(s.local, dir, s.version)
-	if err != nil {
-		return nil, err
-	}
-	s.sending = dir == SendRecv || dir == SendOnly
-	s.receiving = dir == SendRecv || dir == RecvOnly
-	return sdp, nil
 }
 
 // Close ends the media and waits for its goroutines.
