@@ -269,6 +269,10 @@ func phoneError(err error) error {
 	if errors.As(err, &ui) {
 		return ui
 	}
+	if errors.Is(err, phone.ErrChangeRefused) {
+		// Before the SIP status: a 488 to a hold is not a codec problem.
+		return &UIError{Code: "CALL_CHANGE_REFUSED", Message: capitalize(phone.ErrChangeRefused.Error()) + "."}
+	}
 	var se *sipua.StatusError
 	if errors.As(err, &se) {
 		return &UIError{Code: fmt.Sprintf("SIP_%d", se.Code), Message: se.Error()}

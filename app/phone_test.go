@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/sipua"
 )
 
@@ -46,6 +47,7 @@ func TestPhoneErrorTransfers(t *testing.T) {
 		{"abandoned", sipua.ErrTransferAbandoned, "TRANSFER_ABANDONED", "one of the two calls ended"},
 		{"a UIError stays as it is", &UIError{Code: "TRANSFER_NOT_READY", Message: "x"}, "TRANSFER_NOT_READY", "x"},
 		{"SIP refusal", &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}, "SIP_486", "busy"},
+		{"hold refused is no codec problem", fmt.Errorf("%w: %w", phone.ErrChangeRefused, &sipua.StatusError{Method: "INVITE", Code: 488, Reason: "Not Acceptable Here"}), "CALL_CHANGE_REFUSED", "goes on as it was"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

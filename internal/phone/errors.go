@@ -10,4 +10,9 @@ var (
 	ErrNotRegistered = errors.New("the phone is not signed in to the SIP server yet")
 	// ErrNoCommonCodec is the media's refusal of an offer (answered with 488).
 	ErrNoCommonCodec = errors.New("the other side offers no audio codec this phone can use")
+	// ErrChangeRefused wraps why a hold or resume did not happen (the other side refused it, did not
+	// answer in time, or the wait was cancelled): the call and its audio are exactly as before.
+	ErrChangeRefused = errors.New("the other side did not take the change: the call goes on as it was")
+	// ErrRingTimeout is why an incoming call ended that rang for Config.RingTimeout unanswered.
+	ErrRingTimeout = errors.New("nobody answered the call in time")
 )

@@ -97,6 +97,17 @@ type Config struct {
 	OnEvent func(Event)
 	// Expires is the registration lifetime asked for; zero means sipua's default (10 minutes).
 	Expires time.Duration
+	// MaxRinging caps the incoming calls ringing at once; zero means 3. One more is refused with
+	// 486 Busy Here (busy at this phone only: the PBX may still offer the call to another agent or
+	// voicemail, where 600 Busy Everywhere would stop it) and never reaches OnEvent.
+	MaxRinging int
+	// RingTimeout is how long an incoming call may ring unanswered before this phone refuses it
+	// with 480 Temporarily Unavailable (nobody is there to take it; 408 would blame the network)
+	// and it ends with ErrRingTimeout; zero means 60 s.
+	RingTimeout time.Duration
+	// ReinviteTimeout bounds the wait for the other side's answer to a hold or resume; zero means
+	// sipua's default (10 s). Past it the change is given up and the call stays as it was.
+	ReinviteTimeout time.Duration
 	// Logger receives logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -154,13 +165,20 @@ type Phone struct {
 
 // New checks the configuration.
 func New(cfg Config) (*Phone, error) {
+	if cfg.MaxRinging <= 0 {
+		cfg.MaxRinging = 3
+	}
+	if cfg.RingTimeout <= 0 {
+		cfg.RingTimeout = 60 * time.Second
+	}
 	p := &Phone{cfg: cfg, calls: map[string]*Call{}, log: cfg.Logger}
 	if p.log == nil {
 		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	ua, err := sipua.New(sipua.Options{
 		AOR: cfg.Account.AOR, AuthUser: cfg.Account.AuthUser, Password: cfg.Account.Password,
-		URL: cfg.Account.WSURL, Fingerprint: cfg.Account.Fingerprint, Expires: cfg.Expires, Logger: p.log,
+		URL: cfg.Account.WSURL, Fingerprint: cfg.Account.Fingerprint, Expires: cfg.Expires, ReinviteTimeout: cfg.ReinviteTimeout,
+		Logger: p.log,
 		Handler: sipua.Handler{
 			State:    func(s sipua.State, err error) { p.emit(Event{Kind: EventRegistration, Registration: s, Err: err}) },
 			Incoming: p.incoming,
@@ -289,17 +307,63 @@ func (p *Phone) incoming(sc *sipua.Call) {
 	if old := sc.Replaces(); old != nil {
 		replaced = p.lookup(old.ID())
 	}
-	p.mu.Lock()
-	p.calls[c.id] = c
-	p.mu.Unlock()
-	if replaced != nil {
-		// The end of an attended transfer somewhere else: the party of one of our calls now calls
-		// us in its place. It does not ring: it is answered at once and the old call hung up.
+	if replaced != nil && replaced.replaceable() {
+		// The end of an attended transfer somewhere else: the far end of a call we are talking on
+		// hands it over to the party now calling. It does not ring: it is answered at once and the
+		// old call hung up.
+		p.mu.Lock()
+		p.calls[c.id] = c
+		p.mu.Unlock()
 		go p.replace(c, replaced)
 		return
 	}
+	p.mu.Lock()
+	ringing := 0
+	for _, other := range p.calls {
+		if other.State() == StateRinging {
+			ringing++
+		}
+	}
+	if ringing >= p.cfg.MaxRinging {
+		p.mu.Unlock()
+		p.log.Info("incoming call refused: too many calls ringing", "call", c.id, "ringing", ringing)
+		_ = sc.Reject(context.Background(), 486)
+		return
+	}
+	// A call that would replace one the agent holds (or is putting on hold) rings like any other:
+	// answering it is the agent's choice, and Replaces says what it would take the place of.
+	c.mu.Lock()
+	c.replaces = replaced
+	c.ringTimer = time.AfterFunc(p.cfg.RingTimeout, c.ringTimedOut)
+	c.mu.Unlock()
+	p.calls[c.id] = c
+	p.mu.Unlock()
 	_ = sc.Ring(context.Background())
 	p.emit(Event{Kind: EventIncoming, Call: c})
+}
+
+// ringTimedOut refuses a call still ringing after Config.RingTimeout.
+func (c *Call) ringTimedOut() {
+	if c.State() != StateRinging {
+		return
+	}
+	c.mu.Lock()
+	c.endReason = ErrRingTimeout
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.sip.Reject(ctx, 480); err != nil && !errors.Is(err, sipua.ErrCallState) {
+		c.phone.log.Debug("refusing a call nobody answered", "call", c.id, "error", err)
+	}
+}
+
+// replaceable reports whether an INVITE with Replaces for c may be answered without asking: c is
+// active, and not being put on hold. A call the agent holds is never replaced unasked: its far end
+// (or someone who learnt its dialog) would otherwise hear the agent's microphone at once.
+func (c *Call) replaceable() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state == StateActive && !c.renegotiating
 }
 
 // replace answers c, which takes the place of old (INVITE with Replaces), then hangs old up. If c
@@ -358,6 +422,11 @@ func (p *Phone) ended(sc *sipua.Call, reason error) {
 	if c == nil {
 		return
 	}
+	c.mu.Lock()
+	if c.endReason != nil {
+		reason = c.endReason
+	}
+	c.mu.Unlock()
 	c.finish(reason)
 }
 
@@ -382,6 +451,24 @@ type Call struct {
 	remoteHeld bool
 	digits     []rune
 	err        error
+	// replaces is the call this ringing call would take the place of if answered (an INVITE with
+	// Replaces for a call the agent holds).
+	replaces *Call
+	// renegotiating is true while a hold or resume of ours is under way.
+	renegotiating bool
+	ringTimer     *time.Timer
+	// endReason, when set, is why the call ends, in place of the signalling's reason.
+	endReason error
+}
+
+// Replaces returns the call this incoming call would take the place of if answered, or nil: an
+// INVITE with Replaces (RFC 3891) naming a call the agent holds rings instead of being answered
+// at once, and answering it hangs that call up. (One that names an active call is answered at
+// once: the end of an attended transfer to this agent.)
+func (c *Call) Replaces() *Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.replaces
 }
 
 // ID returns the call's SIP Call-ID.
@@ -486,6 +573,9 @@ func (c *Call) finish(reason error) {
 	c.state = StateEnded
 	c.err = reason
 	m := c.media
+	if c.ringTimer != nil {
+		c.ringTimer.Stop()
+	}
 	c.mu.Unlock()
 	if m != nil {
 		m.Close()
@@ -537,7 +627,20 @@ func (c *Call) Answer(ctx context.Context) error {
 	if err := c.move(inputAnswered); err != nil {
 		return err
 	}
+	c.mu.Lock()
+	if c.ringTimer != nil {
+		c.ringTimer.Stop()
+	}
+	old := c.replaces
+	c.mu.Unlock()
 	c.phone.emit(Event{Kind: EventActive, Call: c})
+	if old != nil {
+		// The agent chose to take the call that replaces old (RFC 3891): old ends.
+		c.phone.log.Info("call replaced", "call", c.id, "replaces", old.id)
+		if err := old.Hangup(ctx); err != nil && !errors.Is(err, ErrCallState) {
+			c.phone.log.Debug("hanging up the replaced call", "call", old.id, "error", err)
+		}
+	}
 	return nil
 }
 
@@ -565,40 +668,54 @@ func (c *Call) Hangup(ctx context.Context) error {
 }
 
 // Hold puts the call on hold (re-INVITE a=sendonly: we keep sending, e.g. music on hold; inactive
-// when inactive is true).
+// when inactive is true). It changes the call only once the other side accepts: when it refuses,
+// does not answer in time or ctx ends first, the call and its audio stay exactly as they were and
+// the error wraps ErrChangeRefused. A 491 (the other side changing the call at the same moment) is
+// retried once after the wait RFC 3261 section 14.1 gives (see sipua.Call.Renegotiate).
 func (c *Call) Hold(ctx context.Context, inactive bool) error {
-	if c.State() != StateActive {
-		return ErrCallState
-	}
 	dir := rtc.SendOnly
 	if inactive {
 		dir = rtc.Inactive
 	}
-	return c.redirect(ctx, dir, inputHold, EventHeld)
+	return c.redirect(ctx, StateActive, dir, inputHold, EventHeld)
 }
 
-// Resume takes the call off hold (re-INVITE a=sendrecv).
+// Resume takes the call off hold (re-INVITE a=sendrecv), as transactionally as Hold.
 func (c *Call) Resume(ctx context.Context) error {
-	if c.State() != StateHeld {
+	return c.redirect(ctx, StateHeld, rtc.SendRecv, inputResume, EventActive)
+}
+
+func (c *Call) redirect(ctx context.Context, from State, dir string, in input, kind EventKind) error {
+	c.mu.Lock()
+	if c.state != from || c.renegotiating || c.media == nil {
+		c.mu.Unlock()
 		return ErrCallState
 	}
-	return c.redirect(ctx, rtc.SendRecv, inputResume, EventActive)
-}
-
-func (c *Call) redirect(ctx context.Context, dir string, in input, kind EventKind) error {
-	offer, err := c.media.Hold(dir)
-	if err != nil {
-		return err
+	c.renegotiating = true
+	m := c.media
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.renegotiating = false
+		c.mu.Unlock()
+	}()
+	answer, err := c.sip.Renegotiate(ctx, func() ([]byte, error) { return m.Hold(dir) }, m.CancelHold)
+	if errors.Is(err, sipua.ErrCallState) {
+		return ErrCallState
 	}
-	answer, err := c.sip.Reinvite(ctx, offer)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrChangeRefused, err)
 	}
-	if err := c.media.ApplyAnswerDirection(answer); err != nil {
-		return err
+	if err := m.ApplyAnswerDirection(answer); err != nil {
+		m.CancelHold()
+		return fmt.Errorf("%w: %w", ErrChangeRefused, err)
 	}
 	if err := c.move(in); err != nil {
 		return err
+	}
+	// On hold the call may keep sending (sendonly), but never the agent's microphone: silence.
+	if c.mute != nil {
+		c.mute.setHeld(in == inputHold)
 	}
 	c.phone.emit(Event{Kind: kind, Call: c})
 	return nil
@@ -688,11 +805,12 @@ func (c *Call) TransferTo(ctx context.Context, consult *Call) error {
 	return nil
 }
 
-// muteSource sends silence while muted.
+// muteSource sends silence while muted, and while we hold the call.
 type muteSource struct {
 	mu    sync.Mutex
 	src   rtc.Source
 	muted bool
+	held  bool
 }
 
 func (m *muteSource) set(on bool) {
@@ -701,9 +819,15 @@ func (m *muteSource) set(on bool) {
 	m.mu.Unlock()
 }
 
+func (m *muteSource) setHeld(on bool) {
+	m.mu.Lock()
+	m.held = on
+	m.mu.Unlock()
+}
+
 func (m *muteSource) Fill(pcm []int16, rate int) {
 	m.mu.Lock()
-	muted := m.muted
+	muted := m.muted || m.held
 	m.mu.Unlock()
 	m.src.Fill(pcm, rate) // taken even while muted, so that the microphone's queue stays short
 	if muted {

@@ -35,17 +35,6 @@ func (d Direction) String() string {
 	return "unknown"
 }
 
-// dialogState is where a call's SIP dialog stands.
-type dialogState int
-
-const (
-	dialogUnknown   dialogState = iota
-	dialogEarly                 // INVITE sent or received, no final answer yet
-	dialogAnswered              // we answered with 200 and wait for the ACK
-	dialogConfirmed             // established
-	dialogEnded
-)
-
 // Call is one SIP dialog carrying a call. It knows the SDP only as bytes.
 type Call struct {
 	ua     *UA
@@ -54,7 +43,7 @@ type Call struct {
 	done   chan struct{}
 
 	mu           sync.Mutex
-	state        dialogState
+	state        DialogState
 	localTag     string
 	remoteTag    string
 	local        sip.Uri
@@ -67,7 +56,6 @@ type Call struct {
 	ack          *sip.Request // our ACK to their 2xx, repeated if the 2xx comes again
 	remoteSDP    []byte
 	endErr       error
-	reinviting   bool
 	// replaces is the call an incoming INVITE with Replaces takes the place of (RFC 3891).
 	replaces *Call
 	// refer receives the outcome of our REFER while TransferTo waits for it.
@@ -128,11 +116,10 @@ func (c *Call) Err() error {
 // end finishes the call once, with reason.
 func (c *Call) end(reason error) {
 	c.mu.Lock()
-	if c.state == dialogEnded {
+	if c.moveLocked(dialogInputEnd) != nil {
 		c.mu.Unlock()
-		return
+		return // already ended
 	}
-	c.state = dialogEnded
 	c.endErr = reason
 	c.mu.Unlock()
 	close(c.done)
@@ -175,8 +162,9 @@ func (u *UA) Invite(ctx context.Context, target string, offer []byte, onProgress
 	}
 	c := &Call{
 		ua: u, dir: DirectionOutgoing, callID: randomToken(16), done: make(chan struct{}),
-		state: dialogEarly, localTag: randomToken(8), local: u.aor, remote: to, remoteTarget: to,
+		localTag: randomToken(8), local: u.aor, remote: to, remoteTarget: to,
 	}
+	c.state, _ = dialogTransition(DialogUnknown, dialogInputInvite)
 	u.mu.Lock()
 	if u.closed {
 		u.mu.Unlock()
@@ -202,7 +190,10 @@ func (u *UA) Invite(ctx context.Context, target string, offer []byte, onProgress
 		}
 	}
 	c.remoteSDP = slices.Clone(res.Body())
-	c.state = dialogConfirmed
+	if err := c.moveLocked(dialogInputAccepted); err != nil {
+		c.mu.Unlock()
+		return nil, err // ended meanwhile (the user agent stopped)
+	}
 	ack := c.newRequestLocked(sip.ACK)
 	ack.CSeq().SeqNo = c.invite.CSeq().SeqNo
 	c.ack = ack
@@ -407,7 +398,7 @@ func (c *Call) request(ctx context.Context, method sip.RequestMethod, ctype stri
 	var challenge *sip.Response
 	for attempt := 0; attempt < 2; attempt++ {
 		c.mu.Lock()
-		if c.state == dialogEnded {
+		if c.state == DialogEnded {
 			c.mu.Unlock()
 			return nil, ErrCallState
 		}
@@ -453,41 +444,234 @@ func (c *Call) request(ctx context.Context, method sip.RequestMethod, ctype stri
 	return nil, &StatusError{Method: string(method), Code: challenge.StatusCode, Reason: challenge.Reason}
 }
 
-func (c *Call) resendAck() {
+// resendAck answers a 2xx to an INVITE of ours that came again, or late: the same ACK for a
+// repeated answer; a new one for the answer to a re-INVITE that was given up (the other side has
+// then taken an offer this side rolled back, which is logged).
+func (c *Call) resendAck(res *sip.Response) {
 	c.mu.Lock()
 	ack := c.ack
+	late := false
+	if ack == nil || ack.CSeq().SeqNo != res.CSeq().SeqNo {
+		if c.state == DialogEnded || res.CSeq().SeqNo > c.cseq {
+			c.mu.Unlock()
+			return
+		}
+		ack = c.newRequestLocked(sip.ACK)
+		ack.CSeq().SeqNo = res.CSeq().SeqNo
+		late = true
+	}
 	c.mu.Unlock()
-	if ack != nil {
-		_ = c.ua.send(context.Background(), ack)
+	_ = c.ua.send(context.Background(), ack)
+	if late {
+		c.ua.log.Warn("a re-INVITE given up was accepted after all; the other side may hold a change this phone rolled back", "call", c.callID)
 	}
 }
 
 // Reinvite offers a new session description in the call (hold: a=sendonly or a=inactive; resume:
-// a=sendrecv) and returns the other side's answer.
+// a=sendrecv) and returns the other side's answer: one attempt of Renegotiate, without its retry.
 func (c *Call) Reinvite(ctx context.Context, offer []byte) ([]byte, error) {
+	return c.reinvite(ctx, offer)
+}
+
+// Renegotiate changes the session of an established call with a re-INVITE (RFC 3261 section 14)
+// and returns the other side's answer; offer makes our offer. It is all or nothing: when the other
+// side refuses (a *StatusError: 488, 500, ...), gives no final answer within
+// Options.ReinviteTimeout (ErrTimeout: a CANCEL is sent when the request got as far as a
+// provisional answer), or ctx ends first, rollback is called before Renegotiate returns and the
+// dialog carries the session it had before. A refusal with 481 means the other side has forgotten
+// the call: it ends.
+//
+// A 491 (the other side's re-INVITE crossed ours) is retried once, with a new offer, after the
+// random wait of RFC 3261 section 14.1: 2.1 to 4 s in steps of 10 ms when we placed the call and so
+// own its Call-ID, 0 to 2 s when the other side did. rollback runs before the wait, so that a
+// re-INVITE of the other side meanwhile meets the session as it was, and is answered.
+func (c *Call) Renegotiate(ctx context.Context, offer func() ([]byte, error), rollback func()) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		o, err := offer()
+		if err != nil {
+			return nil, err
+		}
+		answer, err := c.reinvite(ctx, o)
+		if err == nil {
+			return answer, nil
+		}
+		rollback()
+		var se *StatusError
+		if !errors.As(err, &se) || se.Code != 491 || attempt > 0 {
+			return nil, err
+		}
+		d := c.GlareDelay()
+		c.ua.log.Debug("re-INVITE crossed the other side's: trying again", "call", c.callID, "after", d)
+		if werr := waitGlare(ctx, d); werr != nil {
+			return nil, err
+		}
+	}
+}
+
+// GlareDelay is how long to wait before trying again a re-INVITE refused with 491 (RFC 3261
+// section 14.1): a random time in units of 10 ms, between 2.1 and 4 s when we own the dialog's
+// Call-ID (we placed the call), between 0 and 2 s when the other side does.
+func (c *Call) GlareDelay() time.Duration {
+	if c.dir == DirectionOutgoing {
+		return 2100*time.Millisecond + time.Duration(randInt(191))*10*time.Millisecond
+	}
+	return time.Duration(randInt(201)) * 10 * time.Millisecond
+}
+
+// waitGlare waits d or until ctx ends; tests replace it.
+var waitGlare = func(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// reinvite runs one re-INVITE: the dialog is DialogReinviting until the final answer.
+func (c *Call) reinvite(ctx context.Context, offer []byte) ([]byte, error) {
 	c.mu.Lock()
-	if c.state != dialogConfirmed || c.reinviting {
+	if err := c.moveLocked(dialogInputReinvite); err != nil {
 		c.mu.Unlock()
 		return nil, ErrCallState
 	}
-	c.reinviting = true
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.reinviting = false
-		c.mu.Unlock()
-	}()
-	res, err := c.request(ctx, sip.INVITE, "application/sdp", offer)
+	res, err := c.reinviteAuth(ctx, offer)
+	c.mu.Lock()
+	_ = c.moveLocked(dialogInputReinviteDone) // refused only when the call ended meanwhile
+	if err == nil && res.IsSuccess() {
+		c.remoteSDP = slices.Clone(res.Body())
+		if ct := res.Contact(); ct != nil {
+			c.remoteTarget = ct.Address
+		}
+	}
+	c.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	c.remoteSDP = slices.Clone(res.Body())
-	if ct := res.Contact(); ct != nil {
-		c.remoteTarget = ct.Address
+	if !res.IsSuccess() {
+		if res.StatusCode == 481 {
+			c.end(ErrCallEnded)
+		}
+		return nil, &StatusError{Method: "INVITE", Code: res.StatusCode, Reason: res.Reason, Warning: warningText(res)}
 	}
-	c.mu.Unlock()
 	return slices.Clone(res.Body()), nil
+}
+
+// reinviteAuth sends the re-INVITE, again with credentials when challenged, and returns the final
+// answer (already ACKed).
+func (c *Call) reinviteAuth(ctx context.Context, offer []byte) (*sip.Response, error) {
+	var challenge *sip.Response
+	for {
+		c.mu.Lock()
+		if c.state == DialogEnded {
+			c.mu.Unlock()
+			return nil, ErrCallState
+		}
+		req := c.newRequestLocked(sip.INVITE)
+		c.mu.Unlock()
+		ct := sip.ContentTypeHeader("application/sdp")
+		req.AppendHeader(&ct)
+		req.SetBody(offer)
+		if challenge != nil && !c.ua.authorize(req, challenge) {
+			return challenge, nil
+		}
+		res, err := c.reinviteTx(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if (res.StatusCode == 401 || res.StatusCode == 407) && challenge == nil {
+			challenge = res
+			continue
+		}
+		return res, nil
+	}
+}
+
+// cancelGrace is how long a re-INVITE given up after a provisional answer waits, after its CANCEL,
+// for the final answer: a 2xx that crosses the CANCEL still counts.
+const cancelGrace = 2 * time.Second
+
+// reinviteTx runs one re-INVITE client transaction and ACKs its final answer. It gives up after
+// Options.ReinviteTimeout or at ctx's end (sending a CANCEL if a provisional answer came).
+func (c *Call) reinviteTx(ctx context.Context, req *sip.Request) (*sip.Response, error) {
+	u := c.ua
+	tx, up, err := u.openTx(req)
+	if err != nil {
+		return nil, err
+	}
+	defer u.closeTx(req)
+	if err := u.send(ctx, req); err != nil {
+		return nil, err
+	}
+	timer := time.NewTimer(u.opts.ReinviteTimeout)
+	defer timer.Stop()
+	provisional := false
+	final := func(res *sip.Response) (*sip.Response, error) {
+		actx := context.WithoutCancel(ctx)
+		if !res.IsSuccess() {
+			if err := u.send(actx, NewAckNon2xx(req, res)); err != nil {
+				u.log.Debug("ACK of refusal", "error", err)
+			}
+			return res, nil
+		}
+		c.mu.Lock()
+		ack := c.newRequestLocked(sip.ACK)
+		ack.CSeq().SeqNo = req.CSeq().SeqNo
+		c.ack = ack
+		c.mu.Unlock()
+		if err := u.send(actx, ack); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	var gaveUp error
+	for {
+		select {
+		case res := <-tx.resp:
+			if res.IsProvisional() {
+				provisional = true
+				continue
+			}
+			return final(res)
+		case <-up:
+			return nil, ErrNotConnected
+		case <-timer.C:
+			gaveUp = fmt.Errorf("%w (re-INVITE)", ErrTimeout)
+		case <-ctx.Done():
+			gaveUp = ctx.Err()
+		}
+		break
+	}
+	if !provisional {
+		return nil, gaveUp
+	}
+	// RFC 3261 section 9.1: a CANCEL only after a provisional answer. Its own answer is not waited
+	// for; the INVITE's final answer (487, or a 2xx that crossed it) is, briefly.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelGrace)
+	defer cancel()
+	cancelReq := newCancel(req)
+	ctx2, cancel2 := context.WithTimeout(context.WithoutCancel(ctx), u.opts.RequestTimeout)
+	go func() { defer cancel2(); _, _ = u.roundTrip(ctx2, cancelReq, nil) }()
+	for {
+		select {
+		case res := <-tx.resp:
+			if res.IsProvisional() {
+				continue
+			}
+			if res.IsSuccess() {
+				return final(res)
+			}
+			_, _ = final(res)
+			return nil, gaveUp
+		case <-up:
+			return nil, gaveUp
+		case <-cctx.Done():
+			return nil, gaveUp
+		}
+	}
 }
 
 // Hangup ends the call: BYE for an established call, 603 Decline for an incoming call not yet
@@ -497,12 +681,12 @@ func (c *Call) Hangup(ctx context.Context) error {
 	st := c.state
 	c.mu.Unlock()
 	switch st {
-	case dialogEarly:
+	case DialogEarly:
 		if c.dir == DirectionIncoming {
 			return c.Reject(ctx, 603)
 		}
 		return ErrCallState // an outgoing attempt is cancelled through Invite's ctx
-	case dialogAnswered, dialogConfirmed:
+	case DialogAnswered, DialogConfirmed, DialogReinviting:
 		_, err := c.request(ctx, sip.BYE, "", nil)
 		c.end(ErrCallEnded)
 		var se *StatusError
@@ -554,13 +738,13 @@ func (c *Call) TransferTo(ctx context.Context, other *Call) error {
 		return ErrCallState
 	}
 	other.mu.Lock()
-	ok := other.state == dialogConfirmed && other.remoteTag != ""
+	ok := other.state == DialogConfirmed && other.remoteTag != ""
 	r := Replaces{CallID: other.callID, ToTag: other.remoteTag, FromTag: other.localTag}
 	target := other.remote
 	other.mu.Unlock()
 	reports := make(chan referReport, 16)
 	c.mu.Lock()
-	if !ok || c.state != dialogConfirmed || c.refer != nil {
+	if !ok || c.state != DialogConfirmed || c.refer != nil {
 		c.mu.Unlock()
 		return ErrCallState
 	}
@@ -644,7 +828,7 @@ func validDTMF(d rune) bool {
 // Ring tells the caller of an incoming call that it rings here (180).
 func (c *Call) Ring(ctx context.Context) error {
 	c.mu.Lock()
-	if c.dir != DirectionIncoming || c.state != dialogEarly {
+	if c.dir != DirectionIncoming || c.state != DialogEarly {
 		c.mu.Unlock()
 		return ErrCallState
 	}
@@ -656,11 +840,10 @@ func (c *Call) Ring(ctx context.Context) error {
 // Answer accepts an incoming call with the SDP answer.
 func (c *Call) Answer(ctx context.Context, answer []byte) error {
 	c.mu.Lock()
-	if c.dir != DirectionIncoming || c.state != dialogEarly {
+	if c.dir != DirectionIncoming || c.moveLocked(dialogInputAnswer) != nil {
 		c.mu.Unlock()
 		return ErrCallState
 	}
-	c.state = dialogAnswered
 	inv := c.invite
 	c.mu.Unlock()
 	if err := c.respond(ctx, inv, 200, "OK", answer); err != nil {
@@ -677,7 +860,7 @@ func (c *Call) Reject(ctx context.Context, code int) error {
 		code = 603
 	}
 	c.mu.Lock()
-	if c.dir != DirectionIncoming || c.state != dialogEarly {
+	if c.dir != DirectionIncoming || c.state != DialogEarly {
 		c.mu.Unlock()
 		return ErrCallState
 	}

@@ -40,8 +40,8 @@ func (u *UA) handleRequest(req *sip.Request) {
 	case sip.ACK:
 		if call != nil && call.matches(req) {
 			call.mu.Lock()
-			if call.state == dialogAnswered {
-				call.state = dialogConfirmed
+			if err := call.moveLocked(dialogInputAck); err != nil {
+				u.log.Debug("ACK ignored", "call", callID, "error", err)
 			}
 			call.mu.Unlock()
 		}
@@ -51,7 +51,7 @@ func (u *UA) handleRequest(req *sip.Request) {
 			return
 		}
 		call.mu.Lock()
-		early := call.state == dialogEarly
+		early := call.state == DialogEarly
 		inv := call.invite
 		call.mu.Unlock()
 		_ = u.respond(ctx, req, 200, "OK", nil, "")
@@ -151,9 +151,10 @@ func (u *UA) newIncoming(ctx context.Context, req *sip.Request) {
 	from := req.From()
 	c := &Call{
 		ua: u, dir: DirectionIncoming, callID: string(*req.CallID()), done: make(chan struct{}),
-		state: dialogEarly, localTag: randomToken(8), local: req.To().Address, remote: from.Address,
+		localTag: randomToken(8), local: req.To().Address, remote: from.Address,
 		remoteName: from.DisplayName, invite: req, remoteSDP: slices.Clone(req.Body()), replaces: replaced,
 	}
+	c.state, _ = dialogTransition(DialogUnknown, dialogInputInvite)
 	c.remoteTag, _ = from.Params.Get("tag")
 	c.remoteTarget = from.Address
 	if ct := req.Contact(); ct != nil {
@@ -195,7 +196,7 @@ func (u *UA) replacedCall(hs []sip.Header) (*Call, int) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.state != dialogConfirmed || c.localTag != r.ToTag || c.remoteTag != r.FromTag {
+	if (c.state != DialogConfirmed && c.state != DialogReinviting) || c.localTag != r.ToTag || c.remoteTag != r.FromTag {
 		return nil, 481
 	}
 	if r.EarlyOnly {
@@ -226,7 +227,14 @@ func warning(host, text string) sip.Header {
 func (c *Call) reoffer(ctx context.Context, req *sip.Request) {
 	u := c.ua
 	c.mu.Lock()
-	if c.state == dialogEnded || c.reinviting {
+	switch c.state {
+	case DialogConfirmed:
+	case DialogEnded:
+		c.mu.Unlock()
+		_ = c.respond(ctx, req, 481, reasonPhrase(481), nil)
+		return
+	default:
+		// Our own re-INVITE is pending (RFC 3261 section 14.2), or the dialog is not confirmed yet.
 		c.mu.Unlock()
 		_ = c.respond(ctx, req, 491, reasonPhrase(491), nil)
 		return

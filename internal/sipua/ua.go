@@ -45,6 +45,10 @@ type Options struct {
 	BackoffMin, BackoffMax time.Duration
 	// RequestTimeout bounds the wait for a final answer to a request other than INVITE; zero means 32 s.
 	RequestTimeout time.Duration
+	// ReinviteTimeout bounds the wait for the final answer to a re-INVITE of ours (hold, resume):
+	// zero means 10 s. A phone answers one in milliseconds; past this the change is given up and the
+	// call stays as it was (see Call.Renegotiate).
+	ReinviteTimeout time.Duration
 	// Logger receives signalling logs; nil discards them.
 	Logger *slog.Logger
 	// Handler receives events; nil members are skipped.
@@ -128,6 +132,9 @@ func New(opts Options) (*UA, error) {
 	}
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 32 * time.Second
+	}
+	if opts.ReinviteTimeout <= 0 {
+		opts.ReinviteTimeout = 10 * time.Second
 	}
 	log := opts.Logger
 	if log == nil {
@@ -459,7 +466,7 @@ func (u *UA) reackStray(res *sip.Response) {
 	c := u.calls[string(*res.CallID())]
 	u.mu.Unlock()
 	if c != nil {
-		c.resendAck()
+		c.resendAck(res)
 	}
 }
 
