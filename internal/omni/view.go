@@ -248,7 +248,9 @@ func (c *Controller) Page(ctx context.Context, path string, query url.Values) Lo
 	if path == LocalForce {
 		c.mu.Lock()
 		ok := subtle.ConstantTimeCompare([]byte(query.Get(QueryNonce)), []byte(c.nonce)) == 1 && c.Mode() == config.HandoffSession && c.h.SignInCode == ""
-		c.page = LocalPage{Text: "Opening the Omni Desktop…"}
+		if ok {
+			c.page = LocalPage{Text: "Opening the Omni Desktop…"}
+		}
 		c.mu.Unlock()
 		if !ok {
 			return LocalPage{Text: "This question did not come from this window."}

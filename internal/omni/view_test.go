@@ -137,6 +137,7 @@ func TestSessionHandoffAsksBeforeEndingAnotherSession(t *testing.T) {
 		assert.Contains(t, c.Page(context.Background(), LocalForce, q).Text, "did not come from this window")
 	}
 	assert.Equal(t, []bool{false}, s.logins)
+	assert.Equal(t, page, c.Page(context.Background(), LocalConflict, nil), "a forged answer leaves the question in place")
 
 	u, err := url.Parse(page.Action)
 	require.NoError(t, err)
