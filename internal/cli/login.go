@@ -113,6 +113,12 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 			fmt.Fprintln(stdio.Err, "To end the other session and log in here, run again with --force")
 		case agent.CodeNoSavedPassword:
 			fmt.Fprintln(stdio.Err, "Pass the password with --password-stdin (add --save to remember it)")
+		case agent.CodeKeyringTimeout, agent.CodeKeyringUnavailable:
+			if !*stdinFlag {
+				fmt.Fprintln(stdio.Err, "Pass the password with --password-stdin: the keyring is not needed for that")
+			}
+		case agent.CodeSettingsDamaged, agent.CodeSettingsUnreadable:
+			fmt.Fprintln(stdio.Err, "Nothing was sent to the server and the settings file was left as it is")
 		}
 		return 1
 	}

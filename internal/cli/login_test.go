@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -199,7 +200,15 @@ func TestLoginFailures(t *testing.T) {
 				e.creds.Err = &credstore.UnavailableError{Op: "read", Hint: "no Secret Service", Cause: errors.New("no session bus")}
 			},
 			args: []string{"--server", ep.URL, "--user", amyName, "--trust-fingerprint", fp},
-			code: agent.CodeKeyringUnavailable, inText: []string{"keyring is not available", "no Secret Service"},
+			code: agent.CodeKeyringUnavailable, inText: []string{"keyring is not available", "no Secret Service"}, hint: "--password-stdin",
+		},
+		{
+			name: "keyring frozen",
+			setup: func(e *env) {
+				e.creds.Err = &credstore.TimeoutError{Op: "read", After: 10 * time.Second}
+			},
+			args: []string{"--server", ep.URL, "--user", amyName, "--trust-fingerprint", fp},
+			code: agent.CodeKeyringTimeout, inText: []string{"did not answer within 10s"}, hint: "--password-stdin",
 		},
 		{
 			name: "empty password on stdin", stdin: "\n",

@@ -144,6 +144,15 @@ func TestDamagedSettingsStopCommands(t *testing.T) {
 			assert.Equal(t, damaged, string(b), "never written over")
 		})
 	}
+	t.Run("login, as text", func(t *testing.T) {
+		var out, errb syncBuf
+		code := Run(ctx, []string{"login", "--server", url, "--user", agent.Name, "--password-stdin"},
+			Stdio{In: strings.NewReader(agent.Password + "\n"), Out: &out, Err: &errb})
+		assert.Equal(t, 1, code)
+		assert.Empty(t, out.String())
+		assert.Contains(t, errb.String(), "phonebar login: The settings file "+path+" is damaged")
+		assert.Contains(t, errb.String(), "the settings file was left as it is")
+	})
 }
 
 // TestCallUsageMessages: what call says when the account flags are missing, as text and as JSON.
