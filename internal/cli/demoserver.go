@@ -37,6 +37,7 @@ func runDemoServer(ctx context.Context, args []string, stdio Stdio) int {
 	configPath := fs.String("config", "", "JSON `file` with settings and users (default: the built-in demo users)")
 	asJSON := fs.Bool("json", false, "print one JSON line {url, fingerprint, users} instead of text")
 	httpListen := fs.String("http-listen", "", "also serve plain http on this `address` (host:port), to reproduce \"Unknown authorization format\" (default: https only)")
+	publicURL := fs.String("public-url", "", "`address` users reach the server at (https://HOST[:PORT]), for the links it sends; overrides publicUrl of --config (default: the --listen address)")
 	dataDir := fs.String("data-dir", "", "`directory` that keeps the TLS certificate (default: <user config dir>/phonebar/demo-server)")
 	fs.Usage = func() {
 		fmt.Fprintf(stdio.Err, "Usage: phonebar demo-server [flags]\n\nRuns a Motion-compatible server with demo users over HTTPS, for trying the Phonebar\nwithout a real Motion server. Stop it with Ctrl+C.\n\nFlags:\n")
@@ -65,6 +66,12 @@ func runDemoServer(ctx context.Context, args []string, stdio Stdio) int {
 			return fail("%v", err)
 		}
 		cfg = c
+	}
+	if *publicURL != "" {
+		if err := motionsim.ValidatePublicURL(*publicURL); err != nil {
+			return fail("--public-url: %v", err)
+		}
+		cfg.PublicURL = *publicURL
 	}
 	logins := cfg.DemoLogins() // before New: the server keeps no clear password
 	if logins == nil {

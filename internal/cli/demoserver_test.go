@@ -184,6 +184,7 @@ func TestDemoServerErrors(t *testing.T) {
 		{"bad config", []string{"--config", badConfig}, 1, `users[0].typology: "fax" is not one of`},
 		{"missing config", []string{"--config", filepath.Join(dir, "none.json")}, 1, "no such file"},
 		{"bad listen address", []string{"--listen", "nowhere"}, 1, "cannot serve on nowhere"},
+		{"plain http public address", []string{"--public-url", "http://motion.example.test"}, 1, `--public-url: demo server configuration: publicUrl: "http://motion.example.test" must start with https://`},
 		{"unknown flag", []string{"--port", "1"}, 2, "flag provided but not defined: -port"},
 		{"stray argument", []string{"extra"}, 2, `unexpected argument "extra"`},
 		{"help", []string{"-h"}, 0, "-listen address"},

@@ -159,6 +159,10 @@ const (
 	// CodeNotRegistered (409) answers PathAdminCalls for an agent whose softphone is not registered
 	// to the demo PBX. [ours]
 	CodeNotRegistered = "NOT_REGISTERED"
+	// CodePasswordChanged ends the other sessions of a user whose password was changed or reset
+	// (EventLogout.Reason and the 401 of their token), and answers (409) a password change that
+	// lost a race with another one. [ours]
+	CodePasswordChanged = "PASSWORD_CHANGED"
 )
 
 // Query parameters of PathLogin, whose credentials come in the Basic header: QueryForce=true ends an
@@ -341,7 +345,8 @@ const (
 	// EventHeartbeat is sent every HeartbeatMS.
 	EventHeartbeat = "heartbeat"
 	// EventLogout ends the session: Reason is one of the Code constants (SESSION_EXISTS when
-	// someone logged in with the same credentials, SESSION_ENDED on disconnection timeout).
+	// someone logged in with the same credentials, SESSION_ENDED on disconnection timeout,
+	// PASSWORD_CHANGED when another session changed the password), with a Message to show.
 	EventLogout = "logout"
 )
 

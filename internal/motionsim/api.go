@@ -1,6 +1,7 @@
 package motionsim
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -212,8 +213,14 @@ func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) {
 }
 
 // sipAccountLocked builds the SIP settings of a WebRTC agent for request r.
+// With Config.PublicURL, the defaults (domain, WebSocket URI) name its host; without, the host the
+// request came to, which only its sender sees.
 func (s *Server) sipAccountLocked(a *account, r *http.Request) *motion.SIPAccount {
-	host := r.Host
+	hostPort := r.Host
+	if s.publicURL != "" {
+		hostPort = strings.TrimPrefix(s.publicURL, "https://")
+	}
+	host := hostPort
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
@@ -229,7 +236,7 @@ func (s *Server) sipAccountLocked(a *account, r *http.Request) *motion.SIPAccoun
 		ICEServers: slices.Clone(sip.ICEServers),
 	}
 	if acc.WSURI == "" {
-		acc.WSURI = s.defaultWSURI(r, host)
+		acc.WSURI = s.defaultWSURI(r, hostPort, host)
 	}
 	return acc
 }
@@ -360,15 +367,16 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	if err := s.changePassword(p.acct, req.OldPassword, req.NewPassword); err != nil {
+	if err := s.changePassword(p.acct, p.sess, req.OldPassword, req.NewPassword); err != nil {
 		writeError(w, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// changePassword checks the old password and the rules, then stores the new one.
-func (s *Server) changePassword(acct *account, oldPW, newPW string) *apiError {
+// changePassword checks the old password and the rules, then stores the new one. The session that
+// asked (nil for Basic or apikey credentials) stays; the user's other sessions end.
+func (s *Server) changePassword(acct *account, from *session, oldPW, newPW string) *apiError {
 	switch {
 	case oldPW == "":
 		return badRequest("oldPassword is required")
@@ -385,20 +393,31 @@ func (s *Server) changePassword(acct *account, oldPW, newPW string) *apiError {
 			Code: motion.CodeInvalidCredentials, Message: "The current password is wrong.",
 		}}
 	}
-	return s.setPassword(acct, newPW)
+	return s.setPassword(acct, newPW, from, nil)
 }
+
+// errPasswordRace answers a password change that another change (or a reset link) beat.
+var errPasswordRace = &apiError{Status: http.StatusConflict, Body: motion.ErrorBody{
+	Code:    motion.CodePasswordChanged,
+	Message: "The password was changed by someone else meanwhile: log in again with the new password.",
+}}
 
 // setPassword checks newPW against the rules, the current password and the enforced history,
 // then stores it: the old one joins the history, the first-login flag and expiry notices clear.
-func (s *Server) setPassword(acct *account, newPW string) *apiError {
+// The change ends every live session of the user except keep (nil: all of them), whose realtime
+// sockets are told why, and retires the user's reset links, sign-in codes and pending web logins.
+// claim, when set, runs under s.mu just before the change is stored and may refuse it (a reset
+// link's single use). Bcrypt runs outside the lock; a change made meanwhile by another request
+// wins, and this one answers 409.
+func (s *Server) setPassword(acct *account, newPW string, keep *session, claim func() *apiError) *apiError {
 	if len(newPW) > 1024 {
 		return badRequest("password is too long")
 	}
 	s.mu.Lock()
 	hash := acct.hash
 	suite := s.st.settings.securitySuite
-	keep := s.st.settings.passwordHistory
-	history := acct.history[:min(keep, len(acct.history))]
+	keepHistory := s.st.settings.passwordHistory
+	history := slices.Clone(acct.history[:min(keepHistory, len(acct.history))])
 	s.mu.Unlock()
 	sameAsCurrent := bcrypt.CompareHashAndPassword(hash, []byte(newPW)) == nil
 	var refused *apiError
@@ -432,6 +451,16 @@ func (s *Server) setPassword(acct *account, newPW string) *apiError {
 		return badRequest("the new password cannot be stored: %v", err)
 	}
 	s.mu.Lock()
+	if claim != nil {
+		if err := claim(); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+	}
+	if !bytes.Equal(acct.hash, hash) {
+		s.mu.Unlock()
+		return errPasswordRace
+	}
 	acct.history = append([][]byte{acct.hash}, acct.history...)
 	if len(acct.history) > maxPasswordHistory {
 		acct.history = acct.history[:maxPasswordHistory]
@@ -439,14 +468,33 @@ func (s *Server) setPassword(acct *account, newPW string) *apiError {
 	acct.hash = h
 	acct.changedAt = s.now()
 	acct.mustChange = false
+	ended := 0
 	for _, ss := range s.st.sessions {
-		if ss.acct == acct {
+		if ss.acct != acct {
+			continue
+		}
+		if ss == keep {
 			ss.notices.mustChange = false
 			ss.notices.expiresInDays = nil
+			continue
+		}
+		s.endSessionLocked(ss, motion.CodePasswordChanged, endedMessage(motion.CodePasswordChanged))
+		ended++
+	}
+	s.retireResetLinksLocked(acct, 0)
+	for t, c := range s.st.ssoCodes {
+		if c.acct == acct {
+			delete(s.st.ssoCodes, t)
+		}
+	}
+	for t, p := range s.st.pending {
+		if p.acct == acct {
+			delete(s.st.pending, t)
 		}
 	}
 	s.mu.Unlock()
-	s.log.WithFields(map[string]any{"user": acct.user.Name, "password": "<redacted>"}).Info("password changed")
+	s.deliver()
+	s.log.WithFields(map[string]any{"user": acct.user.Name, "password": "<redacted>", "sessionsEnded": ended}).Info("password changed")
 	return nil
 }
 
@@ -460,7 +508,7 @@ func (s *Server) handleForgotPassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	s.requestPasswordReset(req.Email, baseURL(r))
+	s.requestPasswordReset(req.Email)
 	writeJSON(w, http.StatusAccepted, map[string]string{"message": forgotMessage})
 }
 

@@ -1,7 +1,9 @@
 package motionsim
 
 import (
+	"crypto/sha256"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,8 +89,6 @@ func (s *Server) sessionPrincipalLocked(tok string) (*principal, *apiError) {
 	return nil, unauthorized("Unknown or expired token: log in again.")
 }
 
-// dummyHash keeps the time of a login for an unknown name close to that of a known one.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("motionsim-no-such-user"), bcrypt.MinCost)
 
 // loginRequest is a login from any entry point.
 type loginRequest struct {
@@ -113,7 +113,8 @@ func (s *Server) passwordMatches(name, pw string) (found, ok bool) {
 	}
 	s.mu.Unlock()
 	if acct == nil {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		// The same work as for an account: a hash of the server's cost (Server.dummyHash).
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(pw))
 		return false, false
 	}
 	return true, bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
@@ -124,7 +125,7 @@ func (s *Server) checkPassword(name, pw, via string) (*account, loginResult) {
 	found, ok := s.passwordMatches(name, pw)
 	s.mu.Lock()
 	acct := s.st.byName[strings.ToLower(name)]
-	res := s.decideLocked(acct, found, ok, false, false)
+	res := s.decideLocked(acct, name, found, ok, false, false)
 	if res.err != nil {
 		s.addRecordLocked(Record{Kind: RecordLoginFailed, Login: LoginFailure{Name: name, Code: res.err.Body.Code, Via: via}})
 	}
@@ -134,21 +135,46 @@ func (s *Server) checkPassword(name, pw, via string) (*account, loginResult) {
 }
 
 // decideLocked runs decideLogin on the account's current state and stores the new lockout state.
-func (s *Server) decideLocked(acct *account, found, passwordOK, conflict, force bool) loginResult {
+// A name no account has (acct nil) keeps its own counters, so that it is answered exactly as an
+// account with a wrong password would be.
+func (s *Server) decideLocked(acct *account, name string, found, passwordOK, conflict, force bool) loginResult {
 	in := loginInput{now: s.now(), found: found && acct != nil, passwordOK: passwordOK, conflict: conflict, force: force}
+	var g *ghost
 	if acct != nil {
 		in.failures, in.locked, in.unlockAt = acct.failures, acct.locked, acct.unlockAt
 		in.mustChange, in.changedAt = acct.mustChange, acct.changedAt
+	} else {
+		g = s.ghostLocked(name)
+		in.failures, in.locked, in.unlockAt = g.failures, g.locked, g.unlockAt
 	}
 	res := decideLogin(&s.st.settings, in)
-	if in.found {
-		wasLocked := acct.locked
-		acct.failures, acct.locked, acct.unlockAt = res.failures, res.locked, res.unlockAt
-		if res.locked && !wasLocked {
-			s.log.WithField("user", acct.user.Name).Warn("account locked after too many wrong passwords")
-		}
+	if g != nil {
+		g.failures, g.locked, g.unlockAt = res.failures, res.locked, res.unlockAt
+		return res
+	}
+	wasLocked := acct.locked
+	acct.failures, acct.locked, acct.unlockAt = res.failures, res.locked, res.unlockAt
+	if res.locked && !wasLocked {
+		s.log.WithField("user", acct.user.Name).Warn("account locked after too many wrong passwords")
 	}
 	return res
+}
+
+// ghostLocked returns the counters of a login name no account has, making them (and forgetting the
+// oldest beyond maxGhosts) on its first failure. Names are kept as a hash: a client may send long
+// ones.
+func (s *Server) ghostLocked(name string) *ghost {
+	sum := sha256.Sum256([]byte(strings.ToLower(name)))
+	key := string(sum[:])
+	if g := s.st.ghosts[key]; g != nil {
+		return g
+	}
+	g := &ghost{}
+	s.st.ghosts[key] = g
+	if old, full := s.st.ghostOrder.push(key); full {
+		delete(s.st.ghosts, old)
+	}
+	return g
 }
 
 // conflictsLocked returns the live sessions a new login of acct by client would conflict with.
@@ -175,7 +201,7 @@ func (s *Server) login(req loginRequest) (*session, loginResult) {
 	if found && ok {
 		return s.loginVerifiedLocked(acct, req)
 	}
-	res := s.decideLocked(acct, found, ok, false, req.force)
+	res := s.decideLocked(acct, req.name, found, ok, false, req.force)
 	s.addRecordLocked(Record{Kind: RecordLoginFailed, Login: LoginFailure{Name: req.name, Code: res.err.Body.Code, Via: req.via}})
 	s.log.WithFields(map[string]any{"user": req.name, "via": req.via, "code": res.err.Body.Code, "password": "<redacted>"}).Info("login refused")
 	return nil, res
@@ -184,7 +210,7 @@ func (s *Server) login(req loginRequest) (*session, loginResult) {
 // loginVerifiedLocked finishes a login whose password is right; the caller holds s.mu.
 func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session, loginResult) {
 	conflicts := s.conflictsLocked(acct, req.client)
-	res := s.decideLocked(acct, true, true, len(conflicts) > 0, req.force)
+	res := s.decideLocked(acct, req.name, true, true, len(conflicts) > 0, req.force)
 	if res.err != nil {
 		s.addRecordLocked(Record{Kind: RecordLoginFailed, Login: LoginFailure{Name: req.name, Code: res.err.Body.Code, Via: req.via}})
 		s.log.WithFields(map[string]any{"user": acct.user.Name, "via": req.via, "code": res.err.Body.Code}).Info("login refused")
@@ -199,13 +225,16 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 	for _, old := range conflicts {
 		s.endSessionLocked(old, motion.CodeSessionExists, endedMessage(motion.CodeSessionExists))
 	}
+	s.endOldestSessionsLocked(acct, maxSessionsPerUser-1)
 	now := s.now()
+	s.st.sessionSeq++
 	ss := &session{
 		token: newToken(),
+		seq:   s.st.sessionSeq,
 		acct:  acct,
 		info: SessionInfo{
-			ID: "s" + strconv.Itoa(len(s.st.sessionLog)+1), User: acct.user.Name, Client: req.client, Via: req.via,
-			CreatedAt: now, RemoteAddr: req.remote, UserAgent: req.ua, PhonebarOwnsPhone: req.phonebarPhone,
+			ID: "s" + strconv.Itoa(s.st.sessionSeq), User: acct.user.Name, Client: req.client, Via: req.via,
+			CreatedAt: now, RemoteAddr: req.remote, UserAgent: clip(req.ua), PhonebarOwnsPhone: req.phonebarPhone,
 			Phone: phoneName, Line: line,
 		},
 		notices:   res,
@@ -213,10 +242,27 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 		idleSince: now,
 	}
 	s.st.sessions[ss.token] = ss
-	s.st.sessionLog = append(s.st.sessionLog, ss)
+	s.st.sessionLog.push(ss)
 	s.addRecordLocked(Record{Kind: RecordSessionCreated, At: now, Session: ss.info})
 	s.log.WithFields(map[string]any{"user": acct.user.Name, "session": ss.info.ID, "client": req.client, "via": req.via, "replaced": len(conflicts), "phone": phoneName, "line": line}).Info("logged in")
 	return ss, res
+}
+
+// endOldestSessionsLocked ends the oldest live sessions of acct until it holds at most keep.
+func (s *Server) endOldestSessionsLocked(acct *account, keep int) {
+	var live []*session
+	for _, ss := range s.st.sessions {
+		if ss.acct == acct {
+			live = append(live, ss)
+		}
+	}
+	if len(live) <= keep {
+		return
+	}
+	slices.SortFunc(live, func(a, b *session) int { return a.seq - b.seq })
+	for _, ss := range live[:len(live)-keep] {
+		s.endSessionLocked(ss, EndTooManySessions, endedMessage(EndTooManySessions))
+	}
 }
 
 // loginResponse builds the answer of a successful login.

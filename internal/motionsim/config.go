@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,11 @@ import (
 // `phonebar demo-server --config FILE`. Zero values are documented per field; DefaultConfig is the
 // built-in demo.
 type Config struct {
+	// PublicURL is the address users reach the server at, https://HOST[:PORT], for the links the
+	// server sends (password reset) and, when set, the SIP WebSocket and domain handed to WebRTC
+	// agents. Empty means the address the server listens on, as Start prints it. Links are never
+	// built from a request's Host header, which the client chooses.
+	PublicURL string `json:"publicUrl,omitempty"`
 	// SecuritySuite turns on the password rules, first-login password change and password expiry.
 	SecuritySuite bool `json:"securitySuite"`
 	// MaxLoginAttempts locks an account after that many wrong passwords in a row; 0 never locks.
@@ -235,6 +242,9 @@ var phoneNamePattern = regexp.MustCompile(`^[\p{L}\p{N} ._/()#:@+-]{1,64}$`)
 
 // Validate checks every field and returns a *ConfigError for the first one that is wrong.
 func (c *Config) Validate() error {
+	if err := ValidatePublicURL(c.PublicURL); err != nil {
+		return err
+	}
 	if err := c.validateSettings(); err != nil {
 		return err
 	}
@@ -252,6 +262,35 @@ func (c *Config) Validate() error {
 		seen[strings.ToLower(p.Name)] = i
 	}
 	return c.validateUsers()
+}
+
+// ValidatePublicURL checks a Config.PublicURL ("" is valid: the listen address).
+func ValidatePublicURL(v string) error {
+	if v == "" {
+		return nil
+	}
+	bad := func(problem string) error {
+		return &ConfigError{Field: "publicUrl", Problem: fmt.Sprintf("%q %s: give the address users open, such as https://motion.example.test:8443", v, problem)}
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return bad("is not a URL")
+	case u.Scheme != "https":
+		return bad("must start with https://")
+	case u.Host == "" || u.Hostname() == "":
+		return bad("names no host")
+	case u.User != nil:
+		return bad("must not carry a user name or password")
+	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "", u.ForceQuery:
+		return bad("must have no path, query or fragment")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return bad("has a port that is not 1 to 65535")
+		}
+	}
+	return nil
 }
 
 // validateSettings checks the administrator's settings (what PathAdminSettings may change too).

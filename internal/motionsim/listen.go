@@ -82,15 +82,11 @@ func (s *Server) Start(ctx context.Context, addr string) (Endpoint, error) {
 			plainLn.Close()
 		}
 	}
-	srv := &http.Server{
-		Handler:           s,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          log.New(debugWriter{s.log}, "", 0),
-	}
+	srv := s.httpServer()
+	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	var plain *http.Server
 	if plainLn != nil {
-		plain = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(debugWriter{s.log}, "", 0)}
+		plain = s.httpServer()
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -169,6 +165,35 @@ func (s *Server) Start(ctx context.Context, addr string) (Endpoint, error) {
 	s.mu.Unlock()
 	s.log.WithFields(map[string]any{"url": ep.URL, "fingerprint": ep.Fingerprint.Pretty()}).Info("demo server listening")
 	return ep, nil
+}
+
+// The limits of the server's HTTP listeners. A client that sends more, or more slowly, is cut off
+// by net/http (431 for headers too large), whatever the handler. WebSockets (realtime, SIP) lift
+// the read and write deadlines once upgraded: they live on and have their own liveness checks.
+const (
+	// maxHeaderBytes bounds the request line and headers of one request (net/http allows 4 KiB
+	// of slack over it).
+	maxHeaderBytes = 32 << 10
+	// readHeaderTimeout bounds the time to send the headers, readTimeout the whole request (bodies
+	// are at most Options.MaxBodyBytes), writeTimeout the answer.
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	// idleTimeout closes a kept-alive connection that sends no new request.
+	idleTimeout = 2 * time.Minute
+)
+
+// httpServer is an http.Server of s with the limits above.
+func (s *Server) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          log.New(debugWriter{s.log}, "", 0),
+	}
 }
 
 // debugWriter turns the http.Server's own messages (TLS handshake errors of clients that do not

@@ -66,15 +66,17 @@ func (s *Server) sipAccountByUserLocked(user string) *account {
 func sipUser(a *account) string { return cmp.Or(a.user.Internal, a.user.Name) }
 
 // defaultWSURI is the SIP WebSocket URI handed out when the configuration names none.
-func (s *Server) defaultWSURI(r *http.Request, host string) string {
+// hostPort is the public address's host[:port] (else the request's Host), host the same without
+// the port.
+func (s *Server) defaultWSURI(r *http.Request, hostPort, host string) string {
 	if s.pbx == nil {
 		return "wss://" + net.JoinHostPort(host, "8089") + "/ws"
 	}
 	scheme := "wss"
-	if r.TLS == nil {
+	if r.TLS == nil && s.publicURL == "" {
 		scheme = "ws"
 	}
-	return scheme + "://" + r.Host + PathSIPWebSocket
+	return scheme + "://" + hostPort + PathSIPWebSocket
 }
 
 func (s *Server) handleSIPWebSocket(w http.ResponseWriter, r *http.Request) {

@@ -112,7 +112,7 @@ func (s *settings) sessionsConflict(typology string) bool {
 // loginInput is what a login decision depends on.
 type loginInput struct {
 	now        time.Time
-	found      bool // the login name exists
+	found      bool // the login name exists; when not, the counters are those kept for the name
 	passwordOK bool
 	failures   int       // wrong passwords in a row so far
 	locked     bool      // the account is locked
@@ -140,10 +140,10 @@ type loginResult struct {
 // decideLogin applies the lockout, session-conflict, Security Suite and license rules.
 func decideLogin(s *settings, in loginInput) loginResult {
 	out := loginResult{failures: in.failures, locked: in.locked, unlockAt: in.unlockAt}
-	if !in.found {
-		out.err = invalidCredentials(nil)
-		return out
-	}
+	// A name no account has is answered as a wrong password of an account with that name: the
+	// same countdown and lock (from the counters kept for that name), so that no answer tells
+	// whether a user exists.
+	passwordOK := in.found && in.passwordOK
 	if out.locked && !out.unlockAt.IsZero() && !in.now.Before(out.unlockAt) {
 		out.locked, out.failures, out.unlockAt = false, 0, time.Time{}
 	}
@@ -151,7 +151,7 @@ func decideLogin(s *settings, in loginInput) loginResult {
 		out.err = accountLocked(s, in.now, out.unlockAt)
 		return out
 	}
-	if !in.passwordOK {
+	if !passwordOK {
 		out.failures++
 		if s.maxAttempts > 0 && out.failures >= s.maxAttempts {
 			out.locked = true

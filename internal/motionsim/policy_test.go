@@ -76,8 +76,10 @@ func TestDecideLogin(t *testing.T) {
 		check        func(t *testing.T, r loginResult)
 	}{
 		{name: "right password", set: suite, in: ok},
-		{name: "unknown name", set: suite, in: with(func(i *loginInput) { i.found = false; i.passwordOK = false }),
-			wantStatus: 401, wantCode: motion.CodeInvalidCredentials},
+		{name: "unknown name counts down like a wrong password", set: suite, in: with(func(i *loginInput) { i.found = false }),
+			wantStatus: 401, wantCode: motion.CodeInvalidCredentials, wantLeft: ip(2), wantFailures: 1},
+		{name: "unknown name locks like a wrong password", set: suite, in: with(func(i *loginInput) { i.found = false; i.failures = 2 }),
+			wantStatus: 423, wantCode: motion.CodeAccountLocked, wantFailures: 3, wantLocked: true, wantUnlockAt: ptr(now.Add(15 * time.Minute))},
 		{name: "first wrong password counts down", set: suite, in: with(func(i *loginInput) { i.passwordOK = false }),
 			wantStatus: 401, wantCode: motion.CodeInvalidCredentials, wantLeft: ip(2), wantFailures: 1},
 		{name: "wrong password without limit has no count", set: noLimit, in: with(func(i *loginInput) { i.passwordOK = false; i.failures = 40 }),

@@ -43,6 +43,7 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	clearDeadlines(w)
 	hw := &hijackWriter{ResponseWriter: w}
 	c, err := websocket.Accept(hw, r, nil)
 	if err != nil {
@@ -65,7 +66,10 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.wg.Add(1) // under mu, before Close's Wait
+	p.sess.socketSeq++
+	sock.seq = p.sess.socketSeq
 	p.sess.sockets[sock] = struct{}{}
+	s.dropOldSocketsLocked(p.sess)
 	s.mu.Unlock()
 	defer s.wg.Done()
 	defer func() {
@@ -110,6 +114,33 @@ func (s *Server) handleRealtime(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// dropOldSocketsLocked closes the oldest realtime sockets of ss beyond maxSocketsPerSession, as a
+// broken network would (the session stays): a client that reconnects keeps its newest socket.
+func (s *Server) dropOldSocketsLocked(ss *session) {
+	for len(ss.sockets) > maxSocketsPerSession {
+		var oldest *socket
+		for sock := range ss.sockets {
+			if oldest == nil || sock.seq < oldest.seq {
+				oldest = sock
+			}
+		}
+		delete(ss.sockets, oldest)
+		select {
+		case oldest.logout <- motion.Event{}:
+		default:
+		}
+		s.log.WithFields(map[string]any{"user": ss.info.User, "session": ss.info.ID}).Info("oldest realtime socket of the session closed: too many open")
+	}
+}
+
+// clearDeadlines lifts the read and write deadlines the http.Server set for a request
+// (ReadTimeout, WriteTimeout) from a connection about to become a WebSocket, which lives on.
+func clearDeadlines(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 }
 
 // send writes one event with a deadline; false means the socket is gone.

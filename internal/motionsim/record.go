@@ -1,9 +1,6 @@
 package motionsim
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // RecordKind says what a Record is about.
 type RecordKind int
@@ -40,8 +37,15 @@ const (
 	ViaSSO     = "sso"      // a simulated provider sign-in (API code exchange or the web callback)
 )
 
-// Why a session ended (SessionInfo.EndReason): a motion Code constant, or EndLogout.
-const EndLogout = "LOGOUT"
+// Why a session ended (SessionInfo.EndReason): a motion Code constant (SESSION_EXISTS,
+// SESSION_ENDED, PASSWORD_CHANGED), or one of these.
+const (
+	// EndLogout: the client logged out.
+	EndLogout = "LOGOUT"
+	// EndTooManySessions: the user's newest login went beyond maxSessionsPerUser live sessions and
+	// this, the oldest, was ended.
+	EndTooManySessions = "TOO_MANY_SESSIONS"
+)
 
 // Web authentication results (WebRequest.Auth).
 const (
@@ -100,30 +104,32 @@ type Record struct {
 	Login   LoginFailure // RecordLoginFailed
 }
 
-// Records returns every record so far, oldest first.
+// Records returns the records kept, oldest first: the latest 4096 (maxRecords).
 func (s *Server) Records() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.st.records)
+	return s.st.records.all()
 }
 
-// Sessions returns every session created so far, live or ended, oldest first.
+// Sessions returns the sessions created so far, live or ended, oldest first: the latest 1024
+// (maxSessionLog).
 func (s *Server) Sessions() []SessionInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]SessionInfo, 0, len(s.st.sessionLog))
-	for _, ss := range s.st.sessionLog {
+	log := s.st.sessionLog.all()
+	out := make([]SessionInfo, 0, len(log))
+	for _, ss := range log {
 		out = append(out, ss.info)
 	}
 	return out
 }
 
-// WebRequests returns every page and realtime request so far, oldest first.
+// WebRequests returns the page and realtime requests among the records kept, oldest first.
 func (s *Server) WebRequests() []WebRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []WebRequest
-	for _, r := range s.st.records {
+	for _, r := range s.st.records.all() {
 		if r.Kind == RecordWebRequest {
 			out = append(out, r.Web)
 		}
@@ -131,16 +137,21 @@ func (s *Server) WebRequests() []WebRequest {
 	return out
 }
 
-// addRecordLocked appends a record; the caller holds s.mu and calls s.deliver after unlocking.
+// addRecordLocked keeps a record (dropping the oldest beyond maxRecords); the caller holds s.mu and
+// calls s.deliver after unlocking. Texts a client chose are clipped to maxRecordedText.
 func (s *Server) addRecordLocked(r Record) {
-	r.Seq = len(s.st.records) + 1
+	s.st.recordSeq++
+	r.Seq = s.st.recordSeq
 	if r.At.IsZero() {
 		r.At = s.now()
 	}
-	s.st.records = append(s.st.records, r)
+	r.Web.Path, r.Web.UserAgent = clip(r.Web.Path), clip(r.Web.UserAgent)
+	r.Login.Name = clip(r.Login.Name)
+	s.st.records.push(r)
 }
 
-// deliver hands the records not yet delivered to Hooks.OnRecord, in order, outside s.mu.
+// deliver hands the records not yet delivered to Hooks.OnRecord, in order, outside s.mu. A hook so
+// slow that more than maxRecords records were made meanwhile misses the oldest of them.
 func (s *Server) deliver() {
 	if s.hooks.OnRecord == nil {
 		return
@@ -149,8 +160,8 @@ func (s *Server) deliver() {
 	defer s.hookMu.Unlock()
 	for {
 		s.mu.Lock()
-		pending := slices.Clone(s.st.records[s.st.delivered:])
-		s.st.delivered = len(s.st.records)
+		pending := s.st.records.last(s.st.recordSeq - s.st.delivered)
+		s.st.delivered = s.st.recordSeq
 		s.mu.Unlock()
 		if len(pending) == 0 {
 			return

@@ -35,18 +35,20 @@ type resetLink struct {
 	expires time.Time
 }
 
-// baseURL is the scheme and host a request came to, for links in messages.
-func baseURL(r *http.Request) string {
-	scheme := "https"
-	if r.TLS == nil {
-		scheme = "http"
+// linkBaseLocked is the scheme, host and port of the links the server sends: Config.PublicURL, or
+// the address Start listens on; never the Host header of a request, which its sender chooses. ""
+// before Start without a public URL (a handler served some other way): links are then paths.
+// The caller holds s.mu.
+func (s *Server) linkBaseLocked() string {
+	if s.publicURL != "" {
+		return s.publicURL
 	}
-	return scheme + "://" + r.Host
+	return s.httpsURL
 }
 
 // requestPasswordReset puts a message with a reset link in the outbox for every user with that
 // email. The caller's answer is the same whether or not one exists.
-func (s *Server) requestPasswordReset(email, base string) {
+func (s *Server) requestPasswordReset(email string) {
 	s.mu.Lock()
 	now := s.now()
 	sent := 0
@@ -55,30 +57,47 @@ func (s *Server) requestPasswordReset(email, base string) {
 			continue
 		}
 		tok := newToken()
+		s.retireResetLinksLocked(a, maxResetsPerUser-1)
 		s.st.resets[tok] = &resetLink{acct: a, expires: now.Add(resetTTL)}
-		link := base + motion.PathWebResetPassword + "?token=" + tok
+		link := s.linkBaseLocked() + motion.PathWebResetPassword + "?token=" + tok
+		s.st.outboxSeq++
 		msg := OutboxMessage{
-			ID: len(s.st.outbox) + 1, At: now, To: a.user.Email, User: a.user.Name,
+			ID: s.st.outboxSeq, At: now, To: a.user.Email, User: a.user.Name,
 			Subject: "Motion: choose a new password",
 			Body: fmt.Sprintf("Hello %s,\n\nsomeone asked to reset the password of the login name %s. To choose a new password, open this link within one hour:\n\n%s\n\nThe link works once. If you did not ask, ignore this message: your password stays as it is.\n",
 				a.user.Fullname, a.user.Name, link),
 			Link: link,
 		}
-		s.st.outbox = append(s.st.outbox, msg)
+		s.st.outbox.push(msg)
 		sent++
 		s.log.WithFields(map[string]any{"known": true, "to": a.user.Email, "user": a.user.Name, "outbox": msg.ID}).Info("password reset message sent to the outbox (the demo server has no SMTP): see /admin/outbox")
 	}
 	if sent == 0 {
-		s.log.WithFields(map[string]any{"known": false, "to": email}).Info("password reset asked for an email no user has: nothing sent")
+		s.log.WithFields(map[string]any{"known": false, "to": clip(email)}).Info("password reset asked for an email no user has: nothing sent")
 	}
 	s.mu.Unlock()
 }
 
-// Outbox returns the messages sent so far, oldest first.
+// retireResetLinksLocked drops the oldest live reset links of a until it has at most keep.
+func (s *Server) retireResetLinksLocked(a *account, keep int) {
+	var toks []string
+	for t, l := range s.st.resets {
+		if l.acct == a {
+			toks = append(toks, t)
+		}
+	}
+	slices.SortFunc(toks, func(x, y string) int { return s.st.resets[x].expires.Compare(s.st.resets[y].expires) })
+	for len(toks) > max(keep, 0) {
+		delete(s.st.resets, toks[0])
+		toks = toks[1:]
+	}
+}
+
+// Outbox returns the messages kept, oldest first: the latest 256 (maxOutbox).
 func (s *Server) Outbox() []OutboxMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.st.outbox)
+	return s.st.outbox.all()
 }
 
 // resetLinkLocked finds a live reset link; the caller holds s.mu.
@@ -92,7 +111,9 @@ func (s *Server) resetLinkLocked(tok string) *resetLink {
 
 var errResetLink = badRequest("This password reset link is not valid: it was used already, is older than one hour, or was never sent. Ask for a new one with Forgot Password.")
 
-// resetPassword sets a new password through a reset link, which then stops working.
+// resetPassword sets a new password through a reset link, which then stops working. Of several
+// uses of one link at once, exactly one succeeds: the link is taken under the lock in the same step
+// that stores the password. A password the rules refuse leaves the link usable.
 func (s *Server) resetPassword(tok, newPW string) *apiError {
 	if tok == "" || len(tok) > 128 {
 		return errResetLink
@@ -106,13 +127,13 @@ func (s *Server) resetPassword(tok, newPW string) *apiError {
 	if l == nil {
 		return errResetLink
 	}
-	if err := s.setPassword(l.acct, newPW); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	delete(s.st.resets, tok)
-	s.mu.Unlock()
-	return nil
+	return s.setPassword(l.acct, newPW, nil, func() *apiError {
+		if s.resetLinkLocked(tok) != l {
+			return errResetLink
+		}
+		delete(s.st.resets, tok)
+		return nil
+	})
 }
 
 func (s *Server) handleResetPassword(w http.ResponseWriter, r *http.Request) {

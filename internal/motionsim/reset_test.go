@@ -73,7 +73,7 @@ func TestForgotPasswordOutboxAndReset(t *testing.T) {
 		{"the current password", first, demoPassword(t, "chloe"), 422, motion.CodePasswordRules, []string{RuleNotCurrent}},
 		{"a good one", first, "New-Chloe-1", 204, "", nil},
 		{"the link again", first, "New-Chloe-2", 400, motion.CodeBadRequest, nil},
-		{"the other link, the old password (history)", second, demoPassword(t, "chloe"), 422, motion.CodePasswordRules, []string{RuleNotRecent}},
+		{"the other link, retired by the reset", second, "New-Chloe-3", 400, motion.CodeBadRequest, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,12 +85,19 @@ func TestForgotPasswordOutboxAndReset(t *testing.T) {
 	}
 	ts.login(t, "chloe", "New-Chloe-1")
 
+	// A new link refuses the old password (history).
+	forgot("chloe@demo.phonebar.test")
+	out = ts.srv.Outbox()
+	status, eb := reset(tokenOfLink(t, out[len(out)-1].Link), demoPassword(t, "chloe"))
+	assert.Equal(t, http.StatusUnprocessableEntity, status)
+	assert.Equal(t, []string{RuleNotRecent}, eb.Rules)
+
 	// A link older than one hour no longer works.
 	forgot("alice@demo.phonebar.test")
 	out = ts.srv.Outbox()
 	late := tokenOfLink(t, out[len(out)-1].Link)
 	ts.clock.Advance(time.Hour)
-	status, eb := reset(late, "New-Alice-1")
+	status, eb = reset(late, "New-Alice-1")
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, eb.Message, "older than one hour")
 	ts.login(t, "alice", demoPassword(t, "alice"))

@@ -31,6 +31,10 @@ type Server struct {
 	maxBody   int64
 	sweep     time.Duration
 	hooks     Hooks
+	publicURL string // Config.PublicURL, without a trailing slash; "" until Start when not configured
+	// dummyHash is compared with the password of a login name no account has, so that its answer
+	// takes as long as an account's: a hash of the same cost.
+	dummyHash []byte
 	pbx       *pbx.PBX // nil when Config.PBX.Disabled
 	routes    map[string]map[string]http.HandlerFunc
 	prefixes  []prefixRoute
@@ -97,7 +101,12 @@ func New(opts Options) (*Server, error) {
 	if err := s.seed(cfg); err != nil {
 		return nil, err
 	}
-	var err error
+	dummy, err := bcrypt.GenerateFromPassword([]byte(newToken()), s.cost)
+	if err != nil {
+		return nil, fmt.Errorf("demo server: %w", err)
+	}
+	s.dummyHash = dummy
+	s.publicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	if s.pbx, err = s.newPBX(cfg); err != nil {
 		return nil, err
 	}
@@ -158,6 +167,13 @@ func (s *Server) seed(cfg *Config) error {
 		pending:  map[string]*pendingLogin{},
 		resets:   map[string]*resetLink{},
 		ssoCodes: map[string]*ssoCode{},
+		ghosts:   map[string]*ghost{},
+
+		endedOrder: newRing[string](maxEnded),
+		sessionLog: newRing[*session](maxSessionLog),
+		ghostOrder: newRing[string](maxGhosts),
+		records:    newRing[Record](maxRecords),
+		outbox:     newRing[OutboxMessage](maxOutbox),
 	}
 	for _, p := range cfg.Phones {
 		s.st.phones = append(s.st.phones, &phone{name: p.Name, registered: p.Registered, busy: p.Busy})

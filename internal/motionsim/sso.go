@@ -134,7 +134,10 @@ func (s *Server) handleSSOAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if name == "" {
-		name = "no.such.user" // still spend the time of a password check
+		// No such account: the check still spends the time of a password check and counts the
+		// failures of this provider account (a name no login name can be), so that the answers
+		// are those of an account with a wrong password.
+		name = provider + ":" + strings.ToLower(page.Account)
 	}
 	acct, res := s.checkPassword(name, pw, ViaSSO)
 	if res.err != nil {
@@ -147,6 +150,7 @@ func (s *Server) handleSSOAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	code := newToken()
 	s.mu.Lock()
+	makeRoom(s.st.ssoCodes, maxSSOCodes, func(c *ssoCode) time.Time { return c.expires })
 	s.st.ssoCodes[code] = &ssoCode{acct: acct, provider: provider, client: page.Client, expires: s.now().Add(ssoCodeTTL)}
 	s.mu.Unlock()
 	s.log.WithFields(map[string]any{"user": acct.user.Name, "provider": provider, "client": page.Client}).Info("provider sign-in done")
@@ -255,6 +259,7 @@ func (s *Server) handleWebCode(w http.ResponseWriter, r *http.Request) {
 	}
 	code := newToken()
 	s.mu.Lock()
+	makeRoom(s.st.ssoCodes, maxSSOCodes, func(c *ssoCode) time.Time { return c.expires })
 	s.st.ssoCodes[code] = &ssoCode{acct: p.acct, client: motion.ClientWeb, expires: s.now().Add(ssoCodeTTL)}
 	s.mu.Unlock()
 	s.log.WithField("user", p.acct.user.Name).Info("browser sign-in code given")

@@ -199,6 +199,7 @@ var loginNotices = map[string]string{
 	motion.CodeSessionEnded:  "You were logged out after too long without a connection to the server.",
 	"password":               "Your password was changed.",
 	"reset":                  "Your new password is set: log in with it.",
+	motion.CodePasswordChanged: "You were logged out because your password was changed: log in with the new password.",
 }
 
 // ssoButton is one single sign-on button of the login page.
@@ -337,6 +338,7 @@ func (s *Server) finishWebLogin(w http.ResponseWriter, r *http.Request, req logi
 func (s *Server) addPending(req loginRequest, step pendingStep) string {
 	t := newToken()
 	s.mu.Lock()
+	makeRoom(s.st.pending, maxPending, func(p *pendingLogin) time.Time { return p.expires })
 	s.st.pending[t] = &pendingLogin{
 		acct: s.st.byName[strings.ToLower(req.name)], expires: s.now().Add(pendingTTL), phone: req.phonebarPhone,
 		via: req.via, force: req.force || step == stepConfirm, hotDesk: req.phone, line: req.line,
@@ -510,7 +512,7 @@ func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "desktop", nonce, s.desktopData(r, ss, nonce, "The form could not be read: try again."))
 		return
 	}
-	if aerr := s.changePassword(ss.acct, r.PostForm.Get("oldPassword"), r.PostForm.Get("newPassword")); aerr != nil {
+	if aerr := s.changePassword(ss.acct, ss, r.PostForm.Get("oldPassword"), r.PostForm.Get("newPassword")); aerr != nil {
 		s.render(w, r, aerr.Status, "desktop", nonce, s.desktopData(r, ss, nonce, aerr.Body.Message))
 		return
 	}
@@ -550,7 +552,7 @@ func (s *Server) handleForgotForm(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "forgot", nonce, page)
 		return
 	}
-	s.requestPasswordReset(strings.TrimSpace(r.PostForm.Get("email")), baseURL(r))
+	s.requestPasswordReset(strings.TrimSpace(r.PostForm.Get("email")))
 	page.Notice = forgotMessage
 	s.render(w, r, http.StatusOK, "forgot", nonce, page)
 }
