@@ -393,7 +393,7 @@ func (s *Server) changePassword(acct *account, from *session, oldPW, newPW strin
 			Code: motion.CodeInvalidCredentials, Message: "The current password is wrong.",
 		}}
 	}
-	return s.setPassword(acct, newPW, from, nil)
+	return s.setPassword(acct, hash, newPW, from, nil)
 }
 
 // errPasswordRace answers a password change that another change (or a reset link) beat.
@@ -407,14 +407,19 @@ var errPasswordRace = &apiError{Status: http.StatusConflict, Body: motion.ErrorB
 // The change ends every live session of the user except keep (nil: all of them), whose realtime
 // sockets are told why, and retires the user's reset links, sign-in codes and pending web logins.
 // claim, when set, runs under s.mu just before the change is stored and may refuse it (a reset
-// link's single use). Bcrypt runs outside the lock; a change made meanwhile by another request
-// wins, and this one answers 409.
-func (s *Server) setPassword(acct *account, newPW string, keep *session, claim func() *apiError) *apiError {
+// link's single use). Bcrypt runs outside the lock: the change is stored only if the password is
+// still the one whose hash is expect (the one the caller checked the old password against; nil:
+// the current one), else another change won meanwhile and this one answers 409.
+func (s *Server) setPassword(acct *account, expect []byte, newPW string, keep *session, claim func() *apiError) *apiError {
 	if len(newPW) > 1024 {
 		return badRequest("password is too long")
 	}
 	s.mu.Lock()
 	hash := acct.hash
+	if expect != nil && !bytes.Equal(expect, hash) {
+		s.mu.Unlock()
+		return errPasswordRace
+	}
 	suite := s.st.settings.securitySuite
 	keepHistory := s.st.settings.passwordHistory
 	history := slices.Clone(acct.history[:min(keepHistory, len(acct.history))])

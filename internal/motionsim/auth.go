@@ -89,7 +89,6 @@ func (s *Server) sessionPrincipalLocked(tok string) (*principal, *apiError) {
 	return nil, unauthorized("Unknown or expired token: log in again.")
 }
 
-
 // loginRequest is a login from any entry point.
 type loginRequest struct {
 	name, password string
@@ -113,11 +112,24 @@ func (s *Server) passwordMatches(name, pw string) (found, ok bool) {
 	}
 	s.mu.Unlock()
 	if acct == nil {
-		// The same work as for an account: a hash of the server's cost (Server.dummyHash).
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(pw))
+		// The same work as for an account: a hash of the server's cost.
+		_ = bcrypt.CompareHashAndPassword(s.dummy(), []byte(pw))
 		return false, false
 	}
 	return true, bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil
+}
+
+// dummy is the hash compared with the password of a login name no account has, so that its
+// answer takes as long as an account's: a hash of the server's own cost.
+func (s *Server) dummy() []byte {
+	s.dummyOnce.Do(func() {
+		h, err := bcrypt.GenerateFromPassword([]byte(newToken()), s.cost)
+		if err != nil { // only for a cost out of range, which New would have refused seeding
+			h, _ = bcrypt.GenerateFromPassword([]byte(newToken()), bcrypt.DefaultCost)
+		}
+		s.dummyHash = h
+	})
+	return s.dummyHash
 }
 
 // checkPassword applies the lockout rules to a name and password without making a session.

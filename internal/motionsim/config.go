@@ -98,6 +98,14 @@ type PBXConfig struct {
 	CustomerCallSeconds int `json:"customerCallSeconds,omitempty"`
 	// RingSeconds is how long a customer call rings before it gives up, 1 to 300; 0 means 30.
 	RingSeconds int `json:"ringSeconds,omitempty"`
+	// RegisterSeconds is how long a new SIP WebSocket may go without registering (digest
+	// credentials of an account) before it is closed, 1 to 60; 0 means 5.
+	RegisterSeconds int `json:"registerSeconds,omitempty"`
+	// MaxConnectionsPerAddress bounds the SIP WebSockets open at once from one IP address, 1 to
+	// 256; 0 means 16. Raise it when many trainees share one address (NAT).
+	MaxConnectionsPerAddress int `json:"maxConnectionsPerAddress,omitempty"`
+	// MaxCallsPerUser bounds the live calls of one agent's SIP account, 1 to 64; 0 means 4.
+	MaxCallsPerUser int `json:"maxCallsPerUser,omitempty"`
 }
 
 // maxCustomerCallSeconds bounds a customer call's length.
@@ -111,6 +119,12 @@ func (p PBXConfig) validate() error {
 		return &ConfigError{Field: "pbx.customerCallSeconds", Problem: fmt.Sprintf("must be 1 to %d (0: 60), not %d", maxCustomerCallSeconds, p.CustomerCallSeconds)}
 	case p.RingSeconds < 0 || p.RingSeconds > 300:
 		return &ConfigError{Field: "pbx.ringSeconds", Problem: fmt.Sprintf("must be 1 to 300 (0: 30), not %d", p.RingSeconds)}
+	case p.RegisterSeconds < 0 || p.RegisterSeconds > 60:
+		return &ConfigError{Field: "pbx.registerSeconds", Problem: fmt.Sprintf("must be 1 to 60 (0: 5), not %d", p.RegisterSeconds)}
+	case p.MaxConnectionsPerAddress < 0 || p.MaxConnectionsPerAddress > 256:
+		return &ConfigError{Field: "pbx.maxConnectionsPerAddress", Problem: fmt.Sprintf("must be 1 to 256 (0: 16), not %d", p.MaxConnectionsPerAddress)}
+	case p.MaxCallsPerUser < 0 || p.MaxCallsPerUser > 64:
+		return &ConfigError{Field: "pbx.maxCallsPerUser", Problem: fmt.Sprintf("must be 1 to 64 (0: 4), not %d", p.MaxCallsPerUser)}
 	}
 	return nil
 }

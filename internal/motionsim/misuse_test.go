@@ -341,7 +341,7 @@ func TestUnknownNameCostsABcryptOfTheServersCost(t *testing.T) {
 	srv, err := New(Options{BcryptCost: 6})
 	require.NoError(t, err)
 	defer srv.Close()
-	cost, err := bcrypt.Cost(srv.dummyHash)
+	cost, err := bcrypt.Cost(srv.dummy())
 	require.NoError(t, err)
 	assert.Equal(t, 6, cost, "an unknown name's check does the work of an account's")
 }
@@ -394,22 +394,34 @@ func count(statuses []int, status int) int {
 	return n
 }
 
+// parallelClient is a client for the tests that send requests at once: a connection each, and
+// time enough for bcrypt under the race detector on a loaded machine.
+func parallelClient(ts *testServer, n int) *http.Client {
+	c := ts.ep.Client()
+	c.Timeout = 3 * time.Minute
+	c.Transport.(*http.Transport).MaxIdleConnsPerHost = n
+	return c
+}
+
 // TestResetLinkHasOneWinner uses one reset link from several requests at once: exactly one sets
-// its password. A bcrypt cost of 8 widens the window a race needs.
+// its password. A bcrypt cost of 6 (not the tests' 4) widens the window a race needs.
 func TestResetLinkHasOneWinner(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxLoginAttempts = 0
-	ts := startServer(t, Options{Config: cfg, BcryptCost: 8})
+	ts := startServer(t, Options{Config: cfg, BcryptCost: 6})
 	status, _ := ts.call(t, http.MethodPost, motion.PathForgotPassword, motion.ForgotPasswordRequest{Email: "chloe@demo.phonebar.test"}, nil)
 	require.Equal(t, http.StatusAccepted, status)
 	tok := tokenOfLink(t, ts.srv.Outbox()[0].Link)
-	const n = 6
+	const n = 4
+	client := parallelClient(ts, n)
+	defer client.CloseIdleConnections()
 	pw := func(i int) string { return fmt.Sprintf("Winner-%d-Pass", i) }
 	statuses := parallel(n, func(i int) int {
 		req, _ := http.NewRequest(http.MethodPost, ts.ep.URL+motion.PathResetPassword,
 			strings.NewReader(fmt.Sprintf(`{"token":%q,"newPassword":%q}`, tok, pw(i))))
-		resp, err := ts.client.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
+			t.Log(err)
 			return 0
 		}
 		resp.Body.Close()
@@ -432,14 +444,17 @@ func TestResetLinkHasOneWinner(t *testing.T) {
 func TestPasswordChangeHasOneWinner(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.MaxLoginAttempts = 0
-	ts := startServer(t, Options{Config: cfg, BcryptCost: 8})
+	ts := startServer(t, Options{Config: cfg, BcryptCost: 6})
 	old := demoPassword(t, "chloe")
-	statuses := parallel(6, func(i int) int {
+	client := parallelClient(ts, 4)
+	defer client.CloseIdleConnections()
+	statuses := parallel(4, func(i int) int {
 		req, _ := http.NewRequest(http.MethodPut, ts.ep.URL+motion.PathChangePassword,
 			strings.NewReader(fmt.Sprintf(`{"oldPassword":%q,"newPassword":"Changed-%d-Pass"}`, old, i)))
 		req.SetBasicAuth("chloe", old)
-		resp, err := ts.client.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
+			t.Log(err)
 			return 0
 		}
 		resp.Body.Close()
@@ -529,4 +544,47 @@ func TestRealtimeSocketsPerSessionAreBounded(t *testing.T) {
 	require.Eventually(t, func() bool { return ts.srv.RealtimeSockets("chloe") == maxSocketsPerSession }, 5*time.Second, 10*time.Millisecond)
 	status, _ := ts.call(t, http.MethodGet, motion.PathWhoami, nil, bearer(lr.Token))
 	assert.Equal(t, http.StatusOK, status, "the session stays")
+}
+
+// TestIdleSIPWebSocketsDoNotShutThePBX: the flood that took the PBX down (idle WebSockets) is
+// refused beyond pbx.maxConnectionsPerAddress, the idle ones are closed after pbx.registerSeconds,
+// and a WebRTC agent registers afterwards.
+func TestIdleSIPWebSocketsDoNotShutThePBX(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := DefaultConfig()
+	cfg.PBX.RegisterSeconds, cfg.PBX.MaxConnectionsPerAddress = 1, 4
+	ts := startServer(t, Options{Config: cfg, Now: time.Now})
+	dial := func() (*websocket.Conn, int) {
+		ws, resp, err := websocket.Dial(ctx, "wss"+strings.TrimPrefix(ts.ep.URL, "https")+PathSIPWebSocket,
+			&websocket.DialOptions{Subprotocols: []string{"sip"}, HTTPClient: ts.client})
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		if err != nil {
+			require.NotNil(t, resp, "%v", err)
+			return nil, resp.StatusCode
+		}
+		t.Cleanup(func() { ws.CloseNow() })
+		return ws, 0
+	}
+	var idle []*websocket.Conn
+	refused := 0
+	for range 20 {
+		ws, status := dial()
+		if ws != nil {
+			idle = append(idle, ws)
+			continue
+		}
+		assert.Equal(t, http.StatusServiceUnavailable, status)
+		refused++
+	}
+	assert.Len(t, idle, 4)
+	assert.Equal(t, 16, refused)
+	for _, ws := range idle {
+		_, _, err := ws.Read(ctx)
+		assert.Error(t, err, "the idle connection was closed")
+	}
+	_, err := startSoftphone(ctx, t, ts.sipAccount(t, "alice"), 440)
+	require.NoError(t, err, "the agent registers once the idle connections are gone")
 }

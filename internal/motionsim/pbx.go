@@ -37,7 +37,11 @@ func (s *Server) newPBX(cfg *Config) (*pbx.PBX, error) {
 		RingTimeout:       time.Duration(cfg.PBX.RingSeconds) * time.Second,
 		CustomerCallLimit: time.Duration(cfg.PBX.CustomerCallSeconds) * time.Second,
 		MaxCallDuration:   time.Hour,
-		Logger:            slog.New(logging.SlogHandler(s.log.WithField("part", "pbx"))),
+		RegisterTimeout:   time.Duration(cfg.PBX.RegisterSeconds) * time.Second,
+		MaxCallsPerUser:   cfg.PBX.MaxCallsPerUser,
+
+		MaxConnectionsPerAddress: cfg.PBX.MaxConnectionsPerAddress,
+		Logger:                   slog.New(logging.SlogHandler(s.log.WithField("part", "pbx"))),
 	})
 }
 
@@ -172,6 +176,9 @@ func (s *Server) callAgent(ctx context.Context, req AdminCallRequest) (pbx.CallI
 	case errors.Is(err, pbx.ErrNotRegistered):
 		return pbx.CallInfo{}, conflict(motion.CodeNotRegistered, fmt.Sprintf(
 			"%s's softphone (SIP user %s) is not registered: log in to the Phonebar as %s and wait for the green dot, then call again.", login, user, login))
+	case errors.Is(err, pbx.ErrBusy):
+		return pbx.CallInfo{}, conflict(codeAgentBusy, fmt.Sprintf(
+			"%s's softphone has as many calls as the demo PBX allows at once (pbx.maxCallsPerUser): wait for one to end, then call again.", login))
 	case errors.Is(err, pbx.ErrClosed):
 		return pbx.CallInfo{}, &apiError{Status: http.StatusServiceUnavailable, Body: motion.ErrorBody{Message: "The demo server is stopping."}}
 	case err != nil:
@@ -180,6 +187,9 @@ func (s *Server) callAgent(ctx context.Context, req AdminCallRequest) (pbx.CallI
 	s.log.WithFields(map[string]any{"agent": login, "call": info.ID}).Info("customer call started by an administrator")
 	return info, nil
 }
+
+// codeAgentBusy answers motion.PathAdminCalls for an agent with pbx.maxCallsPerUser live calls.
+const codeAgentBusy = "AGENT_BUSY"
 
 func conflict(code, msg string) *apiError {
 	return &apiError{Status: http.StatusConflict, Body: motion.ErrorBody{Code: code, Message: msg}}

@@ -127,7 +127,7 @@ func (s *Server) resetPassword(tok, newPW string) *apiError {
 	if l == nil {
 		return errResetLink
 	}
-	return s.setPassword(l.acct, newPW, nil, func() *apiError {
+	return s.setPassword(l.acct, nil, newPW, nil, func() *apiError {
 		if s.resetLinkLocked(tok) != l {
 			return errResetLink
 		}

@@ -32,8 +32,9 @@ type Server struct {
 	sweep     time.Duration
 	hooks     Hooks
 	publicURL string // Config.PublicURL, without a trailing slash; "" until Start when not configured
-	// dummyHash is compared with the password of a login name no account has, so that its answer
-	// takes as long as an account's: a hash of the same cost.
+	// dummyOnce makes dummyHash on the first login of a name no account has (not in New: bcrypt
+	// at the default cost is slow, and most runs never need it).
+	dummyOnce sync.Once
 	dummyHash []byte
 	pbx       *pbx.PBX // nil when Config.PBX.Disabled
 	routes    map[string]map[string]http.HandlerFunc
@@ -101,12 +102,8 @@ func New(opts Options) (*Server, error) {
 	if err := s.seed(cfg); err != nil {
 		return nil, err
 	}
-	dummy, err := bcrypt.GenerateFromPassword([]byte(newToken()), s.cost)
-	if err != nil {
-		return nil, fmt.Errorf("demo server: %w", err)
-	}
-	s.dummyHash = dummy
 	s.publicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	var err error
 	if s.pbx, err = s.newPBX(cfg); err != nil {
 		return nil, err
 	}

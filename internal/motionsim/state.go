@@ -18,20 +18,20 @@ type state struct {
 	accounts   []*account // by id
 	byName     map[string]*account
 	byAPIKey   map[string]*account
-	sessions   map[string]*session  // live sessions by token
-	ended      map[string]string    // token of an ended session → EndReason, the latest maxEnded
-	endedOrder ring[string]         // the tokens of ended, oldest first
-	sessionLog ring[*session]       // the latest maxSessionLog sessions, oldest first
-	sessionSeq int                  // sessions created so far (their IDs)
-	ghosts     map[string]*ghost    // lockout counters of login names no account has
-	ghostOrder ring[string]         // the keys of ghosts, oldest first
+	sessions   map[string]*session // live sessions by token
+	ended      map[string]string   // token of an ended session → EndReason, the latest maxEnded
+	endedOrder ring[string]        // the tokens of ended, oldest first
+	sessionLog ring[*session]      // the latest maxSessionLog sessions, oldest first
+	sessionSeq int                 // sessions created so far (their IDs)
+	ghosts     map[string]*ghost   // lockout counters of login names no account has
+	ghostOrder ring[string]        // the keys of ghosts, oldest first
 	pending    map[string]*pendingLogin
-	records    ring[Record]         // the latest maxRecords records
-	recordSeq  int                  // records made so far (their Seq)
-	delivered  int                  // Seq of the last record handed to Hooks.OnRecord
+	records    ring[Record] // the latest maxRecords records
+	recordSeq  int          // records made so far (their Seq)
+	delivered  int          // Seq of the last record handed to Hooks.OnRecord
 	phones     []*phone
-	outbox     ring[OutboxMessage]  // the latest maxOutbox messages
-	outboxSeq  int                  // messages sent so far (their ID)
+	outbox     ring[OutboxMessage]   // the latest maxOutbox messages
+	outboxSeq  int                   // messages sent so far (their ID)
 	resets     map[string]*resetLink // forgot-password links by token
 	ssoCodes   map[string]*ssoCode   // finished provider sign-ins by one-time code
 }
@@ -129,7 +129,7 @@ const (
 // socket is one realtime connection of a session.
 type socket struct {
 	sess   *session
-	seq    int // order of opening within the session
+	seq    int               // order of opening within the session
 	logout chan motion.Event // buffered 1: the event that ends it
 }
 

@@ -194,11 +194,11 @@ func setCheckCookie(w http.ResponseWriter, r *http.Request, v string) {
 
 // loginNotices explain, on the login page, why the agent is back there.
 var loginNotices = map[string]string{
-	"logout":                 "You logged out.",
-	motion.CodeSessionExists: "You were logged out because someone logged in with your credentials.",
-	motion.CodeSessionEnded:  "You were logged out after too long without a connection to the server.",
-	"password":               "Your password was changed.",
-	"reset":                  "Your new password is set: log in with it.",
+	"logout":                   "You logged out.",
+	motion.CodeSessionExists:   "You were logged out because someone logged in with your credentials.",
+	motion.CodeSessionEnded:    "You were logged out after too long without a connection to the server.",
+	"password":                 "Your password was changed.",
+	"reset":                    "Your new password is set: log in with it.",
 	motion.CodePasswordChanged: "You were logged out because your password was changed: log in with the new password.",
 }
 

@@ -2,8 +2,10 @@ package pbx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,15 +134,35 @@ func (p *PBX) newCall(c *conn, id string, kind CallKind, agent string) *Call {
 	}
 }
 
-// add registers the call; false when the PBX is closed or the Call-ID is taken.
-func (p *PBX) add(call *Call) bool {
+// errCallIDInUse refuses a call whose Call-ID a live call has.
+var errCallIDInUse = errors.New("this Call-ID is in use")
+
+// add registers the call: ErrClosed when the PBX is closed, errCallIDInUse when the Call-ID is
+// taken, ErrBusy when its agent has MaxCallsPerUser live calls.
+func (p *PBX) add(call *Call) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || p.calls[call.id] != nil {
-		return false
+	switch {
+	case p.closed:
+		return ErrClosed
+	case p.calls[call.id] != nil:
+		return errCallIDInUse
+	case p.callsOfLocked(call.agent) >= p.opts.MaxCallsPerUser:
+		return ErrBusy
 	}
 	p.calls[call.id] = call
-	return true
+	return nil
+}
+
+// callsOfLocked counts the live calls of a SIP user; p.mu is held.
+func (p *PBX) callsOfLocked(user string) int {
+	n := 0
+	for _, c := range p.calls {
+		if strings.EqualFold(c.agent, user) {
+			n++
+		}
+	}
+	return n
 }
 
 // callOn returns the live call with this Call-ID on connection c.

@@ -24,7 +24,12 @@ type conn struct {
 	p      *PBX
 	t      Transport
 	remote string
+	addr   string // remote's IP address, for MaxConnectionsPerAddress
 	parser *sip.Parser
+	// authed is closed once the connection has authenticated (a REGISTER or a call with an
+	// account's credentials): it may then stay beyond RegisterTimeout.
+	authed   chan struct{}
+	authOnce sync.Once
 
 	mu   sync.Mutex
 	user string // the SIP user that registered on this connection, "" before
@@ -32,8 +37,28 @@ type conn struct {
 	down chan struct{}
 }
 
-func newConn(p *PBX, t Transport, remote string) *conn {
-	return &conn{p: p, t: t, remote: remote, parser: sip.NewParser(), txs: map[string]chan *sip.Response{}, down: make(chan struct{})}
+func newConn(p *PBX, t Transport, remote, addr string) *conn {
+	return &conn{p: p, t: t, remote: remote, addr: addr, parser: sip.NewParser(), authed: make(chan struct{}),
+		txs: map[string]chan *sip.Response{}, down: make(chan struct{})}
+}
+
+// authenticated marks the connection as one that proved an account's credentials.
+func (c *conn) authenticated() {
+	c.authOnce.Do(func() { close(c.authed) })
+}
+
+// closeUnlessAuthenticated closes the connection when it has not authenticated within d: an idle
+// or hostile client holds a place for a few seconds only.
+func (c *conn) closeUnlessAuthenticated(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-c.authed:
+	case <-c.down:
+	case <-t.C:
+		c.p.log.Info("sip connection closed: no REGISTER with valid credentials in time", "remote", c.remote, "after", d)
+		c.t.Close()
+	}
 }
 
 // serve reads messages until the connection fails, then forgets the connection.

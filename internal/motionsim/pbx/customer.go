@@ -33,6 +33,12 @@ func (p *PBX) CallAgent(ctx context.Context, cc CustomerCall) (CallInfo, error) 
 	if b == nil {
 		return CallInfo{}, fmt.Errorf("%w: %s", ErrNotRegistered, quote(cc.Agent))
 	}
+	p.mu.Lock()
+	busy := p.callsOfLocked(b.user) >= p.opts.MaxCallsPerUser
+	p.mu.Unlock()
+	if busy { // checked again by add, once the media is made
+		return CallInfo{}, fmt.Errorf("%w: %s has %d calls", ErrBusy, quote(cc.Agent), p.opts.MaxCallsPerUser)
+	}
 	limit := cc.Limit
 	if limit <= 0 {
 		limit = p.opts.CustomerCallLimit
@@ -73,9 +79,12 @@ func (p *PBX) CallAgent(ctx context.Context, cc CustomerCall) (CallInfo, error) 
 	call.invite = inv
 	ringCtx, ringCancel := context.WithTimeout(call.ctx, p.opts.RingTimeout)
 	call.ringCancel = ringCancel
-	if !p.add(call) {
+	if err := p.add(call); err != nil {
 		ringCancel()
 		sess.Close()
+		if errors.Is(err, ErrBusy) {
+			return CallInfo{}, fmt.Errorf("%w: %s has %d calls", ErrBusy, quote(cc.Agent), p.opts.MaxCallsPerUser)
+		}
 		return CallInfo{}, ErrClosed
 	}
 	if !p.spawn(func() { defer ringCancel(); call.ring(ringCtx, inv, limit) }) {

@@ -3,6 +3,7 @@ package pbx
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -101,6 +102,7 @@ func (p *PBX) handleInvite(c *conn, req *sip.Request) {
 	if reg := c.registeredUser(); reg == "" || !strings.EqualFold(reg, caller) {
 		switch res, who := p.authenticate(req, caller); res {
 		case authOK:
+			c.authenticated()
 		case authStale:
 			c.respond(req, 401, "Unauthorized", nil, "", p.challenge(true))
 			return
@@ -140,7 +142,12 @@ func (p *PBX) handleInvite(c *conn, req *sip.Request) {
 	if ct := req.Contact(); ct != nil {
 		call.remoteTarget = ct.Address
 	}
-	if !p.add(call) {
+	switch err := p.add(call); {
+	case errors.Is(err, ErrBusy):
+		p.log.Info("call refused: too many calls", "caller", caller, "limit", p.opts.MaxCallsPerUser)
+		c.respond(req, 486, "Busy Here", nil, "", warning(fmt.Sprintf("%s has %d calls, the most the PBX allows at once: hang one up first", caller, p.opts.MaxCallsPerUser)))
+		return
+	case err != nil:
 		c.respond(req, 503, "Service Unavailable", nil, "", warning("the PBX is stopping, or this Call-ID is in use"))
 		return
 	}

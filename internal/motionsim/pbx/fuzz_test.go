@@ -50,7 +50,7 @@ func FuzzHandle(f *testing.F) {
 			t.Fatal(err)
 		}
 		tr := &sinkTransport{}
-		c := newConn(p, tr, "192.0.2.1:5000")
+		c := newConn(p, tr, "192.0.2.1:5000", "192.0.2.1")
 		c.setUser("1001")
 		var panicked any
 		func() {

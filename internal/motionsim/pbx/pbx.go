@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -52,6 +54,15 @@ type Options struct {
 	NonceLifetime time.Duration
 	// MaxConnections bounds the WebSocket connections served at once; 0 means 256.
 	MaxConnections int
+	// MaxConnectionsPerAddress bounds the connections served at once from one IP address, so that
+	// one client cannot take them all; 0 means 16.
+	MaxConnectionsPerAddress int
+	// RegisterTimeout is how long a new connection may go without authenticating (a REGISTER, or
+	// a call, with the digest credentials of an account) before it is closed; 0 means 5 s.
+	RegisterTimeout time.Duration
+	// MaxCallsPerUser bounds the live calls of one SIP user (its own and customer calls to it):
+	// beyond it an INVITE is answered 486 Busy Here and CallAgent returns ErrBusy; 0 means 4.
+	MaxCallsPerUser int
 	// NoLoopback leaves loopback addresses out of the PBX's ICE candidates. The zero value gathers
 	// them, so that a phone on the same machine reaches the PBX without a network.
 	NoLoopback bool
@@ -76,6 +87,8 @@ type PBX struct {
 	mu       sync.Mutex
 	closed   bool
 	conns    map[*conn]struct{}
+	open     int                   // connections served or being accepted
+	perAddr  map[string]int        // open by IP address
 	bindings map[string][]*binding // by SIP user, newest last
 	calls    map[string]*Call      // by Call-ID
 	history  []*Call               // ended calls, newest last, at most maxHistory
@@ -100,6 +113,9 @@ func New(opts Options) (*PBX, error) {
 	opts.MaxExpires = cmp.Or(opts.MaxExpires, time.Hour)
 	opts.NonceLifetime = cmp.Or(opts.NonceLifetime, 5*time.Minute)
 	opts.MaxConnections = cmp.Or(opts.MaxConnections, 256)
+	opts.MaxConnectionsPerAddress = cmp.Or(opts.MaxConnectionsPerAddress, 16)
+	opts.RegisterTimeout = cmp.Or(opts.RegisterTimeout, 5*time.Second)
+	opts.MaxCallsPerUser = cmp.Or(opts.MaxCallsPerUser, 4)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -111,7 +127,7 @@ func New(opts Options) (*PBX, error) {
 	_, _ = rand.Read(key)
 	p := &PBX{
 		opts: opts, log: log, realm: opts.Realm, nonceKey: key, host: randomToken(6) + ".invalid",
-		conns: map[*conn]struct{}{}, bindings: map[string][]*binding{}, calls: map[string]*Call{},
+		conns: map[*conn]struct{}{}, perAddr: map[string]int{}, bindings: map[string][]*binding{}, calls: map[string]*Call{},
 		stop: make(chan struct{}), events: make(chan func(), 256),
 	}
 	p.wg.Add(1)
@@ -151,7 +167,9 @@ func (p *PBX) notify(c *Call) {
 }
 
 // ServeHTTP accepts a SIP WebSocket (subprotocol "sip") and serves it until it closes. A request
-// that does not ask for the "sip" subprotocol is refused with 400.
+// that does not ask for the "sip" subprotocol is refused with 400; one beyond MaxConnections or
+// MaxConnectionsPerAddress with 503. A connection that has not authenticated within RegisterTimeout
+// is closed.
 func (p *PBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !slices.ContainsFunc(strings.Split(r.Header.Get("Sec-WebSocket-Protocol"), ","), func(s string) bool {
 		return strings.TrimSpace(s) == "sip"
@@ -159,50 +177,94 @@ func (p *PBX) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this is a SIP WebSocket (RFC 7118): connect with the \"sip\" subprotocol", http.StatusBadRequest)
 		return
 	}
-	p.mu.Lock()
-	full := len(p.conns) >= p.opts.MaxConnections
-	closed := p.closed
-	p.mu.Unlock()
-	if closed || full {
-		http.Error(w, "the PBX takes no more connections: try again later", http.StatusServiceUnavailable)
+	addr := addressOf(r.RemoteAddr)
+	if err := p.reserve(addr); err != nil {
+		p.log.Info("sip websocket refused", "remote", r.RemoteAddr, "reason", err)
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	// The connection lives on: lift the deadlines a server's ReadTimeout and WriteTimeout set.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"sip"}, InsecureSkipVerify: true})
 	if err != nil {
+		p.release(addr)
 		p.log.Debug("websocket refused", "remote", r.RemoteAddr, "error", err)
 		return
 	}
 	ws.SetReadLimit(maxMessage)
-	c := newConn(p, sipua.NewWSConn(ws), r.RemoteAddr)
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		ws.CloseNow()
-		return
-	}
-	p.conns[c] = struct{}{}
-	p.wg.Add(1)
-	p.mu.Unlock()
-	defer p.wg.Done()
-	p.log.Debug("sip websocket open", "remote", r.RemoteAddr)
-	c.serve()
+	_ = p.serve(newConn(p, sipua.NewWSConn(ws), r.RemoteAddr, addr))
 }
 
-// Serve runs the PBX over any Transport (tests, other framings) until the transport fails.
+// Serve runs the PBX over any Transport (tests, other framings) until the transport fails. The
+// limits of ServeHTTP apply, with remote's host as the address; over them it returns
+// ErrTooManyConnections.
 func (p *PBX) Serve(t Transport, remote string) error {
-	c := newConn(p, t, remote)
+	addr := addressOf(remote)
+	if err := p.reserve(addr); err != nil {
+		t.Close()
+		return err
+	}
+	return p.serve(newConn(p, t, remote, addr))
+}
+
+// serve serves a connection whose place reserve took, until it closes.
+func (p *PBX) serve(c *conn) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		t.Close()
+		c.t.Close()
+		p.release(c.addr)
 		return ErrClosed
 	}
 	p.conns[c] = struct{}{}
-	p.wg.Add(1)
+	p.wg.Add(2)
 	p.mu.Unlock()
+	go func() { defer p.wg.Done(); c.closeUnlessAuthenticated(p.opts.RegisterTimeout) }()
 	defer p.wg.Done()
+	p.log.Debug("sip connection open", "remote", c.remote)
 	c.serve()
 	return nil
+}
+
+// reserve takes a place for a new connection from addr, or says why there is none.
+func (p *PBX) reserve(addr string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return ErrClosed
+	case p.open >= p.opts.MaxConnections:
+		return fmt.Errorf("%w: the PBX serves %d connections, its limit: try again later", ErrTooManyConnections, p.opts.MaxConnections)
+	case p.perAddr[addr] >= p.opts.MaxConnectionsPerAddress:
+		return fmt.Errorf("%w: %d connections from your address already, the limit per address: close one first", ErrTooManyConnections, p.opts.MaxConnectionsPerAddress)
+	}
+	p.open++
+	p.perAddr[addr]++
+	return nil
+}
+
+// release gives back the place of a connection from addr.
+func (p *PBX) release(addr string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.releaseLocked(addr)
+}
+
+func (p *PBX) releaseLocked(addr string) {
+	p.open--
+	if p.perAddr[addr]--; p.perAddr[addr] <= 0 {
+		delete(p.perAddr, addr)
+	}
+}
+
+// addressOf is the IP address of a remote host:port (the whole string when it has no port).
+func addressOf(remote string) string {
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		return h
+	}
+	return remote
 }
 
 // Close ends every call and connection and waits for the PBX's goroutines. It is idempotent.
@@ -249,7 +311,10 @@ func (p *PBX) spawn(f func()) bool {
 // dropConn forgets a connection that closed: its bindings go, its calls end.
 func (p *PBX) dropConn(c *conn) {
 	p.mu.Lock()
-	delete(p.conns, c)
+	if _, ok := p.conns[c]; ok {
+		delete(p.conns, c)
+		p.releaseLocked(c.addr)
+	}
 	for user, bs := range p.bindings {
 		kept := slices.DeleteFunc(bs, func(b *binding) bool { return b.conn == c })
 		if len(kept) == 0 {

@@ -33,6 +33,10 @@ type Registration struct {
 	Expires time.Time `json:"expires"`
 }
 
+// maxBindingsPerUser is how many contacts one SIP user may have registered at once: a new one
+// replaces the oldest beyond it.
+const maxBindingsPerUser = 8
+
 // defaultExpires is the lifetime of a registration that names none (RFC 3261 10.2.1.1).
 const defaultExpires = time.Hour
 
@@ -92,6 +96,7 @@ func (p *PBX) handleRegister(c *conn, req *sip.Request) {
 		c.respond(req, 403, "Forbidden", nil, "", warning("these credentials belong to another account than the one registering"))
 		return
 	case authOK:
+		c.authenticated()
 	default:
 		p.log.Info("registration refused: wrong SIP user or password", "user", user, "remote", c.remote)
 		c.respond(req, 401, "Unauthorized", nil, "", p.challenge(false))
@@ -155,6 +160,9 @@ func (p *PBX) handleRegister(c *conn, req *sip.Request) {
 		bs := slices.DeleteFunc(p.bindings[key], func(b *binding) bool { return b.contact.String() == addr || !b.expires.After(now) })
 		if e > 0 {
 			bs = append(bs, &binding{user: user, aor: aor, contact: ch.Address, conn: c, expires: now.Add(e), since: since})
+			if len(bs) > maxBindingsPerUser {
+				bs = slices.Delete(bs, 0, len(bs)-maxBindingsPerUser) // the oldest go
+			}
 		}
 		if len(bs) == 0 {
 			delete(p.bindings, key)
