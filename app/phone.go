@@ -24,7 +24,8 @@ const EventPhone = "phone"
 
 // PhoneView is the softphone as the window shows it. It never carries the SIP password.
 type PhoneView struct {
-	// Registration is "off" (no SIP account), "registering", "registered" or "failed".
+	// Registration is "off" (no SIP account), "registering", "registered" or "failed" (also when the
+	// phone was not started: Problem says why).
 	Registration string     `json:"registration"`
 	Account      string     `json:"account"`
 	Problem      string     `json:"problem"`
@@ -377,7 +378,8 @@ func (c *core) phoneView() PhoneView {
 		v := PhoneView{Registration: "off", Calls: []CallView{}}
 		c.mu.Lock()
 		if c.phoneErr != nil {
-			v.Problem = agent.Describe(c.phoneErr).Message
+			// The account exists but the phone was not started: not "no phone for this account".
+			v.Registration, v.Problem = "failed", agent.Describe(c.phoneErr).Message
 		}
 		c.mu.Unlock()
 		return v
