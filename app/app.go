@@ -79,7 +79,8 @@ func Run(opts Options) error {
 				}
 			},
 		},
-		Linux: &linux.Options{ProgramName: "phonebar", Icon: opts.Icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		Windows: windowsOptions("main"),
+		Linux:   &linux.Options{ProgramName: "phonebar", Icon: opts.Icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
 			mu.Lock()
 			wctx = ctx

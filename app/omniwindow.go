@@ -93,6 +93,7 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 		LogLevel:           logger.WARNING,
 		LogLevelProduction: logger.WARNING,
 		BackgroundColour:   options.NewRGB(244, 246, 249),
+		Windows:            windowsOptions("omni"),
 		Linux:              &linux.Options{ProgramName: "phonebar-omni", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
 			mu.Lock()

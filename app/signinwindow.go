@@ -103,6 +103,7 @@ func RunSignInWindow(in io.Reader, out io.Writer, log logrus.FieldLogger) error 
 		// Production builds use LogLevelProduction.
 		LogLevelProduction: logger.WARNING,
 		BackgroundColour:   options.NewRGB(244, 246, 249),
+		Windows:            windowsOptions("signin"),
 		Linux:              &linux.Options{ProgramName: "phonebar-signin", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
 			appCtx = ctx
