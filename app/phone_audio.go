@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/phone"
 )
 
@@ -19,6 +20,10 @@ func (c *core) callAudio(cfg *phone.Config) {
 		st := c.settingsOrDefault("call audio")
 		return audio.DeviceRef{ID: st.Audio.MicrophoneID, Name: st.Audio.MicrophoneName},
 			audio.DeviceRef{ID: st.Audio.SpeakerID, Name: st.Audio.SpeakerName}
+	}
+	cfg.Processing = func() processing.Options {
+		on := !c.settingsOrDefault("call audio").Audio.ProcessingOff
+		return processing.Options{EchoCancel: on, NoiseSuppress: on, GainControl: on}
 	}
 }
 

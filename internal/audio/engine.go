@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 )
 
 // Source gives the Engine what to play, one frame at a time at the Engine's sample rate. NextFrame
@@ -45,6 +46,11 @@ type EngineOptions struct {
 	// PlaybackLead is how much audio is queued ahead of the speaker; 0 means 60 ms. Less lowers the
 	// latency and risks gaps on a busy machine.
 	PlaybackLead time.Duration
+	// Processing cleans up the microphone before ReadFrame hands it out: echo cancellation against
+	// what the speaker plays (taken as the speaker takes it, on the sound system's clock), noise
+	// suppression, gain control. The zero value processes nothing. OpenEngine fails when the
+	// processing asked for is not available, rather than run without it.
+	Processing processing.Options
 }
 
 // EngineStats count an Engine's frames.
@@ -93,6 +99,8 @@ type Engine struct {
 	eventDone chan struct{}
 	closeOnce sync.Once
 	done      chan struct{}
+
+	proc *processing.Processor // nil: no processing
 
 	captureFrames, captureDropped, captureFiller, playbackFrames atomic.Uint64
 	captureAcc                                                   atomic.Int64 // samples at rate in the capture loop's partial frame
@@ -177,6 +185,13 @@ func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, err
 		src := opts.Source
 		e.source.Store(&src)
 	}
+	if opts.Processing.Any() {
+		po := opts.Processing
+		po.Rate = e.rate
+		if e.proc, err = processing.New(po); err != nil {
+			return nil, err
+		}
+	}
 	var pending []Event
 	for i, kind := range []DeviceKind{KindCapture, KindPlayback} {
 		pref := opts.Capture
@@ -188,11 +203,13 @@ func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, err
 		r, err := devs.Resolve(kind, pref)
 		if err != nil {
 			e.closeStreams()
+			e.proc.Close()
 			return nil, err
 		}
-		s, err := openStream(drv, kind, r.Device, 0)
+		s, err := e.openStream(drv, kind, r.Device)
 		if err != nil {
 			e.closeStreams()
+			e.proc.Close()
 			return nil, fmt.Errorf("audio: opening the %s %q: %w", kind, r.Device.Name, err)
 		}
 		d.cur, d.fellBack = s, r.FellBack
@@ -211,6 +228,24 @@ func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, err
 	go e.playbackLoop(runCtx)
 	go e.control(runCtx)
 	return e, nil
+}
+
+// openStream opens a device for the Engine: a speaker of an Engine that cancels echo keeps the echo
+// reference.
+func (e *Engine) openStream(drv driver, kind DeviceKind, dev Device) (*stream, error) {
+	s, err := openStream(drv, kind, dev, 0)
+	if err == nil && kind == KindPlayback && e.proc != nil && e.opts.Processing.EchoCancel {
+		s.ref.Store(newRing(len(s.ring.buf)))
+	}
+	return s, err
+}
+
+// Processing returns the processing in effect on the microphone (none without).
+func (e *Engine) Processing() []processing.Feature {
+	if e.proc == nil {
+		return nil
+	}
+	return e.proc.Features()
 }
 
 // FrameSamples is the number of samples in one frame at the Engine's rate (960 at 48 kHz).
@@ -334,6 +369,7 @@ func (e *Engine) Close() error {
 		e.cancel()
 		e.wg.Wait()
 		e.closeStreams()
+		e.proc.Close()
 		close(e.events)
 		<-e.eventDone
 	})
@@ -392,6 +428,7 @@ func (e *Engine) captureLoop(ctx context.Context) {
 		tmp      = make([]int16, 4096)
 		lastData time.Time
 		reported bool
+		echo     echoReference
 	)
 	emit := func(f []int16) {
 		if e.muted.Load() {
@@ -434,6 +471,10 @@ func (e *Engine) captureLoop(ctx context.Context) {
 					f := make([]int16, e.frame)
 					copy(f, acc)
 					acc = acc[:copy(acc, acc[e.frame:])]
+					if e.proc != nil {
+						pending := len(acc) + s.ring.buffered()*e.rate/s.rate
+						e.proc.Process(f, echo.take(e, len(f), pending))
+					}
 					emit(f)
 				}
 				e.captureAcc.Store(int64(len(acc)))
@@ -465,6 +506,58 @@ func (e *Engine) captureLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// echoReference lines up what the speaker played with the microphone's frames: it holds the
+// speaker's samples (at the Engine's rate) not yet matched with a captured frame.
+type echoReference struct {
+	from *stream
+	rs   *dsp.Resampler
+	tmp  []int16
+	acc  []int16
+}
+
+// echoSlack is how far the reference may run ahead of the microphone: about a device period.
+const echoSlack = 10 * time.Millisecond
+
+// take returns the reference for the next captured frame of n samples, pending more samples being
+// already captured after it. The echo of a sample comes back through the sound system's buffers
+// after the speaker took it, so the reference must not run ahead of the microphone by more than
+// the slack (the canceller's filter covers the rest of the delay): anything older is dropped.
+func (r *echoReference) take(e *Engine, n, pending int) []int16 {
+	s := e.dirs[1].current()
+	if s != r.from {
+		r.from, r.acc = s, r.acc[:0]
+		if s != nil {
+			r.rs = dsp.NewResampler(s.rate, e.rate)
+		}
+	}
+	if s == nil {
+		return nil
+	}
+	q := s.ref.Load()
+	if q == nil {
+		return nil
+	}
+	if r.tmp == nil {
+		r.tmp = make([]int16, 4096)
+	}
+	for {
+		k := q.read(r.tmp)
+		if k == 0 {
+			break
+		}
+		r.acc = r.rs.Process(r.acc, r.tmp[:k])
+	}
+	keep := n + pending + int(int64(e.rate)*int64(echoSlack)/int64(time.Second))
+	if len(r.acc) > keep {
+		r.acc = r.acc[:copy(r.acc, r.acc[len(r.acc)-keep:])]
+	}
+	k := min(n, len(r.acc))
+	out := make([]int16, n)
+	copy(out[n-k:], r.acc[:k]) // short: the speaker played nothing before it
+	r.acc = r.acc[:copy(r.acc, r.acc[k:])]
+	return out
 }
 
 // playbackLoop keeps the speaker's ring topped up from the Source, resampled to the device rate.
@@ -652,7 +745,7 @@ func (e *Engine) open(ctx context.Context, d *direction, ref DeviceRef, asked bo
 	if err != nil {
 		return fail(err)
 	}
-	s, err := openStream(drv, d.kind, r.Device, 0)
+	s, err := e.openStream(drv, d.kind, r.Device)
 	if err != nil {
 		return fail(fmt.Errorf("audio: opening the %s %q: %w", d.kind, r.Device.Name, err))
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 )
 
 // Level is a loudness reading in dBFS (peak and RMS).
@@ -61,6 +63,13 @@ type CheckResult struct {
 	// ListenedMs is how much audio was measured; FirstAudioMs how long the first audio took.
 	ListenedMs   int64 `json:"listened_ms"`
 	FirstAudioMs int64 `json:"first_audio_ms"`
+	// GainedRMSDBFS is the level the far end would get after the call's gain control (and noise
+	// suppression), measured over the last half of the audio; absent in a build without processing.
+	GainedRMSDBFS *float64 `json:"gained_rms_dbfs,omitempty"`
+	// Clipping says the microphone is so loud that samples hit full scale (ClippedPercent of them):
+	// the voice is distorted before any processing can help.
+	Clipping       bool    `json:"clipping"`
+	ClippedPercent float64 `json:"clipped_percent"`
 	// Detail is the underlying error, for the log; empty when there was none.
 	Detail string `json:"detail,omitempty"`
 }
@@ -202,11 +211,23 @@ func (h *Host) CheckMicrophone(ctx context.Context, opts CheckOptions) (CheckRes
 	lvl := meter.Level()
 	res.PeakDBFS, res.RMSDBFS = round2(lvl.PeakDBFS), round2(lvl.RMSDBFS)
 	res.ListenedMs = int64(len(all)) * 1000 / int64(rate)
+	res.ClippedPercent = round2(100 * float64(clipped(all)) / float64(max(len(all), 1)))
+	res.Clipping = res.ClippedPercent >= clipPercent
+	if g, ok := gainedLevel(all, rate); ok {
+		g = round2(g)
+		res.GainedRMSDBFS = &g
+	}
 	switch {
 	case lvl.RMSDBFS >= threshold:
 		res.Verdict = VerdictWorking
 		res.DominantHz = round2(dsp.DominantFrequency(all, rate))
 		res.Message = fmt.Sprintf("The microphone %q works (level %.0f dBFS).", dev.Name, lvl.RMSDBFS)
+		if res.GainedRMSDBFS != nil {
+			res.Message = fmt.Sprintf("The microphone %q works (level %.0f dBFS, %.0f dBFS after gain control).", dev.Name, lvl.RMSDBFS, *res.GainedRMSDBFS)
+		}
+		if res.Clipping {
+			res.Message += fmt.Sprintf(" It clips (%.1f%% of the sound at full scale), which distorts your voice: turn its input volume down.", res.ClippedPercent)
+		}
 	case lvl.PeakDBFS <= MinDBFS:
 		res.Verdict = VerdictSilent
 		res.Message = fmt.Sprintf("The microphone %q delivers only digital silence: it is muted (in the system settings or on the headset), or it is not the microphone you speak into. Unmute it or choose another microphone.", dev.Name)
@@ -216,6 +237,36 @@ func (h *Host) CheckMicrophone(ctx context.Context, opts CheckOptions) (CheckRes
 		res.Message = fmt.Sprintf("The microphone %q is silent (%.0f dBFS, below %.0f): it may be muted, turned down, or not the microphone you speak into. Speak, check its volume, or choose another microphone.", dev.Name, lvl.RMSDBFS, threshold)
 	}
 	return res, nil
+}
+
+// clipPercent is the share of full-scale samples from which a microphone counts as clipping.
+const clipPercent = 0.1
+
+// clipped counts the samples at (or one step from) full scale.
+func clipped(pcm []int16) int {
+	n := 0
+	for _, v := range pcm {
+		if v >= 32766 || v <= -32767 {
+			n++
+		}
+	}
+	return n
+}
+
+// gainedLevel runs pcm through the call's gain control and noise suppression and returns the RMS
+// level of the last half, where the gain has settled; false in a build without processing.
+func gainedLevel(pcm []int16, rate int) (float64, bool) {
+	p, err := processing.New(processing.Options{Rate: rate, GainControl: true, NoiseSuppress: true})
+	if err != nil {
+		return 0, false
+	}
+	defer p.Close()
+	out := slices.Clone(pcm)
+	frame := rate / 50
+	for i := 0; i+frame <= len(out); i += frame {
+		p.Process(out[i:i+frame], nil)
+	}
+	return dsp.Measure(out[len(out)/2:]).RMSDBFS, true
 }
 
 // failed turns an error from reaching the sound system or opening the device into a verdict.

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/testenv"
 )
 
@@ -114,10 +115,12 @@ func TestPulseCheckFindsTone(t *testing.T) {
 		hz, amp   float64
 		wantRMS   float64
 		tolerance float64
+		clips     bool
 	}{
-		{"1 kHz at half scale", 1000, 0.5, -9.03, 1.5},
-		{"440 Hz at quarter scale", 440, 0.25, -15.05, 1.5},
-		{"2500 Hz at -30 dBFS", 2500, 0.0316, -33.0, 1.5},
+		{"1 kHz at half scale", 1000, 0.5, -9.03, 1.5, false},
+		{"440 Hz at quarter scale", 440, 0.25, -15.05, 1.5, false},
+		{"2500 Hz at -30 dBFS", 2500, 0.0316, -33.0, 1.5, false},
+		{"12 kHz at full scale clips", 12000, 1.0, -3.01, 1.5, true},
 	}
 	h := New(Options{})
 	t.Cleanup(func() { assert.NoError(t, h.Close()) })
@@ -135,7 +138,18 @@ func TestPulseCheckFindsTone(t *testing.T) {
 			assert.Equal(t, "pb_tone.monitor", res.Device.ID)
 			assert.InDelta(t, tt.hz, res.DominantHz, 5)
 			assert.InDelta(t, tt.wantRMS, res.RMSDBFS, tt.tolerance)
-			assert.InDelta(t, tt.wantRMS+3.01, res.PeakDBFS, tt.tolerance)
+			if !tt.clips {
+				assert.InDelta(t, tt.wantRMS+3.01, res.PeakDBFS, tt.tolerance)
+			}
+			assert.Equal(t, tt.clips, res.Clipping, "clipping (%.2f%% at full scale)", res.ClippedPercent)
+			if tt.clips {
+				assert.Contains(t, res.Message, "clips")
+			}
+			if processing.Available() {
+				require.NotNil(t, res.GainedRMSDBFS, "the level after gain control")
+				t.Logf("%.1f dBFS, %.1f dBFS after gain control", res.RMSDBFS, *res.GainedRMSDBFS)
+				assert.Contains(t, res.Message, "after gain control")
+			}
 			assert.Positive(t, res.SampleRate)
 			assert.Equal(t, 20, levels)
 			assert.Contains(t, res.Message, "works")

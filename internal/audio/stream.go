@@ -21,6 +21,10 @@ type stream struct {
 	lostOnce sync.Once
 	closing  atomic.Bool
 
+	// ref, on a playback stream of an Engine that cancels echo, gets a copy of every sample the
+	// speaker took, at the moment it took it: the echo reference, on the sound system's clock.
+	ref atomic.Pointer[ring]
+
 	callbacks atomic.Uint64 // number of device callbacks so far
 	samples   atomic.Uint64 // samples captured or played
 	dropped   atomic.Uint64 // capture: samples lost to a full ring; playback: samples of silence
@@ -88,6 +92,9 @@ func (s *stream) onPlayback(out []int16) {
 	if n < len(out) {
 		clear(out[n:])
 		s.dropped.Add(uint64(len(out) - n))
+	}
+	if r := s.ref.Load(); r != nil {
+		r.write(out)
 	}
 	s.samples.Add(uint64(len(out)))
 	s.callbacks.Add(1)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/rtc"
 )
 
@@ -15,6 +16,7 @@ import (
 // resample between the Engine's rate and the codec's.
 type Devices struct {
 	host *audio.Host
+	proc processing.Options
 	once sync.Once
 
 	// swap serializes switching the devices and closing; closed is set by close.
@@ -60,9 +62,11 @@ const (
 	queueKeep = 40 * time.Millisecond
 )
 
-// Open opens the microphone and speaker (zero refs: the system defaults) for one call.
-func Open(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*Devices, error) {
-	d := &Devices{host: host, ready: make(chan struct{}, maxCaptured)}
+// Open opens the microphone and speaker (zero refs: the system defaults) for one call, with proc
+// done to the microphone (the speaker is the echo reference). It fails when proc asks for
+// processing this build does not have.
+func Open(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef, proc processing.Options) (*Devices, error) {
+	d := &Devices{host: host, proc: proc, ready: make(chan struct{}, maxCaptured)}
 	if err := d.SwitchTo(ctx, capture, playback); err != nil {
 		return nil, err
 	}
@@ -80,7 +84,7 @@ func (d *Devices) SwitchTo(ctx context.Context, capture, playback audio.DeviceRe
 		return ErrClosed
 	}
 	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback,
-		Source: audio.SourceFunc(d.nextFrame), PlaybackLead: playbackLead})
+		Source: audio.SourceFunc(d.nextFrame), PlaybackLead: playbackLead, Processing: d.proc})
 	if err != nil {
 		return err
 	}
@@ -215,6 +219,14 @@ func (d *Devices) Queued() (capture, playback time.Duration) {
 		n += len(f)
 	}
 	return durOf(n, d.rate), durOf(len(d.play), d.rate)
+}
+
+// Processing returns the processing in effect on the microphone.
+func (d *Devices) Processing() []processing.Feature {
+	if e := d.Engine(); e != nil {
+		return e.Processing()
+	}
+	return nil
 }
 
 // Engine returns the audio Engine in use, nil once closed.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/testenv"
 )
@@ -218,7 +219,7 @@ func pulseLatency(b *testing.B, app string) (play, rec time.Duration) {
 func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latencyResult, map[string]float64) {
 	host := audio.New(audio.Options{Backend: audio.BackendPulseAudio})
 	defer host.Close()
-	dev, err := Open(ctx, host, audio.DeviceRef{ID: latMic}, audio.DeviceRef{ID: latOut})
+	dev, err := Open(ctx, host, audio.DeviceRef{ID: latMic}, audio.DeviceRef{ID: latOut}, processing.Options{})
 	require.NoError(b, err)
 	defer dev.Close()
 	send, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: dev})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/phone"
@@ -48,6 +49,7 @@ type callFlags struct {
 	to, sipWS, sipUser, sipAuthUser, trust   string
 	server, user                             string
 	passwordStdin, relayOnly, jsonOut        bool
+	noProcessing                             bool
 	motionPasswordStdin, force               bool
 	seconds, timeout, tone                   float64
 	dtmf, dtmfMode, codecName, iceServerFile string
@@ -66,6 +68,8 @@ type callReport struct {
 	FarToneHz    float64 `json:"far_tone_hz"`
 	DTMFReceived string  `json:"dtmf_received"`
 	ICEPair      string  `json:"ice_pair,omitempty"`
+	// Processing is what was done to the microphone ("aec", "ns", "agc"); empty with --tone.
+	Processing []string `json:"processing,omitempty"`
 	// What the jitter buffer made of the audio received (see rtc.Stats): the quality of the line.
 	ConcealedFrames uint64 `json:"concealed_frames"`
 	FECFrames       uint64 `json:"fec_recovered_frames"`
@@ -106,6 +110,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	fs.StringVar(&f.codecName, "codec", "", "force one codec: opus, pcmu or pcma (default: offer all)")
 	fs.StringVar(&f.iceServerFile, "ice-servers", "", "JSON file with STUN/TURN servers: [{\"urls\":[...],\"username\":...,\"credential\":...}]")
 	fs.BoolVar(&f.relayOnly, "relay-only", false, "use TURN relays only")
+	fs.BoolVar(&f.noProcessing, "no-processing", false, "send the microphone as it is: no echo cancellation, noise suppression or gain control")
 	fs.BoolVar(&f.jsonOut, "json", false, "print JSON Lines: {\"event\":\"registered\",\"account\":...}, then one {\"event\":\"call\",...} per call")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -224,6 +229,9 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 		host := audio.New(audio.Options{})
 		defer host.Close()
 		cfg.Audio = host
+		if f.noProcessing {
+			cfg.Processing = func() processing.Options { return processing.Options{} }
+		}
 	}
 	events := make(chan phone.Event, 256)
 	cfg.OnEvent = func(ev phone.Event) { events <- ev }
@@ -399,7 +407,7 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 	r := callReport{
 		Event: "call", OK: &ok, Codec: codecName(st.Codec), DTLSState: st.DTLSState, PacketsIn: st.PacketsIn,
 		PacketsOut: st.PacketsOut, FarToneHz: float64(int(far*10+0.5)) / 10, DTMFReceived: c.Digits(),
-		ICEPair: st.ICEPair, Remote: c.Remote(),
+		ICEPair: st.ICEPair, Remote: c.Remote(), Processing: c.Processing(),
 		ConcealedFrames: st.ConcealedFrames, FECFrames: st.FECFrames, LatePackets: st.LatePackets,
 	}
 	if !st.FirstRTP.IsZero() {

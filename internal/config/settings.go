@@ -117,6 +117,9 @@ type Audio struct {
 	SpeakerName    string `json:"speakerName,omitempty"`
 	RingerID       string `json:"ringerId,omitempty"`
 	RingerName     string `json:"ringerName,omitempty"`
+	// ProcessingOff sends the microphone to calls as it is; false (zero): echo cancellation, noise
+	// suppression and gain control are on.
+	ProcessingOff bool `json:"processingOff,omitempty"`
 }
 
 // Phone holds the softphone's behaviour (reserved for the phone layer).

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/callaudio"
 	"github.com/phonebar/phonebar/internal/rtc"
 )
@@ -12,8 +13,8 @@ import (
 // deviceAudio is a call's microphone and speaker (internal/callaudio joins them to the media).
 type deviceAudio struct{ *callaudio.Devices }
 
-func openDeviceAudio(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef) (*deviceAudio, error) {
-	d, err := callaudio.Open(ctx, host, capture, playback)
+func openDeviceAudio(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef, proc processing.Options) (*deviceAudio, error) {
+	d, err := callaudio.Open(ctx, host, capture, playback, proc)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/sipua"
@@ -93,6 +94,10 @@ type Config struct {
 	// Devices, when set, is asked for the microphone and speaker at the start of each call instead
 	// of Capture and Playback, so that a choice made during the session applies to the next call.
 	Devices func() (capture, playback audio.DeviceRef)
+	// Processing is what is done to the microphone of calls on Audio (echo cancellation, noise
+	// suppression, gain control); nil means all three, the default. Asked for when each call
+	// starts, so that a change applies to the next call.
+	Processing func() processing.Options
 	// OnEvent receives every event, in order, on one goroutine, never under a lock of this package.
 	OnEvent func(Event)
 	// Expires is the registration lifetime asked for; zero means sipua's default (10 minutes).
@@ -227,7 +232,11 @@ func (p *Phone) mediaOptions(ctx context.Context, c *Call) (rtc.Options, error) 
 		if p.cfg.Devices != nil {
 			capture, playback = p.cfg.Devices()
 		}
-		dev, err := openDeviceAudio(ctx, p.cfg.Audio, capture, playback)
+		proc := processing.Options{EchoCancel: true, NoiseSuppress: true, GainControl: true}
+		if p.cfg.Processing != nil {
+			proc = p.cfg.Processing()
+		}
+		dev, err := openDeviceAudio(ctx, p.cfg.Audio, capture, playback, proc)
 		if err != nil {
 			return o, err
 		}
@@ -537,6 +546,15 @@ func (c *Call) closeDevices() {
 // Sink returns the call's audio sink: what NewSink made, or with the devices a FrequencySink
 // measuring what the speaker gets.
 func (c *Call) Sink() rtc.Sink { return c.sink }
+
+// Processing returns the processing in effect on the call's microphone ("aec", "ns", "agc"); empty
+// for a call with its own Source (tests, the command line's tone) or with processing off.
+func (c *Call) Processing() []string {
+	if c.devices == nil {
+		return []string{}
+	}
+	return processing.Names(c.devices.Processing())
+}
 
 // Started is when the call was dialled or arrived; Answered when it was established.
 func (c *Call) Started() time.Time  { return c.started }

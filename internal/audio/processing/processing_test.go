@@ -1,0 +1,228 @@
+package processing
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/audio/dsp"
+)
+
+// The signals of these tests, at 48 kHz: the far end is noise shaped like speech's spectrum, the
+// agent a 440 Hz tone in 300 ms syllables, and the room folds the speaker back into the microphone
+// after a delay, attenuated. They check the library on known signals; echo_pulse_test.go in
+// package audio checks the same through a real PulseAudio echo path.
+const rate = 48000
+
+func noise(r *rand.Rand, n int, rms float64) []float64 {
+	out := make([]float64, n)
+	var lp float64
+	for i := range out {
+		lp = 0.7*lp + 0.3*r.NormFloat64() // a gentle tilt towards low frequencies, as in speech
+		out[i] = lp
+	}
+	return scale(out, rms)
+}
+
+func scale(x []float64, rms float64) []float64 {
+	var s float64
+	for _, v := range x {
+		s += v * v
+	}
+	g := rms / math.Sqrt(s/float64(len(x)))
+	for i := range x {
+		x[i] *= g
+	}
+	return x
+}
+
+// syllables is a tone at hz switched on 300 ms and off 200 ms, RMS rms while on.
+func syllables(n int, hz, rms float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		if (i*1000/rate)%500 < 300 {
+			out[i] = rms * math.Sqrt2 * math.Sin(2*math.Pi*hz*float64(i)/rate)
+		}
+	}
+	return out
+}
+
+// voice is a voiced talker: a 180 Hz fundamental and its harmonics up to 3.6 kHz falling by 6 dB
+// an octave, in the same syllables, RMS rms while on.
+func voice(n int, rms float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		if (i*1000/rate)%500 < 300 {
+			for k := 1; k <= 20; k++ {
+				out[i] += math.Sin(2*math.Pi*180*float64(k)*float64(i)/rate) / float64(k)
+			}
+		}
+	}
+	var s float64
+	on := 0
+	for _, v := range out {
+		if v != 0 {
+			s += v * v
+			on++
+		}
+	}
+	g := rms / math.Sqrt(s/float64(on))
+	for i := range out {
+		out[i] *= g
+	}
+	return out
+}
+
+func delayed(x []float64, d int, gain float64) []float64 {
+	out := make([]float64, len(x))
+	for i := d; i < len(x); i++ {
+		out[i] = gain * x[i-d]
+	}
+	return out
+}
+
+func mix(xs ...[]float64) []int16 {
+	out := make([]int16, len(xs[0]))
+	for i := range out {
+		var v float64
+		for _, x := range xs {
+			v += x[i]
+		}
+		out[i] = int16(max(-32768, min(32767, v*32768)))
+	}
+	return out
+}
+
+// run processes mic with ref in 20 ms frames, as the Engine does.
+func run(t *testing.T, opts Options, mic, ref []int16) []int16 {
+	t.Helper()
+	opts.Rate = rate
+	p, err := New(opts)
+	require.NoError(t, err)
+	defer p.Close()
+	out := make([]int16, len(mic))
+	const frame = rate / 50
+	for i := 0; i+frame <= len(mic); i += frame {
+		copy(out[i:i+frame], mic[i:i+frame])
+		var r []int16
+		if ref != nil {
+			r = ref[i : i+frame]
+		}
+		p.Process(out[i:i+frame], r)
+	}
+	return out
+}
+
+func rmsDB(x []int16) float64 { return dsp.Measure(x).RMSDBFS }
+
+// toneDB is the level of the component at hz (Goertzel), in dBFS of a sine's RMS.
+func toneDB(x []int16, hz float64) float64 {
+	w := 2 * math.Pi * hz / rate
+	c := 2 * math.Cos(w)
+	var s1, s2 float64
+	for _, v := range x {
+		s := float64(v)/32768 + c*s1 - s2
+		s2, s1 = s1, s
+	}
+	p := s1*s1 + s2*s2 - c*s1*s2
+	amp := 2 * math.Sqrt(p) / float64(len(x))
+	return dsp.DBFS(amp / math.Sqrt2)
+}
+
+func seconds(x []int16, from, to float64) []int16 { return x[int(from*rate):int(to*rate)] }
+
+func TestEchoCancel(t *testing.T) {
+	if !Available() {
+		t.Skip("no cgo")
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 14 * rate
+	far := noise(r, n, 0.1) // -20 dBFS
+	for i := 10 * rate; i < n; i++ {
+		far[i] = 0 // the far end stops talking for the last 4 s
+	}
+	agent := syllables(n, 440, 0.1)
+	for i := range 7 * rate {
+		agent[i] = 0 // the agent starts at 7 s: double talk from 7 to 10 s
+	}
+	echo := delayed(far, rate*180/1000, 0.3) // 180 ms, -10 dB
+	mic := mix(echo, agent)
+	ref := mix(far)
+	opts := Options{EchoCancel: true, NoiseSuppress: true}
+	out := run(t, opts, mic, ref)
+
+	erle := rmsDB(seconds(mic, 5, 7)) - rmsDB(seconds(out, 5, 7))
+	t.Logf("ERLE after 5 s: %.1f dB (echo %.1f dBFS in, %.1f out)", erle, rmsDB(seconds(mic, 5, 7)), rmsDB(seconds(out, 5, 7)))
+	assert.GreaterOrEqual(t, erle, 20.0, "echo return loss enhancement")
+
+	alone := toneDB(seconds(out, 11, 14), 440) - toneDB(seconds(mic, 11, 14), 440)
+	t.Logf("agent alone: %.1f dB", alone)
+	assert.InDelta(t, 0, alone, 3, "the agent's tone passes")
+
+	double := toneDB(seconds(out, 8, 10), 440) - toneDB(seconds(mic, 8, 10), 440)
+	t.Logf("double talk: agent's tone %.1f dB", double)
+	assert.Greater(t, double, -6.0, "double talk keeps the agent's voice")
+}
+
+func TestNoiseSuppress(t *testing.T) {
+	if !Available() {
+		t.Skip("no cgo")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 10 * rate
+	bg := noise(r, n, 0.01) // -40 dBFS of background noise
+	tone := syllables(n, 440, 0.1)
+	for i := range tone {
+		if (i*1000/rate)%3000 >= 2000 {
+			tone[i] = 0 // the talker pauses for the last second of every three
+		}
+	}
+	in := mix(bg, tone)
+	out := run(t, Options{NoiseSuppress: true}, in, nil)
+	// Noise alone: in the pauses, after the talk's tail (from 400 ms in), from 3 s on.
+	gaps := func(x []int16) []int16 {
+		var g []int16
+		for i := 3 * rate; i < n; i++ {
+			if ms := (i * 1000 / rate) % 3000; ms >= 2400 {
+				g = append(g, x[i])
+			}
+		}
+		return g
+	}
+	fall := rmsDB(gaps(in)) - rmsDB(gaps(out))
+	t.Logf("noise falls by %.1f dB (%.1f -> %.1f dBFS)", fall, rmsDB(gaps(in)), rmsDB(gaps(out)))
+	assert.GreaterOrEqual(t, fall, 10.0)
+	d := toneDB(seconds(out, 3, 5), 440) - toneDB(seconds(in, 3, 5), 440)
+	t.Logf("tone: %.1f dB", d)
+	assert.InDelta(t, 0, d, 3)
+}
+
+func TestGainControl(t *testing.T) {
+	if !Available() {
+		t.Skip("no cgo")
+	}
+	const n = 12 * rate
+	in := mix(voice(n, 0.01)) // a talker at -40 dBFS
+	out := run(t, Options{GainControl: true, NoiseSuppress: true}, in, nil)
+	on := func(x []int16) []int16 {
+		var g []int16
+		for i := 8 * rate; i < n; i++ {
+			if ms := (i * 1000 / rate) % 500; ms >= 20 && ms < 280 {
+				g = append(g, x[i])
+			}
+		}
+		return g
+	}
+	t.Logf("talker %.1f dBFS -> %.1f dBFS", rmsDB(on(in)), rmsDB(on(out)))
+	assert.InDelta(t, -20, rmsDB(on(out)), 5)
+}
+
+func TestFeatures(t *testing.T) {
+	assert.Equal(t, "aec,ns,agc", Options{EchoCancel: true, NoiseSuppress: true, GainControl: true}.String())
+	assert.Equal(t, "none", Options{}.String())
+	assert.Equal(t, []string{"ns"}, Names(Options{NoiseSuppress: true}.Features()))
+}
+
