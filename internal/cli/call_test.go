@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"encoding/json"
 	"math"
 	"strings"
@@ -133,38 +134,57 @@ func TestCallCommandFailures(t *testing.T) {
 }
 
 // TestAnswerWithDevices runs answer without --tone: the microphone and speaker of the test
-// PulseAudio, whose microphone hears its speaker, so the caller gets its own tone back.
+// PulseAudio, whose microphone hears its speaker, so the caller gets its own tone back. That loop
+// is an echo, so the answerer runs with --no-processing; a second call, processing on by default,
+// checks that the report says what was in effect.
 func TestAnswerWithDevices(t *testing.T) {
 	testenv.NeedPulseAudio(t)
 	rtctest.CheckLeaks(t)
 	pbx := rtctest.StartPBX(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	callee := pbx.User("devans")
-	var ansOut, ansErr syncBuf
-	ansDone := make(chan int, 1)
-	go func() {
-		ansDone <- Run(ctx, []string{"answer", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(callee),
-			"--sip-password-stdin", "--seconds", "0", "--json"},
-			Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &ansOut, Err: &ansErr})
-	}()
-	for !strings.Contains(ansOut.String(), `"registered"`) {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("answer never registered: %s %s", ansOut.String(), ansErr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
+	tests := []struct {
+		name     string
+		args     []string
+		wantTone bool
+		want     any
+	}{
+		{"processing off", []string{"--no-processing"}, true, nil},
+		{"processing on by default", nil, false, []any{"aec", "ns", "agc"}},
 	}
-	var out, errb bytes.Buffer
-	code := Run(ctx, []string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("c")),
-		"--sip-password-stdin", "--tone", "600", "--seconds", "3", "--json"},
-		Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
-	require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
-	lines := jsonLines(t, out.String())
-	require.Len(t, lines, 2)
-	assert.InDelta(t, 600, lines[1]["far_tone_hz"], 20, "the tone came back through the speaker and microphone")
-	require.Equal(t, 0, <-ansDone, "answer: %s %s", ansOut.String(), ansErr.String())
-	al := jsonLines(t, ansOut.String())
-	require.Len(t, al, 2)
-	assert.InDelta(t, 600, al[1]["far_tone_hz"], 20)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			callee := pbx.User(fmt.Sprintf("devans%d", i))
+			var ansOut, ansErr syncBuf
+			ansDone := make(chan int, 1)
+			go func() {
+				ansDone <- Run(ctx, append([]string{"answer", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(callee),
+					"--sip-password-stdin", "--seconds", "0", "--json"}, tt.args...),
+					Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &ansOut, Err: &ansErr})
+			}()
+			for !strings.Contains(ansOut.String(), `"registered"`) {
+				select {
+				case <-ctx.Done():
+					t.Fatalf("answer never registered: %s %s", ansOut.String(), ansErr.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			var out, errb bytes.Buffer
+			code := Run(ctx, []string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("c")),
+				"--sip-password-stdin", "--tone", "600", "--seconds", "3", "--json"},
+				Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
+			require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
+			lines := jsonLines(t, out.String())
+			require.Len(t, lines, 2)
+			if tt.wantTone {
+				assert.InDelta(t, 600, lines[1]["far_tone_hz"], 20, "the tone came back through the speaker and microphone")
+			}
+			assert.Nil(t, lines[1]["processing"], "--tone: no microphone, no processing")
+			require.Equal(t, 0, <-ansDone, "answer: %s %s", ansOut.String(), ansErr.String())
+			al := jsonLines(t, ansOut.String())
+			require.Len(t, al, 2)
+			assert.InDelta(t, 600, al[1]["far_tone_hz"], 20)
+			assert.Equal(t, tt.want, al[1]["processing"])
+		})
+	}
 }
