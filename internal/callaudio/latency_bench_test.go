@@ -246,6 +246,7 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 	var capEng, playEng, capQ, playQ time.Duration
 	var pulsePlay, pulseRec time.Duration
 	var once sync.Once
+	st0 := recv.Stats()
 	res := playBursts(b, ctx, n, func() {
 		es := dev.Engine().Stats()
 		cq, pq := dev.Queued()
@@ -260,11 +261,15 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 	})
 	st := recv.Stats()
 	mean := func(d time.Duration) float64 { return ms(d / time.Duration(max(samples, 1))) }
+	// The jitter buffer's wait over the measured bursts only: its mean since the stream started,
+	// taken apart at the two snapshots.
+	played := float64(st.DecodedFrames) - float64(st0.DecodedFrames)
+	wait := (ms(st.JitterWait)*float64(st.DecodedFrames) - ms(st0.JitterWait)*float64(st0.DecodedFrames)) / max(played, 1)
 	stages := map[string]float64{
 		"pulse-capture-ms":    ms(pulseRec),
 		"engine-capture-ms":   mean(capEng),
 		"send-queue-ms":       mean(capQ),
-		"jitter-wait-ms":      ms(st.JitterWait),
+		"jitter-wait-ms":      wait,
 		"playout-queue-ms":    mean(playQ),
 		"engine-playback-ms":  mean(playEng),
 		"pulse-playback-ms":   ms(pulsePlay),
@@ -302,7 +307,7 @@ async function start(inLabel, outLabel) {
 async function jitter() {
   let d = 0, n = 0;
   (await window.pcB.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'audio') { d = s.jitterBufferDelay; n = s.jitterBufferEmittedCount; } });
-  return n ? 1000 * d / n : 0;
+  return [d, n];
 }
 </script></body></html>`
 
@@ -323,10 +328,13 @@ func chromiumPath(b *testing.B, ctx context.Context, n int) (latencyResult, floa
 	require.NoError(b, err)
 	b.Logf("chromium: %s", route)
 	time.Sleep(time.Second) // its output stream starts
-	res := playBursts(b, ctx, n, nil)
-	jb, err := chromedp.Run(bctx, chromedp.Evaluate[float64]("jitter()", chromedp.EvalAwaitPromise))
+	j0, err := chromedp.Run(bctx, chromedp.Evaluate[[]float64]("jitter()", chromedp.EvalAwaitPromise))
 	require.NoError(b, err)
-	return res, jb
+	res := playBursts(b, ctx, n, nil)
+	j1, err := chromedp.Run(bctx, chromedp.Evaluate[[]float64]("jitter()", chromedp.EvalAwaitPromise))
+	require.NoError(b, err)
+	// Its jitter buffer's mean wait over the measured bursts (the statistics are totals since start).
+	return res, 1000 * (j1[0] - j0[0]) / max(j1[1]-j0[1], 1)
 }
 
 // BenchmarkAddedLatency measures the delay each pipeline adds between a microphone and the far
