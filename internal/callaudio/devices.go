@@ -36,6 +36,8 @@ type Devices struct {
 
 	ready   chan struct{} // a token per captured frame: the media's send clock
 	playout rtc.Playout   // the media's playout, pulled on the speaker's clock; nil: Write pushes
+
+	features []processing.Feature // the processing of the Engine opened last
 }
 
 // engineRun is one Engine of a call and the goroutine reading its microphone.
@@ -94,6 +96,7 @@ func (d *Devices) SwitchTo(ctx context.Context, capture, playback audio.DeviceRe
 	old := d.run
 	d.run = run
 	d.rate, d.captured, d.play, d.pending, d.toCodec, d.toDevice = eng.SampleRate(), nil, nil, nil, nil, nil
+	d.features = eng.Processing()
 	d.mu.Unlock()
 	go d.capture(rctx, run)
 	if old != nil {
@@ -221,12 +224,11 @@ func (d *Devices) Queued() (capture, playback time.Duration) {
 	return durOf(n, d.rate), durOf(len(d.play), d.rate)
 }
 
-// Processing returns the processing in effect on the microphone.
+// Processing returns the processing in effect on the microphone (still after Close, for reports).
 func (d *Devices) Processing() []processing.Feature {
-	if e := d.Engine(); e != nil {
-		return e.Processing()
-	}
-	return nil
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.features
 }
 
 // Engine returns the audio Engine in use, nil once closed.
