@@ -18,6 +18,7 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/omni"
+	"github.com/phonebar/phonebar/internal/policy"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -64,8 +65,14 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot find the settings folder: %w", err)
 	}
+	// The machine policy (internal/policy) applies over the user's settings; a refused policy file
+	// stops the start with a message naming its bad keys.
+	cfg, err := policy.SettingsStore(path)
+	if err != nil {
+		return nil, err
+	}
 	c := &core{
-		log: log, emit: emit, cfg: config.NewStore(path), creds: credstore.NewKeyring(), audio: audio.New(audio.Options{}),
+		log: log, emit: emit, cfg: cfg, creds: credstore.NewKeyring(), audio: audio.New(audio.Options{}),
 		history: history.NewStore(filepath.Join(filepath.Dir(path), "history.json")), done: make(chan struct{}),
 	}
 	c.omni = omni.NewLauncher(omni.LauncherOptions{

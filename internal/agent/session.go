@@ -231,6 +231,12 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return Profile{}, ErrMissingCredentials
 	}
 	origin := motion.Origin(u)
+	// A machine policy that locks the server refuses any other before anything is sent to it.
+	if g, ok := s.cfg.(interface{ CheckServer(string) error }); ok {
+		if err := g.CheckServer(origin); err != nil {
+			return Profile{}, err
+		}
+	}
 	var warnings []string
 	// Settings that cannot be read stop the login: going on with defaults would drop the server's
 	// certificate pin without a word.

@@ -15,6 +15,7 @@ import (
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/policy"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -27,7 +28,11 @@ func defaultLoginDeps() (agent.Deps, error) {
 	if err != nil {
 		return agent.Deps{}, err
 	}
-	return agent.Deps{Creds: credstore.NewKeyring(), Config: config.NewStore(path)}, nil
+	cfg, err := policy.SettingsStore(path)
+	if err != nil {
+		return agent.Deps{}, err
+	}
+	return agent.Deps{Creds: credstore.NewKeyring(), Config: cfg}, nil
 }
 
 func runLogin(ctx context.Context, args []string, stdio Stdio) int {

@@ -41,6 +41,47 @@ type Store struct {
 	mu   sync.Mutex
 	// lockWait is LockTimeout (tests shorten it).
 	lockWait time.Duration
+	overlay  Overlay
+}
+
+// Overlay changes what a Store reads and writes: a machine-wide policy (internal/policy) sets some
+// settings over the user's and refuses changes to the ones it locks.
+type Overlay interface {
+	// Apply turns the settings read from the file into the ones in force. It must copy a map
+	// before changing it (the caller's copy shares it).
+	Apply(*Settings)
+	// Save turns wanted (the settings in force, as changed by the program) into the ones to write;
+	// file is what the file holds, inForce what Apply made of it. An error refuses the save.
+	Save(file, inForce, wanted Settings) (Settings, error)
+}
+
+// SetOverlay makes every Load return the settings as o applies them, and every Save and Update go
+// through o. Call it before the store is used.
+func (s *Store) SetOverlay(o Overlay) { s.overlay = o }
+
+// CheckServer reports whether the settings may name the server at origin: the overlay refuses
+// another server than the one a machine policy locks. The session asks before logging in.
+func (s *Store) CheckServer(origin string) error {
+	if g, ok := s.overlay.(interface{ CheckServer(string) error }); ok {
+		return g.CheckServer(origin)
+	}
+	return nil
+}
+
+// inForce returns the settings of the file as the overlay applies them.
+func (s *Store) inForce(file Settings) Settings {
+	if s.overlay != nil {
+		s.overlay.Apply(&file)
+	}
+	return file
+}
+
+// toWrite passes wanted through the overlay.
+func (s *Store) toWrite(file, wanted Settings) (Settings, error) {
+	if s.overlay == nil {
+		return wanted, nil
+	}
+	return s.overlay.Save(file, s.inForce(file), wanted)
 }
 
 // NewStore returns a Store for the file at path (usually DefaultPath()). Nothing is read yet.
@@ -61,7 +102,11 @@ func (s *Store) BackupPath() string { return s.path + ".bak" }
 func (s *Store) Load() (Settings, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.load()
+	st, err := s.load()
+	if err != nil {
+		return st, err
+	}
+	return s.inForce(st), nil
 }
 
 func (s *Store) load() (Settings, error) {
@@ -101,7 +146,11 @@ func (s *Store) Save(st Settings) error {
 		return err
 	}
 	defer release()
-	if _, err := s.load(); err != nil {
+	file, err := s.load()
+	if err != nil {
+		return err
+	}
+	if st, err = s.toWrite(file, st); err != nil {
 		return err
 	}
 	return s.write(st)
@@ -117,11 +166,15 @@ func (s *Store) Update(fn func(*Settings) error) error {
 		return err
 	}
 	defer release()
-	st, err := s.load()
+	file, err := s.load()
 	if err != nil {
 		return err
 	}
+	st := s.inForce(file)
 	if err := fn(&st); err != nil {
+		return err
+	}
+	if st, err = s.toWrite(file, st); err != nil {
 		return err
 	}
 	return s.write(st)
