@@ -55,6 +55,16 @@ deb: build
 bench-latency:
 	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench AddedLatency -benchtime 20x ./internal/callaudio/
 
+# macOS: `make macos` on a macOS runner (see build/darwin/build: universal .app, static libopus, signing
+# and notarisation hooks). Here, `make macos-headless` builds the headless commands for macOS without cgo.
+.PHONY: macos macos-headless
+macos: frontend
+	./build/darwin/build $(VERSION)
+
+macos-headless: frontend
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o build/bin/darwin-headless/phonebar-arm64 .
+	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o build/bin/darwin-headless/phonebar-amd64 .
+
 clean:
 	rm -rf build/bin frontend/dist
 
