@@ -55,6 +55,12 @@ deb: build
 bench-latency:
 	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench AddedLatency -benchtime 20x ./internal/callaudio/
 
+# Every release artefact under versioned names in build/release/ (Linux binary, deb, Windows exe, console
+# twin and installer, CycloneDX SBOM, SHA256SUMS); fails if one is missing. See .ci/release.
+.PHONY: release
+release: build deb windows
+	./.ci/release $(VERSION) $(DEB_VERSION)
+
 # macOS: `make macos` on a macOS runner (see build/darwin/build: universal .app, static libopus, signing
 # and notarisation hooks). Here, `make macos-headless` builds the headless commands for macOS without cgo.
 .PHONY: macos macos-headless
