@@ -91,6 +91,7 @@ func Run(opts Options) error {
 			log.WithField("ms", time.Since(started).Milliseconds()).Debug("window started")
 		},
 		OnShutdown: func(context.Context) {
+			core.end() // the bound methods still running give up
 			mu.Lock()
 			wctx = nil
 			mu.Unlock()

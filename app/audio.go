@@ -72,7 +72,7 @@ type Audio struct {
 
 // View lists the devices with the agent's choices.
 func (a *Audio) View() AudioView {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(a.c.life, 10*time.Second)
 	defer cancel()
 	devs, err := a.c.audio.ListDevices(ctx)
 	return a.c.audioView(devs, err)
@@ -81,7 +81,7 @@ func (a *Audio) View() AudioView {
 // Select remembers the device for a role ("microphone", "speaker", "ringer") by ID and name; an
 // empty id means the system default.
 func (a *Audio) Select(role, id string) (AudioView, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(a.c.life, 10*time.Second)
 	defer cancel()
 	devs, err := a.c.audio.ListDevices(ctx)
 	if err != nil {
@@ -116,12 +116,10 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 		return a.c.audioView(devs, nil), describe(err)
 	}
 	if role == RoleMicrophone {
-		a.c.mu.Lock()
-		a.c.micLast = micVerdict{} // the verdict was about the other microphone
-		a.c.mu.Unlock()
+		a.c.mic.Forget() // the verdict was about the other microphone
 	}
-	if role == RoleMicrophone || role == RoleSpeaker {
-		if err := a.c.switchCallDevices(); err != nil {
+	if d := a.c.currentDesk(); d != nil && (role == RoleMicrophone || role == RoleSpeaker) {
+		if err := d.SwitchDevices(a.c.life); err != nil {
 			return a.c.audioView(devs, nil), &UIError{Code: "CALL_DEVICE", Message: "Saved for the next calls, but the call in progress stays on the previous device: " + err.Error()}
 		}
 	}
@@ -131,16 +129,12 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 // CheckMicrophone listens to the chosen microphone (emitting EventMicLevel for the meter) and says
 // whether it works.
 func (a *Audio) CheckMicrophone() (MicCheckView, error) {
-	if !a.c.micChecking.TryLock() {
-		return MicCheckView{}, &UIError{Code: "BUSY", Message: "A microphone check is already running."}
-	}
-	defer a.c.micChecking.Unlock()
 	return a.c.checkMicrophone(0)
 }
 
 // Test plays a short tone on the speaker, or the ringtone on the ringer output.
 func (a *Audio) Test(role string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(a.c.life, 15*time.Second)
 	defer cancel()
 	st, err := a.c.cfg.Load()
 	if err != nil {
@@ -170,11 +164,16 @@ func playbackMessage(err error) string {
 	}
 }
 
-// checkMicrophone runs one check on the chosen microphone.
 // checkMicrophone checks the chosen microphone, listening for listen (0: audio's default), and
-// remembers the verdict (see lastMicCheck).
+// remembers the verdict for going ready (readiness.Microphone). One check runs at a time.
 func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	end, err := c.mic.Begin()
+	if err != nil {
+		return MicCheckView{}, &UIError{Code: "BUSY", Message: "A microphone check is already running."}
+	}
+	verdict := audio.VerdictUnknown
+	defer func() { end(verdict) }()
+	ctx, cancel := context.WithTimeout(c.life, 15*time.Second)
 	defer cancel()
 	st, err := c.cfg.Load()
 	if err != nil {
@@ -202,9 +201,7 @@ func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
 	}
 	c.log.WithField("verdict", v.Verdict).WithField("device", v.Device).WithField("rms_dbfs", fmt.Sprintf("%.1f", v.RMSDBFS)).Info("microphone check")
 	c.emit.Emit(EventMicCheck, v)
-	c.mu.Lock()
-	c.micLast = micVerdict{verdict: v.Verdict, at: time.Now()}
-	c.mu.Unlock()
+	verdict = res.Verdict
 	return v, nil
 }
 
@@ -246,9 +243,7 @@ func (c *core) audioView(devs audio.Devices, err error) AudioView {
 func (c *core) watchDevices(ctx context.Context) {
 	w := audio.Watcher{Host: c.audio, OnChange: func(ch audio.DeviceChange) {
 		// A device came or went: the last verdict may not hold for the microphone now in use.
-		c.mu.Lock()
-		c.micLast = micVerdict{}
-		c.mu.Unlock()
+		c.mic.Forget()
 		c.emit.Emit(EventAudio, c.audioView(ch.Devices, ch.Err))
 	}}
 	_ = w.Run(ctx)

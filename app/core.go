@@ -14,11 +14,13 @@ import (
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/policy"
+	"github.com/phonebar/phonebar/internal/readiness"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -32,28 +34,31 @@ type core struct {
 	agent    *agent.Session
 	omni     *omni.Launcher
 	audio    *audio.Host
-	phone    *softphone // the WebRTC agent's softphone while the session lasts; guarded by mu
 	history  *history.Store
 	demo     *DemoView
-	cancel   context.CancelFunc
-	done     chan struct{}
 	stopDemo func()
+	// life is the app's life: every bound method's context derives from it, and it is cancelled
+	// when the window shuts down (end), so that nothing started by the window outlives it.
+	life context.Context
+	end  context.CancelFunc
+	// cancel stops the session and device watch that newCore started; done is closed once both
+	// returned.
+	cancel  context.CancelFunc
+	done    chan struct{}
+	mic     readiness.Microphone
+	notices agent.Notices
+	signIns agent.SignIns
 
 	keyringOnce sync.Once
 	keyringErr  error
-	// micChecking is held while a microphone check runs (one at a time: the Audio panel's, or the
-	// one before going ready).
-	micChecking sync.Mutex
 
 	mu     sync.Mutex
+	desk   *desk.Desk // the WebRTC agent's desk of calls while the session lasts
 	notice string
 	// phoneErr is why the softphone did not start (damaged settings, a refused ws:// address).
 	phoneErr error
 	// historyErr says a damaged call history was kept aside (shown with the phone until restart).
 	historyErr error
-	// micLast is the last microphone check's verdict and when it was made; cleared when the
-	// devices change or the chosen microphone does.
-	micLast micVerdict
 	// handoff is the password of the current session, kept in memory only, for the Omni Desktop
 	// login. It is cleared when the session ends.
 	handoff struct{ server, user, password string }
@@ -75,6 +80,7 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 		log: log, emit: emit, cfg: cfg, creds: credstore.NewKeyring(), audio: audio.New(audio.Options{}),
 		history: history.NewStore(filepath.Join(filepath.Dir(path), "history.json")), done: make(chan struct{}),
 	}
+	c.life, c.end = context.WithCancel(context.Background())
 	c.omni = omni.NewLauncher(omni.LauncherOptions{
 		Logger: log,
 		OnExit: func(err error) {
@@ -162,6 +168,7 @@ func (c *core) bindings() []any {
 func (c *core) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	c.end()
 	_ = c.omni.Close(ctx)
 	c.stopPhone()
 	if c.agent.State().HasSession() {
@@ -181,7 +188,7 @@ func (c *core) close() {
 // keyringStatus probes the OS keyring once.
 func (c *core) keyringStatus() error {
 	c.keyringOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(c.life, 5*time.Second)
 		defer cancel()
 		c.keyringErr = c.creds.Probe(ctx)
 		if c.keyringErr != nil {
@@ -273,7 +280,7 @@ func (c *core) clearNotice() {
 
 // phonebarOwnsPhone says whether the Phonebar's own softphone is the agent's phone (it runs for a
 // WebRTC agent while the session lasts), so that the Omni Desktop must not register another one.
-func (c *core) phonebarOwnsPhone() bool { return c.currentPhone() != nil }
+func (c *core) phonebarOwnsPhone() bool { return c.currentDesk() != nil }
 
 // phoneOwner says in a sentence which one is the agent's phone.
 func (c *core) phoneOwner() string {

@@ -10,9 +10,7 @@ import (
 
 // Session is the login service bound to the window.
 type Session struct {
-	c     *core
-	paths sessionPaths
-	sso   ssoState
+	c *core
 }
 
 // loginTimeout bounds one login, from the button to the answer.
@@ -31,7 +29,7 @@ func (s *Session) UIReady() {
 // Login logs in with the form. The password goes to the OS keyring only with Remember and only once
 // the server accepted it.
 func (s *Session) Login(f LoginForm) (SessionView, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer cancel()
 	s.c.clearNotice()
 	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line})
@@ -39,14 +37,14 @@ func (s *Session) Login(f LoginForm) (SessionView, error) {
 		return SessionView{}, describe(err)
 	}
 	s.c.loggedIn(p, f.Password)
-	s.paths.newSession()
+	s.c.notices.Reset()
 	return s.View(), nil
 }
 
 // AutoLogin logs in with the remembered server, user and keyring password. It makes at most one
 // attempt: a saved password the server refuses is not tried again, and the agent is asked to type it.
 func (s *Session) AutoLogin() (SessionView, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer cancel()
 	s.c.clearNotice()
 	p, err := s.c.agent.AutoLogin(ctx)
@@ -60,7 +58,7 @@ func (s *Session) AutoLogin() (SessionView, error) {
 		pw = ""
 	}
 	s.c.loggedIn(p, pw)
-	s.paths.newSession()
+	s.c.notices.Reset()
 	return s.View(), nil
 }
 
@@ -78,7 +76,7 @@ func (s *Session) TrustCertificate(server, fingerprint string) error {
 
 // Logout ends the session; with forget it also deletes the saved password.
 func (s *Session) Logout(forget bool) (SessionView, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer cancel()
 	var err error
 	if forget {

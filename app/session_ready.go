@@ -6,22 +6,12 @@ import (
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
+	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
-// micVerdict is a microphone check's verdict and its time.
-type micVerdict struct {
-	verdict string
-	at      time.Time
-}
-
-// micFresh is how long a "working" verdict stands for going ready without a new check: the bar
-// checks a WebRTC agent's microphone at login, and a device change clears the verdict at once.
 // readyListen is how long the check before going ready listens (the Audio panel's listens longer).
-const (
-	micFresh    = 2 * time.Minute
-	readyListen = time.Second
-)
+const readyListen = time.Second
 
 // SetReady makes the agent ready to take contacts, or not ready. A WebRTC agent takes calls on this
 // computer, so going ready needs a microphone that works: checked now, unless a check found it
@@ -31,23 +21,20 @@ func (s *Session) SetReady(on bool) (SessionView, error) {
 	c := s.c
 	verdict := ""
 	if on && c.agent.Profile().Typology == motion.TypologyWebRTC {
-		c.mu.Lock()
-		last := c.micLast
-		c.mu.Unlock()
-		if last.verdict == "working" && time.Since(last.at) < micFresh {
-			verdict = last.verdict
+		if c.mic.Working() {
+			verdict = audio.VerdictWorking.String()
 		} else {
-			if !c.micChecking.TryLock() {
+			res, err := c.checkMicrophone(readyListen)
+			var ui *UIError
+			if errors.As(err, &ui) && ui.Code == "BUSY" {
 				return s.View(), &UIError{Code: "BUSY", Message: "A microphone check is running: wait for it, then go ready."}
 			}
-			res, err := c.checkMicrophone(readyListen)
-			c.micChecking.Unlock()
 			if err == nil {
 				verdict = res.Verdict
 			}
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(c.life, 15*time.Second)
 	defer cancel()
 	err := c.agent.SetReady(ctx, on, verdict)
 	var mic *agent.MicrophoneNeededError

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
@@ -36,20 +35,6 @@ const (
 // signInWait bounds how long the sign-in window waits for the agent.
 const signInWait = 5 * time.Minute
 
-// pendingTTL is how long a code the server kept (after SESSION_EXISTS or PHONE_REQUIRED) is used
-// again for the agent's answer; the server keeps it two minutes.
-const pendingTTL = 100 * time.Second
-
-// ssoState is the sign-in in progress and the code kept for the agent's answer.
-type ssoState struct {
-	mu       sync.Mutex
-	cancel   context.CancelFunc
-	origin   string
-	provider string
-	code     string
-	expires  time.Time
-}
-
 // LoginSSO signs in with a provider the server offers: it opens the provider's sign-in page in its
 // own window, waits for the agent to finish there, and logs in with the result. After
 // SESSION_EXISTS or PHONE_REQUIRED the agent's answer (Force, Phone, Line) reuses the same sign-in.
@@ -59,25 +44,14 @@ func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
 		return SessionView{}, describe(err)
 	}
 	origin := motion.Origin(u)
-	ctx, cancel := context.WithTimeout(context.Background(), signInWait)
+	ctx, cancel := context.WithTimeout(s.c.life, signInWait)
 	defer cancel()
-	s.sso.mu.Lock()
-	if s.sso.cancel != nil {
-		s.sso.mu.Unlock()
+	code, err := s.c.signIns.Begin(origin, f.Provider, cancel)
+	if err != nil {
 		return SessionView{}, &UIError{Code: CodeSignInFailed, Message: "A sign-in window is already open: finish signing in there, or close it."}
 	}
-	code := ""
-	if s.sso.origin == origin && s.sso.provider == f.Provider && time.Now().Before(s.sso.expires) {
-		code = s.sso.code
-	}
-	s.sso.code, s.sso.origin, s.sso.provider = "", "", ""
-	s.sso.cancel = cancel
-	s.sso.mu.Unlock()
-	defer func() {
-		s.sso.mu.Lock()
-		s.sso.cancel = nil
-		s.sso.mu.Unlock()
-	}()
+	var loginErr error
+	defer func() { s.c.signIns.End(origin, f.Provider, code, loginErr) }()
 
 	s.c.clearNotice()
 	if code == "" {
@@ -85,19 +59,15 @@ func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
 			return SessionView{}, err
 		}
 	}
-	lctx, lcancel := context.WithTimeout(context.Background(), loginTimeout)
+	lctx, lcancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer lcancel()
 	p, err := s.c.agent.LoginWith(lctx, agent.LoginInput{Server: origin, SSOCode: code, SSOProvider: f.Provider, Force: f.Force, Phone: f.Phone, Line: f.Line})
 	if err != nil {
-		if errors.Is(err, motion.ErrSessionExists) || errors.Is(err, motion.ErrPhoneRequired) || errors.Is(err, motion.ErrPhoneUnavailable) {
-			s.sso.mu.Lock()
-			s.sso.origin, s.sso.provider, s.sso.code, s.sso.expires = origin, f.Provider, code, time.Now().Add(pendingTTL)
-			s.sso.mu.Unlock()
-		}
+		loginErr = err // the server may keep the code for the agent's answer
 		return SessionView{}, describe(err)
 	}
 	s.c.loggedIn(p, "")
-	s.paths.newSession()
+	s.c.notices.Reset()
 	return s.View(), nil
 }
 
@@ -137,11 +107,4 @@ func (s *Session) signIn(ctx context.Context, u *url.URL, origin, provider strin
 }
 
 // CancelSSO closes the sign-in window, if one is open.
-func (s *Session) CancelSSO() {
-	s.sso.mu.Lock()
-	cancel := s.sso.cancel
-	s.sso.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
-}
+func (s *Session) CancelSSO() { s.c.signIns.Cancel() }

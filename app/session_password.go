@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
@@ -12,40 +10,10 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
-// This file holds the Session service's part of the login paths of issue 3: the required and the
-// offered password change, the notices of the login (password expiry, license), forgot password,
-// and marks the window sets for the fault figures. It needs nothing of core beyond its fields.
+// This file holds the Session service's password change, forgot password, the notices of the
+// login (password expiry, license) and marks the window sets for the fault figures.
 
-// sessionPaths is the Session service's own state: which notices the agent dismissed in this
-// session.
-type sessionPaths struct {
-	mu        sync.Mutex
-	dismissed map[string]bool
-}
-
-// newSession shows every notice again: once per session.
-func (p *sessionPaths) newSession() {
-	p.mu.Lock()
-	p.dismissed = nil
-	p.mu.Unlock()
-}
-
-func (p *sessionPaths) isDismissed(id string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.dismissed[id]
-}
-
-func (p *sessionPaths) dismiss(id string) {
-	p.mu.Lock()
-	if p.dismissed == nil {
-		p.dismissed = map[string]bool{}
-	}
-	p.dismissed[id] = true
-	p.mu.Unlock()
-}
-
-// decorate adds to the core's view what the login paths show: the password-change state, the
+// decorate adds to the core's view what the login shows: the password-change state, the
 // notices, the hot-desk telephone.
 func (s *Session) decorate(v SessionView) SessionView {
 	v.Notices = []NoticeView{}
@@ -61,12 +29,12 @@ func (s *Session) decorate(v SessionView) SessionView {
 		v.Agent.Phone, v.Agent.Line = p.Phone, p.Line
 	}
 	v.NeedCurrentPassword = s.handoffPassword() == ""
-	if d := p.PasswordExpiresInDays; d != nil && !s.paths.isDismissed("password-expiry") {
-		v.Notices = append(v.Notices, NoticeView{ID: "password-expiry", Text: agent.PasswordExpiryNotice(*d), Days: *d, Action: "change-password"})
-	}
-	if t := p.LicenseExpiresAt; t != nil && !s.paths.isDismissed("license") {
-		days := int(math.Ceil(time.Until(*t).Hours() / 24))
-		v.Notices = append(v.Notices, NoticeView{ID: "license", Text: agent.LicenseNotice(*t, time.Now()), Days: days})
+	for _, n := range s.c.notices.For(p, time.Now()) {
+		nv := NoticeView{ID: n.ID, Text: n.Text, Days: n.Days}
+		if n.ChangePassword {
+			nv.Action = "change-password"
+		}
+		v.Notices = append(v.Notices, nv)
 	}
 	return v
 }
@@ -80,7 +48,7 @@ func (s *Session) handoffPassword() string {
 
 // DismissNotice hides a notice for the rest of the session.
 func (s *Session) DismissNotice(id string) SessionView {
-	s.paths.dismiss(id)
+	s.c.notices.Dismiss(id)
 	return s.View()
 }
 
@@ -95,7 +63,7 @@ func (s *Session) PasswordRules(candidate string) []agent.RuleCheck {
 // session's password (NeedCurrentPassword false). A remembered password is replaced in the
 // keyring. A refused password gives PASSWORD_RULES with the rules broken.
 func (s *Session) ChangePassword(current, next string) (SessionView, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer cancel()
 	if current == "" {
 		current = s.handoffPassword()
@@ -118,7 +86,7 @@ func (s *Session) ChangePassword(current, next string) (SessionView, error) {
 		return s.View(), describe(err)
 	}
 	s.c.loggedIn(p, next)
-	s.paths.dismiss("password-expiry")
+	s.c.notices.Dismiss(agent.NoticePasswordExpiry)
 	s.c.log.WithField("remembered", p.Remembered).Info("password changed")
 	return s.View(), nil
 }
@@ -126,7 +94,7 @@ func (s *Session) ChangePassword(current, next string) (SessionView, error) {
 // ForgotPassword asks the server to email a reset link. The answer is the same whether or not the
 // address is known: the window says "if the address belongs to an account, a link was sent".
 func (s *Session) ForgotPassword(server, email string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), loginTimeout)
+	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer cancel()
 	if err := s.c.agent.ForgotPassword(ctx, server, email); err != nil {
 		return describe(err)
@@ -151,7 +119,7 @@ func (s *Session) UIMark(what string) {
 // screen's buttons; none when it offers none, cannot be reached, or its certificate is not trusted
 // yet (the buttons then stay hidden: the login form says what is wrong when it is used).
 func (s *Session) Providers(server string) []string {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(s.c.life, 5*time.Second)
 	defer cancel()
 	p, err := s.c.agent.Providers(ctx, server)
 	if err != nil {

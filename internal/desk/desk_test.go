@@ -1,0 +1,368 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/sipua"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestEnumsHaveNames(t *testing.T) {
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"direction zero", DirectionUnknown.String(), "unknown"},
+		{"in", DirectionIn.String(), "in"},
+		{"out", DirectionOut.String(), "out"},
+		{"direction out of range", Direction(9).String(), "Direction(9)"},
+		{"outcome zero", OutcomeUnknown.String(), "unknown"},
+		{"answered", OutcomeAnswered.String(), "answered"},
+		{"transferred", OutcomeTransferred.String(), "transferred"},
+		{"missed", OutcomeMissed.String(), "missed"},
+		{"rejected", OutcomeRejected.String(), "rejected"},
+		{"failed", OutcomeFailed.String(), "failed"},
+		{"cancelled", OutcomeCancelled.String(), "cancelled"},
+		{"outcome out of range", Outcome(-1).String(), "Outcome(-1)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, tt.got) })
+	}
+}
+
+// TestOutcomes drives one call each way it can end and checks what the history says.
+func TestOutcomes(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		run     func(t *testing.T, r *rig)
+		outcome string
+		seconds int
+	}{
+		{"incoming answered then hung up", func(t *testing.T, r *rig) {
+			c := r.phone.incoming("sip:alice@test")
+			require.NoError(t, r.desk.Answer(ctx, c.id))
+			r.clock.Advance(42 * time.Second)
+			require.NoError(t, r.desk.Hangup(ctx, c.id))
+		}, "answered", 42},
+		{"incoming missed", func(t *testing.T, r *rig) {
+			c := r.phone.incoming("sip:alice@test")
+			c.end(sipua.ErrCallEnded) // the caller gave up
+		}, "missed", 0},
+		{"incoming rejected", func(t *testing.T, r *rig) {
+			c := r.phone.incoming("sip:alice@test")
+			require.NoError(t, r.desk.Reject(ctx, c.id))
+		}, "rejected", 0},
+		{"answered then transferred", func(t *testing.T, r *rig) {
+			c := r.phone.incoming("sip:alice@test")
+			require.NoError(t, r.desk.Answer(ctx, c.id))
+			r.clock.Advance(5 * time.Second)
+			require.NoError(t, r.desk.Transfer(ctx, c.id, "1002"))
+		}, "transferred", 5},
+		{"a failed transfer keeps the call answered", func(t *testing.T, r *rig) {
+			c := r.phone.incoming("sip:alice@test")
+			require.NoError(t, r.desk.Answer(ctx, c.id))
+			c.transferErr = &sipua.TransferError{Code: 486, Reason: "Busy Here"}
+			require.Error(t, r.desk.Transfer(ctx, c.id, "1002"))
+			require.NoError(t, r.desk.Hangup(ctx, c.id))
+		}, "answered", 0},
+		{"outgoing refused", func(t *testing.T, r *rig) {
+			r.phone.dialErr = &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}
+			_, err := r.desk.Dial(ctx, "1002")
+			require.Error(t, err)
+		}, "failed", 0},
+		{"outgoing cancelled while it rings", func(t *testing.T, r *rig) {
+			r.phone.dialBlock, r.phone.dialing = true, make(chan struct{})
+			errc := make(chan error, 1)
+			go func() { _, err := r.desk.Dial(ctx, "1002"); errc <- err }()
+			<-r.phone.dialing
+			u := r.waitUpdate(t, "the call dialling", func(u Update) bool { return len(u.View.Calls) == 1 })
+			require.Equal(t, phone.StateDialing, u.View.Calls[0].State)
+			require.Equal(t, DirectionOut, u.View.Calls[0].Direction)
+			require.NoError(t, r.desk.Hangup(ctx, u.View.Calls[0].ID))
+			require.ErrorIs(t, <-errc, context.Canceled)
+		}, "cancelled", 0},
+		{"outgoing answered", func(t *testing.T, r *rig) {
+			v, err := r.desk.Dial(ctx, "1002")
+			require.NoError(t, err)
+			require.Equal(t, phone.StateActive, v.State)
+			r.clock.Advance(3 * time.Second)
+			require.NoError(t, r.desk.Hangup(ctx, v.ID))
+		}, "answered", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, Settings{})
+			tt.run(t, r)
+			requireHistory(t, r.history, tt.outcome)
+			e := r.history.list()[0]
+			assert.Equal(t, tt.seconds, e.Seconds)
+			assert.Empty(t, r.desk.View().Calls, "an ended call leaves the desk")
+			r.waitUpdate(t, "the history changed", func(u Update) bool { return u.HistoryChanged })
+		})
+	}
+}
+
+func TestEndedCallIsWrittenOnce(t *testing.T) {
+	r := newRig(t, Settings{})
+	c := r.phone.incoming("sip:alice@test")
+	c.end(sipua.ErrCallEnded)
+	// A late report of the same call (an action that raced the hang-up) adds nothing.
+	r.desk.Handle(Event{Kind: phone.EventEnded, Call: c})
+	r.desk.refresh(c)
+	requireHistory(t, r.history, "missed")
+	assert.Empty(t, r.desk.View().Calls)
+}
+
+func TestCallWaitingHoldsTheCallInProgress(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, Settings{})
+	first := r.phone.incoming("sip:alice@test")
+	require.NoError(t, r.desk.Answer(ctx, first.id))
+	second := r.phone.incoming("sip:bob@test")
+	r.waitRinging(t, true)
+
+	require.NoError(t, r.desk.Answer(ctx, second.id))
+
+	v := r.desk.View()
+	require.Len(t, v.Calls, 2)
+	assert.Equal(t, first.id, v.Calls[0].ID, "calls keep the order they began in")
+	assert.Equal(t, phone.StateHeld, callState(v, first.id))
+	assert.Equal(t, phone.StateActive, callState(v, second.id))
+	r.waitRinging(t, false)
+}
+
+func TestRingsWhileACallRings(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		stop func(r *rig, c *fakeCall) error
+	}{
+		{"answered", func(r *rig, c *fakeCall) error { return r.desk.Answer(ctx, c.id) }},
+		{"rejected", func(r *rig, c *fakeCall) error { return r.desk.Reject(ctx, c.id) }},
+		{"caller gave up", func(_ *rig, c *fakeCall) error { c.end(sipua.ErrCallEnded); return nil }},
+		{"desk closed", func(r *rig, _ *fakeCall) error { return r.desk.Close() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, Settings{})
+			c := r.phone.incoming("sip:alice@test")
+			u := r.waitUpdate(t, "the incoming call", func(u Update) bool { return u.Incoming != nil })
+			assert.Equal(t, c.id, u.Incoming.ID)
+			assert.Equal(t, "sip:alice@test", u.Incoming.Remote)
+			r.waitRinging(t, true)
+			require.NoError(t, tt.stop(r, c))
+			r.waitRinging(t, false)
+		})
+	}
+}
+
+func TestAutoAnswer(t *testing.T) {
+	on := Settings{AutoAnswer: true, AutoAnswerDelay: 3 * time.Second}
+	tests := []struct {
+		name     string
+		settings Settings
+		// busy puts another call up first.
+		busy     bool
+		advance  time.Duration
+		hangup   bool
+		answered bool
+	}{
+		{"answered after the delay", on, false, 3 * time.Second, false, true},
+		{"not before the delay", on, false, 2 * time.Second, false, false},
+		{"not when the agent is on a call", on, true, 3 * time.Second, false, false},
+		{"not when the caller gave up first", on, false, 3 * time.Second, true, false},
+		{"not when it is off", Settings{}, false, time.Hour, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, tt.settings)
+			if tt.busy {
+				_, err := r.desk.Dial(context.Background(), "1002")
+				require.NoError(t, err)
+			}
+			c := r.phone.incoming("sip:alice@test")
+			if tt.settings.AutoAnswer && !tt.busy {
+				<-r.clock.added // the desk waits for the delay
+			}
+			if tt.hangup {
+				c.end(sipua.ErrCallEnded)
+			}
+			r.clock.Advance(tt.advance)
+			if tt.answered {
+				r.waitUpdate(t, "the call answered", func(u Update) bool { return callState(u.View, c.id) == phone.StateActive })
+				return
+			}
+			// Nothing is answered: close the desk (which waits for the auto-answer wait to end)
+			// and look at the call.
+			require.NoError(t, r.desk.Close())
+			assert.True(t, c.Answered().IsZero(), "the call was not answered")
+		})
+	}
+}
+
+// TestUpdatesAreInOrderAndOffTheLock calls back into the desk from OnUpdate (a deadlock if the
+// callback ran under the desk's lock) and checks the views arrive in the order of the changes.
+func TestUpdatesAreInOrderAndOffTheLock(t *testing.T) {
+	ctx := context.Background()
+	var r rig
+	r.clock = newFakeClock()
+	r.phone = &fakePhone{clock: r.clock}
+	got := make(chan []phone.State, 64)
+	r.desk = New(r.phone, Options{Clock: r.clock, OnUpdate: func(u Update) {
+		_ = r.desk.View() // re-entry
+		var states []phone.State
+		for _, c := range u.View.Calls {
+			states = append(states, c.State)
+		}
+		got <- states
+	}})
+	r.phone.desk = r.desk
+	c := r.phone.incoming("sip:alice@test")
+	require.NoError(t, r.desk.Answer(ctx, c.id))
+	require.NoError(t, r.desk.Hold(ctx, c.id, true))
+	require.NoError(t, r.desk.Hold(ctx, c.id, false))
+	require.NoError(t, r.desk.Hangup(ctx, c.id))
+	require.NoError(t, r.desk.Close())
+	close(got)
+	var seen []phone.State
+	for s := range got {
+		if len(s) == 1 && (len(seen) == 0 || seen[len(seen)-1] != s[0]) {
+			seen = append(seen, s[0])
+		}
+	}
+	assert.Equal(t, []phone.State{phone.StateRinging, phone.StateActive, phone.StateHeld, phone.StateActive}, seen)
+}
+
+func TestRemoteHoldAndMuteShowInTheView(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, Settings{})
+	c := r.phone.incoming("sip:alice@test")
+	require.NoError(t, r.desk.Answer(ctx, c.id))
+
+	r.desk.Handle(Event{Kind: phone.EventHeld, Call: c, Remote: true})
+	assert.True(t, r.desk.View().Calls[0].HeldByRemote)
+	r.desk.Handle(Event{Kind: phone.EventActive, Call: c, Remote: true})
+	assert.False(t, r.desk.View().Calls[0].HeldByRemote)
+
+	require.NoError(t, r.desk.Mute(ctx, c.id, true))
+	assert.True(t, r.desk.View().Calls[0].Muted)
+	assert.True(t, c.muted)
+	require.NoError(t, r.desk.Mute(ctx, c.id, false))
+	assert.False(t, r.desk.View().Calls[0].Muted)
+}
+
+func TestAttendedTransfer(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// setup returns the IDs to transfer.
+		setup    func(t *testing.T, r *rig) (string, string)
+		err      error
+		outcomes []string
+	}{
+		{"both calls leave as transferred", func(t *testing.T, r *rig) (string, string) {
+			caller := r.phone.incoming("sip:alice@test")
+			require.NoError(t, r.desk.Answer(ctx, caller.id))
+			require.NoError(t, r.desk.Hold(ctx, caller.id, true))
+			consult, err := r.desk.Dial(ctx, "1002")
+			require.NoError(t, err)
+			return caller.id, consult.ID
+		}, nil, []string{"transferred", "transferred"}},
+		{"same call", func(t *testing.T, r *rig) (string, string) {
+			caller := r.phone.incoming("sip:alice@test")
+			return caller.id, caller.id
+		}, ErrSameCall, nil},
+		{"consultation gone", func(t *testing.T, r *rig) (string, string) {
+			caller := r.phone.incoming("sip:alice@test")
+			return caller.id, "gone"
+		}, ErrConsultEnded, nil},
+		{"caller still ringing", func(t *testing.T, r *rig) (string, string) {
+			caller := r.phone.incoming("sip:alice@test")
+			consult, err := r.desk.Dial(ctx, "1002")
+			require.NoError(t, err)
+			return caller.id, consult.ID
+		}, ErrTransferNotReady, nil},
+		{"refused by the transferee", func(t *testing.T, r *rig) (string, string) {
+			caller := r.phone.incoming("sip:alice@test")
+			require.NoError(t, r.desk.Answer(ctx, caller.id))
+			caller.transferErr = sipua.ErrTransferNoReport
+			consult, err := r.desk.Dial(ctx, "1002")
+			require.NoError(t, err)
+			return caller.id, consult.ID
+		}, sipua.ErrTransferNoReport, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, Settings{})
+			id, consult := tt.setup(t, r)
+			err := r.desk.AttendedTransfer(ctx, id, consult)
+			if tt.err != nil {
+				require.ErrorIs(t, err, tt.err)
+				// Nothing was marked: hanging up both writes plain outcomes.
+				for _, c := range r.desk.View().Calls {
+					require.NoError(t, r.desk.Hangup(ctx, c.ID))
+				}
+				for _, e := range r.history.list() {
+					assert.NotEqual(t, "transferred", e.Outcome)
+				}
+				return
+			}
+			require.NoError(t, err)
+			requireHistory(t, r.history, tt.outcomes...)
+		})
+	}
+}
+
+func TestActionsOnUnknownCalls(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, Settings{})
+	for name, act := range map[string]func() error{
+		"answer": func() error { return r.desk.Answer(ctx, "nope") },
+		"hold":   func() error { return r.desk.Hold(ctx, "nope", true) },
+		"hangup": func() error { return r.desk.Hangup(ctx, "nope") },
+		"mute":   func() error { return r.desk.Mute(ctx, "nope", true) },
+		"dtmf":   func() error { return r.desk.SendDTMF(ctx, "nope", "1") },
+	} {
+		assert.ErrorIs(t, act(), ErrNoCall, name)
+	}
+}
+
+func TestRegistrationShowsInTheView(t *testing.T) {
+	r := newRig(t, Settings{})
+	boom := errors.New("sipua: connect refused")
+	r.desk.Handle(Event{Kind: phone.EventRegistration, Registration: sipua.StateFailed, Err: boom})
+	u := r.waitUpdate(t, "the registration", func(u Update) bool { return u.View.Registration == sipua.StateFailed })
+	assert.Equal(t, boom, u.View.RegistrationErr)
+	assert.Equal(t, "sip:1001@pbx.test", u.View.Account)
+}
+
+func TestCloseEndsCallsAndIsIdempotent(t *testing.T) {
+	r := newRig(t, Settings{})
+	c := r.phone.incoming("sip:alice@test")
+	r.waitRinging(t, true)
+	require.NoError(t, r.desk.Close())
+	require.NoError(t, r.desk.Close())
+	assert.Equal(t, phone.StateEnded, c.State())
+	requireHistory(t, r.history, "missed")
+	_, err := r.desk.Dial(context.Background(), "1002")
+	assert.ErrorIs(t, err, ErrClosed)
+}
+
+func TestHistoryErrorIsNotFatal(t *testing.T) {
+	r := newRig(t, Settings{})
+	r.history.err = errors.New("disk full")
+	c := r.phone.incoming("sip:alice@test")
+	c.end(sipua.ErrCallEnded)
+	assert.Empty(t, r.desk.View().Calls)
+}

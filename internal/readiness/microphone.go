@@ -1,0 +1,77 @@
+// Package readiness decides what going ready needs of the agent's computer: a microphone that was
+// found working recently enough, or a new check of it. It knows nothing of the window.
+package readiness
+
+import (
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/phonebar/phonebar/internal/audio"
+)
+
+// DefaultFresh is how long a "working" verdict stands for going ready without a new check: the bar
+// checks a WebRTC agent's microphone at login, and a device change clears the verdict at once.
+const DefaultFresh = 2 * time.Minute
+
+// ErrChecking is returned by Begin while another check runs.
+var ErrChecking = errors.New("readiness: a microphone check is already running")
+
+// Microphone remembers the last microphone check's verdict and lets one check run at a time (the
+// Audio panel's, or the one before going ready). Its zero value is ready to use.
+type Microphone struct {
+	// Fresh is how long a working verdict stands; zero means DefaultFresh.
+	Fresh time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	checking sync.Mutex
+	mu       sync.Mutex
+	verdict  audio.Verdict
+	at       time.Time
+}
+
+func (m *Microphone) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// Working reports whether a check found the microphone working within Fresh, with no device
+// change since.
+func (m *Microphone) Working() bool {
+	fresh := m.Fresh
+	if fresh == 0 {
+		fresh = DefaultFresh
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.verdict == audio.VerdictWorking && m.now().Sub(m.at) < fresh
+}
+
+// Forget drops the verdict: a device came or went, or the agent chose another microphone.
+func (m *Microphone) Forget() {
+	m.mu.Lock()
+	m.verdict, m.at = audio.VerdictUnknown, time.Time{}
+	m.mu.Unlock()
+}
+
+// Begin starts a check, or returns ErrChecking while another runs. The check ends with end, which
+// records its verdict (VerdictUnknown for a check that failed records nothing).
+func (m *Microphone) Begin() (end func(audio.Verdict), err error) {
+	if !m.checking.TryLock() {
+		return nil, ErrChecking
+	}
+	var once sync.Once
+	return func(v audio.Verdict) {
+		once.Do(func() {
+			if v != audio.VerdictUnknown {
+				m.mu.Lock()
+				m.verdict, m.at = v, m.now()
+				m.mu.Unlock()
+			}
+			m.checking.Unlock()
+		})
+	}, nil
+}
