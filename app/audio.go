@@ -2,13 +2,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/problem"
 )
 
 // EventAudio carries an AudioView when the devices change; EventMicLevel a MicLevel while a
@@ -85,7 +84,7 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 	defer cancel()
 	devs, err := a.c.audio.ListDevices(ctx)
 	if err != nil {
-		return a.c.audioView(devs, err), &UIError{Code: "NO_SOUND_SYSTEM", Message: err.Error()}
+		return a.c.audioView(devs, err), problem.Tag(problem.CodeNoSoundSystem, err)
 	}
 	kind := audio.KindPlayback
 	if role == RoleMicrophone {
@@ -95,7 +94,7 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 	if id != "" {
 		d, ok := devs.Find(kind, id)
 		if !ok {
-			return a.c.audioView(devs, nil), &UIError{Code: "NO_SUCH_DEVICE", Message: fmt.Sprintf("That %s is not connected any more: pick another one.", kind)}
+			return a.c.audioView(devs, nil), problem.Tag(problem.CodeNoSuchDevice, fmt.Errorf("app: no %s %q", kind, id))
 		}
 		ref = d.Ref()
 	}
@@ -113,14 +112,14 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 		return nil
 	})
 	if err != nil {
-		return a.c.audioView(devs, nil), describe(err)
+		return a.c.audioView(devs, nil), err
 	}
 	if role == RoleMicrophone {
 		a.c.mic.Forget() // the verdict was about the other microphone
 	}
 	if d := a.c.currentDesk(); d != nil && (role == RoleMicrophone || role == RoleSpeaker) {
 		if err := d.SwitchDevices(a.c.life); err != nil {
-			return a.c.audioView(devs, nil), &UIError{Code: "CALL_DEVICE", Message: "Saved for the next calls, but the call in progress stays on the previous device: " + err.Error()}
+			return a.c.audioView(devs, nil), problem.Tag(problem.CodeCallDevice, err)
 		}
 	}
 	return a.c.audioView(devs, nil), nil
@@ -138,7 +137,7 @@ func (a *Audio) Test(role string) (string, error) {
 	defer cancel()
 	st, err := a.c.cfg.Load()
 	if err != nil {
-		return "", describe(err)
+		return "", err
 	}
 	opts := audio.PlayOptions{Device: audio.DeviceRef{ID: st.Audio.SpeakerID, Name: st.Audio.SpeakerName}, Duration: 700 * time.Millisecond}
 	if role == RoleRinger {
@@ -146,7 +145,7 @@ func (a *Audio) Test(role string) (string, error) {
 	}
 	res, err := a.c.audio.PlayTone(ctx, opts)
 	if err != nil {
-		return "", &UIError{Code: "PLAYBACK_FAILED", Message: playbackMessage(err)}
+		return "", problem.Tag(problem.CodePlaybackFailed, err)
 	}
 	msg := "Played on " + res.Device.Name + "."
 	if res.FellBack {
@@ -155,21 +154,12 @@ func (a *Audio) Test(role string) (string, error) {
 	return msg, nil
 }
 
-func playbackMessage(err error) string {
-	switch {
-	case errors.Is(err, audio.ErrNoDevice):
-		return "No speaker or headset is connected: plug one in, or check the sound settings of your computer."
-	default:
-		return "The sound could not be played: " + err.Error()
-	}
-}
-
 // checkMicrophone checks the chosen microphone, listening for listen (0: audio's default), and
 // remembers the verdict for going ready (readiness.Microphone). One check runs at a time.
 func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
 	end, err := c.mic.Begin()
 	if err != nil {
-		return MicCheckView{}, &UIError{Code: "BUSY", Message: "A microphone check is already running."}
+		return MicCheckView{}, err
 	}
 	verdict := audio.VerdictUnknown
 	defer func() { end(verdict) }()
@@ -177,7 +167,7 @@ func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
 	defer cancel()
 	st, err := c.cfg.Load()
 	if err != nil {
-		return MicCheckView{}, describe(err)
+		return MicCheckView{}, err
 	}
 	device := st.Audio.MicrophoneID
 	if device != "" {
@@ -197,7 +187,7 @@ func (c *core) checkMicrophone(listen time.Duration) (MicCheckView, error) {
 	})
 	v := MicCheckView{Verdict: res.Verdict.String(), Message: res.Message, Device: res.Device.Name, RMSDBFS: res.RMSDBFS, PeakDBFS: res.PeakDBFS, DominantHz: res.DominantHz}
 	if err != nil {
-		return v, &UIError{Code: "MIC_CHECK_FAILED", Message: err.Error()}
+		return v, problem.Tag(problem.CodeMicCheckFailed, err)
 	}
 	c.log.WithField("verdict", v.Verdict).WithField("device", v.Device).WithField("rms_dbfs", fmt.Sprintf("%.1f", v.RMSDBFS)).Info("microphone check")
 	c.emit.Emit(EventMicCheck, v)
@@ -221,7 +211,7 @@ func (c *core) audioView(devs audio.Devices, err error) AudioView {
 	st, serr := c.cfg.Load()
 	if serr != nil {
 		// The defaults are shown, and why.
-		v.Notices = append(v.Notices, agent.Describe(serr).Message)
+		v.Notices = append(v.Notices, problem.Of(serr).Message)
 	}
 	pick := func(kind audio.DeviceKind, ref audio.DeviceRef) string {
 		r, err := devs.Resolve(kind, ref)

@@ -20,6 +20,7 @@ import (
 	"github.com/phonebar/phonebar/internal/motionsim"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/policy"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/readiness"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
@@ -228,12 +229,12 @@ func (c *core) view() (v SessionView) {
 	}
 	defer func() {
 		if err != nil {
-			v.SettingsProblem = agent.Describe(err).Message // the window shows which file and what to do
+			v.SettingsProblem = problem.Of(err).Message // the window shows which file and what to do
 		}
 	}()
 	v = SessionView{Server: st.ServerURL, Username: st.Username, Remember: st.RememberMe, Demo: c.demo}
 	if kerr := c.keyringStatus(); kerr != nil {
-		v.RememberNote = "Remember me is off: " + agent.Describe(kerr).Message
+		v.RememberNote = "Remember me is off: " + problem.Of(kerr).Message
 	} else {
 		v.RememberAvailable = true
 	}
@@ -299,7 +300,7 @@ func (c *core) phoneOwner() string {
 func (c *core) settingsOrDefault(what string) config.Settings {
 	st, err := c.cfg.Load()
 	if err != nil {
-		c.log.WithField("code", agent.Describe(err).Code).Warn("settings unreadable: default devices for " + what)
+		c.log.WithField("code", problem.Of(err).Code).Warn("settings unreadable: default devices for " + what)
 		return config.Default()
 	}
 	return st

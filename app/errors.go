@@ -3,17 +3,14 @@ package app
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 
-	"github.com/phonebar/phonebar/internal/desk"
-	"github.com/phonebar/phonebar/internal/motion"
-	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/sipua"
-	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 // UIError is what a bound method's error becomes in the frontend: a machine-readable code and a
-// message that says what happened and what to do. It never carries a secret.
+// message that says what happened and what to do (both from internal/problem, which the command
+// line uses too). It never carries a secret.
 type UIError struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -32,7 +29,7 @@ func (e *UIError) Error() string { return e.Message }
 // UIError, as JSON text. (The Wails runtime rejects the call's promise with new Error(value), which
 // keeps a string whole but flattens an object, so the frontend parses Error.message.)
 func FormatError(err error) any {
-	ui := asUIError(err)
+	ui := describe(err)
 	b, jerr := json.Marshal(ui)
 	if jerr != nil {
 		return ui.Message
@@ -40,95 +37,29 @@ func FormatError(err error) any {
 	return string(b)
 }
 
-func asUIError(err error) *UIError {
+// describe turns any error into a UIError.
+func describe(err error) *UIError {
 	var ui *UIError
 	if errors.As(err, &ui) {
 		return ui
 	}
-	var out *UIError
-	errors.As(describe(err), &out)
-	return out
-}
-
-func untrustedHost(err error) string {
-	var ue *tlspin.UntrustedError
-	if errors.As(err, &ue) {
-		return ue.Host
+	p := problem.Of(err)
+	ui = &UIError{Code: string(p.Code), Message: p.Message, Host: p.Host, Suggestion: p.Suggestion, Phones: p.Phones}
+	if p.Fingerprint != "" {
+		ui.Fingerprint = p.Fingerprint.Pretty()
 	}
-	var me *tlspin.MismatchError
-	if errors.As(err, &me) {
-		return me.Host
-	}
-	return ""
-}
-
-func httpsSuggestion(err error) string {
-	var ne *motion.NotHTTPSError
-	if errors.As(err, &ne) {
-		return ne.Suggested
-	}
-	return ""
-}
-
-// phoneError turns an error of the desk of calls into a UIError.
-func phoneError(err error) error {
-	var ui *UIError
-	if errors.As(err, &ui) {
-		return ui
-	}
-	if errors.Is(err, phone.ErrChangeRefused) {
-		// Before the SIP status: a 488 to a hold is not a codec problem.
-		return &UIError{Code: "CALL_CHANGE_REFUSED", Message: capitalize(phone.ErrChangeRefused.Error()) + "."}
-	}
-	var se *sipua.StatusError
-	if errors.As(err, &se) {
-		return &UIError{Code: fmt.Sprintf("SIP_%d", se.Code), Message: se.Error()}
-	}
-	var te *sipua.TransferError
-	switch {
-	case errors.Is(err, desk.ErrNoCall):
-		return &UIError{Code: "NO_CALL", Message: "That call has ended."}
-	case errors.Is(err, desk.ErrConsultEnded):
-		return &UIError{Code: "NO_CALL", Message: "The consultation call has ended: call your colleague again, then transfer."}
-	case errors.Is(err, desk.ErrSameCall):
-		return &UIError{Code: "TRANSFER_SAME_CALL", Message: "Choose two different calls: the caller on hold and the colleague you are talking to."}
-	case errors.Is(err, desk.ErrTransferNotReady):
-		return &UIError{Code: "TRANSFER_NOT_READY", Message: "A transfer needs two calls in progress: the caller on hold and your colleague on the line."}
-	case errors.Is(err, desk.ErrClosed):
-		return &UIError{Code: "NO_PHONE", Message: "The phone is not running."}
-	case errors.As(err, &te):
-		return &UIError{Code: "TRANSFER_FAILED", Message: capitalize(te.Error()) + "."}
-	case errors.Is(err, sipua.ErrTransferNoReport):
-		return &UIError{Code: "TRANSFER_UNCONFIRMED", Message: capitalize(sipua.ErrTransferNoReport.Error()) + ": ask the caller whether they reached your colleague, then hang up."}
-	case errors.Is(err, sipua.ErrTransferAbandoned):
-		return &UIError{Code: "TRANSFER_ABANDONED", Message: capitalize(sipua.ErrTransferAbandoned.Error()) + "."}
-	case errors.Is(err, phone.ErrNotRegistered):
-		return &UIError{Code: "NOT_REGISTERED", Message: "The phone is not registered yet: wait for the green dot, or check the network."}
-	}
-	return &UIError{Code: "CALL_FAILED", Message: err.Error()}
-}
-
-// capitalize makes a sentence of an error message that starts in lower case.
-func capitalize(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
+	return ui
 }
 
 // registrationProblem says in one sentence why the phone is not registered; the full error is in the
 // log.
 func registrationProblem(err error, retrying bool) string {
-	var se *sipua.StatusError
 	switch {
-	case errors.As(err, &se):
-		return se.Error()
 	case errors.Is(err, sipua.ErrConnect), errors.Is(err, sipua.ErrNotConnected), errors.Is(err, sipua.ErrTimeout):
 		if retrying {
 			return "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."
 		}
 		return "The phone cannot reach the SIP server. Check the network, or ask your administrator whether the phone server is up."
-	default:
-		return err.Error()
 	}
+	return problem.Of(err).Message
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
@@ -56,19 +57,13 @@ type Phone struct {
 	c *core
 }
 
-// errNoPhone is the error of a call action while this account has no phone in the Phonebar.
-var errNoPhone = &UIError{Code: "NO_PHONE", Message: "This account has no phone in the Phonebar: calls go through your desk phone or the Omni Desktop."}
-
 // do runs an action on the desk, within the app's life.
 func (p *Phone) do(fn func(context.Context, *desk.Desk) error) error {
 	d := p.c.currentDesk()
 	if d == nil {
-		return errNoPhone
+		return desk.ErrNoPhone
 	}
-	if err := fn(p.c.life, d); err != nil {
-		return phoneError(err)
-	}
-	return nil
+	return fn(p.c.life, d)
 }
 
 // View returns the softphone's state.
@@ -78,14 +73,14 @@ func (p *Phone) View() PhoneView { return p.c.phoneView() }
 func (p *Phone) Dial(target string) (CallView, error) {
 	d := p.c.currentDesk()
 	if d == nil {
-		return CallView{}, errNoPhone
+		return CallView{}, desk.ErrNoPhone
 	}
 	v, err := d.Dial(p.c.life, target)
 	if errors.Is(err, context.Canceled) {
 		return CallView{}, nil
 	}
 	if err != nil {
-		return CallView{}, phoneError(err)
+		return CallView{}, err
 	}
 	return callView(v), nil
 }
@@ -136,7 +131,7 @@ func (p *Phone) AttendedTransfer(id, consultID string) error {
 func (p *Phone) History() ([]history.Entry, error) {
 	list, err := p.c.history.List()
 	if err != nil {
-		return []history.Entry{}, &UIError{Code: "HISTORY_DAMAGED", Message: err.Error()}
+		return []history.Entry{}, problem.Tag(problem.CodeHistoryDamaged, err)
 	}
 	return list, nil
 }
@@ -156,7 +151,7 @@ func (c *core) phoneView() PhoneView {
 		c.mu.Lock()
 		if c.phoneErr != nil {
 			// The account exists but the phone was not started: not "no phone for this account".
-			v.Registration, v.Problem = "failed", agent.Describe(c.phoneErr).Message
+			v.Registration, v.Problem = "failed", problem.Of(c.phoneErr).Message
 		}
 		c.mu.Unlock()
 		return v
@@ -208,7 +203,7 @@ func (c *core) startPhone() {
 	}
 	if err != nil {
 		// Never without the server's pin, never a ws:// address the agent did not allow.
-		c.log.WithField("code", agent.Describe(err).Code).Warn("the softphone does not start")
+		c.log.WithField("code", problem.Of(err).Code).Warn("the softphone does not start")
 		c.mu.Lock()
 		c.phoneErr = err
 		c.mu.Unlock()
@@ -240,7 +235,7 @@ func (c *core) startPhone() {
 		Settings: func() desk.Settings {
 			st, err := c.cfg.Load()
 			if err != nil {
-				c.log.WithField("code", agent.Describe(err).Code).Warn("settings unreadable: no auto-answer")
+				c.log.WithField("code", problem.Of(err).Code).Warn("settings unreadable: no auto-answer")
 				return desk.Settings{}
 			}
 			return desk.Settings{AutoAnswer: st.Phone.AutoAnswer, AutoAnswerDelay: time.Duration(st.Phone.AutoAnswerDelaySeconds) * time.Second}

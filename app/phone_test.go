@@ -1,15 +1,19 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/sipua"
+	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 func TestRegistrationProblemIsOneSentence(t *testing.T) {
@@ -23,7 +27,8 @@ func TestRegistrationProblemIsOneSentence(t *testing.T) {
 		{"unreachable while retrying", raw, true, "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."},
 		{"unreachable, given up", raw, false, "The phone cannot reach the SIP server. Check the network, or ask your administrator whether the phone server is up."},
 		{"timeout", sipua.ErrTimeout, true, "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."},
-		{"other errors keep their words", errors.New("the SIP account is incomplete"), false, "the SIP account is incomplete"},
+		{"other errors keep their words, as a sentence", errors.New("the SIP account is incomplete"), false, "The SIP account is incomplete"},
+		{"a SIP refusal", &sipua.StatusError{Method: "REGISTER", Code: 403, Reason: "Forbidden"}, false, "The SIP server forbids this account to sign in: it may be disabled; ask your administrator."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,27 +39,33 @@ func TestRegistrationProblemIsOneSentence(t *testing.T) {
 	}
 }
 
-func TestPhoneErrorTransfers(t *testing.T) {
+// TestFormatError: a bound method's error reaches the window as the JSON of a UIError made by
+// internal/problem, with the certificate's fingerprint in the form the agent compares.
+func TestFormatError(t *testing.T) {
+	fp := tlspin.Fingerprint(strings.Repeat("ab", 32))
 	tests := []struct {
-		name     string
-		err      error
-		code     string
-		contains string
+		name        string
+		err         error
+		code        string
+		contains    string
+		fingerprint string
 	}{
-		{"target busy", &sipua.TransferError{Code: 486, Reason: "Busy Here"}, "TRANSFER_FAILED", "The transfer target is busy: both calls are still up"},
-		{"transferee refuses REFER", &sipua.TransferError{Refused: true, Code: 405, Reason: "Method Not Allowed"}, "TRANSFER_FAILED", "does not accept transfers"},
-		{"no report", fmt.Errorf("wrapped: %w", sipua.ErrTransferNoReport), "TRANSFER_UNCONFIRMED", "ask the caller"},
-		{"abandoned", sipua.ErrTransferAbandoned, "TRANSFER_ABANDONED", "one of the two calls ended"},
-		{"a UIError stays as it is", &UIError{Code: "TRANSFER_NOT_READY", Message: "x"}, "TRANSFER_NOT_READY", "x"},
-		{"SIP refusal", &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}, "SIP_486", "busy"},
-		{"hold refused is no codec problem", fmt.Errorf("%w: %w", phone.ErrChangeRefused, &sipua.StatusError{Method: "INVITE", Code: 488, Reason: "Not Acceptable Here"}), "CALL_CHANGE_REFUSED", "goes on as it was"},
+		{"a UIError stays as it is", &UIError{Code: "TRANSFER_NOT_READY", Message: "x"}, "TRANSFER_NOT_READY", "x", ""},
+		{"SIP refusal", &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}, "SIP_486", "busy", ""},
+		{"transfer", &sipua.TransferError{Code: 486, Reason: "Busy Here"}, "TRANSFER_FAILED", "The transfer target is busy", ""},
+		{"untrusted", fmt.Errorf("login: %w", &tlspin.UntrustedError{Host: "h:443", Fingerprint: fp}), "UNTRUSTED_CERTIFICATE", "", fp.Pretty()},
+		{"no phone", desk.ErrNoPhone, "NO_PHONE", "desk phone", ""},
+		{"hold refused is no codec problem", fmt.Errorf("%w: %w", phone.ErrChangeRefused, &sipua.StatusError{Method: "INVITE", Code: 488, Reason: "Not Acceptable Here"}), "CALL_CHANGE_REFUSED", "goes on as it was", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ui *UIError
-			require.ErrorAs(t, phoneError(tt.err), &ui)
+			s, ok := FormatError(tt.err).(string)
+			require.True(t, ok)
+			var ui UIError
+			require.NoError(t, json.Unmarshal([]byte(s), &ui))
 			assert.Equal(t, tt.code, ui.Code)
 			assert.Contains(t, ui.Message, tt.contains)
+			assert.Equal(t, tt.fingerprint, ui.Fingerprint)
 		})
 	}
 }

@@ -34,7 +34,7 @@ func (s *Session) Login(f LoginForm) (SessionView, error) {
 	s.c.clearNotice()
 	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line})
 	if err != nil {
-		return SessionView{}, describe(err)
+		return SessionView{}, err
 	}
 	s.c.loggedIn(p, f.Password)
 	s.c.notices.Reset()
@@ -49,7 +49,7 @@ func (s *Session) AutoLogin() (SessionView, error) {
 	s.c.clearNotice()
 	p, err := s.c.agent.AutoLogin(ctx)
 	if err != nil {
-		return SessionView{}, describe(err)
+		return SessionView{}, err
 	}
 	pw, err := s.c.creds.Get(ctx, p.Server, p.Name)
 	if err != nil {
@@ -66,10 +66,10 @@ func (s *Session) AutoLogin() (SessionView, error) {
 func (s *Session) TrustCertificate(server, fingerprint string) error {
 	fp, err := tlspin.Parse(fingerprint)
 	if err != nil {
-		return &UIError{Code: "BAD_FINGERPRINT", Message: err.Error()}
+		return err
 	}
 	if err := s.c.agent.TrustFingerprint(server, fp); err != nil {
-		return describe(err)
+		return err
 	}
 	return nil
 }
@@ -85,24 +85,7 @@ func (s *Session) Logout(forget bool) (SessionView, error) {
 		err = s.c.agent.Logout(ctx)
 	}
 	if err != nil {
-		return s.View(), describe(err)
+		return s.View(), err
 	}
 	return s.View(), nil
-}
-
-// describe turns an agent error into a UIError.
-func describe(err error) error {
-	info := agent.Describe(err)
-	ui := &UIError{Code: info.Code, Message: info.Message}
-	if info.Code == agent.CodeUntrustedCertificate || info.Code == agent.CodeCertificateMismatch {
-		ui.Fingerprint = tlspin.Fingerprint(info.Fingerprint).Pretty()
-		if ue := untrustedHost(err); ue != "" {
-			ui.Host = ue
-		}
-	}
-	if info.Code == agent.CodeNotHTTPS {
-		ui.Suggestion = httpsSuggestion(err)
-	}
-	ui.Phones = agent.PhoneNames(err)
-	return ui
 }

@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/problem"
 )
 
 // This file holds the Session service's password change, forgot password, the notices of the
@@ -69,21 +71,14 @@ func (s *Session) ChangePassword(current, next string) (SessionView, error) {
 		current = s.handoffPassword()
 	}
 	if current == "" {
-		return s.View(), &UIError{Code: "MISSING", Message: "Enter your current password."}
+		return s.View(), problem.Tag(problem.CodeMissing, errors.New("app: no current password"))
 	}
-	checks := agent.CheckNewPassword(next, current)
-	if !agent.PasswordRulesOK(checks) {
-		var broken []string
-		for _, c := range checks {
-			if !c.OK {
-				broken = append(broken, c.Text)
-			}
-		}
-		return s.View(), &UIError{Code: agent.CodePasswordRules, Message: "The new password needs: " + strings.Join(broken, ", ") + "."}
+	if err := agent.CheckPasswordRules(next, current); err != nil {
+		return s.View(), err
 	}
 	p, err := s.c.agent.ChangePassword(ctx, current, next)
 	if err != nil {
-		return s.View(), describe(err)
+		return s.View(), err
 	}
 	s.c.loggedIn(p, next)
 	s.c.notices.Dismiss(agent.NoticePasswordExpiry)
@@ -97,7 +92,7 @@ func (s *Session) ForgotPassword(server, email string) error {
 	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
 	defer cancel()
 	if err := s.c.agent.ForgotPassword(ctx, server, email); err != nil {
-		return describe(err)
+		return err
 	}
 	s.c.log.Info("password reset asked") // never the address: the log says nothing of who exists
 	return nil
@@ -123,7 +118,7 @@ func (s *Session) Providers(server string) []string {
 	defer cancel()
 	p, err := s.c.agent.Providers(ctx, server)
 	if err != nil {
-		s.c.log.WithField("code", agent.Describe(err).Code).Debug("sign-in providers not read")
+		s.c.log.WithField("code", problem.Of(err).Code).Debug("sign-in providers not read")
 		return []string{}
 	}
 	if p == nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/readiness"
 )
 
 // readyListen is how long the check before going ready listens (the Audio panel's listens longer).
@@ -25,9 +26,8 @@ func (s *Session) SetReady(on bool) (SessionView, error) {
 			verdict = audio.VerdictWorking.String()
 		} else {
 			res, err := c.checkMicrophone(readyListen)
-			var ui *UIError
-			if errors.As(err, &ui) && ui.Code == "BUSY" {
-				return s.View(), &UIError{Code: "BUSY", Message: "A microphone check is running: wait for it, then go ready."}
+			if errors.Is(err, readiness.ErrChecking) {
+				return s.View(), err
 			}
 			if err == nil {
 				verdict = res.Verdict
@@ -37,13 +37,11 @@ func (s *Session) SetReady(on bool) (SessionView, error) {
 	ctx, cancel := context.WithTimeout(c.life, 15*time.Second)
 	defer cancel()
 	err := c.agent.SetReady(ctx, on, verdict)
-	var mic *agent.MicrophoneNeededError
-	switch {
-	case errors.As(err, &mic):
-		c.log.WithField("verdict", mic.Verdict).Info("not ready: the microphone does not work")
-		return s.View(), &UIError{Code: agent.CodeMicrophoneNeeded, Message: mic.Error() + "."}
-	case err != nil:
-		return s.View(), describe(err)
+	if err != nil {
+		if errors.Is(err, agent.ErrMicrophoneNeeded) {
+			c.log.Info("not ready: the microphone does not work")
+		}
+		return s.View(), err
 	}
 	v := s.View()
 	c.emit.Emit(EventSession, v)

@@ -3,12 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/omni"
+	"github.com/phonebar/phonebar/internal/problem"
 )
 
 // This file is the Session service's single sign-on: the provider's sign-in page opens in a window
@@ -26,12 +28,6 @@ type SSOForm struct {
 	Line  string `json:"line"`
 }
 
-// Codes of the sign-in's own failures.
-const (
-	CodeSignInCancelled = "SIGN_IN_CANCELLED"
-	CodeSignInFailed    = "SIGN_IN_FAILED"
-)
-
 // signInWait bounds how long the sign-in window waits for the agent.
 const signInWait = 5 * time.Minute
 
@@ -41,14 +37,14 @@ const signInWait = 5 * time.Minute
 func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
 	u, err := motion.ParseServerURL(f.Server)
 	if err != nil {
-		return SessionView{}, describe(err)
+		return SessionView{}, err
 	}
 	origin := motion.Origin(u)
 	ctx, cancel := context.WithTimeout(s.c.life, signInWait)
 	defer cancel()
 	code, err := s.c.signIns.Begin(origin, f.Provider, cancel)
 	if err != nil {
-		return SessionView{}, &UIError{Code: CodeSignInFailed, Message: "A sign-in window is already open: finish signing in there, or close it."}
+		return SessionView{}, err
 	}
 	var loginErr error
 	defer func() { s.c.signIns.End(origin, f.Provider, code, loginErr) }()
@@ -64,7 +60,7 @@ func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
 	p, err := s.c.agent.LoginWith(lctx, agent.LoginInput{Server: origin, SSOCode: code, SSOProvider: f.Provider, Force: f.Force, Phone: f.Phone, Line: f.Line})
 	if err != nil {
 		loginErr = err // the server may keep the code for the agent's answer
-		return SessionView{}, describe(err)
+		return SessionView{}, err
 	}
 	s.c.loggedIn(p, "")
 	s.c.notices.Reset()
@@ -75,14 +71,14 @@ func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
 func (s *Session) signIn(ctx context.Context, u *url.URL, origin, provider string) (string, error) {
 	st, err := s.c.cfg.Load()
 	if err != nil {
-		return "", describe(err)
+		return "", err
 	}
 	pin := st.Pins[origin]
 	cctx, ccancel := context.WithTimeout(ctx, 15*time.Second)
 	certPEM, err := omni.PinnedCertificate(cctx, u.Host, pin)
 	ccancel()
 	if err != nil {
-		return "", describe(err)
+		return "", err
 	}
 	if certPEM == "" {
 		pin = ""
@@ -90,20 +86,18 @@ func (s *Session) signIn(ctx context.Context, u *url.URL, origin, provider strin
 	req := omni.SignIn{Origin: origin, Provider: provider, State: omni.NewState(), CertPEM: certPEM, Pin: pin,
 		Title: "Sign in with " + motion.ProviderLabels[provider]}
 	if err := req.Validate(); err != nil {
-		return "", &UIError{Code: CodeSignInFailed, Message: "This server's sign-in cannot be used: " + err.Error()}
+		return "", problem.Tag(problem.CodeSignInFailed, fmt.Errorf("this server's sign-in cannot be used: %w", err))
 	}
 	s.c.log.WithFields(map[string]any{"server": origin, "provider": provider}).Info("sign-in window opened")
 	code, err := omni.RunSignIn(ctx, omni.LauncherOptions{Logger: s.c.log}, req)
 	switch {
 	case err == nil:
 		return code, nil
-	case errors.Is(err, omni.ErrSignInCancelled), errors.Is(err, context.Canceled):
-		return "", &UIError{Code: CodeSignInCancelled, Message: "The sign-in window was closed before you signed in. Try again, or log in with your username and password."}
-	case errors.Is(err, context.DeadlineExceeded):
-		return "", &UIError{Code: CodeSignInCancelled, Message: "The sign-in took longer than five minutes and was stopped. Try again."}
+	case errors.Is(err, omni.ErrSignInCancelled), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "", problem.Tag(problem.CodeSignInCancelled, err)
 	}
 	s.c.log.WithError(err).Warn("sign-in failed")
-	return "", &UIError{Code: CodeSignInFailed, Message: "The sign-in did not work: " + err.Error()}
+	return "", problem.Tag(problem.CodeSignInFailed, err)
 }
 
 // CancelSSO closes the sign-in window, if one is open.

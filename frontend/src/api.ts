@@ -1,6 +1,8 @@
 // Typed wrappers over the Go services bound by app/ (window.go.app.*) and the Wails event runtime.
 // Every call rejects with a UIError made by app.FormatError.
 
+import type { ErrorCode } from "./codes";
+
 export interface AgentView {
   name: string;
   fullname: string;
@@ -37,8 +39,11 @@ export interface LoginForm {
   remember: boolean;
 }
 
+/** Codes the window makes itself: no Go backend (the page opened alone), or an error not from Go. */
+export type WindowCode = "NO_BACKEND" | "ERROR";
+
 export interface UIError {
-  code: string;
+  code: ErrorCode | WindowCode;
   message: string;
   fingerprint?: string;
   host?: string;

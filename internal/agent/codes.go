@@ -1,18 +1,9 @@
 package agent
 
-import (
-	"context"
-	"errors"
-	"unicode"
-	"unicode/utf8"
+import "github.com/phonebar/phonebar/internal/motion"
 
-	"github.com/phonebar/phonebar/internal/config"
-	"github.com/phonebar/phonebar/internal/credstore"
-	"github.com/phonebar/phonebar/internal/motion"
-	"github.com/phonebar/phonebar/internal/tlspin"
-)
-
-// Error codes for the UI and the command line (Describe). Each names one thing the agent can act on.
+// Error codes, kept for the code that names them (app/omni.go): the vocabulary is
+// internal/problem's, which maps every error to its code and message; its tests check these agree.
 const (
 	CodeInvalidCredentials    = motion.CodeInvalidCredentials
 	CodeAccountLocked         = motion.CodeAccountLocked
@@ -51,100 +42,3 @@ const (
 	CodeCanceled              = "CANCELED"
 	CodeInternal              = "INTERNAL"
 )
-
-// ErrorInfo is an error as the UI and the command line show it.
-type ErrorInfo struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	// Fingerprint is the server certificate's SHA-256 (UNTRUSTED_CERTIFICATE: the one to trust;
-	// CERTIFICATE_MISMATCH: the one now presented).
-	Fingerprint string `json:"fingerprint,omitempty"`
-}
-
-// Describe classifies err for the agent: a code from the list above and a message that says what
-// to do.
-func Describe(err error) ErrorInfo {
-	if err == nil {
-		return ErrorInfo{}
-	}
-	info := ErrorInfo{Code: code(err), Message: sentence(err.Error())}
-	var ue *tlspin.UntrustedError
-	var me *tlspin.MismatchError
-	switch {
-	case errors.As(err, &ue):
-		info.Fingerprint = string(ue.Fingerprint)
-	case errors.As(err, &me):
-		info.Fingerprint = string(me.Got)
-	}
-	return info
-}
-
-func code(err error) string {
-	var ue *tlspin.UntrustedError
-	var me *tlspin.MismatchError
-	var ae *motion.APIError
-	checks := []struct {
-		target error
-		code   string
-	}{
-		{ErrSavedPasswordRejected, CodeSavedPasswordRejected},
-		{ErrMicrophoneNeeded, CodeMicrophoneNeeded},
-		{ErrNoSavedPassword, CodeNoSavedPassword},
-		{ErrNoSavedLogin, CodeNoSavedLogin},
-		{motion.ErrNotHTTPS, CodeNotHTTPS},
-		{motion.ErrBadURL, CodeBadURL},
-		{tlspin.ErrBadFingerprint, CodeBadFingerprint},
-		{motion.ErrUnknownAuthFormat, CodeUnknownAuthFormat},
-		{motion.ErrInvalidCredentials, CodeInvalidCredentials},
-		{motion.ErrAccountLocked, CodeAccountLocked},
-		{motion.ErrSessionExists, CodeSessionExists},
-		{motion.ErrPasswordRules, CodePasswordRules},
-		{motion.ErrPasswordExpired, CodePasswordExpired},
-		{motion.ErrPhoneUnavailable, CodePhoneUnavailable},
-		{motion.ErrPhoneRequired, CodePhoneRequired},
-		{motion.ErrSessionEnded, CodeSessionEnded},
-		{motion.ErrUnauthorized, CodeUnauthorized},
-		{motion.ErrUnreachable, CodeUnreachable},
-		{motion.ErrTimeout, CodeTimeout},
-		{motion.ErrNotMotion, CodeNotMotion},
-		{motion.ErrServer, CodeServerError},
-		{credstore.ErrTimeout, CodeKeyringTimeout},
-		{credstore.ErrUnavailable, CodeKeyringUnavailable},
-		{ErrInsecureSIP, CodeInsecureSIP},
-		{credstore.ErrTooBig, CodePasswordTooLong},
-		{ErrMissingCredentials, CodeMissingCredentials},
-		{ErrBusy, CodeBusy},
-		{ErrBadEmail, CodeBadEmail},
-		{ErrNotLoggedIn, CodeNotLoggedIn},
-		{motion.ErrNotLoggedIn, CodeNotLoggedIn},
-		{config.ErrCorrupt, CodeSettingsDamaged},
-		{config.ErrUnreadable, CodeSettingsUnreadable},
-		{config.ErrLocked, CodeSettingsLocked},
-		{context.Canceled, CodeCanceled},
-		{context.DeadlineExceeded, CodeTimeout},
-	}
-	switch {
-	case errors.As(err, &ue):
-		return CodeUntrustedCertificate
-	case errors.As(err, &me):
-		return CodeCertificateMismatch
-	}
-	for _, c := range checks {
-		if errors.Is(err, c.target) {
-			return c.code
-		}
-	}
-	if errors.As(err, &ae) {
-		return CodeServerRefused
-	}
-	return CodeInternal
-}
-
-// sentence capitalizes the first letter of s.
-func sentence(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}

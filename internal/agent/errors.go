@@ -13,13 +13,13 @@ var (
 	// ErrIllegalTransition: an input that the state machine does not allow in the current state.
 	ErrIllegalTransition = errors.New("illegal session transition")
 	// ErrMissingCredentials: the login name or the password is empty.
-	ErrMissingCredentials = errors.New("Enter your username and password")
+	ErrMissingCredentials = errors.New("agent: missing username or password")
 	// ErrBusy: a login is already in flight, or a session is open (log out first).
-	ErrBusy = errors.New("already logged in or logging in: log out first")
+	ErrBusy = errors.New("agent: already logged in or logging in")
 	// ErrNotLoggedIn: the call needs a session.
-	ErrNotLoggedIn = errors.New("not logged in")
+	ErrNotLoggedIn = errors.New("agent: not logged in")
 	// ErrNoSavedLogin: AutoLogin found no remembered server and user in the settings.
-	ErrNoSavedLogin = errors.New("no remembered login: log in with your username and password")
+	ErrNoSavedLogin = errors.New("agent: no remembered login")
 	// ErrNoSavedPassword: the keyring holds no password for the remembered server and user.
 	ErrNoSavedPassword = errors.New("no saved password")
 	// ErrSavedPasswordRejected: the server refused the saved password (see
@@ -28,7 +28,7 @@ var (
 	// ErrAlreadyRunning: Run was called while another Run is going.
 	ErrAlreadyRunning = errors.New("the session is already running")
 	// ErrBadEmail: ForgotPassword was given something that is not an email address.
-	ErrBadEmail = errors.New("Enter the email address of your Motion account")
+	ErrBadEmail = errors.New("agent: not an email address")
 	// ErrClosed: the session was closed.
 	ErrClosed = errors.New("the session is closed")
 )

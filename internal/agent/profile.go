@@ -38,9 +38,9 @@ type Profile struct {
 	// RememberUnavailable: remembering was asked but the OS keyring cannot be used; the login still
 	// succeeded and nothing was written anywhere. Warnings says why.
 	RememberUnavailable bool `json:"rememberUnavailable,omitempty"`
-	// RememberCode is the Describe code of why remembering failed (KEYRING_UNAVAILABLE,
-	// PASSWORD_TOO_LONG, ...); empty when it worked or was not asked.
-	RememberCode string `json:"rememberCode,omitempty"`
+	// RememberErr is why remembering failed (problem.Of gives its code: KEYRING_UNAVAILABLE,
+	// PASSWORD_TOO_LONG, ...); nil when it worked or was not asked.
+	RememberErr error `json:"-"`
 	// Warnings are sentences for the agent about things that did not stop the login.
 	Warnings []string `json:"warnings,omitempty"`
 }

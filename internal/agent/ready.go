@@ -11,7 +11,7 @@ import (
 // (see *MicrophoneNeededError).
 var ErrMicrophoneNeeded = errors.New("the microphone must work before a WebRTC agent can go ready")
 
-// CodeMicrophoneNeeded is the Describe code of ErrMicrophoneNeeded.
+// CodeMicrophoneNeeded is the code of ErrMicrophoneNeeded (see internal/problem).
 const CodeMicrophoneNeeded = "MICROPHONE_NEEDED"
 
 // MicrophoneNeededError says, in words the agent can act on, why the microphone blocks going ready.

@@ -3,6 +3,8 @@ package agent
 import (
 	"strings"
 	"unicode"
+
+	"github.com/phonebar/phonebar/internal/motion"
 )
 
 // PasswordSpecials are the special characters of Motion's Security Suite rules. [doc]
@@ -55,4 +57,31 @@ func PasswordRulesOK(checks []RuleCheck) bool {
 		}
 	}
 	return true
+}
+
+// RulesError is a new password refused before it reaches the server: Broken are the texts of the
+// rules it breaks. It matches motion.ErrPasswordRules.
+type RulesError struct {
+	Broken []string
+}
+
+func (e *RulesError) Error() string {
+	return "agent: the new password breaks rules: " + strings.Join(e.Broken, ", ")
+}
+
+// Is makes errors.Is(err, motion.ErrPasswordRules) true.
+func (e *RulesError) Is(target error) bool { return target == motion.ErrPasswordRules }
+
+// CheckPasswordRules returns a *RulesError when newPassword breaks a rule, else nil.
+func CheckPasswordRules(newPassword, current string) error {
+	var broken []string
+	for _, c := range CheckNewPassword(newPassword, current) {
+		if !c.OK {
+			broken = append(broken, c.Text)
+		}
+	}
+	if len(broken) == 0 {
+		return nil
+	}
+	return &RulesError{Broken: broken}
 }

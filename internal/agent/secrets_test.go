@@ -29,7 +29,7 @@ func TestNoSecretAnywhere(t *testing.T) {
 	var texts []string
 	note := func(v any, err error) {
 		if err != nil {
-			texts = append(texts, err.Error(), fmt.Sprintf("%+v", err), Describe(err).Message)
+			texts = append(texts, err.Error(), fmt.Sprintf("%+v", err))
 		}
 		b, jerr := json.Marshal(v)
 		require.NoError(t, jerr)

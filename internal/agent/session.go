@@ -393,7 +393,7 @@ func (s *Session) savePassword(ctx context.Context, origin, user, password strin
 		p.Warnings = append(p.Warnings, "Your password could not be remembered: "+err.Error())
 	}
 	if err != nil {
-		p.RememberCode = Describe(err).Code
+		p.RememberErr = err
 		s.log.WithField("error", err.Error()).Warn("agent: password not remembered")
 	}
 }
@@ -581,7 +581,7 @@ func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword s
 	s.profile.PasswordExpiresInDays = nil
 	s.profile.Remembered = p.Remembered
 	s.profile.RememberUnavailable = p.RememberUnavailable
-	s.profile.RememberCode = p.RememberCode
+	s.profile.RememberErr = p.RememberErr
 	s.profile.Warnings = append(s.profile.Warnings, p.Warnings...)
 	s.remember = false
 	if required {

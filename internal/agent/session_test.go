@@ -3,12 +3,10 @@ package agent
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,7 +61,7 @@ func TestLoginWrongPasswordIsNotSaved(t *testing.T) {
 	r := newRig(t, nil)
 	_, err := r.s.Login(ctx, server, "agent", "wrong-password", true)
 	require.ErrorIs(t, err, motion.ErrInvalidCredentials)
-	assert.Equal(t, CodeInvalidCredentials, Describe(err).Code)
+	assert.ErrorIs(t, err, motion.ErrInvalidCredentials)
 	assert.Equal(t, 0, r.creds.Sets, "a wrong password is never saved")
 	assert.Equal(t, 0, r.creds.Len())
 	_, statErr := os.Stat(r.cfg.Path())
@@ -108,19 +106,19 @@ func TestLoginInputErrors(t *testing.T) {
 		name         string
 		server, user string
 		pass         string
-		code         string
+		want         error
 	}{
-		{"not a url", "not a url", "agent", password, CodeBadURL},
-		{"http", "http://motion.test", "agent", password, CodeNotHTTPS},
-		{"no user", server, " ", password, CodeMissingCredentials},
-		{"no password", server, "agent", "", CodeMissingCredentials},
+		{"not a url", "not a url", "agent", password, motion.ErrBadURL},
+		{"http", "http://motion.test", "agent", password, motion.ErrNotHTTPS},
+		{"no user", server, " ", password, ErrMissingCredentials},
+		{"no password", server, "agent", "", ErrMissingCredentials},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, nil)
 			_, err := r.s.Login(ctx, tt.server, tt.user, tt.pass, true)
 			require.Error(t, err)
-			assert.Equal(t, tt.code, Describe(err).Code)
+			assert.ErrorIs(t, err, tt.want)
 			assert.Equal(t, 0, r.clients, "no client for bad input")
 			assert.Equal(t, StateLoggedOut, r.s.State())
 			assert.Empty(t, r.states())
@@ -173,9 +171,7 @@ func TestLoginSettingsDamagedRefuses(t *testing.T) {
 	require.NoError(t, os.WriteFile(r.cfg.Path(), []byte("{broken"), 0o600))
 	_, err := r.s.Login(ctx, server, "agent", password, false)
 	require.ErrorIs(t, err, config.ErrCorrupt)
-	info := Describe(err)
-	assert.Equal(t, CodeSettingsDamaged, info.Code)
-	assert.Contains(t, info.Message, r.cfg.Path())
+	assert.Contains(t, err.Error(), r.cfg.Path())
 	assert.Empty(t, r.client.logins, "nothing was sent to the server")
 	assert.Equal(t, StateLoggedOut, r.s.State())
 	require.ErrorIs(t, r.s.ForgotPassword(ctx, server, "agent@example.com"), config.ErrCorrupt)
@@ -202,7 +198,7 @@ func TestAutoLogin(t *testing.T) {
 		r := newRig(t, nil)
 		_, err := r.s.AutoLogin(ctx)
 		require.ErrorIs(t, err, ErrNoSavedLogin)
-		assert.Equal(t, CodeNoSavedLogin, Describe(err).Code)
+		assert.ErrorIs(t, err, ErrNoSavedLogin)
 	})
 	t.Run("no saved password", func(t *testing.T) {
 		r := newRig(t, nil)
@@ -212,7 +208,7 @@ func TestAutoLogin(t *testing.T) {
 		}))
 		_, err := r.s.AutoLogin(ctx)
 		require.ErrorIs(t, err, ErrNoSavedPassword)
-		assert.Equal(t, CodeNoSavedPassword, Describe(err).Code)
+		assert.ErrorIs(t, err, ErrNoSavedPassword)
 		assert.Contains(t, err.Error(), "type your password")
 		assert.Equal(t, 0, r.clients)
 	})
@@ -225,7 +221,7 @@ func TestAutoLogin(t *testing.T) {
 		r.creds.Err = &credstore.UnavailableError{Op: "read", Cause: errors.New("locked")}
 		_, err := r.s.AutoLogin(ctx)
 		require.ErrorIs(t, err, credstore.ErrUnavailable)
-		assert.Equal(t, CodeKeyringUnavailable, Describe(err).Code)
+		assert.ErrorIs(t, err, credstore.ErrUnavailable)
 		assert.Contains(t, err.Error(), "type it")
 	})
 	t.Run("saved password refused: one attempt, then asks", func(t *testing.T) {
@@ -239,7 +235,7 @@ func TestAutoLogin(t *testing.T) {
 		_, err = r.s.AutoLogin(ctx)
 		require.ErrorIs(t, err, ErrSavedPasswordRejected)
 		require.ErrorIs(t, err, motion.ErrInvalidCredentials)
-		assert.Equal(t, CodeSavedPasswordRejected, Describe(err).Code)
+		assert.ErrorIs(t, err, ErrSavedPasswordRejected)
 		assert.Contains(t, err.Error(), "type your password")
 		assert.Contains(t, err.Error(), "2 attempts left")
 		assert.Equal(t, before+1, len(r.client.logins), "exactly one attempt")
@@ -332,51 +328,6 @@ func TestNewNeedsDeps(t *testing.T) {
 	require.Error(t, err)
 }
 
-func TestDescribe(t *testing.T) {
-	fp := tlspin.Fingerprint(strings.Repeat("ab", 32))
-	tests := []struct {
-		name string
-		err  error
-		code string
-		fp   string
-	}{
-		{"untrusted", &tlspin.UntrustedError{Host: "h", Fingerprint: fp}, CodeUntrustedCertificate, string(fp)},
-		{"mismatch", &tlspin.MismatchError{Host: "h", Pinned: "00", Got: fp}, CodeCertificateMismatch, string(fp)},
-		{"wrapped untrusted", errors.Join(errors.New("x"), &tlspin.UntrustedError{Fingerprint: fp}), CodeUntrustedCertificate, string(fp)},
-		{"unreachable", &motion.NetError{Kind: motion.NetUnreachable}, CodeUnreachable, ""},
-		{"timeout", &motion.NetError{Kind: motion.NetTimeout}, CodeTimeout, ""},
-		{"not motion", &motion.NetError{Kind: motion.NetNotMotion}, CodeNotMotion, ""},
-		{"not https", &motion.NotHTTPSError{Suggested: "https://h"}, CodeNotHTTPS, ""},
-		{"bad url", &motion.BadURLError{Reason: "x"}, CodeBadURL, ""},
-		{"bad fingerprint", tlspin.ErrBadFingerprint, CodeBadFingerprint, ""},
-		{"locked", &motion.APIError{Status: 423, Code: motion.CodeAccountLocked}, CodeAccountLocked, ""},
-		{"session exists", &motion.APIError{Status: 409, Code: motion.CodeSessionExists}, CodeSessionExists, ""},
-		{"unknown auth", &motion.APIError{Status: 401, Message: motion.UnknownAuthorizationFormat}, CodeUnknownAuthFormat, ""},
-		{"server", &motion.APIError{Status: 502}, CodeServerError, ""},
-		{"refused", &motion.APIError{Status: 403, Message: "no"}, CodeServerRefused, ""},
-		{"keyring", &credstore.UnavailableError{Op: "save"}, CodeKeyringUnavailable, ""},
-		{"keyring frozen", &credstore.TimeoutError{Op: "read", After: time.Second}, CodeKeyringTimeout, ""},
-		{"keyring still frozen", fmt.Errorf("x: %w", &credstore.TimeoutError{Op: "save", Pending: true}), CodeKeyringTimeout, ""},
-		{"insecure sip", &InsecureSIPError{Server: "https://h", WSURI: "ws://h/ws"}, CodeInsecureSIP, ""},
-		{"settings unreadable", &config.UnreadableError{Path: "p", Cause: errors.New("x")}, CodeSettingsUnreadable, ""},
-		{"settings locked", &config.LockedError{Path: "p", Wait: time.Second}, CodeSettingsLocked, ""},
-		{"too big", &credstore.TooBigError{Keyring: "k", Size: 3000, Limit: 2560}, CodePasswordTooLong, ""},
-		{"settings", &config.CorruptError{Path: "p", Cause: errors.New("x")}, CodeSettingsDamaged, ""},
-		{"canceled", context.Canceled, CodeCanceled, ""},
-		{"other", errors.New("boom"), CodeInternal, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			info := Describe(tt.err)
-			assert.Equal(t, tt.code, info.Code)
-			assert.Equal(t, tt.fp, info.Fingerprint)
-			assert.NotEmpty(t, info.Message)
-			assert.Equal(t, strings.ToUpper(info.Message[:1]), info.Message[:1])
-		})
-	}
-	assert.Equal(t, ErrorInfo{}, Describe(nil))
-}
-
 func TestForgotPassword(t *testing.T) {
 	r := newRig(t, nil)
 	fp := tlspin.Fingerprint(strings.Repeat("0b", 32))
@@ -385,7 +336,7 @@ func TestForgotPassword(t *testing.T) {
 	assert.Equal(t, []string{"agent@example.com"}, r.client.forgot)
 	assert.Equal(t, fp, r.opts[0].Pin)
 	assert.ErrorIs(t, r.s.ForgotPassword(ctx, server, "nope"), ErrBadEmail)
-	assert.Equal(t, CodeBadEmail, Describe(r.s.ForgotPassword(ctx, server, "")).Code)
+	assert.ErrorIs(t, r.s.ForgotPassword(ctx, server, ""), ErrBadEmail)
 	assert.ErrorIs(t, r.s.ForgotPassword(ctx, "http://h", "a@b"), motion.ErrNotHTTPS)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -493,30 +494,26 @@ func (r *reporter) callFailed(err error) {
 	r.line(callReport{Event: "call", OK: &f, Code: code, SIPStatus: sip, Message: msg})
 }
 
-// classify turns an error into a code, a SIP status if any, and a message for people.
+// classify turns an error into a code, a SIP status if any, and a message for people: the
+// message is internal/problem's (the window shows the same), with the flag to look at.
 func classify(err error) (string, int, string) {
-	var se *sipua.StatusError
-	var untrusted *tlspin.UntrustedError
-	var mismatch *tlspin.MismatchError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("SIP_%d", se.Code), se.Code, se.Message()
-	case errors.As(err, &untrusted):
-		return "UNTRUSTED_CERTIFICATE", 0, untrusted.Error() + " (pass --trust-fingerprint " + string(untrusted.Fingerprint) + ")"
-	case errors.As(err, &mismatch):
-		return "CERTIFICATE_CHANGED", 0, mismatch.Error()
-	case errors.Is(err, phone.ErrNoCommonCodec), errors.Is(err, rtc.ErrNoCommonCodec):
-		return "NO_COMMON_CODEC", 0, err.Error()
-	case errors.Is(err, rtc.ErrNoRelay):
-		return "NO_RELAY", 0, err.Error() + " (--ice-servers, --relay-only)"
-	case errors.Is(err, sipua.ErrConnect):
-		return "CONNECT_FAILED", 0, "could not open the WebSocket to the SIP server: check --sip-ws and the network"
-	case errors.Is(err, sipua.ErrBadAccount), errors.Is(err, sipua.ErrBadTarget):
-		return "USAGE", 0, err.Error()
-	case errors.Is(err, sipua.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return "TIMEOUT", 0, "nothing happened within --timeout: " + err.Error()
-	case errors.Is(err, context.Canceled):
-		return "CANCELLED", 0, "stopped before it was done"
+	p := problem.Of(err)
+	return string(p.Code), p.SIPStatus, p.Message + flagHint(p)
+}
+
+// flagHint names the command-line flag that changes the outcome of a problem, if one does.
+func flagHint(p problem.Problem) string {
+	switch p.Code {
+	case problem.CodeUntrustedCertificate:
+		return " (pass --trust-fingerprint " + string(p.Fingerprint) + ")"
+	case problem.CodeNoRelay:
+		return " (--ice-servers, --relay-only)"
+	case problem.CodeConnectFailed:
+		return " (--sip-ws)"
+	case problem.CodeTimeout:
+		return " (--timeout)"
+	case problem.CodeBadTarget:
+		return " (--to)"
 	}
-	return "ERROR", 0, err.Error()
+	return ""
 }

@@ -73,10 +73,6 @@ func motionAccount(ctx context.Context, cfg *config.Store, server, user, passwor
 
 // failLogin reports a failed Motion login with the same codes as phonebar login.
 func (r *reporter) failLogin(err error) {
-	info := agent.Describe(err)
-	msg := info.Message
-	if info.Code == agent.CodeUntrustedCertificate {
-		msg += " (pass --trust-fingerprint " + info.Fingerprint + ")"
-	}
-	r.fail(info.Code, 0, msg)
+	code, sip, msg := classify(err)
+	r.fail(code, sip, msg)
 }

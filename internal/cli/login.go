@@ -16,6 +16,7 @@ import (
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/policy"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -103,20 +104,20 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 		return 2
 	}
 	fail := func(err error) int {
-		info := agent.Describe(err)
+		info := problem.Of(err)
 		if *jsonFlag {
-			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: info.Code, Message: info.Message, Fingerprint: info.Fingerprint, Phones: agent.PhoneNames(err)})
+			writeLoginJSON(stdio.Out, loginResult{OK: false, Code: string(info.Code), Message: info.Message, Fingerprint: string(info.Fingerprint), Phones: info.Phones})
 			return 1
 		}
 		fmt.Fprintf(stdio.Err, "phonebar login: %s\n", info.Message)
 		switch info.Code {
-		case agent.CodePhoneRequired, agent.CodePhoneUnavailable:
+		case problem.CodePhoneRequired, problem.CodePhoneUnavailable:
 			fmt.Fprintln(stdio.Err, "Run again with --phone NAME")
-		case agent.CodeUntrustedCertificate:
+		case problem.CodeUntrustedCertificate:
 			fmt.Fprintf(stdio.Err, "If your administrator confirms this fingerprint, run again with --trust-fingerprint %s\n", info.Fingerprint)
-		case agent.CodeSessionExists:
+		case problem.CodeSessionExists:
 			fmt.Fprintln(stdio.Err, "To end the other session and log in here, run again with --force")
-		case agent.CodeNoSavedPassword:
+		case problem.CodeNoSavedPassword:
 			fmt.Fprintln(stdio.Err, "Pass the password with --password-stdin (add --save to remember it)")
 		case agent.CodeKeyringTimeout, agent.CodeKeyringUnavailable:
 			if !*stdinFlag {
@@ -212,9 +213,9 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 		if len(p.Warnings) > 0 {
 			msg += ": " + strings.Join(p.Warnings, "; ")
 		}
-		code := p.RememberCode
-		if code == "" {
-			code = agent.CodeKeyringUnavailable
+		code := string(problem.CodeKeyringUnavailable)
+		if p.RememberErr != nil {
+			code = string(problem.Of(p.RememberErr).Code)
 		}
 		if *jsonFlag {
 			writeLoginJSON(stdio.Out, loginResult{OK: false, Server: p.Server, Name: p.Name, Fullname: p.Fullname, Role: p.Role,

@@ -347,7 +347,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   return root;
 }
 
-function titleFor(code: string): string {
+function titleFor(code: UIError["code"]): string {
   switch (code) {
     case "INVALID_CREDENTIALS": return "Login refused";
     case "ACCOUNT_LOCKED": return "Account locked";
