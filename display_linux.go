@@ -1,3 +1,8 @@
+//go:build linux && !bindings
+
+// (Not in the binary `wails generate module` builds, with the bindings tag, and runs headless to
+// list the bound methods: that one has no window to open.)
+
 package main
 
 import (

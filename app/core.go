@@ -221,8 +221,12 @@ func (c *core) onChange(ch agent.Change) {
 	c.emit.Emit(EventSession, c.view())
 }
 
-// view builds the SessionView from the session and the settings.
-func (c *core) view() (v SessionView) {
+// view builds the SessionView from the session and the settings: the whole view, the same that
+// Session.View returns and the session event carries.
+func (c *core) view() SessionView { return c.decorate(c.baseView()) }
+
+// baseView is the view without what the login adds (decorate).
+func (c *core) baseView() (v SessionView) {
 	st, err := c.cfg.Load()
 	if err != nil {
 		c.log.WithError(err).Warn("settings unreadable")
@@ -304,4 +308,30 @@ func (c *core) settingsOrDefault(what string) config.Settings {
 		return config.Default()
 	}
 	return st
+}
+
+// decorate adds to the core's view what the login shows: the password-change state, the
+// notices, the hot-desk telephone.
+func (c *core) decorate(v SessionView) SessionView {
+	v.Notices = []NoticeView{}
+	st := c.agent.State()
+	if !st.HasSession() {
+		return v
+	}
+	if st == agent.StatePasswordChange {
+		v.State = "password-change"
+	}
+	p := c.agent.Profile()
+	if v.Agent != nil {
+		v.Agent.Phone, v.Agent.Line = p.Phone, p.Line
+	}
+	v.NeedCurrentPassword = c.handoffPassword() == ""
+	for _, n := range c.notices.For(p, time.Now()) {
+		nv := NoticeView{ID: n.ID, Text: n.Text, Days: n.Days}
+		if n.ChangePassword {
+			nv.Action = "change-password"
+		}
+		v.Notices = append(v.Notices, nv)
+	}
+	return v
 }

@@ -18,7 +18,7 @@ const loginTimeout = 30 * time.Second
 
 // View returns the session as the window shows it.
 func (s *Session) View() SessionView {
-	return s.decorate(s.c.view())
+	return s.c.view()
 }
 
 // UIReady is called by the window once the first screen is drawn; it logs the cold-start time.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -15,37 +16,13 @@ import (
 // This file holds the Session service's password change, forgot password, the notices of the
 // login (password expiry, license) and marks the window sets for the fault figures.
 
-// decorate adds to the core's view what the login shows: the password-change state, the
-// notices, the hot-desk telephone.
-func (s *Session) decorate(v SessionView) SessionView {
-	v.Notices = []NoticeView{}
-	st := s.c.agent.State()
-	if !st.HasSession() {
-		return v
-	}
-	if st == agent.StatePasswordChange {
-		v.State = "password-change"
-	}
-	p := s.c.agent.Profile()
-	if v.Agent != nil {
-		v.Agent.Phone, v.Agent.Line = p.Phone, p.Line
-	}
-	v.NeedCurrentPassword = s.handoffPassword() == ""
-	for _, n := range s.c.notices.For(p, time.Now()) {
-		nv := NoticeView{ID: n.ID, Text: n.Text, Days: n.Days}
-		if n.ChangePassword {
-			nv.Action = "change-password"
-		}
-		v.Notices = append(v.Notices, nv)
-	}
-	return v
-}
-
 // handoffPassword is the session's password held in memory (never returned to the window).
-func (s *Session) handoffPassword() string {
-	s.c.mu.Lock()
-	defer s.c.mu.Unlock()
-	return s.c.handoff.password
+func (s *Session) handoffPassword() string { return s.c.handoffPassword() }
+
+func (c *core) handoffPassword() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.handoff.password
 }
 
 // DismissNotice hides a notice for the rest of the session.
@@ -140,4 +117,17 @@ func (s *Session) LastLine(server, user string) string {
 		return ""
 	}
 	return st.Lines[config.LineKey(motion.Origin(u), strings.TrimSpace(user))]
+}
+
+// maxUIState bounds what UIState logs.
+const maxUIState = 4096
+
+// UIState logs the window's published state (frontend/src/state.ts: the screen, the focused
+// element's id, the calls' states; never what the agent typed) as one JSON line, so that the window
+// tests wait for what the agent sees rather than for sleeps.
+func (s *Session) UIState(state string) {
+	if len(state) > maxUIState || !json.Valid([]byte(state)) {
+		return
+	}
+	s.c.log.WithField("state", state).Info("ui state")
 }

@@ -1,77 +1,64 @@
-// Typed wrappers over the Go services bound by app/ (window.go.app.*) and the Wails event runtime.
-// Every call rejects with a UIError made by app.FormatError.
+// Typed wrappers over the Go services bound by app/, using the bindings and models Wails generates
+// from Go (frontend/wailsjs, committed; `make bindings` writes them again): a Go DTO that changes
+// breaks tsc here. Every call rejects with a UIError made by app.FormatError.
 
+import * as AudioSvc from "../wailsjs/go/app/Audio";
+import * as OmniSvc from "../wailsjs/go/app/Omni";
+import * as PhoneSvc from "../wailsjs/go/app/Phone";
+import * as SessionSvc from "../wailsjs/go/app/Session";
+import type { agent, app, history } from "../wailsjs/go/models";
 import type { ErrorCode } from "./codes";
 
-export interface AgentView {
-  name: string;
-  fullname: string;
-  role: string;
-  typology: string;
-  internal: string;
+export type SessionView = app.SessionView;
+export type AgentView = app.AgentView;
+export type NoticeView = app.NoticeView;
+export type LoginForm = app.LoginForm;
+export type SSOForm = app.SSOForm;
+export type OmniView = app.OmniView;
+export type AudioView = app.AudioView;
+export type DeviceView = app.DeviceView;
+export type MicCheckView = app.MicCheckView;
+/** app.MicLevel: one reading of the live meter (an event payload only, so not among the models). */
+export interface MicLevel {
+  rmsDbfs: number;
+  peakDbfs: number;
 }
-
-export interface DemoLogin {
-  name: string;
-  password: string;
-  typology: string;
-}
-
-export interface SessionView {
-  state: "logged-out" | "logging-in" | "logged-in";
-  server: string;
-  username: string;
-  remember: boolean;
-  rememberAvailable: boolean;
-  rememberNote: string;
-  agent?: AgentView;
-  connection: "" | "connected" | "reconnecting" | "offline";
-  notice: string;
-  /** Why settings.json cannot be used and what to do; "" when it can. */
-  settingsProblem: string;
-  demo?: { server: string; logins: DemoLogin[] };
-}
-
-export interface LoginForm {
-  server: string;
-  username: string;
-  password: string;
-  remember: boolean;
-}
+export type PhoneView = app.PhoneView;
+export type CallView = app.CallView;
+export type HistoryEntry = history.Entry;
+export type RuleCheck = agent.RuleCheck;
+export type DeviceRole = "microphone" | "speaker" | "ringer";
 
 /** Codes the window makes itself: no Go backend (the page opened alone), or an error not from Go. */
 export type WindowCode = "NO_BACKEND" | "ERROR";
 
+/** app.UIError: what a bound method's error becomes (internal/problem writes code and message). */
 export interface UIError {
   code: ErrorCode | WindowCode;
   message: string;
   fingerprint?: string;
   host?: string;
   suggestion?: string;
+  phones?: string[];
 }
-
-export interface OmniView {
-  open: boolean;
-  phoneOwner: string;
-}
-
-type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
 declare global {
   interface Window {
-    go?: { app?: Record<string, Bound> };
+    go?: { app?: Record<string, unknown> };
     runtime?: {
       EventsOn(name: string, cb: (...data: unknown[]) => void): () => void;
     };
   }
 }
 
-function call<T>(service: string, method: string, ...args: unknown[]): Promise<T> {
-  const fn = window.go?.app?.[service]?.[method];
-  if (!fn) {
-    return Promise.reject<T>({ code: "NO_BACKEND", message: `The app's ${service}.${method} is not available.` });
-  }
-  return fn(...args) as Promise<T>;
+// bound calls a generated binding, or rejects with NO_BACKEND when the page runs without the app.
+function bound<A extends unknown[], R>(service: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args: A) => {
+    if (!window.go?.app?.[service]) {
+      return Promise.reject<R>({ code: "NO_BACKEND", message: `The app's ${service} service is not available.` });
+    }
+    return fn(...args);
+  };
 }
 
 // asUIError reads a rejected call: app.FormatError sends the UIError as JSON text, which the Wails
@@ -91,106 +78,67 @@ export function asUIError(e: unknown): UIError {
 }
 
 export const session = {
-  view: () => call<SessionView>("Session", "View"),
-  login: (f: LoginForm) => call<SessionView>("Session", "Login", f),
-  autoLogin: () => call<SessionView>("Session", "AutoLogin"),
-  trust: (server: string, fingerprint: string) => call<void>("Session", "TrustCertificate", server, fingerprint),
-  logout: (forget: boolean) => call<SessionView>("Session", "Logout", forget),
-  ready: () => call<void>("Session", "UIReady"),
+  view: bound("Session", SessionSvc.View),
+  login: bound("Session", SessionSvc.Login),
+  autoLogin: bound("Session", SessionSvc.AutoLogin),
+  trust: bound("Session", SessionSvc.TrustCertificate),
+  logout: bound("Session", SessionSvc.Logout),
+  ready: bound("Session", SessionSvc.UIReady),
+  changePassword: bound("Session", SessionSvc.ChangePassword),
+  rules: bound("Session", SessionSvc.PasswordRules),
+  forgot: bound("Session", SessionSvc.ForgotPassword),
+  dismiss: bound("Session", SessionSvc.DismissNotice),
+  providers: bound("Session", SessionSvc.Providers),
+  loginSSO: bound("Session", SessionSvc.LoginSSO),
+  cancelSSO: bound("Session", SessionSvc.CancelSSO),
+  setReady: bound("Session", SessionSvc.SetReady),
+  mark: bound("Session", (what: "banner-shown" | "banner-hidden") => SessionSvc.UIMark(what)),
+  uiState: bound("Session", SessionSvc.UIState),
+  /** Where the calls of user on server rang at the last login here ("" when nothing to offer). */
+  lastLine: (server: string, user: string): Promise<string> => bound("Session", SessionSvc.LastLine)(server, user).catch(() => ""),
 };
 
 export const omni = {
-  open: () => call<OmniView>("Omni", "Open"),
-  view: () => call<OmniView>("Omni", "View"),
+  open: bound("Omni", OmniSvc.Open),
+  view: bound("Omni", OmniSvc.View),
 };
-
-export interface DeviceView {
-  id: string;
-  name: string;
-  default: boolean;
-}
-
-export interface AudioView {
-  microphones: DeviceView[];
-  speakers: DeviceView[];
-  microphone: string;
-  speaker: string;
-  ringer: string;
-  notices: string[];
-  problem: string;
-}
-
-export interface MicCheckView {
-  verdict: "working" | "silent" | "no microphone" | "access denied" | "unknown";
-  message: string;
-  device: string;
-  rmsDbfs: number;
-  peakDbfs: number;
-  dominantHz: number;
-}
-
-export interface MicLevel {
-  rmsDbfs: number;
-  peakDbfs: number;
-}
-
-export type DeviceRole = "microphone" | "speaker" | "ringer";
 
 export const audio = {
-  view: () => call<AudioView>("Audio", "View"),
-  select: (role: DeviceRole, id: string) => call<AudioView>("Audio", "Select", role, id),
-  checkMicrophone: () => call<MicCheckView>("Audio", "CheckMicrophone"),
-  test: (role: DeviceRole) => call<string>("Audio", "Test", role),
+  view: bound("Audio", AudioSvc.View),
+  select: bound("Audio", (role: DeviceRole, id: string) => AudioSvc.Select(role, id)),
+  checkMicrophone: bound("Audio", AudioSvc.CheckMicrophone),
+  test: bound("Audio", (role: DeviceRole) => AudioSvc.Test(role)),
 };
 
-export interface CallView {
-  id: string;
-  direction: "in" | "out";
-  remote: string;
-  /** The other side's display name, "" when it sent none. */
-  remoteName: string;
-  state: "dialing" | "ringing" | "active" | "held" | "ended";
-  /** Unix milliseconds: when the call was answered (0 before). */
-  answeredAt: number;
-  muted: boolean;
-  heldByRemote: boolean;
-  reason: string;
-}
-
-export interface PhoneView {
-  /** "off" (no SIP account), "registering", "registered", "failed". */
-  registration: "off" | "registering" | "registered" | "failed";
-  account: string;
-  problem: string;
-  calls: CallView[];
-}
-
-export interface HistoryEntry {
-  remote: string;
-  direction: "in" | "out";
-  started: string;
-  seconds: number;
-  outcome: "answered" | "transferred" | "missed" | "rejected" | "failed" | "cancelled";
-}
-
 export const phone = {
-  history: () => call<HistoryEntry[]>("Phone", "History"),
-  view: () => call<PhoneView>("Phone", "View"),
-  dial: (target: string) => call<CallView>("Phone", "Dial", target),
-  answer: (id: string) => call<void>("Phone", "Answer", id),
-  reject: (id: string) => call<void>("Phone", "Reject", id),
-  hangup: (id: string) => call<void>("Phone", "Hangup", id),
-  hold: (id: string, on: boolean) => call<void>("Phone", "Hold", id, on),
-  mute: (id: string, on: boolean) => call<void>("Phone", "Mute", id, on),
-  dtmf: (id: string, digits: string) => call<void>("Phone", "SendDTMF", id, digits),
-  transfer: (id: string, target: string) => call<void>("Phone", "Transfer", id, target),
+  history: bound("Phone", PhoneSvc.History),
+  view: bound("Phone", PhoneSvc.View),
+  dial: bound("Phone", PhoneSvc.Dial),
+  answer: bound("Phone", PhoneSvc.Answer),
+  reject: bound("Phone", PhoneSvc.Reject),
+  hangup: bound("Phone", PhoneSvc.Hangup),
+  hold: bound("Phone", PhoneSvc.Hold),
+  mute: bound("Phone", PhoneSvc.Mute),
+  dtmf: bound("Phone", PhoneSvc.SendDTMF),
+  transfer: bound("Phone", PhoneSvc.Transfer),
   /** Attended transfer: connects the party of call id (on hold) with the party of consultId, and
    * leaves both calls. Rejects with TRANSFER_FAILED, TRANSFER_UNCONFIRMED, TRANSFER_ABANDONED,
    * TRANSFER_NOT_READY or NO_CALL; both calls are then kept. */
-  attendedTransfer: (id: string, consultId: string) => call<void>("Phone", "AttendedTransfer", id, consultId),
+  attendedTransfer: bound("Phone", PhoneSvc.AttendedTransfer),
 };
 
-export function on<T>(event: string, cb: (data: T) => void): () => void {
+/** The events app/ emits, and what each carries. */
+export interface Events {
+  session: SessionView;
+  phone: PhoneView;
+  history: null;
+  omni: OmniView;
+  audio: AudioView;
+  "mic-level": MicLevel;
+  "mic-check": MicCheckView;
+}
+
+export function on<K extends keyof Events>(event: K, cb: (data: Events[K]) => void): () => void {
   if (!window.runtime) return () => {};
-  return window.runtime.EventsOn(event, (d) => cb(d as T));
+  return window.runtime.EventsOn(event, (d) => cb(d as Events[K]));
 }

@@ -2,17 +2,17 @@
 // the "session" event); this file only routes between the views.
 
 import "./style.css";
+import { publish } from "./state";
 import { asUIError, on, session, type SessionView, type UIError } from "./api";
-import { paths, type PathsView } from "./paths_api";
 import { homeView } from "./views/home";
 import { loginView } from "./views/login";
 import { noticesArea } from "./views/notices";
 import { passwordView } from "./views/password";
 
 const app = document.getElementById("app")!;
-let current: { state: string; update?(v: PathsView, connectionOnly?: boolean): void } = { state: "" };
+let current: { state: string; update?(v: SessionView): void } = { state: "" };
 
-function render(v: PathsView, err?: UIError) {
+function render(v: SessionView, err?: UIError) {
   if (v.state === "password-change") {
     // Before anything else: the bar is not shown until the password is changed. Drawn again only
     // if whether the current password must be typed changed (the login's answer can come after
@@ -21,9 +21,10 @@ function render(v: PathsView, err?: UIError) {
     if (current.state === key) return;
     app.replaceChildren(passwordView(v, {
       onChanged: (nv) => render(nv),
-      onLogout: async () => render((await session.logout(false)) as PathsView),
+      onLogout: async () => render((await session.logout(false)) as SessionView),
     }));
     current = { state: key };
+    publish({ screen: "password-change", error: "", form: "" });
     return;
   }
   if (v.state === "logged-in" && v.agent) {
@@ -31,7 +32,7 @@ function render(v: PathsView, err?: UIError) {
       current.update(v);
       return;
     }
-    const home = homeView(v as SessionView, { onLoggedOut: (nv) => render(nv as PathsView) });
+    const home = homeView(v as SessionView, { onLoggedOut: (nv) => render(nv as SessionView) });
     const notices = noticesArea();
     // The notices go under the connection banner (home.ts keeps the banner first).
     const banner = home.el.querySelector("#connection-banner");
@@ -40,40 +41,37 @@ function render(v: PathsView, err?: UIError) {
     notices.update(v);
     app.replaceChildren(home.el);
     let bannerShown = false;
-    const update = (nv: PathsView, connectionOnly = false) => {
+    const update = (nv: SessionView) => {
       home.update(nv as SessionView);
-      if (!connectionOnly) notices.update(nv);
+      notices.update(nv);
       // What the agent sees of the connection, logged for the fault figures.
       const b = home.el.querySelector<HTMLElement>("#connection-banner");
       const shown = !!b && !b.hidden;
       if (shown !== bannerShown) {
         bannerShown = shown;
-        void paths.mark(shown ? "banner-shown" : "banner-hidden");
+        void session.mark(shown ? "banner-shown" : "banner-hidden");
       }
+      publish({ banner: shown, ready: !!nv.ready });
     };
     current = { state: "logged-in", update };
+    publish({ screen: "home", error: "", form: "" });
     update(v);
     return;
   }
-  app.replaceChildren(loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as PathsView) }, err));
+  app.replaceChildren(loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as SessionView) }, err));
   current = { state: "logged-out" };
+  publish({ screen: "login", error: err?.code ?? "", form: "", message: "", banner: false, ready: false, notices: [], registration: "", calls: [], mic: "" });
 }
 
 async function start() {
-  on<SessionView>("session", (ev) => {
-    if (ev.state === "logging-in") return;
-    // Fast path for the connection banner; then the full view (notices, password change).
-    if (current.state === "logged-in" && ev.state === "logged-in" && current.update) {
-      current.update(ev as PathsView, true);
-    }
-    void paths.view().then((v) => {
-      if (v.state === "logging-in") return;
-      if (v.state !== current.state.split(":")[0] || v.state === "logged-in" || v.state === "password-change") render(v);
-    });
+  // The event carries the whole view: no second call to fetch it.
+  on("session", (v) => {
+    if (v.state === "logging-in") return;
+    if (v.state !== current.state.split(":")[0] || v.state === "logged-in" || v.state === "password-change") render(v);
   });
-  let v: PathsView;
+  let v: SessionView;
   try {
-    v = await paths.view();
+    v = await session.view();
   } catch (e) {
     app.textContent = asUIError(e).message;
     return;
@@ -83,9 +81,9 @@ async function start() {
   if (v.state === "logged-out" && v.remember && v.server && v.username) {
     app.classList.add("busy");
     try {
-      render((await session.autoLogin()) as PathsView);
+      render((await session.autoLogin()) as SessionView);
     } catch (e) {
-      render(await paths.view(), asUIError(e));
+      render(await session.view(), asUIError(e));
     } finally {
       app.classList.remove("busy");
     }

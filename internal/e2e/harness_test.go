@@ -246,7 +246,7 @@ var (
 func (p *appProc) waitUI(t testing.TB) string {
 	t.Helper()
 	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	waitFor(t, "the first screen", 20*time.Second, func() bool { return strings.Contains(p.log.String(), `msg="ui ready"`) })
-	time.Sleep(150 * time.Millisecond) // focus moves to the first field after the paint
+	// The first screen is drawn and a field has the focus, so typed keys reach the form.
+	p.waitState(t, "the first screen with a focused field", 20*time.Second, func(s uiState) bool { return s.Screen != "" && s.Focus != "" })
 	return win
 }

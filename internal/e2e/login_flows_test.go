@@ -32,13 +32,13 @@ import (
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
-// The login paths of issue 3 in the real window. pathsDemo is the demo server configured for one
+// The login paths of issue 3 in the real window. loginDemo is the demo server configured for one
 // path, behind httptest TLS so that a test can restart it (a fresh server that lost every session)
 // and see what each API login asked for.
 
 const hotDeskUser = "desk"
 
-type pathsDemo struct {
+type loginDemo struct {
 	cfg  func() *motionsim.Config
 	sim  atomic.Pointer[motionsim.Server]
 	srv  *httptest.Server
@@ -51,9 +51,9 @@ type pathsDemo struct {
 	lines  []string // NAME:LINE of every API login
 }
 
-func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
+func newLoginDemo(t testing.TB, cfg func() *motionsim.Config) *loginDemo {
 	t.Helper()
-	d := &pathsDemo{cfg: cfg, log: &syncBuffer{}}
+	d := &loginDemo{cfg: cfg, log: &syncBuffer{}}
 	d.restart(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+motion.PathAuthLocal, func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +82,7 @@ func newPathsDemo(t testing.TB, cfg func() *motionsim.Config) *pathsDemo {
 
 // restart replaces the server by a fresh one that knows no session (a restart), closing the old
 // one's realtime sockets as a dying process would.
-func (d *pathsDemo) restart(t testing.TB) {
+func (d *loginDemo) restart(t testing.TB) {
 	t.Helper()
 	l := logrus.New()
 	l.SetOutput(d.log)
@@ -93,7 +93,7 @@ func (d *pathsDemo) restart(t testing.TB) {
 	}
 }
 
-func (d *pathsDemo) live(user, client string) int {
+func (d *loginDemo) live(user, client string) int {
 	n := 0
 	for _, s := range d.sim.Load().Sessions() {
 		if s.User == user && s.Client == client && s.EndedAt.IsZero() {
@@ -103,7 +103,7 @@ func (d *pathsDemo) live(user, client string) int {
 	return n
 }
 
-func (d *pathsDemo) created(user, client string) int {
+func (d *loginDemo) created(user, client string) int {
 	n := 0
 	for _, s := range d.sim.Load().Sessions() {
 		if s.User == user && s.Client == client {
@@ -113,7 +113,7 @@ func (d *pathsDemo) created(user, client string) int {
 	return n
 }
 
-func (d *pathsDemo) failures(user string) int {
+func (d *loginDemo) failures(user string) int {
 	n := 0
 	for _, r := range d.sim.Load().Records() {
 		if r.Kind == motionsim.RecordLoginFailed && r.Login.Name == user {
@@ -124,7 +124,7 @@ func (d *pathsDemo) failures(user string) int {
 }
 
 // settings writes the app's settings for user on this server, certificate pinned.
-func (d *pathsDemo) settings(t testing.TB, home, user string, remember bool) {
+func (d *loginDemo) settings(t testing.TB, home, user string, remember bool) {
 	st := config.Default()
 	st.ServerURL, st.Username, st.RememberMe = d.srv.URL, user, remember
 	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
@@ -133,7 +133,7 @@ func (d *pathsDemo) settings(t testing.TB, home, user string, remember bool) {
 
 // canLogIn reports whether the server accepts password for user (as a web client, which does not
 // conflict with the Phonebar's session), logging out again.
-func (d *pathsDemo) canLogIn(t testing.TB, user, password string) bool {
+func (d *loginDemo) canLogIn(t testing.TB, user, password string) bool {
 	u, err := url.Parse(d.srv.URL)
 	require.NoError(t, err)
 	c, err := motion.New(motion.Options{BaseURL: u, Pin: d.pin, ClientKind: motion.ClientWeb})
@@ -158,8 +158,7 @@ func openWindow(t testing.TB, home string) (*appProc, string) {
 	t.Helper()
 	app := startApp(t, home)
 	win := waitWindow(t, "^Phonebar$", 20*time.Second)
-	waitFor(t, "the first screen", 10*time.Second, func() bool { return strings.Contains(app.log.String(), "ui ready") })
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "the first screen with a focused field", 10*time.Second, func(s uiState) bool { return s.Screen != "" && s.Focus != "" })
 	return app, win
 }
 
@@ -167,11 +166,11 @@ func logHas(app *appProc, s string) func() bool {
 	return func() bool { return strings.Contains(app.log.String(), s) }
 }
 
-// TestPathHTTPAddress (path 11): an http:// address is refused before anything is sent; the window
+// TestLoginHTTPAddress (path 11): an http:// address is refused before anything is sent; the window
 // says it is a missing secure connection, not a wrong password, and its "Use https://…" button
 // logs in.
-func TestPathHTTPAddress(t *testing.T) {
-	d := newPathsDemo(t, func() *motionsim.Config {
+func TestLoginHTTPAddress(t *testing.T) {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{Users: []motionsim.UserConfig{user("hana", "Hana-Pass-1", motion.TypologyPhonebar)}}
 	})
 	home := t.TempDir()
@@ -187,7 +186,7 @@ func TestPathHTTPAddress(t *testing.T) {
 	key(t, win, "Tab")
 	typeText(t, win, "Hana-Pass-1")
 	key(t, win, "Return")
-	time.Sleep(700 * time.Millisecond)
+	app.waitState(t, "the http:// refusal shown", 10*time.Second, func(s uiState) bool { return s.Error == "NOT_HTTPS" && !s.Busy })
 	screenshot(t, shots, "path11-http-refused")
 	assert.Zero(t, d.reqs.Load(), "nothing was sent to the server over http or https")
 	assert.Zero(t, d.created("hana", motion.ClientPhonebar))
@@ -196,16 +195,16 @@ func TestPathHTTPAddress(t *testing.T) {
 	key(t, win, "Tab", "Tab", "Return") // remember me, then "Use https://…"
 	key(t, win, "Return")               // the server field has focus: submit again
 	waitFor(t, "the login over https", 15*time.Second, func() bool { return d.live("hana", motion.ClientPhonebar) == 1 })
-	time.Sleep(800 * time.Millisecond)
+	app.waitState(t, "the bar", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path11-https-logged-in")
 }
 
-// TestPathSavedPasswordAndLockout (path 7): a saved password the server refuses stops the automatic
+// TestLoginSavedPasswordAndLockout (path 7): a saved password the server refuses stops the automatic
 // login after one attempt and the agent is asked to type it; typing wrong passwords then locks
 // the account and the window says to ask the administrator, and when it unlocks by itself.
-func TestPathSavedPasswordAndLockout(t *testing.T) {
+func TestLoginSavedPasswordAndLockout(t *testing.T) {
 	testenv.NeedSessionBus(t)
-	d := newPathsDemo(t, func() *motionsim.Config {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{MaxLoginAttempts: 3, UnlockAfterMinutes: 15,
 			Users: []motionsim.UserConfig{user("lena", "Lena-Pass-1", motion.TypologyPhonebar)}}
 	})
@@ -219,7 +218,8 @@ func TestPathSavedPasswordAndLockout(t *testing.T) {
 	app, win := openWindow(t, home)
 	waitFor(t, "the refused automatic login", 15*time.Second, func() bool { return d.failures("lena") == 1 })
 	// Give a retry loop every chance to show itself: the app's own attempts must stay at one.
-	waitFor(t, "the window to say so", 10*time.Second, logHas(app, "agent: login failed"))
+	app.waitState(t, "the window to say so", 10*time.Second, func(s uiState) bool { return s.Error == "SAVED_PASSWORD_REJECTED" && !s.Busy })
+	// A deliberate pause: this checks that nothing happens (no retry loop) within three seconds.
 	time.Sleep(3 * time.Second)
 	assert.Equal(t, 1, d.failures("lena"), "attempts the Phonebar made by itself")
 	_, err := keyring.Get(credstore.Service, account)
@@ -230,22 +230,22 @@ func TestPathSavedPasswordAndLockout(t *testing.T) {
 	typeText(t, win, "Lena-Wrong-1")
 	key(t, win, "Return")
 	waitFor(t, "the second failure", 10*time.Second, func() bool { return d.failures("lena") == 2 })
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the refusal shown", 10*time.Second, func(s uiState) bool { return s.Error == "INVALID_CREDENTIALS" && !s.Busy })
 	screenshot(t, shots, "path07-attempts-left")
 	key(t, win, "ctrl+a")
 	typeText(t, win, "Lena-Wrong-2")
 	key(t, win, "Return")
 	waitFor(t, "the lockout", 10*time.Second, func() bool { return d.failures("lena") == 3 })
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the lockout shown", 10*time.Second, func(s uiState) bool { return s.Error == "ACCOUNT_LOCKED" && !s.Busy })
 	screenshot(t, shots, "path07-locked")
 	assert.False(t, d.canLogIn(t, "lena", "Lena-Pass-1"), "locked: even the right password is refused")
 }
 
-// TestPathForcedLogout (path 10): the window's login while the user is logged in elsewhere asks
+// TestLoginForcedLogout (path 10): the window's login while the user is logged in elsewhere asks
 // "log in anyway?" naming the conflict; confirming ends the other session. Then `phonebar login
 // --force` kicks the window: it says why and does not log back in by itself.
-func TestPathForcedLogout(t *testing.T) {
-	d := newPathsDemo(t, func() *motionsim.Config {
+func TestLoginForcedLogout(t *testing.T) {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{Users: []motionsim.UserConfig{user("otto", "Otto-Pass-1", motion.TypologyExternal)}}
 	})
 	home := t.TempDir()
@@ -263,8 +263,7 @@ func TestPathForcedLogout(t *testing.T) {
 	app, win := openWindow(t, home)
 	typeText(t, win, "Otto-Pass-1")
 	key(t, win, "Return")
-	waitFor(t, "the conflict", 10*time.Second, logHas(app, "already logged in on another Phonebar"))
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the conflict's question", 10*time.Second, func(s uiState) bool { return s.Form == "force" })
 	screenshot(t, shots, "path10-log-in-anyway")
 	assert.Equal(t, 1, d.live("otto", motion.ClientPhonebar), "nothing ended before the agent confirms")
 	key(t, win, "Return") // "Log in anyway" has focus
@@ -309,12 +308,12 @@ type loginResult struct {
 	Phones  []string `json:"phones"`
 }
 
-// TestPathFirstLoginPasswordChange (path 4): the Security Suite's first login shows only the
+// TestLoginFirstLoginPasswordChange (path 4): the Security Suite's first login shows only the
 // password form; each rule turns green as it is met; the new password works and replaces the
 // saved one in the keyring.
-func TestPathFirstLoginPasswordChange(t *testing.T) {
+func TestLoginFirstLoginPasswordChange(t *testing.T) {
 	testenv.NeedSessionBus(t)
-	d := newPathsDemo(t, func() *motionsim.Config {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		u := user("nina", "Nina-First-1", motion.TypologyWebRTC)
 		u.MustChangePassword = true
 		return &motionsim.Config{SecuritySuite: true, Users: []motionsim.UserConfig{u}}
@@ -328,8 +327,7 @@ func TestPathFirstLoginPasswordChange(t *testing.T) {
 	app, win := openWindow(t, home)
 	typeText(t, win, "Nina-First-1")
 	key(t, win, "Tab", "space", "Return") // remember me
-	waitFor(t, "the required change", 10*time.Second, logHas(app, "to=password-change"))
-	time.Sleep(600 * time.Millisecond)
+	app.waitState(t, "the required change", 10*time.Second, func(s uiState) bool { return s.Screen == "password-change" && strings.HasPrefix(s.Focus, "pw-") })
 	screenshot(t, shots, "path04-change-required")
 	typeText(t, win, "nina-new-")
 	time.Sleep(400 * time.Millisecond)
@@ -342,7 +340,7 @@ func TestPathFirstLoginPasswordChange(t *testing.T) {
 	key(t, win, "Return")
 	waitFor(t, "the change", 10*time.Second, logHas(app, `msg="password changed"`))
 	waitFor(t, "the bar", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("nina") == 1 })
-	time.Sleep(1 * time.Second)
+	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path04-changed-bar")
 	saved, err := keyring.Get(credstore.Service, account)
 	require.NoError(t, err)
@@ -351,10 +349,10 @@ func TestPathFirstLoginPasswordChange(t *testing.T) {
 	assert.NotContains(t, app.log.String(), "nina-new-Pass-2")
 }
 
-// TestPathHotDesk (path 3): a hot-desk agent is asked which telephone to use, from the server's
+// TestLoginHotDesk (path 3): a hot-desk agent is asked which telephone to use, from the server's
 // list; the choice goes with the login and the bar shows it.
-func TestPathHotDesk(t *testing.T) {
-	d := newPathsDemo(t, func() *motionsim.Config {
+func TestLoginHotDesk(t *testing.T) {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		u := user(hotDeskUser, "Desk-Pass-1", motion.TypologyExternal)
 		u.HotDesk = true
 		return &motionsim.Config{Users: []motionsim.UserConfig{u}, Phones: []motionsim.PhoneConfig{
@@ -369,8 +367,8 @@ func TestPathHotDesk(t *testing.T) {
 	app, win := openWindow(t, home)
 	typeText(t, win, "Desk-Pass-1")
 	key(t, win, "Return")
-	waitFor(t, "the phone question", 10*time.Second, logHas(app, "Available: desk-101, desk-102"))
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the phone question", 10*time.Second, func(s uiState) bool { return s.Form == "phones" })
+	assert.Contains(t, app.log.String(), "Available: desk-101, desk-102")
 	screenshot(t, shots, "path03-pick-telephone")
 	assert.Zero(t, d.created(hotDeskUser, motion.ClientPhonebar))
 	assert.NotContains(t, app.log.String(), "desk-103", "unregistered telephones are not offered")
@@ -380,37 +378,35 @@ func TestPathHotDesk(t *testing.T) {
 	d.mu.Lock()
 	assert.Equal(t, []string{"desk-102"}, d.phones)
 	d.mu.Unlock()
-	time.Sleep(1 * time.Second)
+	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path03-logged-in")
 }
 
-// TestPathForgotPassword (path 6): the link on the login screen asks for the email and answers
+// TestLoginForgotPassword (path 6): the link on the login screen asks for the email and answers
 // the same whether or not an account has it.
-func TestPathForgotPassword(t *testing.T) {
-	d := newPathsDemo(t, func() *motionsim.Config {
+func TestLoginForgotPassword(t *testing.T) {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{Users: []motionsim.UserConfig{user("fay", "Fay-Pass-1", motion.TypologyPhonebar)}}
 	})
 	home := t.TempDir()
 	d.settings(t, home, "fay", false)
 	shots := shotsDir(t)
-	_, win := openWindow(t, home)
+	app, win := openWindow(t, home)
 	key(t, win, "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?
-	time.Sleep(400 * time.Millisecond)
+	app.waitState(t, "the forgot-password form", 10*time.Second, func(s uiState) bool { return s.Form == "forgot" && s.Focus == "forgot-email" })
 	typeText(t, win, "fay@paths.test")
 	key(t, win, "Return")
 	waitFor(t, "the reset request", 10*time.Second, func() bool { return strings.Contains(d.log.String(), "known=true") })
-	time.Sleep(400 * time.Millisecond)
-	known := screenshot(t, shots, "path06-forgot-known")
+	known := app.waitState(t, "the first answer", 10*time.Second, func(s uiState) bool { return s.Answers == 1 })
+	screenshot(t, shots, "path06-forgot-known")
 	typeText(t, win, "nobody@paths.test") // the email field keeps the focus
 	key(t, win, "Return")
 	waitFor(t, "the second request", 10*time.Second, func() bool { return strings.Contains(d.log.String(), "known=false") })
-	time.Sleep(400 * time.Millisecond)
-	unknown := screenshot(t, shots, "path06-forgot-unknown")
-	a, err := os.ReadFile(known)
-	require.NoError(t, err)
-	b, err := os.ReadFile(unknown)
-	require.NoError(t, err)
-	assert.Equal(t, a, b, "the window shows exactly the same thing for a known and an unknown address")
+	unknown := app.waitState(t, "the second answer", 10*time.Second, func(s uiState) bool { return s.Answers == 2 })
+	screenshot(t, shots, "path06-forgot-unknown")
+	require.NotEmpty(t, known.Message)
+	known.Answers, unknown.Answers = 0, 0
+	assert.Equal(t, known, unknown, "the window shows the same thing for a known and an unknown address (text, focus, error)")
 }
 
 // markAt waits for the n-th log line `msg="ui mark" what=WHAT` and returns when the test saw it
@@ -428,15 +424,15 @@ func markAt(t testing.TB, app *appProc, what string, n int, timeout time.Duratio
 	return time.Time{}
 }
 
-// TestPathNoticesAndDisconnection (paths 5, 9 and 8): the login shows how many days the password
+// TestLoginNoticesAndDisconnection (paths 5, 9 and 8): the login shows how many days the password
 // has left, with the change offered, and the license notice; the agent opens the change and types
 // the new password twice; the realtime connection is then cut (no heartbeats, new sockets refused):
 // the banner shows, goes when the connection is back, and what the agent typed is still there (it
 // is submitted and works). Figures: time to banner, time to recovery. PHONEBAR_FAULT_LONG=1 adds a
 // 60 s cut.
-func TestPathNoticesAndDisconnection(t *testing.T) {
+func TestLoginNoticesAndDisconnection(t *testing.T) {
 	now := time.Now()
-	d := newPathsDemo(t, func() *motionsim.Config {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		u := user("eve", "Eve-Pass-11", motion.TypologyPhonebar)
 		u.PasswordChangedAt = now.Add(-80*24*time.Hour - time.Hour).UTC().Format(time.RFC3339)
 		return &motionsim.Config{SecuritySuite: true, PasswordMaxAgeDays: 90,
@@ -450,13 +446,13 @@ func TestPathNoticesAndDisconnection(t *testing.T) {
 	typeText(t, win, "Eve-Pass-11")
 	key(t, win, "Return")
 	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("eve") == 1 })
-	time.Sleep(800 * time.Millisecond)
+	app.waitState(t, "the notices", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && len(s.Notices) == 2 })
 	screenshot(t, shots, "path05-09-notices")
 
 	// From the globe button back to the notice's "Change password": the account menu, the license's
 	// Dismiss, the password's Dismiss, then the button.
 	key(t, win, "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "shift+Tab", "Return")
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "the offered change's form", 10*time.Second, func(s uiState) bool { return strings.HasPrefix(s.Focus, "pw-") })
 	typeText(t, win, "Eve-Newer-22")
 	key(t, win, "Tab")
 	typeText(t, win, "Eve-Newer-22")
@@ -488,17 +484,17 @@ func TestPathNoticesAndDisconnection(t *testing.T) {
 	key(t, win, "Return") // the form still holds both passwords
 	waitFor(t, "the change", 10*time.Second, logHas(app, `msg="password changed"`))
 	assert.True(t, d.canLogIn(t, "eve", "Eve-Newer-22"), "what the agent typed before the cut was kept and sent")
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the expiry notice gone", 10*time.Second, func(s uiState) bool { return len(s.Notices) == 1 && !s.Busy })
 	screenshot(t, shots, "path05-changed")
 	assert.Equal(t, 1, d.created("eve", motion.ClientPhonebar), "no new login at any point")
 }
 
-// TestPathServerRestart (path 8): the server restarts and forgets every session: the bar shows the
+// TestLoginServerRestart (path 8): the server restarts and forgets every session: the bar shows the
 // banner, logs back in once with the saved password, and is connected again without the agent
 // doing anything. Figure: time from the restart to the bar connected again.
-func TestPathServerRestart(t *testing.T) {
+func TestLoginServerRestart(t *testing.T) {
 	testenv.NeedSessionBus(t)
-	d := newPathsDemo(t, func() *motionsim.Config {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{Users: []motionsim.UserConfig{user("remi", "Remi-Pass-1", motion.TypologyPhonebar)}}
 	})
 	home := t.TempDir()
@@ -522,9 +518,9 @@ func TestPathServerRestart(t *testing.T) {
 	screenshot(t, shotsDir(t), "path08-after-restart")
 }
 
-// TestPathSSOButtons (path 12): the login screen shows "Log in with …" for the providers the
+// TestLoginSSOButtons (path 12): the login screen shows "Log in with …" for the providers the
 // server enabled, and none when it enabled none.
-func TestPathSSOButtons(t *testing.T) {
+func TestLoginSSOButtons(t *testing.T) {
 	shots := shotsDir(t)
 	for _, tt := range []struct {
 		name      string
@@ -534,7 +530,7 @@ func TestPathSSOButtons(t *testing.T) {
 		{"none", []string{}, `msg="sign-in providers" providers=`},
 		{"google-ad", []string{motion.ProviderGoogle, motion.ProviderActiveDirectory}, `msg="sign-in providers" providers="google,activedirectory"`},
 	} {
-		d := newPathsDemo(t, func() *motionsim.Config {
+		d := newLoginDemo(t, func() *motionsim.Config {
 			return &motionsim.Config{SSOProviders: tt.providers, Users: []motionsim.UserConfig{user("sam", "Sam-Pass-1", motion.TypologyPhonebar)}}
 		})
 		home := t.TempDir()
@@ -552,13 +548,13 @@ func TestPathSSOButtons(t *testing.T) {
 	}
 }
 
-// TestPathSSOLogin (path 12, through the Phonebar): "Log in with Google" opens the provider's sign-in
+// TestLoginSSOLogin (path 12, through the Phonebar): "Log in with Google" opens the provider's sign-in
 // page in a window of its own; once the agent signs in there, that window closes, the bar is logged
 // in (a provider session, no password anywhere), and the Omni Desktop opens logged in with a
 // one-time code. Closing the sign-in window instead says so and logs nobody in.
-func TestPathSSOLogin(t *testing.T) {
+func TestLoginSSOLogin(t *testing.T) {
 	testenv.NeedSessionBus(t)
-	d := newPathsDemo(t, func() *motionsim.Config {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{SSOProviders: []string{motion.ProviderGoogle}, Users: []motionsim.UserConfig{user("sam", "Sam-Pass-1", motion.TypologyPhonebar)}}
 	})
 	home := t.TempDir()
@@ -636,10 +632,10 @@ func TestPathSSOLogin(t *testing.T) {
 	app.stop()
 }
 
-// TestPathExternalLine (path 3, without Hot Desk): the bar says where an external agent's calls
+// TestLoginExternalLine (path 3, without Hot Desk): the bar says where an external agent's calls
 // ring; at the next login the form offers Internal / Phone / Mobile and the choice goes with it.
-func TestPathExternalLine(t *testing.T) {
-	d := newPathsDemo(t, func() *motionsim.Config {
+func TestLoginExternalLine(t *testing.T) {
+	d := newLoginDemo(t, func() *motionsim.Config {
 		return &motionsim.Config{Users: []motionsim.UserConfig{user("xena", "Xena-Pass-1", motion.TypologyExternal)}}
 	})
 	home := t.TempDir()
@@ -649,7 +645,7 @@ func TestPathExternalLine(t *testing.T) {
 	typeText(t, win, "Xena-Pass-1")
 	key(t, win, "Return")
 	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("xena") == 1 })
-	time.Sleep(600 * time.Millisecond)
+	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path03-external-line-bar")
 	key(t, win, keysLogout...) // the account menu, then "Log out"
 	waitFor(t, "the logout", 10*time.Second, logHas(app, "to=logged-out"))
@@ -662,7 +658,7 @@ func TestPathExternalLine(t *testing.T) {
 	screenshot(t, shots, "path03-external-line-choice")
 	key(t, win, "shift+Tab", "Return")
 	waitFor(t, "the second login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 2 })
-	time.Sleep(600 * time.Millisecond)
+	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path03-external-line-mobile")
 
 	// The next start offers the last line chosen: the agent just types the password.

@@ -32,9 +32,7 @@ func TestWindowSoftphone(t *testing.T) {
 	win := app.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
-	logHas := func(s string) func() bool { return func() bool { return strings.Contains(app.log.String(), s) } }
-	waitFor(t, "the softphone to register", 20*time.Second, logHas(`msg="phone registration" state=registered`))
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "the softphone registered", 20*time.Second, func(s uiState) bool { return s.Registration == "registered" })
 	screenshot(t, shots, "phone-01-idle")
 	softphoneCalls(t, pbx, app, win, agentExt, colleague, shots)
 
@@ -92,18 +90,18 @@ func softphoneCalls(t *testing.T, pbx *rtctest.PBX, app *appProc, win, agentExt,
 
 	// The colleague calls the agent: the bar rings.
 	br.Call(pbx, agentExt)
-	waitFor(t, "the incoming call", 15*time.Second, logHas(`msg="incoming call"`))
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "the incoming call's card", 15*time.Second, func(s uiState) bool { return len(s.Calls) == 1 && s.Calls[0].State == "ringing" })
 	screenshot(t, shots, "phone-02-ringing")
 
 	key(t, win, "ctrl+Return") // answer
 	br.WaitFor(ctx, "the call to be answered", func(b *rtctest.Browser) bool { return b.State().Status == "confirmed" })
-	time.Sleep(1200 * time.Millisecond) // the call timer shows a second
+	app.waitState(t, "the call's card in call", 10*time.Second, func(s uiState) bool { return len(s.Calls) == 1 && s.Calls[0].State == "active" })
+	time.Sleep(time.Second) // a screenshot with the call timer at 00:01, for people; nothing waits on it
 	screenshot(t, shots, "phone-03-in-call")
 
 	key(t, win, "ctrl+h") // hold
 	br.WaitFor(ctx, "the hold", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "the card on hold", 10*time.Second, func(s uiState) bool { return len(s.Calls) == 1 && s.Calls[0].State == "held" })
 	screenshot(t, shots, "phone-04-on-hold")
 	key(t, win, "ctrl+h") // resume
 	br.WaitFor(ctx, "the resume", func(b *rtctest.Browser) bool { return !b.State().RemoteHeld })
@@ -120,7 +118,14 @@ func softphoneCalls(t *testing.T, pbx *rtctest.PBX, app *appProc, win, agentExt,
 		s := b.State()
 		return s.Incoming && s.Status == "confirmed"
 	})
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the outgoing call's card", 10*time.Second, func(s uiState) bool {
+		for _, c := range s.Calls {
+			if c.State == "active" {
+				return true
+			}
+		}
+		return false
+	})
 	screenshot(t, shots, "phone-05-outgoing")
 	key(t, win, "ctrl+e")
 	br.WaitFor(ctx, "the agent's hang-up", func(b *rtctest.Browser) bool { return b.State().Status == "ended" })
@@ -163,6 +168,8 @@ func TestWindowSoftphoneAutoAnswerAndCallWaiting(t *testing.T) {
 	key(t, win, "ctrl+Return")
 	second.WaitFor(ctx, "the waiting call answered", func(b *rtctest.Browser) bool { return b.State().Status == "confirmed" })
 	first.WaitFor(ctx, "the first call on hold", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "two cards: one held, one in call", 10*time.Second, func(s uiState) bool {
+		return len(s.Calls) == 2 && s.Calls[0].State == "held" && s.Calls[1].State == "active"
+	})
 	screenshot(t, shotsDir(t), "phone-07-two-calls")
 }

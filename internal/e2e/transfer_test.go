@@ -57,7 +57,9 @@ func TestWindowSoftphoneAttendedTransfer(t *testing.T) {
 		s := b.State()
 		return s.Incoming && s.Status == "confirmed"
 	})
-	time.Sleep(1200 * time.Millisecond) // the button is drawn and the timers show a second
+	app.waitState(t, "the caller held and the colleague in call", 10*time.Second, func(s uiState) bool {
+		return len(s.Calls) == 2 && s.Calls[0].State == "held" && s.Calls[1].State == "active"
+	})
 	screenshot(t, shots, "phone-08-transfer-ready")
 
 	key(t, win, "ctrl+t") // complete the transfer
@@ -73,7 +75,7 @@ func TestWindowSoftphoneAttendedTransfer(t *testing.T) {
 	mate.WaitFor(ctx, "the colleague hears the customer", func(b *rtctest.Browser) bool {
 		return b.State().Status == "confirmed" && math.Abs(b.PeakHz()-rtctest.BrowserToneHz) < rtctest.BrowserToneHz*0.04
 	})
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "both cards gone", 10*time.Second, func(s uiState) bool { return len(s.Calls) == 0 })
 	screenshot(t, shots, "phone-09-transferred")
 	customer.Hangup()
 

@@ -156,7 +156,8 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	d := newDemo(t, motion.TypologyWebRTC)
 	shots := shotsDir(t)
 	home := t.TempDir()
-	win := startApp(t, home).waitUI(t)
+	bar := startApp(t, home)
+	win := bar.waitUI(t)
 	screenshot(t, shots, "window-01-login-empty")
 
 	typeText(t, win, d.srv.URL)
@@ -168,7 +169,7 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	key(t, win, "Return")
 
 	// The certificate is self-signed: the window shows its fingerprint and focuses "Trust".
-	time.Sleep(1500 * time.Millisecond) // the refused TLS handshake and the prompt
+	bar.waitState(t, "the trust prompt", 15*time.Second, func(s uiState) bool { return s.Form == "trust" && s.Focus == "trust-accept" })
 	screenshot(t, shots, "window-03-trust-prompt")
 	assert.Empty(t, d.sessions(d.login.Name, motion.ClientPhonebar), "no login before the certificate is trusted")
 	key(t, win, "Return")
@@ -177,7 +178,10 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
 	})
 	assert.Equal(t, d.pin, readSettings(t, home).Pins[d.srv.URL], "the pin is kept with the server settings")
-	time.Sleep(1500 * time.Millisecond) // the realtime socket connects and the dot turns green
+	// The realtime socket connects (no banner) and the phone registers (the dot turns green).
+	bar.waitState(t, "the bar connected and the phone registered", 20*time.Second, func(s uiState) bool {
+		return s.Screen == "home" && !s.Banner && s.Registration == "registered"
+	})
 	screenshot(t, shots, "window-04-logged-in")
 
 	key(t, win, "ctrl+d")
@@ -267,12 +271,12 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	assert.True(t, readSettings(t, home).RememberMe)
 	first.stop()
 
-	startApp(t, home)
+	second := startApp(t, home)
 	win = waitWindow(t, "^Phonebar$", 20*time.Second)
 	waitFor(t, "the automatic login at start", 15*time.Second, func() bool {
 		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 2
 	})
-	time.Sleep(1 * time.Second)
+	second.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner && s.Focus != "" })
 	screenshot(t, shotsDir(t), "window-06-auto-login")
 	key(t, win, keysForget...)
 	waitFor(t, "the saved password to be deleted", 10*time.Second, func() bool {
@@ -290,7 +294,8 @@ func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
 	home := homeFor(t, d, nil)
 	account := credstore.Account(d.srv.URL, d.login.Name)
 
-	win := startApp(t, home).waitUI(t)
+	app := startApp(t, home)
+	win := app.waitUI(t)
 	typeText(t, win, "Wrong-Password-1")
 	key(t, win, "Tab", "space", "Return")
 	waitFor(t, "the refused login on the server", 15*time.Second, func() bool {
@@ -301,7 +306,7 @@ func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
 		}
 		return false
 	})
-	time.Sleep(800 * time.Millisecond)
+	app.waitState(t, "the refusal shown", 10*time.Second, func(s uiState) bool { return s.Error == "INVALID_CREDENTIALS" && !s.Busy })
 	screenshot(t, shotsDir(t), "window-07-wrong-password")
 	_, err := keyring.Get(credstore.Service, account)
 	assert.ErrorIs(t, err, keyring.ErrNotFound, "a wrong password is never saved")
@@ -329,12 +334,9 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	win := app.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
-	waitFor(t, "the microphone check", 20*time.Second, func() bool {
-		return strings.Contains(app.log.String(), `msg="microphone check"`)
-	})
+	app.waitState(t, "the microphone check's verdict shown", 20*time.Second, func(s uiState) bool { return s.Mic != "" })
+	assert.Equal(t, "working", app.state().Mic, "a 440 Hz tone at -6 dBFS is heard")
 	assert.Contains(t, app.log.String(), `msg="microphone check" device=`)
-	assert.Contains(t, app.log.String(), "verdict=working", "a 440 Hz tone at -6 dBFS is heard")
-	time.Sleep(300 * time.Millisecond)
 	screenshot(t, shotsDir(t), "window-08-mic-check-working")
 
 	// Silence: stop the tone and check again from the panel's button.
@@ -346,8 +348,7 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	waitFor(t, "the second microphone check", 20*time.Second, func() bool {
 		return strings.Count(app.log.String(), `msg="microphone check"`) > n
 	})
-	last := app.log.String()[strings.LastIndex(app.log.String(), `msg="microphone check"`):]
-	assert.Contains(t, strings.SplitN(last, "\n", 2)[0], "verdict=silent")
+	app.waitState(t, "the silent verdict shown", 10*time.Second, func(s uiState) bool { return s.Mic == "silent" })
 	screenshot(t, shotsDir(t), "window-09-mic-check-silent")
 }
 
@@ -367,19 +368,15 @@ func TestWindowReadyNeedsMicrophone(t *testing.T) {
 	win := app.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
-	waitFor(t, "the first microphone check", 20*time.Second, func() bool {
-		return strings.Contains(app.log.String(), `msg="microphone check"`)
-	})
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the first microphone check's verdict shown", 20*time.Second, func(s uiState) bool { return s.Screen == "home" && s.Mic != "" })
 	checks := func() int { return strings.Count(app.log.String(), `msg="microphone check"`) }
 
 	// Silence: Ctrl+Shift+R runs a new check, which finds nothing; the agent stays not ready.
 	n := checks()
 	key(t, win, "ctrl+shift+r")
-	waitFor(t, "the refusal", 20*time.Second, logHas(app, "not ready: the microphone does not work"))
+	app.waitState(t, "the refusal shown", 20*time.Second, func(s uiState) bool { return s.Error == "MICROPHONE_NEEDED" && !s.Ready })
 	assert.Equal(t, n+1, checks(), "going ready checked the microphone again")
 	assert.False(t, d.sim.AgentReady(d.login.Name, motion.ClientPhonebar), "the server was not told")
-	time.Sleep(400 * time.Millisecond)
 	screenshot(t, shots, "window-11-not-ready-silent-mic")
 
 	// A voice in the microphone: the same key makes the agent ready on the server.
@@ -396,7 +393,7 @@ func TestWindowReadyNeedsMicrophone(t *testing.T) {
 	t.Logf("FIGURE ready: microphone checked and the agent ready on the server %d ms after the key", time.Since(pressed).Milliseconds())
 	assert.Contains(t, app.log.String(), "verdict=working")
 	_ = play.Process.Kill()
-	time.Sleep(400 * time.Millisecond)
+	app.waitState(t, "ready shown", 10*time.Second, func(s uiState) bool { return s.Ready && s.Error == "" })
 	screenshot(t, shots, "window-12-ready")
 
 	// Not ready again: no check needed.
@@ -406,7 +403,7 @@ func TestWindowReadyNeedsMicrophone(t *testing.T) {
 	assert.Equal(t, n, checks())
 
 	// Ready again a moment later: the microphone was found working just now, so no new check.
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "not ready shown", 10*time.Second, func(s uiState) bool { return !s.Ready })
 	pressed = time.Now()
 	key(t, win, "ctrl+shift+r")
 	waitFor(t, "the agent ready again", 10*time.Second, func() bool { return d.sim.AgentReady(d.login.Name, motion.ClientPhonebar) })
@@ -426,14 +423,11 @@ func TestWindowPinMismatchStopsLogin(t *testing.T) {
 	win := app.waitUI(t)
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
-	waitFor(t, "the refused login", 15*time.Second, func() bool {
-		return strings.Contains(app.log.String(), "login failed")
-	})
+	app.waitState(t, "the refused login shown", 15*time.Second, func(s uiState) bool { return s.Error == "CERTIFICATE_MISMATCH" && !s.Busy })
 	assert.Contains(t, app.log.String(), "may be intercepted")
 	assert.Empty(t, d.sim.Sessions(), "no session: the credentials were never sent")
 	for _, r := range d.sim.Records() {
 		assert.NotEqual(t, motionsim.RecordLoginFailed, r.Kind, "the server never saw a login attempt")
 	}
-	time.Sleep(500 * time.Millisecond)
 	screenshot(t, shotsDir(t), "window-10-pin-mismatch")
 }

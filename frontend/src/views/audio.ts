@@ -3,6 +3,7 @@
 
 import { asUIError, audio, on, type AudioView, type DeviceRole, type DeviceView, type MicCheckView, type MicLevel } from "../api";
 import { h } from "../dom";
+import { publish } from "../state";
 
 const verdictTitle: Record<string, string> = {
   working: "Microphone working",
@@ -18,7 +19,11 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
   const spk = h("select", { id: "speaker-select", "aria-label": "Speaker" });
   const ring = h("select", { id: "ringer-select", "aria-label": "Ringer" });
   const meterFill = h("div", { class: "meter-fill" });
-  const meter = h("div", { class: "meter", id: "mic-meter", role: "meter", "aria-label": "Microphone level" }, meterFill);
+  // The level in dBFS, from -60 (silence) to 0: the meter carries its value for assistive tools.
+  const meter = h("div", {
+    class: "meter", id: "mic-meter", role: "meter", "aria-label": "Microphone level",
+    "aria-valuemin": "-60", "aria-valuemax": "0", "aria-valuenow": "-60", "aria-valuetext": "silence",
+  }, meterFill);
   const meterText = h("span", { class: "mono dim meter-text" }, "");
   const verdict = h("div", { id: "mic-verdict", class: "verdict", role: "status" });
   const notices = h("div", { id: "audio-notices", class: "hint" });
@@ -46,10 +51,13 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     const pct = Math.max(0, Math.min(100, ((l.rmsDbfs + 60) / 60) * 100));
     meterFill.style.width = `${pct}%`;
     meterText.textContent = l.rmsDbfs <= -100 ? "silence" : `${l.rmsDbfs.toFixed(0)} dBFS`;
+    meter.setAttribute("aria-valuenow", String(Math.max(-60, Math.min(0, Math.round(l.rmsDbfs)))));
+    meter.setAttribute("aria-valuetext", meterText.textContent);
   };
   const summaryState = h("span", { id: "audio-summary-state", class: "summary-state" }, "");
   const showVerdict = (r: MicCheckView) => {
     verdict.dataset.verdict = r.verdict;
+    publish({ mic: r.verdict });
     summaryState.dataset.verdict = r.verdict;
     summaryState.textContent = verdictTitle[r.verdict] ?? r.verdict;
     // A microphone that does not work needs the agent's attention: show the panel open.
@@ -102,10 +110,10 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
   testSpk.addEventListener("click", test("speaker", testSpk));
   testRing.addEventListener("click", test("ringer", testRing));
 
-  const offAudio = on<AudioView>("audio", render);
-  const offLevel = on<MicLevel>("mic-level", showLevel);
+  const offAudio = on("audio", render);
+  const offLevel = on("mic-level", showLevel);
   // A check the panel did not start (going ready runs one) shows its verdict here too.
-  const offCheck = on<MicCheckView>("mic-check", (r) => { if (!checkBtn.disabled) showVerdict(r); });
+  const offCheck = on("mic-check", (r) => { if (!checkBtn.disabled) showVerdict(r); });
   void audio.view().then(render).catch((e) => { notices.textContent = asUIError(e).message; });
   el = h("details", { class: "card audio", id: "audio" },
     h("summary", { id: "audio-summary" }, h("span", { class: "summary-title" }, "Audio"), summaryState),

@@ -1,7 +1,7 @@
 // The logged-in bar: who the agent is, the server connection, the Omni Desktop button, log out.
 
 import { asUIError, omni, session, type SessionView } from "../api";
-import { paths, type PathsView } from "../paths_api";
+import { publish } from "../state";
 import { h, initials, typologyLabel } from "../dom";
 import { audioPanel } from "./audio";
 import { phonePanel } from "./phone";
@@ -51,7 +51,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
 
   // Ready / Not ready: a WebRTC agent's microphone is checked first, and one that does not work
   // keeps the agent not ready with a sentence that says what to do.
-  let ready = !!(v as PathsView).ready;
+  let ready = !!(v as SessionView).ready;
   const readyBtn = h("button", { id: "ready", type: "button", class: "ready-toggle", "aria-pressed": "false" });
   const readyNote = h("div", { id: "ready-note", class: "alert warn", role: "alert", hidden: true });
   const showReady = (busyText = "") => {
@@ -65,16 +65,19 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     const want = !ready;
     readyBtn.disabled = true;
     readyNote.hidden = true;
+    publish({ error: "" });
     showReady(want && webrtc ? "Checking microphone…" : want ? "Going ready…" : "Pausing…");
     try {
-      ready = !!(await paths.setReady(want)).ready;
+      ready = !!(await session.setReady(want)).ready;
     } catch (err) {
       const e = asUIError(err);
       readyNote.replaceChildren(h("strong", {}, e.code === "MICROPHONE_NEEDED" ? "Still not ready: check your microphone" : "Status not changed"), h("p", {}, e.message));
       readyNote.hidden = false;
+      publish({ error: e.code });
     } finally {
       readyBtn.disabled = false;
       showReady();
+      publish({ ready });
     }
   };
   readyBtn.addEventListener("click", () => void toggleReady());
@@ -113,7 +116,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   );
 
   const update = (nv: SessionView) => {
-    if (!readyBtn.disabled && typeof (nv as PathsView).ready === "boolean") { ready = (nv as PathsView).ready; showReady(); }
+    if (!readyBtn.disabled && typeof (nv as SessionView).ready === "boolean") { ready = (nv as SessionView).ready; showReady(); }
     conn.dataset.state = nv.connection || "connecting";
     connLabel.textContent = connectionText[nv.connection] ?? nv.connection;
     banner.hidden = nv.connection !== "reconnecting" && nv.connection !== "offline";

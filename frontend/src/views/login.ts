@@ -2,10 +2,10 @@
 // and the login paths: "log in anyway?" when the user is logged in elsewhere, the hot-desk
 // telephone, forgot password.
 
-import "../paths.css";
+import "../login.css";
 import { asUIError, session, type SessionView, type UIError } from "../api";
 import { h, typologyLabel } from "../dom";
-import { lineMemory, paths, type PathsError } from "../paths_api";
+import { publish } from "../state";
 
 export interface LoginDeps {
   onLoggedIn(v: SessionView): void;
@@ -37,7 +37,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   let lineSeq = 0;
   const showLine = async () => {
     const mine = ++lineSeq;
-    const last = await lineMemory.get(server.value.trim(), username.value.trim());
+    const last = await session.lastLine(server.value.trim(), username.value.trim());
     if (mine !== lineSeq) return;
     const was = lineBox.hidden;
     lineBox.hidden = !last;
@@ -58,7 +58,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const loadProviders = async () => {
     const mine = ++ssoSeq;
     const addr = server.value.trim();
-    const list = addr ? await paths.providers(addr).catch(() => [] as string[]) : [];
+    const list = addr ? await session.providers(addr).catch(() => [] as string[]) : [];
     if (mine !== ssoSeq) return;
     ssoBox.replaceChildren(
       ...list.filter((p) => ssoLabels[p]).map((p) => h("button", {
@@ -83,16 +83,17 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     ssoWait.replaceChildren(
       h("strong", {}, `Signing in with ${ssoLabels[p]}`),
       h("p", {}, "Finish signing in in the window that opened. This screen continues by itself."),
-      h("div", { class: "row" }, h("button", { type: "button", id: "sso-cancel", class: "ghost", onclick: () => void paths.cancelSSO() }, "Cancel")),
+      h("div", { class: "row" }, h("button", { type: "button", id: "sso-cancel", class: "ghost", onclick: () => void session.cancelSSO() }, "Cancel")),
     );
     ssoWait.hidden = false;
+    publish({ form: "sso" });
     busy(true);
     try {
-      const next = await paths.loginSSO({ server: server.value.trim(), provider: p, force: f.force, phone: f.phone, line: line() });
+      const next = await session.loginSSO({ server: server.value.trim(), provider: p, force: f.force, phone: f.phone, line: line() });
       ssoProvider = "";
       deps.onLoggedIn(next as SessionView);
     } catch (err) {
-      const e = asUIError(err) as PathsError;
+      const e = asUIError(err) as UIError;
       if (e.code !== "SESSION_EXISTS" && e.code !== "PHONE_REQUIRED" && e.code !== "PHONE_UNAVAILABLE" && e.code !== "UNTRUSTED_CERTIFICATE") ssoProvider = "";
       showError(e);
       if (e.code === "SIGN_IN_CANCELLED") setTimeout(() => ssoBox.querySelector<HTMLButtonElement>(`#sso-${p}`)?.focus(), 0);
@@ -108,9 +109,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   let force = false;
   let phone = "";
 
-  const showError = (e: PathsError | undefined) => {
+  const showError = (e: UIError | undefined) => {
     trustBox.hidden = true;
     choiceBox.hidden = true;
+    publish({ error: e?.code ?? "", form: "" });
     if (!e) {
       errorBox.hidden = true;
       return;
@@ -131,6 +133,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   // SESSION_EXISTS: name the conflict and ask before ending the other session.
   const showForce = (_e: UIError) => {
     errorBox.hidden = true;
+    publish({ form: "force" });
     choiceBox.className = "trust confirm";
     choiceBox.replaceChildren(
       h("strong", {}, "Already logged in elsewhere"),
@@ -146,8 +149,9 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   };
 
   // PHONE_REQUIRED: the hot-desk agent picks one of the telephones the server offers.
-  const showPhones = (e: PathsError) => {
+  const showPhones = (e: UIError) => {
     errorBox.hidden = true;
+    publish({ form: "phones" });
     const list = e.phones ?? [];
     choiceBox.className = "trust choose";
     const radios = list.map((name, i) => h("label", { class: "check" },
@@ -177,6 +181,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
 
   const showTrust = (e: UIError) => {
     errorBox.hidden = true;
+    publish({ form: "trust" });
     const fp = e.fingerprint ?? "";
     trustBox.replaceChildren(
       h("strong", {}, "Unverified server certificate"),
@@ -204,6 +209,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   };
 
   const busy = (on: boolean) => {
+    publish({ busy: on });
     submit.disabled = on;
     submit.textContent = on ? "Logging in…" : "Log in";
     document.body.classList.toggle("busy", on);
@@ -228,14 +234,14 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
       force = false;
       phone = "";
       try {
-        const next = await paths.login({
+        const next = await session.login({
           server: server.value.trim(), username: username.value.trim(), password: password.value, remember: remember.checked,
           force: f.force, phone: f.phone, line: line(),
         });
         password.value = "";
         deps.onLoggedIn(next as SessionView);
       } catch (err) {
-        const e = asUIError(err) as PathsError;
+        const e = asUIError(err) as UIError;
         showError(e);
         if (e.code === "INVALID_CREDENTIALS") { password.select(); password.focus(); }
       } finally {
@@ -261,11 +267,12 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
 
   // Forgot password: the email of the account; the answer never says whether it exists.
   const forgotBox = h("section", { id: "forgot-panel", class: "card forgot", hidden: true });
+  let answers = 0;
   const showForgot = () => {
     const email = h("input", { id: "forgot-email", type: "text", autocomplete: "email", spellcheck: "false", placeholder: "name@example.com" });
     const out = h("div", { id: "forgot-result", role: "status", hidden: true });
     const send = h("button", { type: "submit", id: "forgot-send", class: "primary" }, "Send the link");
-    const back = () => { forgotBox.hidden = true; form.hidden = false; password.focus(); };
+    const back = () => { forgotBox.hidden = true; form.hidden = false; publish({ form: "" }); password.focus(); };
     forgotBox.replaceChildren(h("form", {
       novalidate: true,
       onsubmit: async (ev: Event) => {
@@ -279,7 +286,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
         }
         send.disabled = true;
         try {
-          await paths.forgot(server.value.trim(), email.value.trim());
+          await session.forgot(server.value.trim(), email.value.trim());
           out.className = "alert ok-box";
           out.replaceChildren(h("strong", {}, "Check your email"),
             h("p", {}, "If this address belongs to an account on this server, a link to choose a new password is on its way. " +
@@ -292,6 +299,8 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
         } finally {
           send.disabled = false;
           out.hidden = false;
+          answers++;
+          publish({ message: out.textContent ?? "", answers });
         }
       },
     },
@@ -303,6 +312,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     ));
     form.hidden = true;
     forgotBox.hidden = false;
+    publish({ form: "forgot" });
     queueMicrotask(() => email.focus());
   };
 

@@ -1,18 +1,20 @@
 // The notices of the login on the bar (password expiry with the offered change, license), each
 // dismissed for the rest of the session. main.ts places it in the home view under the banner.
 
-import "../paths.css";
+import "../login.css";
+import { publish } from "../state";
 import { h } from "../dom";
-import { paths, type PathsView } from "../paths_api";
+import { session, type SessionView } from "../api";
 import { passwordForm } from "./password";
 
-export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
+export function noticesArea(): { el: HTMLElement; update(v: SessionView): void } {
   const el = h("section", { id: "notices", class: "notices", "aria-label": "Notices" });
   let formOpen = false;
-  let last: PathsView | undefined;
+  let last: SessionView | undefined;
 
-  const update = (v: PathsView) => {
+  const update = (v: SessionView) => {
     last = v;
+    publish({ notices: (v.notices ?? []).map((n) => n.id) });
     if (formOpen) return; // never redraw under what the agent is typing
     const lineText: Record<string, string> = { internal: "your extension", phone: "your phone", mobile: "your mobile" };
     const phone = v.agent?.phone
@@ -40,7 +42,7 @@ export function noticesArea(): { el: HTMLElement; update(v: PathsView): void } {
       }
       row.append(h("button", {
         type: "button", class: "ghost small", id: `notice-dismiss-${n.id}`,
-        onclick: async () => update(await paths.dismiss(n.id)),
+        onclick: async () => update(await session.dismiss(n.id)),
       }, "Dismiss"));
       box.append(row);
       return box;

@@ -2,19 +2,19 @@
 // expired), or offered from the expiry notice. Every rule is checked live by the Go side (which
 // alone knows the current password); the server checks them again, with the history.
 
-import "../paths.css";
-import { asUIError } from "../api";
+import "../login.css";
 import { h } from "../dom";
-import { paths, type PathsView, type RuleCheck } from "../paths_api";
+import { publish } from "../state";
+import { asUIError, session, type SessionView, type RuleCheck } from "../api";
 
 export interface PasswordDeps {
   /** The change went through: the new view. */
-  onChanged(v: PathsView): void;
+  onChanged(v: SessionView): void;
   /** Offered change only: the agent closed the form. */
   onCancel?(): void;
 }
 
-export function passwordForm(v: PathsView, required: boolean, deps: PasswordDeps): HTMLElement {
+export function passwordForm(v: SessionView, required: boolean, deps: PasswordDeps): HTMLElement {
   const current = v.needCurrentPassword
     ? h("input", { id: "pw-current", type: "password", autocomplete: "current-password" })
     : null;
@@ -36,7 +36,7 @@ export function passwordForm(v: PathsView, required: boolean, deps: PasswordDeps
   const check = async () => {
     const mine = ++seq;
     try {
-      const r = await paths.rules(next.value);
+      const r = await session.rules(next.value);
       if (mine === seq) { checks = r; draw(); }
     } catch {
       // the server checks again on submit
@@ -54,8 +54,9 @@ export function passwordForm(v: PathsView, required: boolean, deps: PasswordDeps
       errorBox.hidden = true;
       submit.disabled = true;
       submit.textContent = "Changing…";
+      publish({ busy: true, error: "" });
       try {
-        const nv = await paths.changePassword(current?.value ?? "", next.value);
+        const nv = await session.changePassword(current?.value ?? "", next.value);
         next.value = again.value = "";
         if (current) current.value = "";
         deps.onChanged(nv);
@@ -63,10 +64,12 @@ export function passwordForm(v: PathsView, required: boolean, deps: PasswordDeps
         const e = asUIError(err);
         errorBox.replaceChildren(h("strong", {}, e.code === "PASSWORD_RULES" ? "Password refused by the server" : "Password not changed"), h("p", {}, e.message));
         errorBox.hidden = false;
+        publish({ error: e.code });
         next.select();
         next.focus();
       } finally {
         submit.textContent = "Change password";
+        publish({ busy: false });
         draw();
       }
     },
@@ -93,7 +96,7 @@ export function passwordForm(v: PathsView, required: boolean, deps: PasswordDeps
 }
 
 /** The whole window while the password must be changed. */
-export function passwordView(v: PathsView, deps: PasswordDeps & { onLogout(): void }): HTMLElement {
+export function passwordView(v: SessionView, deps: PasswordDeps & { onLogout(): void }): HTMLElement {
   return h("main", { class: "login" },
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),
     h("p", { class: "hint who" }, `${v.agent?.fullname || v.username} on ${v.server}`),

@@ -3,6 +3,8 @@
 
 import { asUIError, on, phone, type CallView, type HistoryEntry, type PhoneView } from "../api";
 import { h } from "../dom";
+import { publish } from "../state";
+import { app } from "../../wailsjs/go/models";
 
 const regText: Record<string, string> = {
   off: "No phone for this account",
@@ -35,10 +37,12 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
   });
   const dialBtn = h("button", { id: "call", type: "submit", class: "call" }, "Call");
   const status = h("p", { id: "phone-status", class: "hint", role: "status" });
+  // Spoken once when a call starts ringing; nothing else on the panel is a live region but status.
+  const announce = h("p", { id: "phone-announce", class: "visually-hidden", "aria-live": "assertive" });
   // Focusable, so that digits typed during a call go out as DTMF (see onKey).
   const calls = h("div", { id: "calls", class: "calls", tabindex: "-1", "aria-label": "Calls" });
   const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true });
-  let view: PhoneView = { registration: "off", account: "", problem: "", calls: [] };
+  let view: PhoneView = app.PhoneView.createFrom({ registration: "off", account: "", problem: "", calls: [] });
 
   const activeCall = () => view.calls.find((c) => c.state === "active" || c.state === "held");
   // An attended transfer is ready when the agent has exactly one call on hold (the caller) and one
@@ -127,55 +131,69 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     },
   }, target, dialBtn);
 
-  const callCard = (c: CallView): HTMLElement => {
-    const timer = h("span", { class: "timer mono", "data-answered": String(c.answeredAt) },
-      c.answeredAt ? clock(Date.now() - c.answeredAt) : "");
-    const label = c.state === "ringing" ? (c.direction === "in" ? "Incoming call" : "Ringing…")
-      : c.state === "dialing" ? "Calling…"
-      : c.state === "held" ? (c.heldByRemote ? "Held by the other side" : "On hold")
-      : "In call";
-    const buttons: HTMLElement[] = [];
-    if (c.state === "ringing" && c.direction === "in") {
-      buttons.push(
-        h("button", { type: "button", class: "answer", title: "Answer (Ctrl+Enter)", onclick: act(() => phone.answer(c.id)) }, "Answer"),
-        h("button", { type: "button", class: "hangup", onclick: act(() => phone.reject(c.id)) }, "Reject"),
-      );
-    } else {
-      if (c.state === "active" || c.state === "held") {
-        buttons.push(
-          h("button", { type: "button", class: "small", "aria-pressed": String(c.muted), title: "Mute (Ctrl+M)", onclick: act(() => phone.mute(c.id, !c.muted)) }, c.muted ? "Unmute" : "Mute"),
-          h("button", { type: "button", class: "small", "aria-pressed": String(c.state === "held"), title: "Hold (Ctrl+H)", onclick: act(() => phone.hold(c.id, c.state !== "held")) }, c.state === "held" ? "Resume" : "Hold"),
-          h("button", {
-            type: "button", class: "small", onclick: act(async () => {
-              const to = target.value.trim();
-              if (!to) throw { code: "MISSING", message: "Type the number to transfer to in the dial field, then press Transfer." };
-              await phone.transfer(c.id, to);
-            }),
-          }, "Transfer"),
-        );
-        const pair = transferPair();
-        if (pair && pair.held.id === c.id) {
-          const to = party(pair.consult.remote);
-          const btn = h("button", {
-            type: "button", id: "transfer-complete", class: "small primary transfer-to",
-            title: `Complete the transfer: connect ${party(c.remote)} with ${to} and leave both calls (Ctrl+T)`,
-          }, `Transfer to ${to}`) as HTMLButtonElement;
-          btn.addEventListener("click", () => void completeTransfer(btn));
-          buttons.unshift(btn); // first, in view and in the Tab order: the next step
-        }
+  // A call's card, made once per call and updated in place (keyed by the call's ID), so that the
+  // keyboard focus on Hold or Mute survives every event of the call.
+  const makeCard = (id: string) => {
+    const label = h("div", { class: "call-label" });
+    const who = h("div", { class: "call-remote" });
+    const whoBox = h("div", { class: "call-who" }, label, who);
+    // role=timer: never read out every second; the agent asks for it.
+    const timer = h("span", { class: "timer mono", role: "timer" });
+    let c: CallView;
+    const btn = (attrs: Record<string, unknown>, text: string, onclick: () => void) =>
+      h("button", { type: "button", ...attrs, onclick }, text) as HTMLButtonElement;
+    const answer = btn({ class: "answer", title: "Answer (Ctrl+Enter)", "data-action": "answer" }, "Answer", () => void act(() => phone.answer(c.id))());
+    const reject = btn({ class: "hangup", "data-action": "reject" }, "Reject", () => void act(() => phone.reject(c.id))());
+    const mute = btn({ class: "small", title: "Mute (Ctrl+M)", "data-action": "mute" }, "Mute", () => void act(() => phone.mute(c.id, !c.muted))());
+    const hold = btn({ class: "small", title: "Hold (Ctrl+H)", "data-action": "hold" }, "Hold", () => void act(() => phone.hold(c.id, c.state !== "held"))());
+    const transfer = btn({ class: "small", "data-action": "transfer" }, "Transfer", () => void act(async () => {
+      const to = target.value.trim();
+      if (!to) throw { code: "MISSING", message: "Type the number to transfer to in the dial field, then press Transfer." };
+      await phone.transfer(c.id, to);
+    })());
+    const complete = btn({ id: `transfer-complete-${id}`, class: "small primary transfer-to", "data-action": "transfer-complete" }, "Transfer", () => void completeTransfer(complete));
+    const hangup = btn({ class: "hangup", title: "Hang up (Ctrl+E)", "data-action": "hangup" }, "Hang up", () => void act(() => phone.hangup(c.id))());
+    const buttons = h("div", { class: "call-buttons" }, complete, answer, reject, mute, hold, transfer, hangup);
+    const el = h("div", { class: "call-card", "data-call": id, role: "group" }, h("div", { class: "call-head" }, whoBox, timer), buttons);
+    const update = (next: CallView) => {
+      c = next;
+      const incoming = c.state === "ringing" && c.direction === "in";
+      const inCall = c.state === "active" || c.state === "held";
+      el.className = `call-card ${c.state}`;
+      el.dataset.state = c.state;
+      label.textContent = c.state === "ringing" ? (c.direction === "in" ? "Incoming call" : "Ringing…")
+        : c.state === "dialing" ? "Calling…"
+        : c.state === "held" ? (c.heldByRemote ? "Held by the other side" : "On hold")
+        : "In call";
+      whoBox.title = c.remote;
+      if (c.remoteName) {
+        who.className = "call-remote";
+        who.replaceChildren(h("strong", { class: "call-name" }, c.remoteName), " ", h("span", { class: "mono dim" }, party(c.remote)));
+      } else {
+        who.className = "call-remote mono";
+        who.textContent = party(c.remote);
       }
-      buttons.push(h("button", { type: "button", class: "hangup", title: "Hang up (Ctrl+E)", onclick: act(() => phone.hangup(c.id)) }, "Hang up"));
-    }
-    return h("div", { class: `call-card ${c.state}`, "data-call": c.id },
-      h("div", { class: "call-head" },
-        h("div", { class: "call-who", title: c.remote },
-          h("div", { class: "call-label" }, label),
-          c.remoteName
-            ? h("div", { class: "call-remote" }, h("strong", { class: "call-name" }, c.remoteName), " ", h("span", { class: "mono dim" }, party(c.remote)))
-            : h("div", { class: "call-remote mono" }, party(c.remote))),
-        timer),
-      h("div", { class: "call-buttons" }, ...buttons));
+      el.setAttribute("aria-label", `${label.textContent} ${c.remoteName || party(c.remote)}`);
+      timer.dataset.answered = String(c.answeredAt);
+      timer.textContent = c.answeredAt ? clock(Date.now() - c.answeredAt) : "";
+      answer.hidden = reject.hidden = !incoming;
+      mute.hidden = hold.hidden = transfer.hidden = !inCall;
+      hangup.hidden = incoming;
+      mute.textContent = c.muted ? "Unmute" : "Mute";
+      mute.setAttribute("aria-pressed", String(c.muted));
+      hold.textContent = c.state === "held" ? "Resume" : "Hold";
+      hold.setAttribute("aria-pressed", String(c.state === "held"));
+      const pair = transferPair();
+      complete.hidden = !(inCall && pair && pair.held.id === c.id);
+      if (!complete.hidden && pair && !complete.disabled) {
+        const to = party(pair.consult.remote);
+        complete.textContent = `Transfer to ${to}`;
+        complete.title = `Complete the transfer: connect ${party(c.remote)} with ${to} and leave both calls (Ctrl+T)`;
+      }
+    };
+    return { el, update };
   };
+  const cards = new Map<string, ReturnType<typeof makeCard>>();
 
   const render = (v: PhoneView) => {
     view = v;
@@ -184,8 +202,25 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     problem.textContent = v.problem;
     problem.hidden = !v.problem;
     const live = v.calls.filter((c) => c.state !== "ended");
-    calls.replaceChildren(...live.map(callCard));
+    for (const [id, card] of cards) {
+      if (!live.some((c) => c.id === id)) {
+        card.el.remove();
+        cards.delete(id);
+      }
+    }
+    live.forEach((c, i) => {
+      let card = cards.get(c.id);
+      if (!card) {
+        card = makeCard(c.id);
+        cards.set(c.id, card);
+        if (c.state === "ringing" && c.direction === "in") announce.textContent = `Incoming call from ${c.remoteName || party(c.remote)}`;
+      }
+      card.update(c);
+      // Moved only when the order changed: moving the focused card would lose the focus.
+      if (calls.children[i] !== card.el) calls.insertBefore(card.el, calls.children[i] ?? null);
+    });
     dialBtn.disabled = v.registration !== "registered";
+    publish({ registration: v.registration, calls: live.map((c) => ({ id: c.id, state: c.state, muted: c.muted })) });
   };
 
   // Keyboard: Ctrl+Enter answers the ringing call, Ctrl+E ends the current call, Ctrl+H holds or
@@ -228,7 +263,7 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
         target.focus();
         break;
       case "t":
-        if (transferPair()) void completeTransfer(calls.querySelector<HTMLButtonElement>("#transfer-complete") ?? undefined);
+        if (transferPair()) void completeTransfer(calls.querySelector<HTMLButtonElement>("[data-action=transfer-complete]:not([hidden])") ?? undefined);
         break;
       default:
         done = false;
@@ -259,7 +294,7 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     }));
   };
   const loadHistory = () => void phone.history().then(showHistory).catch(() => showHistory([]));
-  const offHistory = on<null>("history", loadHistory);
+  const offHistory = on("history", loadHistory);
   loadHistory();
 
   const tick = window.setInterval(() => {
@@ -268,11 +303,11 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
       if (at) t.textContent = clock(Date.now() - at);
     });
   }, 1000);
-  const off = on<PhoneView>("phone", render);
+  const off = on("phone", render);
   void phone.view().then(render).catch((e) => { problem.textContent = asUIError(e).message; });
 
   const el = h("section", { class: "card phone", id: "phone" },
     h("div", { class: "conn phone-reg" }, dot, reg, padToggle),
-    problem, form, pad, calls, status, recent);
+    problem, form, pad, calls, status, announce, recent);
   return { el, dispose: () => { off(); offHistory(); window.clearInterval(tick); document.removeEventListener("keydown", onKey); } };
 }
