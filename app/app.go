@@ -53,7 +53,7 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	defer core.close()
+	defer core.st.Close()
 
 	return wails.Run(&options.App{
 		Title:     "Phonebar",
@@ -91,7 +91,7 @@ func Run(opts Options) error {
 			log.WithField("ms", time.Since(started).Milliseconds()).Debug("window started")
 		},
 		OnShutdown: func(context.Context) {
-			core.end() // the bound methods still running give up
+			core.st.Shutdown() // the bound methods still running give up
 			mu.Lock()
 			wctx = nil
 			mu.Unlock()

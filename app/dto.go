@@ -87,3 +87,14 @@ type OmniView struct {
 	// PhoneOwner says which one is the agent's phone, in a sentence.
 	PhoneOwner string `json:"phoneOwner"`
 }
+
+// SSOForm is a provider sign-in asked from the login screen.
+type SSOForm struct {
+	Server   string `json:"server"`
+	Provider string `json:"provider"`
+	// Force, Phone and Line answer the server's SESSION_EXISTS and PHONE_REQUIRED as in LoginForm;
+	// the sign-in is not asked again for them.
+	Force bool   `json:"force"`
+	Phone string `json:"phone"`
+	Line  string `json:"line"`
+}

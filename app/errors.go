@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/phonebar/phonebar/internal/problem"
-	"github.com/phonebar/phonebar/internal/sipua"
 )
 
 // UIError is what a bound method's error becomes in the frontend: a machine-readable code and a
@@ -49,17 +48,4 @@ func describe(err error) *UIError {
 		ui.Fingerprint = p.Fingerprint.Pretty()
 	}
 	return ui
-}
-
-// registrationProblem says in one sentence why the phone is not registered; the full error is in the
-// log.
-func registrationProblem(err error, retrying bool) string {
-	switch {
-	case errors.Is(err, sipua.ErrConnect), errors.Is(err, sipua.ErrNotConnected), errors.Is(err, sipua.ErrTimeout):
-		if retrying {
-			return "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."
-		}
-		return "The phone cannot reach the SIP server. Check the network, or ask your administrator whether the phone server is up."
-	}
-	return problem.Of(err).Message
 }

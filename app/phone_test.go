@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,29 +14,6 @@ import (
 	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
-
-func TestRegistrationProblemIsOneSentence(t *testing.T) {
-	raw := fmt.Errorf("%w at wss://pbx:8089/ws: failed to WebSocket dial: dial tcp 127.0.0.1:8089: connect: connection refused", sipua.ErrConnect)
-	tests := []struct {
-		name     string
-		err      error
-		retrying bool
-		want     string
-	}{
-		{"unreachable while retrying", raw, true, "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."},
-		{"unreachable, given up", raw, false, "The phone cannot reach the SIP server. Check the network, or ask your administrator whether the phone server is up."},
-		{"timeout", sipua.ErrTimeout, true, "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."},
-		{"other errors keep their words, as a sentence", errors.New("the SIP account is incomplete"), false, "The SIP account is incomplete"},
-		{"a SIP refusal", &sipua.StatusError{Method: "REGISTER", Code: 403, Reason: "Forbidden"}, false, "The SIP server forbids this account to sign in: it may be disabled; ask your administrator."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := registrationProblem(tt.err, tt.retrying)
-			assert.Equal(t, tt.want, got)
-			assert.NotContains(t, got, "dial tcp")
-		})
-	}
-}
 
 // TestFormatError: a bound method's error reaches the window as the JSON of a UIError made by
 // internal/problem, with the certificate's fingerprint in the form the agent compares.

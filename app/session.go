@@ -1,11 +1,10 @@
 package app
 
 import (
-	"context"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/agent"
-	"github.com/phonebar/phonebar/internal/tlspin"
+	"github.com/phonebar/phonebar/internal/station"
 )
 
 // Session is the login service bound to the window.
@@ -13,13 +12,11 @@ type Session struct {
 	c *core
 }
 
-// loginTimeout bounds one login, from the button to the answer.
-const loginTimeout = 30 * time.Second
-
 // View returns the session as the window shows it.
-func (s *Session) View() SessionView {
-	return s.c.view()
-}
+func (s *Session) View() SessionView { return s.c.view() }
+
+// after returns the view once an action is done, with its error.
+func (s *Session) after(err error) (SessionView, error) { return s.View(), err }
 
 // UIReady is called by the window once the first screen is drawn; it logs the cold-start time.
 func (s *Session) UIReady() {
@@ -29,63 +26,53 @@ func (s *Session) UIReady() {
 // Login logs in with the form. The password goes to the OS keyring only with Remember and only once
 // the server accepted it.
 func (s *Session) Login(f LoginForm) (SessionView, error) {
-	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
-	defer cancel()
-	s.c.clearNotice()
-	p, err := s.c.agent.LoginWith(ctx, agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line})
+	err := s.c.st.Login(s.c.st.Life(), agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line})
 	if err != nil {
 		return SessionView{}, err
 	}
-	s.c.loggedIn(p, f.Password)
-	s.c.notices.Reset()
 	return s.View(), nil
 }
 
 // AutoLogin logs in with the remembered server, user and keyring password. It makes at most one
 // attempt: a saved password the server refuses is not tried again, and the agent is asked to type it.
 func (s *Session) AutoLogin() (SessionView, error) {
-	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
-	defer cancel()
-	s.c.clearNotice()
-	p, err := s.c.agent.AutoLogin(ctx)
-	if err != nil {
+	if err := s.c.st.AutoLogin(s.c.st.Life()); err != nil {
 		return SessionView{}, err
 	}
-	pw, err := s.c.creds.Get(ctx, p.Server, p.Name)
-	if err != nil {
-		// Logged in, but the Omni Desktop will ask for the password itself.
-		s.c.log.WithError(err).Warn("the saved password could not be read again for the Omni Desktop")
-		pw = ""
-	}
-	s.c.loggedIn(p, pw)
-	s.c.notices.Reset()
 	return s.View(), nil
 }
 
+// LoginSSO signs in with a provider the server offers: it opens the provider's sign-in page in its
+// own window, waits for the agent to finish there, and logs in with the result. After
+// SESSION_EXISTS or PHONE_REQUIRED the agent's answer (Force, Phone, Line) reuses the same sign-in.
+func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
+	err := s.c.st.LoginSSO(s.c.st.Life(), station.SSO{Server: f.Server, Provider: f.Provider, Force: f.Force, Phone: f.Phone, Line: f.Line})
+	if err != nil {
+		return SessionView{}, err
+	}
+	return s.View(), nil
+}
+
+// CancelSSO closes the sign-in window, if one is open.
+func (s *Session) CancelSSO() { s.c.st.CancelSSO() }
+
 // TrustCertificate pins the certificate fingerprint the agent accepted for the server.
 func (s *Session) TrustCertificate(server, fingerprint string) error {
-	fp, err := tlspin.Parse(fingerprint)
-	if err != nil {
-		return err
-	}
-	if err := s.c.agent.TrustFingerprint(server, fp); err != nil {
-		return err
-	}
-	return nil
+	return s.c.st.TrustCertificate(server, fingerprint)
 }
 
 // Logout ends the session; with forget it also deletes the saved password.
 func (s *Session) Logout(forget bool) (SessionView, error) {
-	ctx, cancel := context.WithTimeout(s.c.life, loginTimeout)
-	defer cancel()
-	var err error
-	if forget {
-		err = s.c.agent.LogoutAndForget(ctx)
-	} else {
-		err = s.c.agent.Logout(ctx)
-	}
-	if err != nil {
-		return s.View(), err
-	}
-	return s.View(), nil
+	return s.after(s.c.st.Logout(s.c.st.Life(), forget))
 }
+
+// SetReady makes the agent ready to take contacts, or not ready. A WebRTC agent's microphone must
+// work to go ready (checked now unless a recent check found it working): otherwise the error says
+// what to do.
+func (s *Session) SetReady(on bool) (SessionView, error) {
+	return s.after(s.c.st.SetReady(s.c.st.Life(), on))
+}
+
+// LastLine returns where the calls of user on server rang at the last login here, for an external
+// agent without Hot Desk ("internal", "phone" or "mobile"), or "" when there is nothing to offer.
+func (s *Session) LastLine(server, user string) string { return s.c.st.LastLine(server, user) }

@@ -53,6 +53,12 @@ type Handoff struct {
 // ErrBadHandoff is returned when a handoff is incomplete or points anywhere but an https origin.
 var ErrBadHandoff = errors.New("omni: bad handoff")
 
+// ErrNoSession: the Omni Desktop was asked for without a Phonebar session to log it in with.
+var ErrNoSession = errors.New("omni: no session to open the omni desktop with")
+
+// ErrNoPassword: the session's password is no longer held in memory for the Omni Desktop login.
+var ErrNoPassword = errors.New("omni: the session's password is not held for the omni desktop login")
+
 // Validate checks that the handoff can be used safely.
 func (h Handoff) Validate() error {
 	if err := validOrigin(h.Origin); err != nil {

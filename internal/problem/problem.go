@@ -89,6 +89,8 @@ var rules = []rule{
 	{is(agent.ErrBusy), CodeBusy, text("You are already logged in, or a login is running: log out first.")},
 	{is(agent.ErrBadEmail), CodeBadEmail, text("Enter the email address of your Motion account.")},
 	{is(agent.ErrNotLoggedIn), CodeNotLoggedIn, text("Log in first.")},
+	{is(omni.ErrNoSession), CodeNotLoggedIn, text("Log in first: the Omni Desktop opens with your Phonebar login.")},
+	{is(omni.ErrNoPassword), CodeNoSavedPassword, text("The Phonebar no longer holds your password for this session: log out and log in again to open the Omni Desktop.")},
 	{is(agent.ErrSignInRunning), CodeSignInFailed, text("A sign-in window is already open: finish signing in there, or close it.")},
 	// Addresses and certificates.
 	{is(motion.ErrNotHTTPS), CodeNotHTTPS, nil},
@@ -278,4 +280,16 @@ func lower(s string) string {
 		return s
 	}
 	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// Registration says in one sentence why the phone is not registered (retrying: the phone keeps
+// trying); the full error belongs in the log.
+func Registration(err error, retrying bool) string {
+	if errors.Is(err, sipua.ErrConnect) || errors.Is(err, sipua.ErrNotConnected) || errors.Is(err, sipua.ErrTimeout) {
+		if retrying {
+			return "The phone cannot reach the SIP server. Check the network; the Phonebar keeps trying."
+		}
+		return "The phone cannot reach the SIP server. Check the network, or ask your administrator whether the phone server is up."
+	}
+	return Of(err).Message
 }
