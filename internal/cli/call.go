@@ -20,6 +20,7 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/problem"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -75,10 +76,12 @@ type callReport struct {
 	ConcealedFrames uint64 `json:"concealed_frames"`
 	FECFrames       uint64 `json:"fec_recovered_frames"`
 	LatePackets     uint64 `json:"late_packets"`
-	Remote          string `json:"remote,omitempty"`
-	Code            string `json:"code,omitempty"`
-	SIPStatus       int    `json:"sip_status,omitempty"`
-	Message         string `json:"message,omitempty"`
+	// The call's quality (internal/quality), on the lines of calls that had media.
+	*qualityReport
+	Remote    string `json:"remote,omitempty"`
+	Code      string `json:"code,omitempty"`
+	SIPStatus int    `json:"sip_status,omitempty"`
+	Message   string `json:"message,omitempty"`
 }
 
 func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) int {
@@ -410,6 +413,7 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 		PacketsOut: st.PacketsOut, FarToneHz: float64(int(far*10+0.5)) / 10, DTMFReceived: c.Digits(),
 		ICEPair: st.ICEPair, Remote: c.Remote(), Processing: c.Processing(),
 		ConcealedFrames: st.ConcealedFrames, FECFrames: st.FECFrames, LatePackets: st.LatePackets,
+		qualityReport: newQualityReport(st.Quality.Summary),
 	}
 	if !st.FirstRTP.IsZero() {
 		r.SetupMS = st.FirstRTP.Sub(start).Milliseconds()
@@ -419,6 +423,36 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 	}
 	out.line(r)
 	return ok
+}
+
+// qualityReport is a call's quality summary as a call line has it.
+type qualityReport struct {
+	// MOS is the mean E-model estimate over the seconds rated (the worse direction each second),
+	// MOSMin the lowest second; 0 when no second could be rated.
+	MOS    float64 `json:"mos"`
+	MOSMin float64 `json:"mos_min"`
+	// LossPct is the share of the far end's packets lost on their way here; RemoteLossPct the
+	// share of ours lost on the way there, as the far end's reports said (mean); ConcealedPct the
+	// share of the audio played here that was made up.
+	LossPct       float64 `json:"loss_pct"`
+	RemoteLossPct float64 `json:"remote_loss_pct"`
+	ConcealedPct  float64 `json:"concealed_pct"`
+	// JitterMs is the mean jitter received; RTTMs the mean round-trip time (0: the far end sent
+	// no report to time it).
+	JitterMs float64 `json:"jitter_ms"`
+	RTTMs    float64 `json:"rtt_ms"`
+	// Warnings names every warning raised during the call ("low_mos", "high_loss", "high_jitter",
+	// "high_rtt", "silent_mic").
+	Warnings []string `json:"warnings"`
+}
+
+func newQualityReport(s quality.Summary) *qualityReport {
+	r := &qualityReport{MOS: s.MOS, MOSMin: s.MOSMin, LossPct: s.LossPct, RemoteLossPct: s.RemoteLossPct,
+		ConcealedPct: s.ConcealedPct, JitterMs: s.JitterMs, RTTMs: s.RTTMs, Warnings: []string{}}
+	for _, w := range s.Warnings {
+		r.Warnings = append(r.Warnings, w.String())
+	}
+	return r
 }
 
 // reporter prints results as JSON Lines or as text.
@@ -469,6 +503,15 @@ func (r *reporter) line(rep callReport) {
 	case rep.OK != nil && *rep.OK:
 		fmt.Fprintf(r.w, "call ok: %s, setup %d ms, %s, DTLS %s, RTP in %d out %d, far tone %.0f Hz, digits %q, pair %s\n",
 			rep.Remote, rep.SetupMS, rep.Codec, rep.DTLSState, rep.PacketsIn, rep.PacketsOut, rep.FarToneHz, rep.DTMFReceived, rep.ICEPair)
+		if q := rep.qualityReport; q != nil {
+			fmt.Fprintf(r.w, "quality: MOS %.2f (lowest %.2f), loss %.1f %% here and %.1f %% there, concealed %.1f %%, jitter %.1f ms, round trip %.0f ms\n",
+				q.MOS, q.MOSMin, q.LossPct, q.RemoteLossPct, q.ConcealedPct, q.JitterMs, q.RTTMs)
+			for _, name := range q.Warnings {
+				var w quality.Warning
+				_ = w.UnmarshalText([]byte(name))
+				fmt.Fprintf(r.w, "warning: %s\n", w.Text())
+			}
+		}
 	default:
 		fmt.Fprintf(r.w, "%s failed: %s (%s)\n", rep.Event, rep.Message, rep.Code)
 	}

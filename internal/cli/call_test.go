@@ -65,7 +65,7 @@ func TestCallAndAnswerCommands(t *testing.T) {
 	}
 	var out, errb bytes.Buffer
 	code := Run(ctx, []string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(caller),
-		"--sip-password-stdin", "--tone", "440", "--seconds", "1.5", "--dtmf", "12#", "--dtmf-mode", "info", "--codec", "pcma", "--json"},
+		"--sip-password-stdin", "--tone", "440", "--seconds", "2.5", "--dtmf", "12#", "--dtmf-mode", "info", "--codec", "pcma", "--json"},
 		Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
 	require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
 	lines := jsonLines(t, out.String())
@@ -80,6 +80,12 @@ func TestCallAndAnswerCommands(t *testing.T) {
 	assert.NotZero(t, c["rtp_packets_in"])
 	assert.Contains(t, c, "concealed_frames")
 	assert.Positive(t, c["setup_ms"])
+	// A clean call over loopback, rated each second from both sides' RTCP reports.
+	assert.Greater(t, c["mos"], 4.0, "MOS of a clean call")
+	assert.Equal(t, 0.0, c["loss_pct"])
+	assert.Less(t, c["jitter_ms"], 30.0)
+	assert.Positive(t, c["rtt_ms"], "the far end's reports time the round trip")
+	assert.Equal(t, []any{}, c["warnings"])
 
 	select {
 	case code := <-ansDone:
@@ -92,6 +98,7 @@ func TestCallAndAnswerCommands(t *testing.T) {
 	assert.Equal(t, true, al[1]["ok"])
 	assert.Equal(t, "12#", al[1]["dtmf_received"])
 	assert.Less(t, math.Abs(al[1]["far_tone_hz"].(float64)-440), 15.0)
+	assert.Greater(t, al[1]["mos"], 4.0, "the answerer rates the call too")
 }
 
 func TestCallCommandFailures(t *testing.T) {

@@ -8,3 +8,6 @@ func WithNetwork(opts Options, network func(h *rtp.Header, payload []byte, send 
 	opts.network = network
 	return opts
 }
+
+// FECLossPercent is the loss the session's Opus encoder plans its FEC for now.
+func (s *Session) FECLossPercent() int { return int(s.q.fecLoss.Load()) }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio/codec"
 	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/quality"
 )
 
 // Session is the media of one call: one PeerConnection. Make the offer with Offer and apply the
@@ -27,6 +28,7 @@ type Session struct {
 	pc      *webrtc.PeerConnection
 	track   *audioTrack
 	rx      *receiver
+	q       *callQuality
 	created time.Time
 
 	mu        sync.Mutex
@@ -72,7 +74,7 @@ func NewSession(opts Options) (*Session, error) {
 		opts.Sink = Discard{}
 	}
 	s := &Session{
-		opts: opts, log: opts.logger(), pc: pc, track: &audioTrack{}, rx: newReceiver(nil), created: time.Now(),
+		opts: opts, log: opts.logger(), pc: pc, track: &audioTrack{}, rx: newReceiver(nil), q: newCallQuality(), created: time.Now(),
 		sending: true, receiving: true, version: 1,
 		dtmf: make(chan dtmfRequest), stop: make(chan struct{}),
 	}
@@ -84,10 +86,12 @@ func NewSession(opts Options) (*Session, error) {
 	pc.OnTrack(func(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		s.wg.Add(1)
 		defer s.wg.Done()
+		s.receiverRTCP(rcv)
 		s.receive(tr, rcv)
 	})
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.sendLoop() }()
+	go func() { defer s.wg.Done(); s.sampleLoop() }()
 	if ps, ok := opts.Sink.(PullSink); !ok || !ps.SetPlayout(s) {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.playLoop() }()
@@ -98,9 +102,11 @@ func NewSession(opts Options) (*Session, error) {
 // Offer makes our offer, waits until every candidate is gathered (SIP carries one SDP, no trickle)
 // and returns it with a real default address.
 func (s *Session) Offer(ctx context.Context) ([]byte, error) {
-	if _, err := s.pc.AddTransceiverFromTrack(s.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv}); err != nil {
+	tr, err := s.pc.AddTransceiverFromTrack(s.track, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendrecv})
+	if err != nil {
 		return nil, fmt.Errorf("rtc: %w", err)
 	}
+	s.senderRTCP(tr.Sender())
 	offer, err := s.pc.CreateOffer(nil)
 	if err != nil {
 		return nil, fmt.Errorf("rtc: %w", err)
@@ -193,9 +199,11 @@ func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
 	// AddTrack takes over the transceiver the offer made and turns it to sendrecv.
-	if _, err := s.pc.AddTrack(s.track); err != nil {
+	snd, err := s.pc.AddTrack(s.track)
+	if err != nil {
 		return nil, fmt.Errorf("rtc: %w", err)
 	}
+	s.senderRTCP(snd)
 	answer, err := s.pc.CreateAnswer(nil)
 	if err != nil {
 		return nil, fmt.Errorf("rtc: %w", err)
@@ -296,6 +304,8 @@ type Stats struct {
 	// Streams counts the audio streams received: more than one when the far end changed its
 	// SSRC, codec or packet time during the call.
 	Streams uint64 `json:"audio_streams"`
+	// Quality is the call's quality, rated once a second (internal/quality).
+	Quality quality.Report `json:"-"`
 	// JitterDelay is the delay the jitter buffer keeps now against the network's jitter.
 	JitterDelay time.Duration `json:"-"`
 	// JitterWait is how long the packets of the stream played now waited in the jitter buffer,
@@ -310,6 +320,7 @@ func (s *Session) Stats() Stats {
 		st.Codec = codecID(c.MimeType).String()
 	}
 	s.rx.fill(&st)
+	st.Quality = s.q.mon.Report()
 	for _, v := range []struct {
 		ns *atomic.Int64
 		t  *time.Time
@@ -466,6 +477,7 @@ func (s *Session) sendLoop() {
 		seq     uint16
 		ts      uint32
 		current *dtmfSend
+		fecLoss int
 	)
 	defer func() {
 		if enc != nil {
@@ -501,9 +513,10 @@ func (s *Session) sendLoop() {
 			}
 			var err error
 			// In-band FEC, as our SDP asks of the far end (useinbandfec=1): the far end's jitter
-			// buffer rebuilds a lost frame from the next packet. Without RTCP loss reports to adapt
-			// to, the encoder plans for a moderate loss.
-			if enc, err = codec.New(id, codec.Options{FEC: true, ExpectedLossPercent: sendLossPercent}); err != nil {
+			// buffer rebuilds a lost frame from the next packet. The encoder plans for the loss the
+			// far end reports (below), a moderate one until it has.
+			fecLoss = int(s.q.fecLoss.Load())
+			if enc, err = codec.New(id, codec.Options{FEC: true, ExpectedLossPercent: fecLoss}); err != nil {
 				s.log.Error("encoder", "codec", id.String(), "error", err)
 				return
 			}
@@ -538,7 +551,16 @@ func (s *Session) sendLoop() {
 		if !sending {
 			continue
 		}
+		if lt, ok := enc.(codec.LossTuner); ok {
+			if want := int(s.q.fecLoss.Load()); want != fecLoss {
+				if err := lt.SetExpectedLoss(want); err == nil {
+					s.log.Debug("FEC follows the far end's loss", "expected_loss_pct", want)
+					fecLoss = want
+				}
+			}
+		}
 		s.opts.Source.Fill(pcm, enc.SampleRate())
+		s.q.sent(pcm)
 		n, err := enc.Encode(pcm, out)
 		if err != nil || n == 0 {
 			continue
@@ -559,6 +581,3 @@ func (s *Session) write(w webrtc.TrackLocalWriter, h *rtp.Header, payload []byte
 	}
 	return writePacket(w, h, payload)
 }
-
-// sendLossPercent is the packet loss the Opus encoder spends its FEC on (G.711 ignores it).
-const sendLossPercent = 10

@@ -44,6 +44,12 @@ type FECDecoder interface {
 	DecodeFEC(payload []byte, pcm []int16) (int, error)
 }
 
+// LossTuner is implemented by encoders that protect their stream against loss (Opus in-band FEC):
+// SetExpectedLoss tells them how much loss to plan for, in percent, as the far end reports it.
+type LossTuner interface {
+	SetExpectedLoss(percent int) error
+}
+
 // ID names a codec.
 type ID int
 

@@ -284,8 +284,20 @@ func TestOpusErrors(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 960, n)
 	})
+	t.Run("the expected loss follows the far end", func(t *testing.T) {
+		lt, ok := c.(LossTuner)
+		require.True(t, ok, "Opus takes an expected loss")
+		for _, pct := range []int{0, 5, 100, 250, -1} {
+			require.NoError(t, lt.SetExpectedLoss(pct), "%d %%: clamped to 0..100", pct)
+			_, err := c.Encode(pcm, pkt)
+			require.NoError(t, err)
+		}
+		_, g711 := Codec(NewPCMU()).(LossTuner)
+		assert.False(t, g711, "G.711 has no FEC to tune")
+	})
 	t.Run("closed", func(t *testing.T) {
 		require.NoError(t, c.Close())
+		assert.ErrorIs(t, c.(LossTuner).SetExpectedLoss(5), ErrClosed)
 		require.NoError(t, c.Close(), "twice is harmless")
 		_, err := c.Encode(pcm, pkt)
 		assert.ErrorIs(t, err, ErrClosed)

@@ -15,6 +15,7 @@ static int pb_opus_set_fec(OpusEncoder *e, opus_int32 on, opus_int32 loss) {
 	if (r != OPUS_OK) return r;
 	return opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(loss));
 }
+static int pb_opus_set_loss(OpusEncoder *e, opus_int32 loss) { return opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(loss)); }
 static int pb_opus_set_signal_voice(OpusEncoder *e) { return opus_encoder_ctl(e, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)); }
 */
 import "C"
@@ -182,6 +183,20 @@ func (o *OpusCodec) decode(payload []byte, pcm []int16, fec C.int) (int, error) 
 		return 0, fmt.Errorf("codec: Opus decode: %s", opusError(n))
 	}
 	return int(n), nil
+}
+
+// SetExpectedLoss implements LossTuner: the encoder spends its in-band FEC on percent loss (0 to
+// 100) from the next frame on.
+func (o *OpusCodec) SetExpectedLoss(percent int) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.enc == nil {
+		return ErrClosed
+	}
+	if r := C.pb_opus_set_loss(o.enc, C.opus_int32(max(0, min(100, percent)))); r != C.OPUS_OK {
+		return fmt.Errorf("codec: setting the Opus expected loss: %s", opusError(r))
+	}
+	return nil
 }
 
 // Close implements Codec.
