@@ -262,6 +262,9 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	waitFor(t, "the first login", 15*time.Second, func() bool {
 		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
 	})
+	// The server's session exists before the login has saved the password and the settings: the
+	// bar is drawn once it has.
+	first.waitState(t, "the bar after the login", 15*time.Second, func(s uiState) bool { return s.Screen == "home" })
 	saved, err := keyring.Get(credstore.Service, account)
 	require.NoError(t, err, "the password is in the OS keyring")
 	assert.Equal(t, d.login.Password, saved)

@@ -9,4 +9,10 @@
 // page; as a fallback set in the settings it fills the login form once, on a load committed at the
 // login page, from a script world the page's scripts cannot reach. At logout it ends the web session
 // and clears the web view's cookies, storage and caches.
+//
+// The two window processes (OmniWindow, SignInWindow) hold their whole logic here, behind Window,
+// the few calls they make on their native window; app/ runs them in a Wails window. Goroutines:
+// OmniWindow.Started starts one that attaches the web view and one that follows the Phonebar's
+// commands on the pipe until it closes; SignInWindow.Started one that waits for the pipe to close.
+// Each ends the window (Window.Quit) when it is done.
 package omni

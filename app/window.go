@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/logger"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/phonebar/phonebar/internal/omni"
+)
+
+// RunSignInWindow is the single sign-on window process (the hidden sso-window subcommand): an
+// omni.SignInWindow (which decides everything) in a Wails window. It reads the request from in and
+// writes the code to out.
+func RunSignInWindow(in io.Reader, out io.Writer, log logrus.FieldLogger) error {
+	w, err := omni.NewSignInWindow(in, out, log)
+	if err != nil {
+		return err
+	}
+	return runWebWindow(log, webWindow{title: w.Title(), program: "phonebar-signin", data: "signin", width: 520, height: 680, minWidth: 420,
+		handler: w, trust: w.Trust, started: func(_ context.Context, win omni.Window) { w.Started(win) }, domReady: w.DOMReady})
+}
+
+// RunOmniWindow is the Omni Desktop window process (the hidden omni-window subcommand): an
+// omni.OmniWindow (which decides everything) in a Wails window with no Go bindings. It reads the
+// handoff from pipe.
+func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
+	w, err := omni.NewOmniWindow(pipe, log)
+	if err != nil {
+		return err
+	}
+	return runWebWindow(log, webWindow{title: w.Title(), program: "phonebar-omni", data: "omni", width: 1200, height: 820, minWidth: 640,
+		handler: w, trust: w.Trust, beforeClose: w.BeforeClose,
+		started: func(ctx context.Context, win omni.Window) { w.Started(ctx, win, omni.AttachWebView) }})
+}
+
+// webWindow is a helper process's web window: its own pages from handler, no Go bindings.
+type webWindow struct {
+	title, program, data    string // data names its WebView2 data folder
+	width, height, minWidth int
+	handler                 http.Handler
+	trust                   func() error
+	started                 func(context.Context, omni.Window)
+	domReady                func(omni.Window)
+	beforeClose             func(context.Context, omni.Window) bool
+}
+
+func runWebWindow(log logrus.FieldLogger, w webWindow) error {
+	trust := func() {
+		if err := w.trust(); err != nil {
+			log.WithError(err).Error(w.program + ": the pinned certificate cannot be used by the window")
+		}
+	}
+	if omni.TrustBeforeWindow {
+		trust()
+	}
+	return wails.Run(&options.App{
+		Title: w.title, Width: w.width, Height: w.height, MinWidth: w.minWidth, MinHeight: 480,
+		AssetServer:        &assetserver.Options{Handler: w.handler},
+		Logger:             wailsLogger{log},
+		LogLevel:           logger.WARNING,
+		LogLevelProduction: logger.WARNING,
+		BackgroundColour:   options.NewRGB(244, 246, 249),
+		Windows:            windowsOptions(w.data),
+		Linux:              &linux.Options{ProgramName: w.program, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		OnStartup: func(ctx context.Context) {
+			trust()
+			w.started(ctx, wailsWindow{ctx})
+		},
+		OnDomReady: func(ctx context.Context) {
+			if w.domReady != nil {
+				w.domReady(wailsWindow{ctx})
+			}
+		},
+		OnBeforeClose: func(ctx context.Context) bool {
+			return w.beforeClose != nil && w.beforeClose(ctx, wailsWindow{ctx})
+		},
+	})
+}
+
+// wailsWindow is omni.Window over the Wails runtime.
+type wailsWindow struct{ ctx context.Context }
+
+func (w wailsWindow) ExecJS(script string) { runtime.WindowExecJS(w.ctx, script) }
+func (w wailsWindow) Hide()                { runtime.WindowHide(w.ctx) }
+func (w wailsWindow) Reload()              { runtime.WindowReloadApp(w.ctx) }
+func (w wailsWindow) Quit()                { runtime.Quit(w.ctx) }
+func (w wailsWindow) Show() {
+	runtime.WindowShow(w.ctx)
+	runtime.WindowUnminimise(w.ctx)
+}
+
+// wailsLogger sends the window framework's log lines to the Phonebar's log (standard error), so
+// that standard output carries the sign-in answer only.
+type wailsLogger struct{ log logrus.FieldLogger }
+
+func (l wailsLogger) line(level logrus.Level, msg string) {
+	l.log.WithField("proc", "wails").Log(level, strings.TrimSpace(msg))
+}
+
+func (l wailsLogger) Print(m string)   { l.line(logrus.InfoLevel, m) }
+func (l wailsLogger) Trace(m string)   { l.line(logrus.TraceLevel, m) }
+func (l wailsLogger) Debug(m string)   { l.line(logrus.DebugLevel, m) }
+func (l wailsLogger) Info(m string)    { l.line(logrus.InfoLevel, m) }
+func (l wailsLogger) Warning(m string) { l.line(logrus.WarnLevel, m) }
+func (l wailsLogger) Error(m string)   { l.line(logrus.ErrorLevel, m) }
+func (l wailsLogger) Fatal(m string)   { l.line(logrus.ErrorLevel, m) }
