@@ -45,7 +45,7 @@ func (c *core) bindings() []any {
 // returns and the session event carries.
 func (c *core) view() SessionView {
 	s := c.st.Status()
-	v := SessionView{Server: s.Server, Username: s.Username, Remember: s.Remember, Notice: s.Notice, Notices: []NoticeView{}}
+	v := SessionView{Server: s.Server, Username: s.Username, Remember: s.Remember, Notice: s.Notice, Notices: []NoticeView{}, PauseTypes: []PauseTypeView{}}
 	if s.SettingsErr != nil {
 		v.SettingsProblem = problem.Of(s.SettingsErr).Message // the window shows which file and what to do
 	}
@@ -73,6 +73,7 @@ func (c *core) view() SessionView {
 	p := s.Profile
 	v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal, Phone: p.Phone, Line: p.Line}
 	v.Ready, v.NeedCurrentPassword = s.Ready, s.NeedCurrentPassword
+	v.Status, v.PauseTypes = statusView(s.Agent, s.PauseTypes)
 	switch s.State {
 	case agent.StateLoggedIn:
 		v.Connection = "connected"

@@ -17,8 +17,15 @@ type SessionView struct {
 	Agent             *AgentView `json:"agent,omitempty"`
 	// Connection is "", "connected", "reconnecting" or "offline".
 	Connection string `json:"connection"`
-	// Ready says the agent is ready to take contacts (Session.SetReady); a login starts not ready.
+	// Ready says the agent is ready to take contacts (Session.SetReady); a login starts as the
+	// server's "log in paused" setting says (paused by default).
 	Ready bool `json:"ready"`
+	// Status is the agent's status with its pause reason and what the timers count from; nil
+	// when logged out.
+	Status *StatusView `json:"status,omitempty"`
+	// PauseTypes are the server's pause reasons, in its order (Session.Pause); empty when it has
+	// none or when logged out.
+	PauseTypes []PauseTypeView `json:"pauseTypes"`
 	// Notice explains the last thing the agent did not do (the server ended the session) or a
 	// warning of the login (password not remembered).
 	Notice string `json:"notice"`
@@ -33,6 +40,25 @@ type SessionView struct {
 	// NeedCurrentPassword says a password change must ask for the current password (the app does
 	// not hold it: the keyring could not be read again).
 	NeedCurrentPassword bool `json:"needCurrentPassword"`
+}
+
+// StatusView is the agent's status and its two timers.
+type StatusView struct {
+	Ready bool `json:"ready"`
+	// PauseTypeID and PauseType are the reason of a pause (0 and "": ready, or paused without
+	// one).
+	PauseTypeID int    `json:"pauseTypeId"`
+	PauseType   string `json:"pauseType"`
+	// SinceMs is when the status began and LoggedInMs when the session began, in milliseconds
+	// since the Unix epoch by this computer's clock: the window counts the timers from them.
+	SinceMs    int64 `json:"sinceMs"`
+	LoggedInMs int64 `json:"loggedInMs"`
+}
+
+// PauseTypeView is one pause reason the server offers.
+type PauseTypeView struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
 }
 
 // NoticeView is one non-blocking notice of the login.

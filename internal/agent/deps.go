@@ -18,8 +18,12 @@ type Client interface {
 	PhonesForCode(ctx context.Context, code string) (motion.PhoneList, error)
 	// WebCode asks for a one-time code that logs a browser in as the session's user.
 	WebCode(ctx context.Context) (string, error)
-	// SetReady tells the server whether the agent takes contacts.
-	SetReady(ctx context.Context, ready bool) (motion.AgentStatus, error)
+	// SetStatus makes the agent ready, or paused with an optional pause type.
+	SetStatus(ctx context.Context, req motion.AgentStatusRequest) (motion.AgentStatus, error)
+	// Status reads the agent's status in the session.
+	Status(ctx context.Context) (motion.AgentStatus, error)
+	// PauseTypes lists the server's pause types (none from a server without the route).
+	PauseTypes(ctx context.Context) ([]motion.PauseType, error)
 	Whoami(ctx context.Context) (motion.User, error)
 	Logout(ctx context.Context) error
 	ChangePassword(ctx context.Context, oldPassword, newPassword string) error

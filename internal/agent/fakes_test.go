@@ -39,6 +39,9 @@ type fakeClient struct {
 	loggedIn  bool
 	phones    []motion.Phone
 	providers []string
+	// status is the agent's status; pauseTypes the server's pause types.
+	status     motion.AgentStatus
+	pauseTypes []motion.PauseType
 }
 
 func (f *fakeClient) Login(_ context.Context, req motion.LoginRequest) (motion.LoginResponse, error) {
@@ -256,6 +259,26 @@ func (f *fakeClient) PhonesForCode(context.Context, string) (motion.PhoneList, e
 
 func (f *fakeClient) WebCode(context.Context) (string, error) { return "", motion.ErrNotLoggedIn }
 
-func (f *fakeClient) SetReady(_ context.Context, ready bool) (motion.AgentStatus, error) {
-	return motion.AgentStatus{Ready: ready}, nil
+func (f *fakeClient) SetStatus(_ context.Context, req motion.AgentStatusRequest) (motion.AgentStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status = motion.AgentStatus{Ready: req.Ready}
+	for _, pt := range f.pauseTypes {
+		if pt.ID == req.PauseTypeID {
+			f.status.PauseType = &pt
+		}
+	}
+	return f.status, nil
+}
+
+func (f *fakeClient) Status(context.Context) (motion.AgentStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status, nil
+}
+
+func (f *fakeClient) PauseTypes(context.Context) ([]motion.PauseType, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pauseTypes, nil
 }

@@ -3,6 +3,12 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/phonebar/phonebar/internal/motion"
 )
@@ -38,6 +44,98 @@ func (e *MicrophoneNeededError) Error() string {
 // Is makes errors.Is(err, ErrMicrophoneNeeded) true.
 func (e *MicrophoneNeededError) Is(target error) bool { return target == ErrMicrophoneNeeded }
 
+// ErrUnknownPauseType: a pause names a pause type the server did not list (see
+// *UnknownPauseTypeError).
+var ErrUnknownPauseType = errors.New("agent: no such pause type")
+
+// UnknownPauseTypeError refuses a pause with a pause type the server does not have.
+type UnknownPauseTypeError struct {
+	ID int
+	// Known are the server's pause types.
+	Known []motion.PauseType
+}
+
+func (e *UnknownPauseTypeError) Error() string {
+	if len(e.Known) == 0 {
+		return fmt.Sprintf("agent: no pause type %d: the server has none, pause without a reason", e.ID)
+	}
+	names := make([]string, 0, len(e.Known))
+	for _, pt := range e.Known {
+		names = append(names, fmt.Sprintf("%d (%s)", pt.ID, pt.Name))
+	}
+	return fmt.Sprintf("agent: no pause type %d: the server has %s", e.ID, strings.Join(names, ", "))
+}
+
+// Is makes errors.Is(err, ErrUnknownPauseType) true.
+func (e *UnknownPauseTypeError) Is(target error) bool { return target == ErrUnknownPauseType }
+
+// Status is the agent's availability as the server last said it, with what the timers count from.
+// The zero value is "paused, without a reason, since an unknown time" (logged out).
+type Status struct {
+	Ready bool
+	// PauseType is the reason of a pause; nil when ready, or paused without a reason.
+	PauseType *motion.PauseType
+	// Since is when the status began; LoggedInAt when the session began.
+	Since, LoggedInAt time.Time
+}
+
+// request is the status request that puts this status back.
+func (st Status) request() motion.AgentStatusRequest {
+	r := motion.AgentStatusRequest{Ready: st.Ready}
+	if !st.Ready && st.PauseType != nil {
+		r.PauseTypeID = st.PauseType.ID
+	}
+	return r
+}
+
+// clone copies st, so that the caller cannot change the session's pause type.
+func (st Status) clone() Status {
+	if st.PauseType != nil {
+		pt := *st.PauseType
+		st.PauseType = &pt
+	}
+	return st
+}
+
+// StatusFrom reads a server's answer at now (this computer's clock): a time the server leaves
+// out, or puts ahead of now, is now (timers never count down).
+func StatusFrom(st motion.AgentStatus, now time.Time) Status {
+	out := Status{Ready: st.Ready, Since: st.Since, LoggedInAt: st.LoggedInAt}
+	if st.PauseType != nil && !st.Ready {
+		pt := *st.PauseType
+		out.PauseType = &pt
+	}
+	if out.Since.IsZero() || out.Since.After(now) {
+		out.Since = now
+	}
+	if out.LoggedInAt.IsZero() || out.LoggedInAt.After(out.Since) {
+		out.LoggedInAt = out.Since
+	}
+	return out
+}
+
+// readStatus reads the status and pause types of a new session. A server that does not answer
+// them leaves the agent paused from now, with no pause types: the login goes on.
+func (s *Session) readStatus(ctx context.Context, cl Client, mustChange bool, log logrus.FieldLogger) (Status, []motion.PauseType) {
+	now := s.clock.Now()
+	fallback := Status{Since: now, LoggedInAt: now}
+	if mustChange {
+		return fallback, nil // the token is only good for the password change; read after it
+	}
+	st, err := cl.Status(ctx)
+	status := fallback
+	if err != nil {
+		log.WithField("error", err.Error()).Info("agent: the server did not say the agent's status")
+	} else {
+		status = StatusFrom(st, now)
+	}
+	types, err := cl.PauseTypes(ctx)
+	if err != nil {
+		log.WithField("error", err.Error()).Info("agent: the server did not list its pause types")
+	}
+	return status, types
+}
+
 // ReadyGate says whether an agent of typology may go ready given the last microphone check's
 // verdict (app.core.checkMicrophone gives it; "" when no check ran): a WebRTC agent needs a
 // "working" microphone (Motion: WebRTC agents must allow the microphone, or they cannot take
@@ -50,11 +148,28 @@ func ReadyGate(typology, micVerdict string) error {
 	return &MicrophoneNeededError{Verdict: micVerdict}
 }
 
-// SetReady makes the agent ready to take contacts, or not ready, on the server, after ReadyGate
-// with micVerdict allows it (going not ready is always allowed). The status is part of the
-// session: a new login starts not ready. Errors: *MicrophoneNeededError, ErrNotLoggedIn, and the
-// client's.
+// SetReady makes the agent ready to take contacts, or paused without a reason, on the server,
+// after ReadyGate with micVerdict allows it (pausing is always allowed). Errors:
+// *MicrophoneNeededError, ErrNotLoggedIn, and the client's.
 func (s *Session) SetReady(ctx context.Context, ready bool, micVerdict string) error {
+	return s.setStatus(ctx, motion.AgentStatusRequest{Ready: ready}, micVerdict)
+}
+
+// Pause pauses the agent with the pause type pauseTypeID, one of PauseTypes (0: without a
+// reason). Errors: *UnknownPauseTypeError, ErrNotLoggedIn, and the client's.
+func (s *Session) Pause(ctx context.Context, pauseTypeID int) error {
+	if pauseTypeID != 0 {
+		s.mu.Lock()
+		known := slices.Clone(s.pauseTypes)
+		s.mu.Unlock()
+		if !slices.ContainsFunc(known, func(pt motion.PauseType) bool { return pt.ID == pauseTypeID }) {
+			return &UnknownPauseTypeError{ID: pauseTypeID, Known: known}
+		}
+	}
+	return s.setStatus(ctx, motion.AgentStatusRequest{PauseTypeID: pauseTypeID}, "")
+}
+
+func (s *Session) setStatus(ctx context.Context, req motion.AgentStatusRequest, micVerdict string) error {
 	s.mu.Lock()
 	cl, gen, typology := s.client, s.gen, s.profile.Typology
 	ok := s.state.HasSession() && cl != nil
@@ -62,21 +177,25 @@ func (s *Session) SetReady(ctx context.Context, ready bool, micVerdict string) e
 	if !ok {
 		return ErrNotLoggedIn
 	}
-	if ready {
+	if req.Ready {
 		if err := ReadyGate(typology, micVerdict); err != nil {
 			return err
 		}
 	}
-	st, err := cl.SetReady(ctx, ready)
+	st, err := cl.SetStatus(ctx, req)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	if s.gen == gen {
-		s.ready = st.Ready
+		loggedIn := s.status.LoggedInAt
+		s.status = StatusFrom(st, s.clock.Now())
+		if st.LoggedInAt.IsZero() && !loggedIn.IsZero() {
+			s.status.LoggedInAt = loggedIn
+		}
 	}
 	s.mu.Unlock()
-	s.log.WithField("ready", st.Ready).Info("agent: status changed")
+	s.log.WithFields(logrus.Fields{"ready": st.Ready, "pauseType": req.PauseTypeID}).Info("agent: status changed")
 	return nil
 }
 
@@ -84,5 +203,26 @@ func (s *Session) SetReady(ctx context.Context, ready bool, micVerdict string) e
 func (s *Session) Ready() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ready && s.state.HasSession()
+	return s.status.Ready && s.state.HasSession()
+}
+
+// Status returns the agent's status in the current session (zero when logged out).
+func (s *Session) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.state.HasSession() {
+		return Status{}
+	}
+	return s.status.clone()
+}
+
+// PauseTypes returns the server's pause types, in its order (none when logged out, or from a
+// server that has none).
+func (s *Session) PauseTypes() []motion.PauseType {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.state.HasSession() {
+		return nil
+	}
+	return slices.Clone(s.pauseTypes)
 }

@@ -246,20 +246,24 @@ func (s *Session) relogin(ctx context.Context, gen uint64) (Client, bool) {
 	}
 	old := s.client
 	s.client = cl
-	ready := s.ready
+	was := s.status
 	s.mu.Unlock()
 	old.CloseIdleConnections()
 	log.Info("agent: logged back in after the server forgot the session")
-	if ready {
-		// The new session starts not ready: the agent was ready, so say so again.
-		if _, err := cl.SetReady(ctx, true); err != nil {
-			log.WithField("error", err.Error()).Warn("agent: could not make the agent ready again")
-			s.mu.Lock()
-			if s.gen == gen {
-				s.ready = false
-			}
-			s.mu.Unlock()
+	// The new session starts as the server's setting says: put the agent's status back as it was.
+	st, err := cl.SetStatus(ctx, was.request())
+	if err != nil {
+		log.WithField("error", err.Error()).Warn("agent: could not put the agent's status back")
+		st, err = cl.Status(ctx)
+	}
+	s.mu.Lock()
+	if s.gen == gen {
+		if err == nil {
+			s.status = StatusFrom(st, s.clock.Now())
+		} else {
+			s.status = Status{Since: s.clock.Now(), LoggedInAt: was.LoggedInAt}
 		}
 	}
+	s.mu.Unlock()
 	return cl, true
 }

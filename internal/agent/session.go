@@ -89,7 +89,8 @@ type Session struct {
 	phone       string         // the hot-desk telephone of the session
 	line        string         // the external agent's line of the session
 	relogged    bool           // the session was logged back in once already (never twice)
-	ready       bool           // the agent is ready (SetReady); a login starts not ready
+	status      Status         // the agent's status, as the server last said it (SetStatus)
+	pauseTypes  []motion.PauseType
 	sessCancel  context.CancelFunc
 	sessCtx     context.Context
 	wake        chan struct{}
@@ -359,6 +360,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 	}
 
 	in.Password = ""
+	status, pauseTypes := s.readStatus(ctx, cl, resp.MustChangePassword, log)
 	s.mu.Lock()
 	if s.gen != gen || s.state != StateLoggingIn || s.closed {
 		s.mu.Unlock()
@@ -366,7 +368,7 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		return Profile{}, ErrClosed
 	}
 	s.client, s.server, s.user, s.profile, s.sip, s.remember = cl, origin, user, p, who.SIP, rememberLater
-	s.opts, s.phone, s.line, s.relogged, s.ready = opts, in.Phone, in.Line, false, false
+	s.opts, s.phone, s.line, s.relogged, s.status, s.pauseTypes = opts, in.Phone, in.Line, false, status, pauseTypes
 	s.sessCtx, s.sessCancel = context.WithCancel(context.Background())
 	if resp.MustChangePassword {
 		s.applyLocked(InputLoginNeedsNewPassword, "", "Your password must be changed before you continue", nil)
@@ -555,12 +557,15 @@ func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		return Profile{}, err
 	}
 	var who *motion.User
+	var status Status
+	var pauseTypes []motion.PauseType
 	if required {
 		u, err := cl.Whoami(ctx)
 		if err != nil {
 			return Profile{}, err
 		}
 		who = &u
+		status, pauseTypes = s.readStatus(ctx, cl, false, s.log)
 	}
 	var p Profile
 	if remembered {
@@ -576,6 +581,8 @@ func (s *Session) ChangePassword(ctx context.Context, oldPassword, newPassword s
 		np := makeProfile(server, *who, motion.LoginResponse{})
 		np.Warnings, np.Phone, np.LicenseExpiresAt = s.profile.Warnings, s.profile.Phone, s.profile.LicenseExpiresAt
 		s.profile, s.sip = np, who.SIP
+		status.LoggedInAt = s.status.LoggedInAt // the session began at the login
+		s.status, s.pauseTypes = status, pauseTypes
 	}
 	s.profile.MustChangePassword = false
 	s.profile.PasswordExpiresInDays = nil

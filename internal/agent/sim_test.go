@@ -37,13 +37,19 @@ type simRig struct {
 
 func newSimRig(t *testing.T) *simRig {
 	t.Helper()
+	return newSimRigWith(t, &motionsim.Config{MaxLoginAttempts: 5, Users: []motionsim.UserConfig{
+		{Name: "bob", Fullname: "Bob Hart", Typology: motion.TypologyPhonebar, Password: bobPassword},
+	}})
+}
+
+// newSimRigWith is newSimRig with the demo server's configuration.
+func newSimRigWith(t *testing.T, cfg *motionsim.Config) *simRig {
+	t.Helper()
 	r := &simRig{creds: credstore.NewMemory(), cfg: config.NewStore(filepath.Join(t.TempDir(), "settings.json"))}
 	var err error
 	r.srv, err = motionsim.New(motionsim.Options{
 		BcryptCost: 4, HeartbeatMS: 50,
-		Config: &motionsim.Config{MaxLoginAttempts: 5, Users: []motionsim.UserConfig{
-			{Name: "bob", Fullname: "Bob Hart", Typology: motion.TypologyPhonebar, Password: bobPassword},
-		}},
+		Config:     cfg,
 		Hooks: motionsim.Hooks{OnRecord: func(rec motionsim.Record) {
 			if rec.Kind == motionsim.RecordLoginFailed {
 				r.mu.Lock()

@@ -257,11 +257,37 @@ func (c *Client) WebCode(ctx context.Context) (string, error) {
 	return r.Code, nil
 }
 
-// SetReady tells the server whether the agent is ready to take contacts (PathAgentStatus).
+// SetReady tells the server whether the agent is ready to take contacts (PathAgentStatus); not
+// ready is a pause without a reason.
 func (c *Client) SetReady(ctx context.Context, ready bool) (AgentStatus, error) {
+	return c.SetStatus(ctx, AgentStatusRequest{Ready: ready})
+}
+
+// SetStatus sets the agent's status (PathAgentStatus): ready, or paused with an optional
+// PauseType.ID.
+func (c *Client) SetStatus(ctx context.Context, req AgentStatusRequest) (AgentStatus, error) {
 	var st AgentStatus
-	err := c.do(ctx, "the agent status", http.MethodPut, PathAgentStatus, true, AgentStatusRequest{Ready: ready}, &st)
+	err := c.do(ctx, "the agent status", http.MethodPut, PathAgentStatus, true, req, &st)
 	return st, err
+}
+
+// Status reads the agent's status in the session (PathAgentStatus).
+func (c *Client) Status(ctx context.Context) (AgentStatus, error) {
+	var st AgentStatus
+	err := c.do(ctx, "the agent status", http.MethodGet, PathAgentStatus, true, nil, &st)
+	return st, err
+}
+
+// PauseTypes lists the pause types the administrator defined (PathPauseTypes). A server that does
+// not offer the route (404) has none.
+func (c *Client) PauseTypes(ctx context.Context) ([]PauseType, error) {
+	var l PauseTypeList
+	err := c.do(ctx, "the pause types", http.MethodGet, PathPauseTypes, true, nil, &l)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		return nil, nil
+	}
+	return l.Rows, err
 }
 
 func (c *Client) do(ctx context.Context, op, method, path string, auth bool, in, out any) error {

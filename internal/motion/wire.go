@@ -54,8 +54,14 @@ const (
 	PathAuthWebCode = "/api/auth/webcode"
 	// PathAgentStatus is the agent's own availability in the session (GET, or PUT with
 	// AgentStatusRequest; AgentStatus): ready to take contacts, or not ready (paused). A new
-	// session starts not ready. [ours]
+	// session starts paused (not ready, no pause type) unless the administrator turned "log in
+	// paused" off, then ready. A pause may name one of the PathPauseTypes (AgentStatusRequest.
+	// PauseTypeID; an unknown one is 400 BAD_REQUEST). [ours]
 	PathAgentStatus = "/api/agent/status"
+	// PathPauseTypes lists the pause types the administrator defined, the reasons an agent gives
+	// for not being ready (GET, PauseTypeList), to any logged-in user. [ours: the real server has
+	// pause types, doc; their route and shape are not public]
+	PathPauseTypes = "/api/agent/pausetypes"
 	// PathResetPassword takes a ResetPasswordRequest (POST): the token of a forgot-password link
 	// and the new password; 204, 422 PASSWORD_RULES, or 400 BAD_REQUEST when the link is unknown,
 	// used or older than one hour. The link in the message is PathWebResetPassword?token=TOKEN. [ours]
@@ -225,13 +231,33 @@ type SSOLoginRequest struct {
 // AgentStatusRequest is the body of PUT PathAgentStatus. [ours]
 type AgentStatusRequest struct {
 	Ready bool `json:"ready"`
+	// PauseTypeID is the PauseType.ID of a pause (Ready false); 0: a pause without a reason.
+	// Must be 0 with Ready true.
+	PauseTypeID int `json:"pauseTypeId,omitempty"`
 }
 
 // AgentStatus answers PathAgentStatus. [ours]
 type AgentStatus struct {
 	Ready bool `json:"ready"`
-	// Since is when the status last changed (the login for a session never made ready).
+	// PauseType is the reason of a pause; nil when ready, or paused without a reason.
+	PauseType *PauseType `json:"pauseType,omitempty"`
+	// Since is when the status last changed (the login for a session whose status never changed).
 	Since time.Time `json:"since"`
+	// LoggedInAt is when the session began; zero from a server that does not say.
+	LoggedInAt time.Time `json:"loggedInAt"`
+}
+
+// PauseType is one reason an agent may give for a pause ("Lunch", "Training"). [doc concept, ours
+// shape]
+type PauseType struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// PauseTypeList answers PathPauseTypes, in the administrator's order. [ours]
+type PauseTypeList struct {
+	Count int         `json:"count"`
+	Rows  []PauseType `json:"rows"`
 }
 
 // WebCodeResponse answers PathAuthWebCode. [ours]
@@ -275,6 +301,9 @@ type User struct {
 	Internal string `json:"internal,omitempty"`
 	// SIP is present for WebRTC agents on PathWhoami only. [ours]
 	SIP *SIPAccount `json:"sip,omitempty"`
+	// RemoteControl says the administrator turned the Phonebar's local control API on for this
+	// agent ("Remote Control" [doc]); on PathWhoami only. [ours: field name and place]
+	RemoteControl bool `json:"remoteControl,omitempty"`
 }
 
 // SIPAccount is what a WebRTC agent needs to register its softphone. Password is a secret. [ours]

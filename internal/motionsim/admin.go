@@ -26,6 +26,10 @@ type AdminSettings struct {
 	DisconnectionTimeoutMinutes int      `json:"disconnectionTimeoutMinutes"`
 	SSOProviders                []string `json:"ssoProviders"`
 	PhonebarMultiLogin          bool     `json:"phonebarMultiLogin"`
+	// PauseTypes and LoginPaused mean what they mean in Config (LoginPaused resolved: never
+	// absent here).
+	PauseTypes  []motion.PauseType `json:"pauseTypes"`
+	LoginPaused bool               `json:"loginPaused"`
 }
 
 // adminSettingsPatch is the body of PUT PathAdminSettings: only the keys present change.
@@ -39,6 +43,9 @@ type adminSettingsPatch struct {
 	DisconnectionTimeoutMinutes *int      `json:"disconnectionTimeoutMinutes"`
 	SSOProviders                *[]string `json:"ssoProviders"`
 	PhonebarMultiLogin          *bool     `json:"phonebarMultiLogin"`
+	// PauseTypes replaces the whole list; a session paused with a type that is gone keeps it.
+	PauseTypes  *[]motion.PauseType `json:"pauseTypes"`
+	LoginPaused *bool               `json:"loginPaused"`
 }
 
 // AdminUser is one row of GET PathAdminUsers and the answer of the per-user routes.
@@ -53,6 +60,9 @@ type AdminUser struct {
 	LiveSessions       int        `json:"liveSessions"`
 	// Phone is the hot-desk telephone of a live session, if any.
 	Phone string `json:"phone,omitempty"`
+	// Status is the agent's status in its live session (the Phonebar's, else the newest); nil
+	// without one.
+	Status *motion.AgentStatus `json:"status,omitempty"`
 }
 
 // adminUserPatch is the body of PUT PathAdminUsers/NAME: only the keys present change.
@@ -62,6 +72,7 @@ type adminUserPatch struct {
 	MustChangePassword *bool   `json:"mustChangePassword"`
 	Email              *string `json:"email"` // "" clears it
 	PasswordChangedAt  *string `json:"passwordChangedAt"`
+	RemoteControl      *bool   `json:"remoteControl"`
 }
 
 // AdminPhone is one row of GET PathAdminPhones.
@@ -98,6 +109,8 @@ func (s *Server) settingsConfigLocked() *Config {
 		SSOProviders:                slices.Clone(st.ssoProviders),
 		PhonebarMultiLogin:          st.phonebarMultiLogin,
 		SIP:                         st.sip,
+		PauseTypes:                  slices.Clone(st.pauseTypes),
+		LoginPaused:                 &st.loginPaused,
 	}
 	if !st.licenseExpiresAt.IsZero() {
 		c.LicenseExpiresAt = st.licenseExpiresAt.UTC().Format(time.RFC3339)
@@ -118,6 +131,8 @@ func adminSettingsOf(c *Config) AdminSettings {
 		PasswordMaxAgeDays: c.PasswordMaxAgeDays, PasswordHistory: c.PasswordHistory, LicenseExpiresAt: c.LicenseExpiresAt,
 		DisconnectionTimeoutMinutes: c.DisconnectionTimeoutMinutes, SSOProviders: append([]string{}, c.SSOProviders...),
 		PhonebarMultiLogin: c.PhonebarMultiLogin,
+		PauseTypes:         append([]motion.PauseType{}, c.PauseTypes...),
+		LoginPaused:        c.LoginPaused == nil || *c.LoginPaused,
 	}
 }
 
@@ -147,6 +162,12 @@ func (s *Server) updateSettings(p adminSettingsPatch) (AdminSettings, *apiError)
 	}
 	if p.PhonebarMultiLogin != nil {
 		c.PhonebarMultiLogin = *p.PhonebarMultiLogin
+	}
+	if p.PauseTypes != nil {
+		c.PauseTypes = slices.Clone(*p.PauseTypes)
+	}
+	if p.LoginPaused != nil {
+		c.LoginPaused = p.LoginPaused
 	}
 	if err := c.validateSettings(); err != nil {
 		ce := err.(*ConfigError)
@@ -178,13 +199,33 @@ func (s *Server) adminUserLocked(a *account) AdminUser {
 			u.UnlockAt = &at
 		}
 	}
+	var shown *session // the Phonebar's session, else the newest
 	for _, ss := range s.st.sessions {
 		if ss.acct == a {
 			u.LiveSessions++
 			u.Phone = cmp.Or(u.Phone, ss.info.Phone)
+			if shownBefore(ss, shown) {
+				shown = ss
+			}
 		}
 	}
+	if shown != nil && a.user.Role == motion.RoleAgent {
+		st := shown.statusOf()
+		u.Status = &st
+	}
 	return u
+}
+
+// shownBefore says whether the admin page shows the status of session a rather than of b (nil):
+// a Phonebar's session before a web one, then the newest.
+func shownBefore(a, b *session) bool {
+	if b == nil {
+		return true
+	}
+	if pa, pb := a.info.Client == motion.ClientPhonebar, b.info.Client == motion.ClientPhonebar; pa != pb {
+		return pa
+	}
+	return a.seq > b.seq
 }
 
 // Users returns every user with its security state, by id.
@@ -279,7 +320,15 @@ func (s *Server) updateUser(name string, p adminUserPatch) (AdminUser, *apiError
 		}
 		changedAt = t
 	}
+	remote := a.user.RemoteControl
+	if p.RemoteControl != nil {
+		if *p.RemoteControl && a.user.Role != motion.RoleAgent {
+			return AdminUser{}, badRequest("only agents have Remote Control (%s is %s)", a.user.Name, a.user.Role)
+		}
+		remote = *p.RemoteControl
+	}
 	a.user.Typology, a.hotDesk, a.user.Email, a.mustChange, a.changedAt = typology, hotDesk, email, mustChange, changedAt
+	a.user.RemoteControl = remote
 	s.log.WithField("user", a.user.Name).Info("user changed by an administrator")
 	return s.adminUserLocked(a), nil
 }

@@ -59,6 +59,12 @@ func TestAdminAPIValidation(t *testing.T) {
 		{"unknown key", "PUT", motion.PathAdminSettings, `{"maxAttempts":3}`, admin, 400, motion.CodeBadRequest, `unknown field "maxAttempts"`},
 		{"wrong type", "PUT", motion.PathAdminSettings, `{"securitySuite":"yes"}`, admin, 400, motion.CodeBadRequest, "securitySuite"},
 		{"not an object", "PUT", motion.PathAdminSettings, `[]`, admin, 400, motion.CodeBadRequest, "JSON object"},
+		{"pause type id 0", "PUT", motion.PathAdminSettings, `{"pauseTypes":[{"id":0,"name":"Lunch"}]}`, admin, 400, motion.CodeBadRequest, "pauseTypes[0].id: must be 1 or more"},
+		{"pause type id twice", "PUT", motion.PathAdminSettings, `{"pauseTypes":[{"id":1,"name":"Lunch"},{"id":1,"name":"Break"}]}`, admin, 400, motion.CodeBadRequest, "pauseTypes[1].id: 1 is already"},
+		{"pause type name twice", "PUT", motion.PathAdminSettings, `{"pauseTypes":[{"id":1,"name":"Lunch"},{"id":2,"name":"lunch"}]}`, admin, 400, motion.CodeBadRequest, "pauseTypes[1].name"},
+		{"pause type blank", "PUT", motion.PathAdminSettings, `{"pauseTypes":[{"id":1,"name":" "}]}`, admin, 400, motion.CodeBadRequest, "pauseTypes[0].name"},
+		{"pause type control character", "PUT", motion.PathAdminSettings, `{"pauseTypes":[{"id":1,"name":"Lu\u0007nch"}]}`, admin, 400, motion.CodeBadRequest, "control characters"},
+		{"remote control for an admin", "PUT", motion.PathAdminUsers + "/admin", `{"remoteControl":true}`, admin, 400, motion.CodeBadRequest, "only agents have Remote Control"},
 		{"delete settings", "DELETE", motion.PathAdminSettings, nil, admin, 405, motion.CodeMethodNotAllowed, "GET, PUT"},
 		{"unknown user", "PUT", motion.PathAdminUsers + "/nobody", `{}`, admin, 404, motion.CodeNotFound, `"nobody"`},
 		{"unknown user unlock", "POST", motion.PathAdminUsers + "/nobody/unlock", nil, admin, 404, motion.CodeNotFound, `"nobody"`},
@@ -95,7 +101,7 @@ func TestAdminAPIValidation(t *testing.T) {
 	// Nothing refused changed anything.
 	assert.Equal(t, AdminSettings{
 		SecuritySuite: true, MaxLoginAttempts: 5, UnlockAfterMinutes: 15, PasswordMaxAgeDays: 90, PasswordHistory: 5,
-		SSOProviders: []string{},
+		SSOProviders: []string{}, PauseTypes: DefaultConfig().PauseTypes, LoginPaused: true,
 	}, ts.srv.Settings())
 	assert.Equal(t, motion.TypologyExternal, ts.srv.Users()[1].Typology)
 	assert.False(t, ts.srv.Users()[1].HotDesk)

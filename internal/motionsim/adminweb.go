@@ -149,6 +149,9 @@ func (s *Server) handleAdminSettingsForm(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	p.SSOProviders = &sso
+	p.LoginPaused = on("loginPaused")
+	types := s.pauseTypesFromLines(r.PostForm.Get("pauseTypes"))
+	p.PauseTypes = &types
 	if _, err := s.updateSettings(p); err != nil {
 		s.renderAdmin(w, r, ss, err.Status, "", err.Body.Message)
 		return
@@ -180,6 +183,10 @@ func (s *Server) handleAdminUserForm(w http.ResponseWriter, r *http.Request) {
 		hot, must := r.PostForm.Get("hotDesk") == "on", r.PostForm.Get("mustChangePassword") == "on"
 		email := r.PostForm.Get("email")
 		p.HotDesk, p.MustChangePassword, p.Email = &hot, &must, &email
+		if s.isAgent(name) {
+			remote := r.PostForm.Get("remoteControl") == "on"
+			p.RemoteControl = &remote
+		}
 		if v := strings.TrimSpace(r.PostForm.Get("passwordChangedAt")); v != "" {
 			p.PasswordChangedAt = &v
 		}
@@ -209,4 +216,42 @@ func (s *Server) handleAdminPhoneForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, motion.PathWebAdmin+"?m=phone#phones", http.StatusSeeOther)
+}
+
+// pauseTypesFromLines reads the pause types of the settings form, one name per line: a name the
+// server already has keeps its ID (so that agents paused with it keep their reason), a new one
+// gets the next free ID. Blank lines are skipped; the result is validated by updateSettings.
+func (s *Server) pauseTypesFromLines(text string) []motion.PauseType {
+	s.mu.Lock()
+	current := slices.Clone(s.st.settings.pauseTypes)
+	s.mu.Unlock()
+	next := 1
+	for _, pt := range current {
+		next = max(next, pt.ID+1)
+	}
+	out := []motion.PauseType{}
+	used := map[int]bool{}
+	for line := range strings.Lines(text) {
+		name := strings.TrimSpace(line)
+		if name == "" {
+			continue
+		}
+		i := slices.IndexFunc(current, func(pt motion.PauseType) bool { return strings.EqualFold(pt.Name, name) })
+		if i >= 0 && !used[current[i].ID] { // a name given twice gets a new ID: validation names the duplicate
+			used[current[i].ID] = true
+			out = append(out, motion.PauseType{ID: current[i].ID, Name: name})
+			continue
+		}
+		out = append(out, motion.PauseType{ID: next, Name: name})
+		next++
+	}
+	return out
+}
+
+// isAgent reports whether name is an agent's login name.
+func (s *Server) isAgent(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.byName[strings.ToLower(name)]
+	return a != nil && a.user.Role == motion.RoleAgent
 }

@@ -92,3 +92,40 @@ func TestAdminPage(t *testing.T) {
 	a.get("/admin/settings")
 	assert.Equal(t, http.StatusMethodNotAllowed, a.status)
 }
+
+func TestAdminPagePauseTypesAndAgentStatus(t *testing.T) {
+	ts := startServer(t, Options{})
+	lr := ts.login(t, "chloe", demoPassword(t, "chloe"))
+	status, body := ts.call(t, http.MethodPut, motion.PathAgentStatus, motion.AgentStatusRequest{PauseTypeID: 2}, bearer(lr.Token))
+	require.Equal(t, http.StatusOK, status, string(body))
+
+	a := newBrowser(t, ts).login("admin", demoPassword(t, "admin"))
+	a.get(motion.PathWebAdmin)
+	require.Equal(t, http.StatusOK, a.status)
+	assert.Contains(t, byID(t, a.body, "status-chloe"), "Paused: Lunch")
+	assert.Contains(t, a.body, `data-pause-type="2"`)
+	assert.Contains(t, a.body, `id="loginPaused" checked`)
+	assert.Contains(t, a.body, "Break\nLunch\nTraining\nBack office\n</textarea>")
+	assert.Contains(t, a.body, `aria-label="Remote Control for chloe" checked`)
+
+	// The administrator renames nothing, drops Break, adds Coaching and lets agents log in ready;
+	// then turns Remote Control off for chloe.
+	form := url.Values{"check": {a.hidden("check")}, "securitySuite": {"on"}, "maxLoginAttempts": {"5"}, "unlockAfterMinutes": {"15"},
+		"passwordMaxAgeDays": {"90"}, "passwordHistory": {"5"}, "disconnectionTimeoutMinutes": {"0"},
+		"pauseTypes": {"Lunch\r\nTraining\r\nCoaching\r\nBack office\r\n"}}
+	a.do(http.MethodPost, "/admin/settings", form)
+	require.Equal(t, http.StatusSeeOther, a.status, a.body)
+	st := ts.srv.Settings()
+	assert.Equal(t, []motion.PauseType{{ID: 2, Name: "Lunch"}, {ID: 3, Name: "Training"}, {ID: 5, Name: "Coaching"}, {ID: 4, Name: "Back office"}}, st.PauseTypes)
+	assert.False(t, st.LoginPaused)
+	a.do(http.MethodPost, "/admin/users/chloe", url.Values{"check": {form.Get("check")}, "typology": {"phonebar"}, "email": {"chloe@demo.phonebar.test"}})
+	require.Equal(t, http.StatusSeeOther, a.status, a.body)
+	assert.False(t, ts.srv.Users()[2].RemoteControl)
+	a.do(http.MethodPost, "/admin/users/admin", url.Values{"check": {form.Get("check")}, "email": {"admin@demo.phonebar.test"}})
+	require.Equal(t, http.StatusSeeOther, a.status, "an admin's form has no Remote Control box: %s", a.body)
+
+	a.do(http.MethodPost, "/admin/settings", url.Values{"check": {form.Get("check")}, "maxLoginAttempts": {"5"}, "unlockAfterMinutes": {"15"},
+		"passwordMaxAgeDays": {"90"}, "passwordHistory": {"5"}, "disconnectionTimeoutMinutes": {"0"}, "pauseTypes": {"Lunch\nlunch\n"}})
+	require.Equal(t, http.StatusBadRequest, a.status)
+	assert.Contains(t, byID(t, a.body, "admin-error"), "pauseTypes[1].name")
+}

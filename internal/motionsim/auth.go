@@ -252,6 +252,7 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 		notices:   res,
 		sockets:   map[*socket]struct{}{},
 		idleSince: now,
+		ready:     acct.user.Role == motion.RoleAgent && !s.st.settings.loginPaused,
 	}
 	s.st.sessions[ss.token] = ss
 	s.st.sessionLog.push(ss)

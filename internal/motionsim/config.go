@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -52,6 +54,12 @@ type Config struct {
 	// PhonebarMultiLogin lets agents of typology phonebar hold several sessions of the same client
 	// kind at once; false (the default) treats a second one as a conflict like for every other user.
 	PhonebarMultiLogin bool `json:"phonebarMultiLogin,omitempty"`
+	// PauseTypes are the reasons agents give for a pause, in the order they are offered; IDs are
+	// 1 or more and unique, names unique. Empty: agents pause without a reason.
+	PauseTypes []motion.PauseType `json:"pauseTypes,omitempty"`
+	// LoginPaused says a new session starts paused (not ready, no reason); false starts it ready.
+	// Nil (absent) means true.
+	LoginPaused *bool `json:"loginPaused,omitempty"`
 	// SIP is what WebRTC agents receive in whoami.
 	SIP SIPConfig `json:"sip"`
 	// PBX configures the demo server's own SIP-over-WebSocket registrar and extensions.
@@ -155,6 +163,9 @@ type UserConfig struct {
 	APIKey string `json:"apikey,omitempty"`
 	// SIPPassword is the SIP password of a WebRTC agent (required for them).
 	SIPPassword string `json:"sipPassword,omitempty"`
+	// RemoteControl turns the Phonebar's local control API on for this agent (whoami says so);
+	// false (the default): off unless the agent's own settings turn it on.
+	RemoteControl bool `json:"remoteControl,omitempty"`
 }
 
 // DemoLogin is one login shown in demo mode.
@@ -332,6 +343,9 @@ func (c *Config) validateSettings() error {
 			return &ConfigError{Field: "licenseExpiresAt", Problem: fmt.Sprintf("%q is not an RFC 3339 time such as 2027-01-31T00:00:00Z", c.LicenseExpiresAt)}
 		}
 	}
+	if err := validatePauseTypes(c.PauseTypes); err != nil {
+		return err
+	}
 	dupSSO := map[string]bool{}
 	for i, p := range c.SSOProviders {
 		if !ssoProviders[p] {
@@ -341,6 +355,40 @@ func (c *Config) validateSettings() error {
 			return &ConfigError{Field: fmt.Sprintf("ssoProviders[%d]", i), Problem: fmt.Sprintf("%q is listed twice", p)}
 		}
 		dupSSO[p] = true
+	}
+	return nil
+}
+
+// maxPauseTypes bounds the pause types; maxPauseTypeName the length of a name.
+const (
+	maxPauseTypes    = 64
+	maxPauseTypeName = 64
+)
+
+// validatePauseTypes checks the pause types: IDs 1 or more and unique, names unique (in any case),
+// not blank, at most maxPauseTypeName characters, no control characters.
+func validatePauseTypes(types []motion.PauseType) error {
+	if len(types) > maxPauseTypes {
+		return &ConfigError{Field: "pauseTypes", Problem: fmt.Sprintf("at most %d pause types, not %d", maxPauseTypes, len(types))}
+	}
+	ids, names := map[int]int{}, map[string]int{}
+	for i, pt := range types {
+		at := fmt.Sprintf("pauseTypes[%d]", i)
+		if pt.ID < 1 {
+			return &ConfigError{Field: at + ".id", Problem: fmt.Sprintf("must be 1 or more, not %d", pt.ID)}
+		}
+		if j, dup := ids[pt.ID]; dup {
+			return &ConfigError{Field: at + ".id", Problem: fmt.Sprintf("%d is already the id of pauseTypes[%d]", pt.ID, j)}
+		}
+		ids[pt.ID] = i
+		name := strings.TrimSpace(pt.Name)
+		if name == "" || name != pt.Name || utf8.RuneCountInString(name) > maxPauseTypeName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+			return &ConfigError{Field: at + ".name", Problem: fmt.Sprintf("%s must be 1 to %d characters without control characters or spaces around", quoteShort(pt.Name), maxPauseTypeName)}
+		}
+		if j, dup := names[strings.ToLower(name)]; dup {
+			return &ConfigError{Field: at + ".name", Problem: fmt.Sprintf("%q is already the name of pauseTypes[%d]", name, j)}
+		}
+		names[strings.ToLower(name)] = i
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -80,6 +81,8 @@ type settings struct {
 	ssoProviders       []string
 	phonebarMultiLogin bool
 	sip                SIPConfig
+	pauseTypes         []motion.PauseType
+	loginPaused        bool
 }
 
 func resolveSettings(c *Config) settings {
@@ -93,6 +96,8 @@ func resolveSettings(c *Config) settings {
 		ssoProviders:       append([]string(nil), c.SSOProviders...),
 		phonebarMultiLogin: c.PhonebarMultiLogin,
 		sip:                c.SIP,
+		pauseTypes:         slices.Clone(c.PauseTypes),
+		loginPaused:        c.LoginPaused == nil || *c.LoginPaused,
 	}
 	if s.passwordMaxAge == 0 {
 		s.passwordMaxAge = 90 * 24 * time.Hour

@@ -128,6 +128,7 @@ func New(opts Options) (*Server, error) {
 		motion.PathSSOCallback:      {http.MethodGet: s.handleSSOCallback},
 		motion.PathAuthWebCode:      {http.MethodPost: s.handleWebCode},
 		motion.PathAgentStatus:      {http.MethodGet: s.handleAgentStatus, http.MethodPut: s.handleAgentStatus},
+		motion.PathPauseTypes:       {http.MethodGet: s.handlePauseTypes},
 		motion.PathResetPassword:    {http.MethodPost: s.handleResetPassword},
 		motion.PathWebResetPassword: {http.MethodGet: s.handleResetPage, http.MethodPost: s.handleResetForm},
 		motion.PathAdminSettings:    {http.MethodGet: s.handleAdminSettings, http.MethodPut: s.handleAdminSettings},
@@ -180,6 +181,7 @@ func (s *Server) seed(cfg *Config) error {
 			user: motion.User{
 				ID: i + 1, Name: u.Name, Fullname: u.Fullname, Email: u.Email,
 				Role: roleOrDefault(u.Role), Typology: u.Typology, Internal: u.Internal,
+				RemoteControl: u.RemoteControl && roleOrDefault(u.Role) == motion.RoleAgent,
 			},
 			apiKey:      u.APIKey,
 			sipPassword: u.SIPPassword,

@@ -111,9 +111,24 @@ type session struct {
 	socketSeq int
 	// idleSince is when the session last had no realtime socket (its creation at first).
 	idleSince time.Time
-	// ready is the agent's availability (motion.PathAgentStatus), since readySince.
+	// ready is the agent's availability (motion.PathAgentStatus), since readySince; pause is the
+	// reason of a pause (nil: none, or ready). A copy: the administrator may delete the type.
 	ready      bool
+	pause      *motion.PauseType
 	readySince time.Time
+}
+
+// statusOf is the session's agent status.
+func (ss *session) statusOf() motion.AgentStatus {
+	st := motion.AgentStatus{Ready: ss.ready, Since: ss.readySince, LoggedInAt: ss.info.CreatedAt}
+	if ss.pause != nil {
+		pt := *ss.pause
+		st.PauseType = &pt
+	}
+	if st.Since.IsZero() {
+		st.Since = ss.info.CreatedAt
+	}
+	return st
 }
 
 // pendingStep is what a pending web login waits for.

@@ -29,8 +29,10 @@ const (
 	CodeNoSavedPassword       Code = "NO_SAVED_PASSWORD"
 	CodeSavedPasswordRejected Code = "SAVED_PASSWORD_REJECTED"
 	CodeMicrophoneNeeded      Code = "MICROPHONE_NEEDED"
-	CodeSignInCancelled       Code = "SIGN_IN_CANCELLED"
-	CodeSignInFailed          Code = "SIGN_IN_FAILED"
+	// CodeUnknownPauseType: a pause names a pause type the server does not have.
+	CodeUnknownPauseType Code = "UNKNOWN_PAUSE_TYPE"
+	CodeSignInCancelled  Code = "SIGN_IN_CANCELLED"
+	CodeSignInFailed     Code = "SIGN_IN_FAILED"
 
 	// Addresses, network and certificates.
 	CodeBadURL               Code = "BAD_URL"
@@ -94,7 +96,7 @@ var all = []Code{
 	CodeSessionEnded, CodeUnauthorized, CodePhoneRequired, CodePhoneUnavailable, CodeUnknownAuthFormat,
 	CodeServerError, CodeServerRefused, CodeNotMotion, CodeMissingCredentials, CodeMissing, CodeBusy,
 	CodeBadEmail, CodeNotLoggedIn, CodeNoSavedLogin, CodeNoSavedPassword, CodeSavedPasswordRejected,
-	CodeMicrophoneNeeded, CodeSignInCancelled, CodeSignInFailed,
+	CodeMicrophoneNeeded, CodeUnknownPauseType, CodeSignInCancelled, CodeSignInFailed,
 	CodeBadURL, CodeNotHTTPS, CodeUnreachable, CodeTimeout, CodeBadFingerprint, CodeUntrustedCertificate,
 	CodeCertificateMismatch,
 	CodeKeyringUnavailable, CodeKeyringTimeout, CodePasswordTooLong, CodeSettingsDamaged, CodeSettingsUnreadable,

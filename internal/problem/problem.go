@@ -83,6 +83,17 @@ var rules = []rule{
 	// The agent session.
 	{is(agent.ErrSavedPasswordRejected), CodeSavedPasswordRejected, nil},
 	{is(agent.ErrMicrophoneNeeded), CodeMicrophoneNeeded, func(err error) string { return sentence(err.Error()) + "." }},
+	{is(agent.ErrUnknownPauseType), CodeUnknownPauseType, func(err error) string {
+		var e *agent.UnknownPauseTypeError
+		if !errors.As(err, &e) || len(e.Known) == 0 {
+			return "This server has no pause reasons: pause without one."
+		}
+		names := make([]string, 0, len(e.Known))
+		for _, pt := range e.Known {
+			names = append(names, pt.Name)
+		}
+		return "That pause reason is not on the server (any more): choose one of " + strings.Join(names, ", ") + "."
+	}},
 	{is(agent.ErrNoSavedPassword), CodeNoSavedPassword, nil},
 	{is(agent.ErrNoSavedLogin), CodeNoSavedLogin, text("No remembered login: log in with your username and password.")},
 	{is(agent.ErrMissingCredentials), CodeMissingCredentials, text("Enter your username and password.")},

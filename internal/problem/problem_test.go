@@ -61,6 +61,8 @@ func TestOf(t *testing.T) {
 		{"bad email", agent.ErrBadEmail, CodeBadEmail, "email address"},
 		{"no saved login", agent.ErrNoSavedLogin, CodeNoSavedLogin, "log in with your username"},
 		{"microphone needed", &agent.MicrophoneNeededError{Verdict: "silent"}, CodeMicrophoneNeeded, ""},
+		{"unknown pause type", &agent.UnknownPauseTypeError{ID: 5, Known: []motion.PauseType{{ID: 1, Name: "Lunch"}, {ID: 2, Name: "Break"}}}, CodeUnknownPauseType, "choose one of Lunch, Break."},
+		{"no pause types", &agent.UnknownPauseTypeError{ID: 5}, CodeUnknownPauseType, "pause without one"},
 		{"saved password refused", &agent.SavedPasswordRejectedError{Server: "s", User: "u", Err: motion.ErrInvalidCredentials}, CodeSavedPasswordRejected, "no longer saved"},
 		{"sign-in running", agent.ErrSignInRunning, CodeSignInFailed, "already open"},
 		{"mic check running", readiness.ErrChecking, CodeBusy, "already running"},

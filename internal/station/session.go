@@ -33,6 +33,10 @@ type Status struct {
 	Profile agent.Profile
 	// Ready says the agent takes contacts (false without a session).
 	Ready bool
+	// Agent is the agent's status with its pause reason and timers; PauseTypes the server's pause
+	// reasons (both zero without a session).
+	Agent      agent.Status
+	PauseTypes []motion.PauseType
 	// SettingsErr says why the settings cannot be used; KeyringErr why remember me is off.
 	SettingsErr, KeyringErr error
 	Demo                    *Demo
@@ -60,6 +64,7 @@ func (s *Station) Status() Status {
 		v.Profile = s.agent.Profile()
 		v.Server, v.Username = v.Profile.Server, v.Profile.Name
 		v.Ready = s.agent.Ready()
+		v.Agent, v.PauseTypes = s.agent.Status(), s.agent.PauseTypes()
 		v.NeedCurrentPassword = s.handoffPassword() == ""
 		v.Notices = s.notices.For(v.Profile, time.Now())
 	}
@@ -245,6 +250,17 @@ func (s *Station) SetReady(ctx context.Context, on bool) error {
 		if errors.Is(err, agent.ErrMicrophoneNeeded) {
 			s.log.Info("not ready: the microphone does not work")
 		}
+		return err
+	}
+	s.sessionChanged()
+	return nil
+}
+
+// Pause pauses the agent with one of the server's pause reasons (0: without a reason).
+func (s *Station) Pause(ctx context.Context, pauseTypeID int) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := s.agent.Pause(ctx, pauseTypeID); err != nil {
 		return err
 	}
 	s.sessionChanged()

@@ -242,6 +242,20 @@ export namespace app {
 	        this.phoneOwner = source["phoneOwner"];
 	    }
 	}
+	export class PauseTypeView {
+	    id: number;
+	    name: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PauseTypeView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	    }
+	}
 	export class PhoneView {
 	    registration: string;
 	    account: string;
@@ -298,6 +312,26 @@ export namespace app {
 	        this.line = source["line"];
 	    }
 	}
+	export class StatusView {
+	    ready: boolean;
+	    pauseTypeId: number;
+	    pauseType: string;
+	    sinceMs: number;
+	    loggedInMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new StatusView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ready = source["ready"];
+	        this.pauseTypeId = source["pauseTypeId"];
+	        this.pauseType = source["pauseType"];
+	        this.sinceMs = source["sinceMs"];
+	        this.loggedInMs = source["loggedInMs"];
+	    }
+	}
 	export class SessionView {
 	    state: string;
 	    server: string;
@@ -308,6 +342,8 @@ export namespace app {
 	    agent?: AgentView;
 	    connection: string;
 	    ready: boolean;
+	    status?: StatusView;
+	    pauseTypes: PauseTypeView[];
 	    notice: string;
 	    demo?: DemoView;
 	    notices: NoticeView[];
@@ -329,6 +365,8 @@ export namespace app {
 	        this.agent = this.convertValues(source["agent"], AgentView);
 	        this.connection = source["connection"];
 	        this.ready = source["ready"];
+	        this.status = this.convertValues(source["status"], StatusView);
+	        this.pauseTypes = this.convertValues(source["pauseTypes"], PauseTypeView);
 	        this.notice = source["notice"];
 	        this.demo = this.convertValues(source["demo"], DemoView);
 	        this.notices = this.convertValues(source["notices"], NoticeView);

@@ -23,6 +23,8 @@ export function Logout(arg1:boolean):Promise<app.SessionView>;
 
 export function PasswordRules(arg1:string):Promise<Array<agent.RuleCheck>>;
 
+export function Pause(arg1:number):Promise<app.SessionView>;
+
 export function Providers(arg1:string):Promise<Array<string>>;
 
 export function SetReady(arg1:boolean):Promise<app.SessionView>;

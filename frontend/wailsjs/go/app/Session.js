@@ -42,6 +42,10 @@ export function PasswordRules(arg1) {
   return window['go']['app']['Session']['PasswordRules'](arg1);
 }
 
+export function Pause(arg1) {
+  return window['go']['app']['Session']['Pause'](arg1);
+}
+
 export function Providers(arg1) {
   return window['go']['app']['Session']['Providers'](arg1);
 }
