@@ -6,6 +6,7 @@ import (
 	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/desk"
+	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/station"
 )
@@ -45,7 +46,7 @@ func (c *core) bindings() []any {
 // returns and the session event carries.
 func (c *core) view() SessionView {
 	s := c.st.Status()
-	v := SessionView{Server: s.Server, Username: s.Username, Remember: s.Remember, Notice: s.Notice, Notices: []NoticeView{}, PauseTypes: []PauseTypeView{}}
+	v := SessionView{Server: s.Server, Username: s.Username, Remember: s.Remember, Notice: s.Notice, Notices: []NoticeView{}, PauseTypes: []motion.PauseType{}}
 	if s.SettingsErr != nil {
 		v.SettingsProblem = problem.Of(s.SettingsErr).Message // the window shows which file and what to do
 	}
@@ -73,7 +74,10 @@ func (c *core) view() SessionView {
 	p := s.Profile
 	v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal, Phone: p.Phone, Line: p.Line}
 	v.Ready, v.NeedCurrentPassword = s.Ready, s.NeedCurrentPassword
-	v.Status, v.PauseTypes = statusView(s.Agent, s.PauseTypes)
+	v.Status, v.PauseTypes = &StatusView{Ready: s.Agent.Ready, SinceMs: s.Agent.Since.UnixMilli(), LoggedInMs: s.Agent.LoggedInAt.UnixMilli()}, s.PauseTypes
+	if pt := s.Agent.PauseType; pt != nil {
+		v.Status.PauseTypeID, v.Status.PauseType = pt.ID, pt.Name
+	}
 	switch s.State {
 	case agent.StateLoggedIn:
 		v.Connection = "connected"

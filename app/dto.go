@@ -1,6 +1,9 @@
 package app
 
-import "github.com/phonebar/phonebar/internal/motionsim"
+import (
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/motionsim"
+)
 
 // SessionView is what the window shows of the session. It never carries a secret.
 type SessionView struct {
@@ -20,12 +23,10 @@ type SessionView struct {
 	// Ready says the agent is ready to take contacts (Session.SetReady); a login starts as the
 	// server's "log in paused" setting says (paused by default).
 	Ready bool `json:"ready"`
-	// Status is the agent's status with its pause reason and what the timers count from; nil
-	// when logged out.
-	Status *StatusView `json:"status,omitempty"`
-	// PauseTypes are the server's pause reasons, in its order (Session.Pause); empty when it has
-	// none or when logged out.
-	PauseTypes []PauseTypeView `json:"pauseTypes"`
+	// Status is the agent's status and timers (nil when logged out); PauseTypes the server's pause
+	// reasons, in its order (Session.Pause).
+	Status     *StatusView        `json:"status,omitempty"`
+	PauseTypes []motion.PauseType `json:"pauseTypes"`
 	// Notice explains the last thing the agent did not do (the server ended the session) or a
 	// warning of the login (password not remembered).
 	Notice string `json:"notice"`
@@ -42,23 +43,14 @@ type SessionView struct {
 	NeedCurrentPassword bool `json:"needCurrentPassword"`
 }
 
-// StatusView is the agent's status and its two timers.
+// StatusView is the agent's status: the pause reason (0 and "": ready, or none), and when the
+// status and the session began (ms since the Unix epoch, this computer's clock) for the timers.
 type StatusView struct {
-	Ready bool `json:"ready"`
-	// PauseTypeID and PauseType are the reason of a pause (0 and "": ready, or paused without
-	// one).
+	Ready       bool   `json:"ready"`
 	PauseTypeID int    `json:"pauseTypeId"`
 	PauseType   string `json:"pauseType"`
-	// SinceMs is when the status began and LoggedInMs when the session began, in milliseconds
-	// since the Unix epoch by this computer's clock: the window counts the timers from them.
-	SinceMs    int64 `json:"sinceMs"`
-	LoggedInMs int64 `json:"loggedInMs"`
-}
-
-// PauseTypeView is one pause reason the server offers.
-type PauseTypeView struct {
-	ID   int    `json:"id"`
-	Name string `json:"name"`
+	SinceMs     int64  `json:"sinceMs"`
+	LoggedInMs  int64  `json:"loggedInMs"`
 }
 
 // NoticeView is one non-blocking notice of the login.

@@ -73,6 +73,11 @@ func (s *Session) SetReady(on bool) (SessionView, error) {
 	return s.after(s.c.st.SetReady(s.c.st.Life(), on))
 }
 
+// Pause pauses the agent with one of SessionView.PauseTypes (0: without a reason).
+func (s *Session) Pause(pauseTypeID int) (SessionView, error) {
+	return s.after(s.c.st.Pause(s.c.st.Life(), pauseTypeID))
+}
+
 // LastLine returns where the calls of user on server rang at the last login here, for an external
 // agent without Hot Desk ("internal", "phone" or "mobile"), or "" when there is nothing to offer.
 func (s *Session) LastLine(server, user string) string { return s.c.st.LastLine(server, user) }

@@ -242,20 +242,6 @@ export namespace app {
 	        this.phoneOwner = source["phoneOwner"];
 	    }
 	}
-	export class PauseTypeView {
-	    id: number;
-	    name: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new PauseTypeView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	    }
-	}
 	export class PhoneView {
 	    registration: string;
 	    account: string;
@@ -343,7 +329,7 @@ export namespace app {
 	    connection: string;
 	    ready: boolean;
 	    status?: StatusView;
-	    pauseTypes: PauseTypeView[];
+	    pauseTypes: motion.PauseType[];
 	    notice: string;
 	    demo?: DemoView;
 	    notices: NoticeView[];
@@ -366,7 +352,7 @@ export namespace app {
 	        this.connection = source["connection"];
 	        this.ready = source["ready"];
 	        this.status = this.convertValues(source["status"], StatusView);
-	        this.pauseTypes = this.convertValues(source["pauseTypes"], PauseTypeView);
+	        this.pauseTypes = this.convertValues(source["pauseTypes"], motion.PauseType);
 	        this.notice = source["notice"];
 	        this.demo = this.convertValues(source["demo"], DemoView);
 	        this.notices = this.convertValues(source["notices"], NoticeView);
@@ -435,6 +421,25 @@ export namespace history {
 		    }
 		    return a;
 		}
+	}
+
+}
+
+export namespace motion {
+	
+	export class PauseType {
+	    id: number;
+	    name: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PauseType(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	    }
 	}
 
 }
