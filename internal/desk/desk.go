@@ -425,19 +425,55 @@ func (d *Desk) autoAnswer(call Call) {
 func (d *Desk) Dial(ctx context.Context, target string) (CallView, error) {
 	ctx, cancel := d.bound(ctx, dialTimeout)
 	defer cancel()
+	id, err := d.beginDial(target, cancel, false)
+	if err != nil {
+		return CallView{}, err
+	}
+	return d.finishDial(ctx, id, target)
+}
+
+// DialAsync is Dial without waiting: it returns the ID the call has while it is dialled (the
+// call takes the phone's ID once answered) and a channel that receives Dial's result. The dial
+// lasts until the answer, a refusal, Hangup on that ID, or Close, whatever ctx does after.
+func (d *Desk) DialAsync(target string) (string, <-chan error, error) {
+	ctx, cancel := d.bound(context.Background(), dialTimeout)
+	id, err := d.beginDial(target, cancel, true)
+	if err != nil {
+		cancel()
+		return "", nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer d.workers.Done()
+		defer cancel()
+		_, err := d.finishDial(ctx, id, target)
+		done <- err
+	}()
+	return id, done, nil
+}
+
+// beginDial shows a call being dialled and returns its ID; with worker it counts a worker that
+// Close waits for (before Close can start waiting).
+func (d *Desk) beginDial(target string, cancel context.CancelFunc, worker bool) (string, error) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.stopping {
-		d.mu.Unlock()
-		return CallView{}, ErrClosed
+		return "", ErrClosed
+	}
+	if worker {
+		d.workers.Add(1)
 	}
 	d.seq++
 	id := fmt.Sprintf("dial-%d", d.seq)
 	d.calls[id] = &record{seq: d.seq, cancelDial: cancel,
 		view: CallView{ID: id, Direction: DirectionOut, Remote: target, State: phone.StateDialing}}
 	d.publishLocked(Update{})
-	d.mu.Unlock()
-	started := d.clock.Now()
+	return id, nil
+}
 
+// finishDial places the call shown as id and tracks it once answered.
+func (d *Desk) finishDial(ctx context.Context, id, target string) (CallView, error) {
+	started := d.clock.Now()
 	call, err := d.phone.Dial(ctx, target)
 
 	d.mu.Lock()

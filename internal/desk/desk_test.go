@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -365,4 +366,35 @@ func TestHistoryErrorIsNotFatal(t *testing.T) {
 	c := r.phone.incoming("sip:alice@test")
 	c.end(sipua.ErrCallEnded)
 	assert.Empty(t, r.desk.View().Calls)
+}
+
+func TestDialAsync(t *testing.T) {
+	r := newRig(t, Settings{})
+	// Answered: the dialling ID is shown at once, then the answered call.
+	id, done, err := r.desk.DialAsync("*43")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(id, "dial-"), id)
+	require.NoError(t, <-done)
+	v := r.desk.View()
+	require.Len(t, v.Calls, 1)
+	assert.Equal(t, phone.StateActive, v.Calls[0].State)
+	require.NoError(t, r.desk.Hangup(context.Background(), v.Calls[0].ID))
+
+	// Nobody answers: Hangup on the dialling ID cancels it.
+	r.phone.mu.Lock()
+	r.phone.dialBlock = true
+	r.phone.mu.Unlock()
+	id, done, err = r.desk.DialAsync("1002")
+	require.NoError(t, err)
+	assert.Equal(t, phone.StateDialing, callState(r.desk.View(), id))
+	require.NoError(t, r.desk.Hangup(context.Background(), id))
+	assert.ErrorIs(t, <-done, context.Canceled)
+
+	// A dial still ringing at Close ends with the desk.
+	_, done, err = r.desk.DialAsync("1003")
+	require.NoError(t, err)
+	require.NoError(t, r.desk.Close())
+	assert.Error(t, <-done)
+	_, _, err = r.desk.DialAsync("1004")
+	assert.ErrorIs(t, err, ErrClosed)
 }
