@@ -8,7 +8,7 @@ DEB_VERSION = $(shell VERSION=$(VERSION) ./build/version deb)
 LDFLAGS := -w -s -X github.com/phonebar/phonebar/internal/buildinfo.Version=$(VERSION)
 BIN := build/bin/phonebar
 
-.PHONY: deps frontend build demo test test-unit vet cross bench bench-latency clean deb
+.PHONY: deps libs frontend build demo test test-unit vet cross bench bench-latency bench-cpu clean deb
 
 deps:
 	@./.ci/deps
@@ -20,7 +20,16 @@ frontend/node_modules: frontend/package.json frontend/package-lock.json
 frontend: frontend/node_modules
 	cd frontend && npm run build
 
-build: frontend
+# The C libraries cgo links: one missing fails the build here, naming the Debian package to install,
+# never a build that quietly lacks Opus or the audio processing.
+libs:
+	@missing=""; for p in opus:libopus-dev speexdsp:libspeexdsp-dev; do \
+	  pkg-config --exists "$${p%%:*}" 2>/dev/null || missing="$$missing $${p#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "The build needs C libraries that are not installed. Install them with: apt-get install$$missing" >&2; \
+	  echo "(or run 'make deps', which installs everything the build and tests need)" >&2; exit 1; fi
+
+build: libs frontend
 	$(GO) build -buildmode=pie -tags desktop,production,$(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Installs what is missing, builds, and opens the window against the embedded demo server. Without a
@@ -54,6 +63,9 @@ deb: build
 # Phonebar's with PCMU and Opus against Chromium's WebRTC pipeline, in one run on real PulseAudio.
 bench-latency:
 	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench AddedLatency -benchtime 20x ./internal/callaudio/
+
+bench-cpu:
+	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench MediaCPU -benchtime 3x ./internal/callaudio/
 
 # Every release artefact under versioned names in build/release/ (Linux binary, deb, Windows exe, console
 # twin and installer, CycloneDX SBOM, SHA256SUMS); fails if one is missing. See .ci/release.

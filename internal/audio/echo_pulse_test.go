@@ -109,7 +109,7 @@ func runRoom(t *testing.T, proc processing.Options) echoRun {
 	far := &farEnd{rnd: rand.New(rand.NewPCG(7, 8))}
 	e, err := h.OpenEngine(ctx, EngineOptions{
 		Capture: DeviceRef{ID: ecRoom + ".monitor"}, Playback: DeviceRef{ID: ecSpeaker},
-		Source: far, Processing: proc, PlaybackLead: 30 * time.Millisecond,
+		Source: far, Processing: proc, PlayFromCallback: true,
 	})
 	require.NoError(t, err)
 	defer e.Close()

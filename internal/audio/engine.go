@@ -11,9 +11,10 @@ import (
 	"github.com/phonebar/phonebar/internal/audio/processing"
 )
 
-// Source gives the Engine what to play, one frame at a time at the Engine's sample rate. NextFrame
-// must fill all of pcm; it runs on the Engine's playout goroutine and must not block for long.
-// jitter.Playout is the Source of a call.
+// Source gives the Engine what to play at the Engine's sample rate, one frame at a time (with
+// PlayFromCallback, as many samples as the speaker asks for). NextFrame must fill all of pcm; it
+// runs on the Engine's playout goroutine (with PlayFromCallback, on the sound system's thread) and
+// must not block for long. A call's Source is internal/callaudio's Devices.
 type Source interface {
 	NextFrame(pcm []int16)
 }
@@ -44,8 +45,15 @@ type EngineOptions struct {
 	// preferred device back); 0 means DefaultWatchInterval.
 	CheckInterval time.Duration
 	// PlaybackLead is how much audio is queued ahead of the speaker; 0 means 60 ms. Less lowers the
-	// latency and risks gaps on a busy machine.
+	// latency and risks gaps on a busy machine. Unused with PlayFromCallback.
 	PlaybackLead time.Duration
+	// PlayFromCallback calls the Source from the sound system's own callback, as the speaker asks
+	// for audio, with as many samples as it needs at a time (any length, often less than a frame),
+	// instead of keeping PlaybackLead queued ahead of it from a goroutine: the speaker's clock is
+	// then the only playout clock and nothing waits between the Source and the device's buffer.
+	// The Source must then take any length and must never block (short locks only: no I/O, no
+	// channel waits). While no speaker takes audio the Source is still drained at real-time pace.
+	PlayFromCallback bool
 	// Processing cleans up the microphone before ReadFrame hands it out: echo cancellation against
 	// what the speaker plays (taken as the speaker takes it, on the sound system's clock), noise
 	// suppression, gain control. The zero value processes nothing. OpenEngine fails when the
@@ -103,6 +111,7 @@ type Engine struct {
 	proc *processing.Processor // nil: no processing
 
 	captureFrames, captureDropped, captureFiller, playbackFrames atomic.Uint64
+	fedSamples                                                   atomic.Uint64 // taken from the Source by callbackFeeds, at rate
 	captureAcc                                                   atomic.Int64 // samples at rate in the capture loop's partial frame
 }
 
@@ -233,11 +242,50 @@ func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, err
 // openStream opens a device for the Engine: a speaker of an Engine that cancels echo keeps the echo
 // reference.
 func (e *Engine) openStream(drv driver, kind DeviceKind, dev Device) (*stream, error) {
-	s, err := openStream(drv, kind, dev, 0)
+	var feed *callbackFeed
+	if kind == KindPlayback && e.opts.PlayFromCallback {
+		feed = &callbackFeed{e: e}
+	}
+	s, err := openStream(drv, kind, dev, 0, feed)
 	if err == nil && kind == KindPlayback && e.proc != nil && e.opts.Processing.EchoCancel {
 		s.ref.Store(newRing(len(s.ring.buf)))
 	}
 	return s, err
+}
+
+// callbackFeed fills one speaker's buffer from the Engine's Source, on the sound system's thread
+// (PlayFromCallback): it takes from the Source what the device asks for, resampled to the device's
+// rate, keeping back only the few samples the resampler's ratio leaves over.
+type callbackFeed struct {
+	e    *Engine
+	rate int // the device's, set before the first callback
+	rs   *dsp.Resampler
+	in   []int16
+	out  []int16 // resampled, not yet played
+}
+
+func (f *callbackFeed) fill(out []int16) {
+	e := f.e
+	if f.rs == nil {
+		f.rs = dsp.NewResampler(e.rate, f.rate)
+	}
+	for len(f.out) < len(out) {
+		// Enough at the Engine's rate for what is missing, rounded up: the rest waits in out.
+		need := ((len(out)-len(f.out))*e.rate + f.rate - 1) / f.rate
+		if cap(f.in) < need {
+			f.in = make([]int16, need)
+		}
+		in := f.in[:need]
+		if p := e.source.Load(); p != nil {
+			(*p).NextFrame(in)
+		} else {
+			clear(in)
+		}
+		e.fedSamples.Add(uint64(need))
+		f.out = f.rs.Process(f.out, in)
+	}
+	n := copy(out, f.out)
+	f.out = f.out[:copy(f.out, f.out[n:])]
 }
 
 // Processing returns the processing in effect on the microphone (none without).
@@ -303,7 +351,7 @@ func (e *Engine) Stats() EngineStats {
 		CaptureFrames:  e.captureFrames.Load(),
 		CaptureDropped: e.captureDropped.Load(),
 		CaptureFiller:  e.captureFiller.Load(),
-		PlaybackFrames: e.playbackFrames.Load(),
+		PlaybackFrames: e.playbackFrames.Load() + e.fedSamples.Load()/uint64(e.frame),
 	}
 	st.CaptureQueued = e.samplesDur(int(e.captureAcc.Load())+len(e.frames)*e.frame, e.rate)
 	for i, d := range e.dirs {
@@ -560,7 +608,9 @@ func (r *echoReference) take(e *Engine, n, pending int) []int16 {
 	return out
 }
 
-// playbackLoop keeps the speaker's ring topped up from the Source, resampled to the device rate.
+// playbackLoop keeps the speaker's ring topped up from the Source, resampled to the device rate;
+// with PlayFromCallback the speaker takes from the Source itself and this loop only watches it.
+// Either way it drains the Source at real-time pace while no speaker takes audio.
 func (e *Engine) playbackLoop(ctx context.Context) {
 	defer e.wg.Done()
 	d := e.dirs[1]
@@ -574,6 +624,8 @@ func (e *Engine) playbackLoop(ctx context.Context) {
 		lead     int
 		lastPull time.Time
 		reported bool
+		seen     uint64 // callbacks of s seen so far (PlayFromCallback)
+		tickSeen uint64 // the same, at the last tick
 	)
 	pull := func() {
 		if p := e.source.Load(); p != nil {
@@ -591,13 +643,21 @@ func (e *Engine) playbackLoop(ctx context.Context) {
 				rs = dsp.NewResampler(e.rate, s.rate)
 				lead = int(int64(e.opts.PlaybackLead) * int64(s.rate) / int64(time.Second))
 				lastPull = time.Now()
+				seen, tickSeen = 0, s.callbacks.Load()
 			}
 		}
 		if s != nil && s.flowing() && !reported {
-			for s.ring.buffered() < lead {
-				pull()
-				out = rs.Process(out[:0], frame)
-				s.ring.write(out)
+			if e.opts.PlayFromCallback {
+				// The device pulls by itself; a callback is what shows it is alive.
+				if n := s.callbacks.Load(); n != seen {
+					seen, lastPull = n, time.Now()
+				}
+			} else {
+				for s.ring.buffered() < lead {
+					pull()
+					out = rs.Process(out[:0], frame)
+					s.ring.write(out)
+				}
 			}
 			if s.isLost() || time.Since(lastPull) > stallTimeout {
 				reported = true
@@ -621,9 +681,14 @@ func (e *Engine) playbackLoop(ctx context.Context) {
 		case <-tick.C:
 			// No speaker taking audio: drain the Source at its own pace so that a jitter buffer
 			// behind it keeps moving; before the device starts, queue what it will play first.
-			if s == nil || !s.flowing() || reported {
+			fed := false // a speaker fed from its callback took audio since the last tick
+			if e.opts.PlayFromCallback && s != nil && !reported {
+				n := s.callbacks.Load()
+				fed, tickSeen = n != tickSeen, n
+			}
+			if (s == nil || !s.flowing() || reported) && !fed {
 				pull()
-				if s != nil && !reported && s.ring.buffered() < lead {
+				if s != nil && !reported && !e.opts.PlayFromCallback && s.ring.buffered() < lead {
 					out = rs.Process(out[:0], frame)
 					s.ring.write(out)
 				}

@@ -189,19 +189,43 @@ func TestPulseEngineCapturesAtCodecRate(t *testing.T) {
 	}
 }
 
-// What the Engine plays reaches the speaker: a microphone check on its monitor hears it.
+// What the Engine plays reaches the speaker, whole: a microphone check on its monitor hears it at
+// its level, from the ring fed by the playback goroutine and from the device's own callback, at the
+// device's rate and resampled.
 func TestPulseEnginePlays(t *testing.T) {
-	h, ctx := pulseHost(t, 60*time.Second)
-	loadNullSink(t, "pb_speaker")
-	tone := dsp.NewTone(1300, 8000, 0.5)
-	e, err := h.OpenEngine(ctx, EngineOptions{SampleRate: 8000, Playback: DeviceRef{ID: "pb_speaker"}, Source: SourceFunc(tone.Fill)})
-	require.NoError(t, err)
-	defer e.Close()
-	res, err := h.CheckMicrophone(ctx, CheckOptions{Device: "pb_speaker.monitor", Listen: time.Second})
-	require.NoError(t, err)
-	require.Equal(t, VerdictWorking, res.Verdict, res.Message)
-	assert.InDelta(t, 1300, res.DominantHz, 5)
-	assert.InDelta(t, -9.03, res.RMSDBFS, 2)
+	tests := []struct {
+		name     string
+		rate     int
+		callback bool
+	}{
+		{"ring, 8 kHz", 8000, false},
+		{"callback, 8 kHz", 8000, true},
+		{"callback, 48 kHz", 48000, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, ctx := pulseHost(t, 60*time.Second)
+			loadNullSink(t, "pb_speaker")
+			tone := dsp.NewTone(1300, tt.rate, 0.5)
+			var pulled atomic.Int64
+			src := SourceFunc(func(pcm []int16) {
+				pulled.Add(int64(len(pcm)))
+				tone.Fill(pcm)
+			})
+			e, err := h.OpenEngine(ctx, EngineOptions{SampleRate: tt.rate, Playback: DeviceRef{ID: "pb_speaker"},
+				Source: src, PlayFromCallback: tt.callback})
+			require.NoError(t, err)
+			defer e.Close()
+			res, err := h.CheckMicrophone(ctx, CheckOptions{Device: "pb_speaker.monitor", Listen: time.Second})
+			require.NoError(t, err)
+			require.Equal(t, VerdictWorking, res.Verdict, res.Message)
+			assert.InDelta(t, 1300, res.DominantHz, 5)
+			assert.InDelta(t, -9.03, res.RMSDBFS, 2)
+			st := e.Stats()
+			assert.Positive(t, st.PlaybackFrames)
+			t.Logf("pulled %d samples at %d Hz, stats %+v", pulled.Load(), tt.rate, st)
+		})
+	}
 }
 
 // A headset unplugged mid-call (its null sink unloaded): frames keep coming, the Engine moves to the

@@ -31,7 +31,7 @@ func startProbe(b *testing.B, h *Host, dev string, ctx context.Context, wg *sync
 	require.NoError(b, err)
 	d, ok := devs.Find(KindCapture, dev)
 	require.True(b, ok, dev)
-	s, err := openStream(drv, KindCapture, d, 0)
+	s, err := openStream(drv, KindCapture, d, 0, nil)
 	require.NoError(b, err)
 	p := &onsetProbe{s: s}
 	wg.Add(1)

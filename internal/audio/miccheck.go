@@ -121,7 +121,7 @@ func (h *Host) CheckMicrophone(ctx context.Context, opts CheckOptions) (CheckRes
 		return h.failed(res, err)
 	}
 	res.Device = dev
-	s, err := openStream(drv, KindCapture, dev, 0)
+	s, err := openStream(drv, KindCapture, dev, 0, nil)
 	if err != nil {
 		return h.failed(res, err)
 	}

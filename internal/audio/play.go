@@ -71,7 +71,7 @@ func (h *Host) PlayTone(ctx context.Context, opts PlayOptions) (PlayResult, erro
 		return res, err
 	}
 	res.Device, res.FellBack, res.Message = r.Device, r.FellBack, r.Message
-	s, err := openStream(drv, KindPlayback, r.Device, 0)
+	s, err := openStream(drv, KindPlayback, r.Device, 0, nil)
 	if err != nil {
 		return res, fmt.Errorf("audio: opening the speaker %q: %w", r.Device.Name, err)
 	}

@@ -65,7 +65,7 @@ func waitAudible(t *testing.T, source string) {
 	drv, err := newDriver(BackendPulseAudio)
 	require.NoError(t, err)
 	defer drv.close()
-	s, err := openStream(drv, KindCapture, Device{ID: source}, 0)
+	s, err := openStream(drv, KindCapture, Device{ID: source}, 0, nil)
 	require.NoError(t, err)
 	defer s.close()
 	deadline := time.After(30 * time.Second)

@@ -24,6 +24,9 @@ type stream struct {
 	// ref, on a playback stream of an Engine that cancels echo, gets a copy of every sample the
 	// speaker took, at the moment it took it: the echo reference, on the sound system's clock.
 	ref atomic.Pointer[ring]
+	// feed, on a playback stream of an Engine that plays from the callback, fills the speaker's
+	// buffer directly instead of the ring.
+	feed atomic.Pointer[callbackFeed]
 
 	callbacks atomic.Uint64 // number of device callbacks so far
 	samples   atomic.Uint64 // samples captured or played
@@ -34,8 +37,8 @@ type stream struct {
 const streamRingMs = 500
 
 // openStream opens dev (zero Device: the system default) for kind and starts it. rate 0 takes the
-// device's own rate.
-func openStream(drv driver, kind DeviceKind, dev Device, rate int) (*stream, error) {
+// device's own rate. feed, for a speaker, fills it from its callback instead of the ring.
+func openStream(drv driver, kind DeviceKind, dev Device, rate int, feed *callbackFeed) (*stream, error) {
 	s := &stream{
 		kind:   kind,
 		device: dev,
@@ -67,6 +70,10 @@ func openStream(drv driver, kind DeviceKind, dev Device, rate int) (*stream, err
 	}
 	s.drv = ds
 	s.rate = ds.sampleRate()
+	if feed != nil {
+		feed.rate = s.rate
+		s.feed.Store(feed)
+	}
 	if err := ds.start(); err != nil {
 		s.closing.Store(true)
 		ds.close()
@@ -88,8 +95,9 @@ func (s *stream) onCapture(samples []int16) {
 
 // onPlayback runs on the sound system's thread.
 func (s *stream) onPlayback(out []int16) {
-	n := s.ring.read(out)
-	if n < len(out) {
+	if f := s.feed.Load(); f != nil {
+		f.fill(out)
+	} else if n := s.ring.read(out); n < len(out) {
 		clear(out[n:])
 		s.dropped.Add(uint64(len(out) - n))
 	}

@@ -49,10 +49,6 @@ type engineRun struct {
 
 const maxCaptured = 5
 
-// playbackLead is how much audio the Engine keeps queued ahead of the speaker. The playout is pulled
-// straight from the jitter buffer, so this needs to cover only the playback goroutine's scheduling
-// delay: a frame and a half.
-const playbackLead = 30 * time.Millisecond
 
 // The speaker's queue sits between two clocks: the call's playout writes a frame every packet time
 // from its jitter buffer (which has already absorbed the network's jitter), and the speaker takes
@@ -86,7 +82,7 @@ func (d *Devices) SwitchTo(ctx context.Context, capture, playback audio.DeviceRe
 		return ErrClosed
 	}
 	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback,
-		Source: audio.SourceFunc(d.nextFrame), PlaybackLead: playbackLead, Processing: d.proc})
+		Source: audio.SourceFunc(d.nextFrame), PlayFromCallback: true, Processing: d.proc})
 	if err != nil {
 		return err
 	}
@@ -192,8 +188,10 @@ func (d *Devices) Write(pcm []int16, rate int) {
 	}
 }
 
-// nextFrame is the Engine's Source: the media's playout when it is pulled, else the queued audio;
-// silence when none came.
+// nextFrame is the Engine's Source, called from the speaker's own callback with what it asks for
+// (PlayFromCallback): the media's playout, pulled straight from the jitter buffer, so the call has
+// one playout clock (the sound card's) and no queue between the two; else the queued audio;
+// silence when none came. It takes short locks only.
 func (d *Devices) nextFrame(pcm []int16) {
 	d.mu.Lock()
 	p, rate := d.playout, d.rate

@@ -42,10 +42,13 @@ const (
 	warmBursts    = 4                      // played while the path settles, not measured
 )
 
-// onsetProbe records when bursts start on one monitor, recorded by pacat.
+// onsetProbe records when bursts start on one monitor, recorded by pacat, and when a burst broke
+// off for a moment (at least a millisecond of silence inside it, then the tone again): a gap the
+// listener hears as a click, such as an underrun of the speaker's buffer.
 type onsetProbe struct {
 	mu     sync.Mutex
 	onsets []time.Time
+	gaps   []time.Time
 }
 
 func startProbe(b *testing.B, ctx context.Context, source string, wg *sync.WaitGroup) *onsetProbe {
@@ -61,6 +64,7 @@ func startProbe(b *testing.B, ctx context.Context, source string, wg *sync.WaitG
 		defer cmd.Wait() //nolint:errcheck // ended by ctx
 		buf := make([]byte, 4096)
 		quiet, need := 0, probeRate/20
+		since := -1 // samples since the last onset, -1 before the first
 		var odd []byte
 		for {
 			n, err := out.Read(buf)
@@ -73,15 +77,24 @@ func startProbe(b *testing.B, ctx context.Context, source string, wg *sync.WaitG
 			for i := range samples {
 				v := int16(binary.LittleEndian.Uint16(data[2*i:]))
 				if v > 3000 || v < -3000 {
-					if quiet >= need {
-						at := now.Add(-time.Duration(samples-1-i) * time.Second / probeRate)
+					at := now.Add(-time.Duration(samples-1-i) * time.Second / probeRate)
+					switch {
+					case quiet >= need:
 						p.mu.Lock()
 						p.onsets = append(p.onsets, at)
+						p.mu.Unlock()
+						since = 0
+					case quiet >= probeRate/1000 && since >= 0 && since < probeRate/10:
+						p.mu.Lock()
+						p.gaps = append(p.gaps, at)
 						p.mu.Unlock()
 					}
 					quiet = 0
 				} else {
 					quiet++
+				}
+				if since >= 0 {
+					since++
 				}
 			}
 			odd = append(odd[:0], data[2*samples:]...)
@@ -90,16 +103,17 @@ func startProbe(b *testing.B, ctx context.Context, source string, wg *sync.WaitG
 	return p
 }
 
-func (p *onsetProbe) all() []time.Time {
+func (p *onsetProbe) all() (onsets, gaps []time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]time.Time(nil), p.onsets...)
+	return append([]time.Time(nil), p.onsets...), append([]time.Time(nil), p.gaps...)
 }
 
 // latencyResult is one path's measurement.
 type latencyResult struct {
 	mean, lo, hi time.Duration
 	n            int
+	gaps         int // breaks inside the measured bursts at the far end's speaker
 }
 
 // playBursts plays warmBursts+n bursts into latIn and times them on both monitors. sample, if set,
@@ -160,7 +174,18 @@ func playBursts(b *testing.B, ctx context.Context, n int, sample func()) latency
 	var r latencyResult
 	r.lo = time.Hour
 	var sum time.Duration
-	ins, outs := pin.all(), pout.all()
+	ins, inGaps := pin.all()
+	outs, outGaps := pout.all()
+	for _, g := range outGaps {
+		if g.After(measureFrom) {
+			r.gaps++
+		}
+	}
+	for _, g := range inGaps {
+		if g.After(measureFrom) {
+			r.gaps-- // already in what was played in: not the path's doing
+		}
+	}
 	for _, t0 := range ins {
 		if t0.Before(measureFrom) {
 			continue
@@ -243,7 +268,7 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 
 	var mu sync.Mutex
 	var samples int
-	var capEng, playEng, capQ, playQ time.Duration
+	var capEng, playEng, capQ, playQ, pulled time.Duration
 	var pulsePlay, pulseRec time.Duration
 	var once sync.Once
 	st0 := recv.Stats()
@@ -256,6 +281,7 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 		playEng += es.PlaybackQueued
 		capQ += cq
 		playQ += pq
+		pulled += recv.PlayoutQueued()
 		mu.Unlock()
 		once.Do(func() { pulsePlay, pulseRec = pulseLatency(b, "Phonebar") })
 	})
@@ -270,11 +296,13 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 		"engine-capture-ms":   mean(capEng),
 		"send-queue-ms":       mean(capQ),
 		"jitter-wait-ms":      wait,
-		"playout-queue-ms":    mean(playQ),
+		"playout-queue-ms":    mean(playQ) + mean(pulled),
 		"engine-playback-ms":  mean(playEng),
 		"pulse-playback-ms":   ms(pulsePlay),
 		"jitter-target-ms":    ms(st.JitterDelay),
 		"speaker-gaps-frames": float64(dev.Engine().Stats().PlaybackGaps) / 960,
+		"concealed-frames":    float64(st.ConcealedFrames) - float64(st0.ConcealedFrames),
+		"dropouts":            float64(res.gaps),
 	}
 	return res, stages
 }
@@ -376,5 +404,6 @@ func BenchmarkAddedLatency(b *testing.B) {
 	res, jb := chromiumPath(b, ctx, b.N)
 	b.ReportMetric(ms(res.mean), "chromium-added-ms")
 	b.ReportMetric(ms(res.hi), "chromium-max-ms")
+	b.ReportMetric(float64(res.gaps), "chromium-dropouts")
 	b.ReportMetric(jb, "chromium-jitter-wait-ms")
 }

@@ -416,6 +416,17 @@ func (s *Session) Pull(pcm []int16, rate int) bool {
 	return heard && n > 0
 }
 
+// PlayoutQueued is the audio decoded for a PullSink and not yet pulled: the rest of the frame being
+// played, the part of the packet time that waits on this side.
+func (s *Session) PlayoutQueued() time.Duration {
+	s.pullMu.Lock()
+	defer s.pullMu.Unlock()
+	if s.pullTo <= 0 {
+		return 0
+	}
+	return time.Duration(int64(len(s.pulled)) * int64(time.Second) / int64(s.pullTo))
+}
+
 // playLoop is the playout clock of a Sink that is not pulled (the frequency detector of tests and
 // of the CLI's tone mode, the demo PBX's discarding one): from the first audio packet on, one frame
 // every packet time (20 ms as this phone and browsers send) from the jitter buffer to the Sink. A

@@ -330,7 +330,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	}
 
 	level := b.bufferedFramesLocked()
-	if level > b.target+1 {
+	if level > b.target+1 || b.spareLocked(now) {
 		b.over++
 	} else {
 		b.over = 0
@@ -390,6 +390,32 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	b.stats.Lost++
 	return Frame{Status: StatusLost}
 }
+
+// spareLocked reports whether the frame being played now could be skipped without the next one
+// being late: that packet is already here, and it would have been on time by at least spareMargin
+// even with the latest transit of the last two seconds. On a clean stream this takes back the frame
+// an underrun added, which the count of frames alone cannot (one frame more than the target is
+// within its slack), so that the delay follows the jitter measured rather than the worst moment
+// of the call.
+func (b *Buffer) spareLocked(now time.Time) bool {
+	p, ok := b.pkts[b.next+1]
+	if !ok || len(b.transits) < transitWindow/4 {
+		return false
+	}
+	t := float64(now.UnixNano())/1e9 - float64(p.Timestamp)/float64(b.clock)
+	period := float64(uint64(1)<<32) / float64(b.clock)
+	for t-b.late > period/2 {
+		t -= period
+	}
+	for b.late-t > period/2 {
+		t += period
+	}
+	return t-b.late >= spareMargin.Seconds()
+}
+
+// spareMargin is how early the worst packet of the window must still have been for a frame to be
+// skipped: the same quarter frame the target keeps above the spread.
+const spareMargin = 5 * time.Millisecond
 
 // overdueLocked reports whether packet next should have arrived by now.
 func (b *Buffer) overdueLocked(now time.Time) bool {

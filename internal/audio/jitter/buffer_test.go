@@ -23,6 +23,7 @@ type network struct {
 	loss      float64       // probability a packet never arrives
 	duplicate float64       // probability a packet arrives twice
 	drift     float64       // the sender's clock runs this much fast (+) or slow (-)
+	spike     int           // if > 0, this packet comes 15 ms late (a moment of scheduling delay)
 	seed      uint64
 }
 
@@ -51,6 +52,9 @@ func (n network) run(b *Buffer) []Frame {
 			at := sent.Add(n.delay)
 			if n.jitter > 0 {
 				at = at.Add(time.Duration(rng.Int64N(int64(n.jitter))))
+			}
+			if n.spike > 0 && i == n.spike {
+				at = at.Add(15 * time.Millisecond)
 			}
 			arrivals = append(arrivals, arrival{at: at, p: p})
 		}
@@ -139,6 +143,41 @@ func TestBufferScenarios(t *testing.T) {
 				assert.Positive(t, s.Skipped, "a fast sender is absorbed by skipping")
 			}
 			t.Logf("played %d/%d, mean delay %v, stats %+v", len(played), tt.net.packets, mean, s)
+		})
+	}
+}
+
+// TestBufferTakesBackASpike: on a clean stream one packet comes late once; the underrun adds a
+// frame of delay, and once that packet's transit has left the window the frame is taken back, so
+// the stream plays one frame behind its arrival again rather than two for the rest of the call.
+func TestBufferTakesBackASpike(t *testing.T) {
+	tests := []struct {
+		name  string
+		spike int
+	}{
+		{"no spike", 0},
+		{"one packet 15 ms late", 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := New(Options{})
+			frames := network{packets: 1000, delay: 10 * time.Millisecond, jitter: 2 * time.Millisecond, spike: tt.spike, seed: 11}.run(b)
+			played := checkContinuous(t, frames)
+			assert.GreaterOrEqual(t, len(played), 995)
+			// The last 400 frames, well after the spike's transit left the window.
+			var waits []time.Duration
+			for _, f := range frames {
+				if f.Status == StatusOK {
+					waits = append(waits, f.Delay)
+				}
+			}
+			tail := waits[len(waits)-400:]
+			for i, w := range tail {
+				require.Less(t, w, frame, "frame %d of the tail waited %v", i, w)
+			}
+			if tt.spike > 0 {
+				assert.Positive(t, b.Stats().Skipped, "the frame the underrun added was taken back")
+			}
 		})
 	}
 }

@@ -1,0 +1,106 @@
+package callaudio
+
+import (
+	"context"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/audio/codec"
+	"github.com/phonebar/phonebar/internal/audio/processing"
+	"github.com/phonebar/phonebar/internal/rtc"
+	"github.com/phonebar/phonebar/internal/testenv"
+)
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkMediaCPU measures what one end of a call costs while audio flows, in percent of one core
+// (CPU time of this process, not wall time, so the figure holds on a busy machine): the whole path
+// of a call, microphone and speaker on PulseAudio through an Engine (capture, resampling, the
+// speaker fed from its callback), these Devices, and an rtc.Session (encode, SRTP, jitter buffer,
+// decode), with the processing off and on. Both ends of the call run in this process, each on its
+// own null sinks; the figure is half the total. PulseAudio's own work is in its process, not here.
+// One op is one call held for 3 s of media.
+//
+// Run (on real services): make bench-cpu
+func BenchmarkMediaCPU(b *testing.B) {
+	testenv.NeedPulseAudio(b)
+	sinks := []string{"pb_cpu_a", "pb_cpu_b"}
+	for _, name := range sinks {
+		idx, err := exec.Command("pactl", "load-module", "module-null-sink", "sink_name="+name,
+			"sink_properties=device.description="+name).Output()
+		require.NoError(b, err)
+		defer exec.Command("pactl", "unload-module", strings.TrimSpace(string(idx))).Run() //nolint:errcheck
+	}
+	on := processing.Options{EchoCancel: true, NoiseSuppress: true, GainControl: true}
+	for _, id := range []codec.ID{codec.PCMU, codec.Opus} {
+		for _, proc := range []struct {
+			name string
+			opts processing.Options
+		}{{"processing=off", processing.Options{}}, {"processing=on", on}} {
+			b.Run(id.String()+"/"+proc.name, func(b *testing.B) {
+				if !codec.Available(id) {
+					b.Fatalf("%s is not in this build", id)
+				}
+				if proc.opts.Any() && !processing.Available() {
+					b.Fatal("no processing in this build")
+				}
+				const hold = 3 * time.Second
+				var cpu time.Duration
+				for range b.N {
+					cpu += callCPU(b, id, proc.opts, sinks, hold)
+				}
+				b.ReportMetric(100*cpu.Seconds()/hold.Seconds()/float64(2*b.N), "%cpu/call-end")
+			})
+		}
+	}
+}
+
+// callCPU runs one call between two ends with real devices and returns the CPU time spent while
+// its audio flowed for hold.
+func callCPU(b *testing.B, id codec.ID, proc processing.Options, sinks []string, hold time.Duration) time.Duration {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	host := audio.New(audio.Options{Backend: audio.BackendPulseAudio})
+	defer host.Close()
+	// End A hears sink b's monitor and plays into sink a; end B the other way round: each end's
+	// microphone carries the other's speaker, as a call between two desks in one room would.
+	devA, err := Open(ctx, host, audio.DeviceRef{ID: sinks[1] + ".monitor"}, audio.DeviceRef{ID: sinks[0]}, proc)
+	require.NoError(b, err)
+	defer devA.Close()
+	devB, err := Open(ctx, host, audio.DeviceRef{ID: sinks[0] + ".monitor"}, audio.DeviceRef{ID: sinks[1]}, proc)
+	require.NoError(b, err)
+	defer devB.Close()
+	a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: devA, Sink: devA})
+	require.NoError(b, err)
+	defer a.Close()
+	z, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: devB, Sink: devB})
+	require.NoError(b, err)
+	defer z.Close()
+	offer, err := a.Offer(ctx)
+	require.NoError(b, err)
+	answer, err := z.Answer(ctx, offer)
+	require.NoError(b, err)
+	require.NoError(b, a.SetAnswer(answer))
+	for a.Stats().DecodedFrames < 25 || z.Stats().DecodedFrames < 25 {
+		select {
+		case <-ctx.Done():
+			b.Fatal("no audio through the call")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	runtime.GC()
+	c0 := cpuTime()
+	time.Sleep(hold)
+	return cpuTime() - c0
+}
