@@ -33,6 +33,8 @@ type AudioView struct {
 	Notices []string `json:"notices"`
 	// Problem says why no device can be listed (no sound system), empty otherwise.
 	Problem string `json:"problem"`
+	// Processing is whether calls clean up the microphone (echo, noise, level).
+	Processing bool `json:"processing"`
 }
 
 // MicCheckView is the outcome of a microphone check, in words.
@@ -67,6 +69,13 @@ func (a *Audio) Select(role, id string) (AudioView, error) {
 	return audioView(d), err
 }
 
+// SetProcessing turns echo cancellation, noise suppression and gain control in calls on or off,
+// from the next call on.
+func (a *Audio) SetProcessing(on bool) (AudioView, error) {
+	d, err := a.c.st.SetProcessing(a.c.st.Life(), on)
+	return audioView(d), err
+}
+
 // CheckMicrophone listens to the chosen microphone (emitting EventMicLevel for the meter) and says
 // whether it works.
 func (a *Audio) CheckMicrophone() (MicCheckView, error) {
@@ -84,7 +93,7 @@ func micCheckView(r audio.CheckResult) MicCheckView {
 // audioView maps the devices and choices to the window's view.
 func audioView(d station.Devices) AudioView {
 	v := AudioView{Microphones: []DeviceView{}, Speakers: []DeviceView{}, Notices: d.Notices,
-		Microphone: d.Microphone, Speaker: d.Speaker, Ringer: d.Ringer}
+		Microphone: d.Microphone, Speaker: d.Speaker, Ringer: d.Ringer, Processing: d.Processing}
 	if d.Err != nil {
 		v.Problem = "No sound system answers: " + d.Err.Error()
 	}

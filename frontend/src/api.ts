@@ -108,6 +108,7 @@ export const audio = {
   select: bound("Audio", (role: DeviceRole, id: string) => AudioSvc.Select(role, id)),
   checkMicrophone: bound("Audio", AudioSvc.CheckMicrophone),
   test: bound("Audio", (role: DeviceRole) => AudioSvc.Test(role)),
+  setProcessing: bound("Audio", (on: boolean) => AudioSvc.SetProcessing(on)),
 };
 
 export const phone = {

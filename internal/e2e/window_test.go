@@ -434,3 +434,50 @@ func TestWindowPinMismatchStopsLogin(t *testing.T) {
 	}
 	screenshot(t, shotsDir(t), "window-10-pin-mismatch")
 }
+
+// TestWindowProcessingSwitch turns the cleaning up of the microphone (echo cancellation, noise
+// suppression, gain control) off and on again from the Audio panel: each change is saved in the
+// settings the next call reads.
+func TestWindowProcessingSwitch(t *testing.T) {
+	testenv.NeedPulseAudio(t)
+	testenv.NeedCommand(t, "sox")
+	paplay := testenv.NeedCommand(t, "paplay")
+	d := newDemo(t, motion.TypologyWebRTC)
+	home := homeFor(t, d, nil)
+	require.False(t, readSettings(t, home).Audio.ProcessingOff, "on by default")
+
+	// A working microphone, so that the panel stays closed after the first check.
+	tone := filepath.Join(t.TempDir(), "tone.wav")
+	out, err := exec.Command("sox", "-n", "-r", "48000", "-c", "1", "-b", "16", tone, "synth", "20", "sine", "440", "vol", "0.5").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	play := exec.Command(paplay, "--device=vsink", tone)
+	require.NoError(t, play.Start())
+	t.Cleanup(func() { _ = play.Process.Kill(); _ = play.Wait() })
+
+	app := startApp(t, home)
+	win := app.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	app.waitState(t, "the microphone check's verdict shown", 20*time.Second, func(s uiState) bool { return s.Mic != "" })
+	xdo(t, "windowfocus", "--sync", win)
+	key(t, win, keysMicCheck[:2]...) // to the Audio panel, open it
+	// Tab through the panel to the switch: each Tab waits for the focus the window publishes
+	// (briefly none between two elements) before the next.
+	for i := 0; app.state().Focus != "processing-toggle"; i++ {
+		prev := app.state().Focus
+		require.Less(t, i, 30, "the switch is in the window's keyboard order (focus now %q)", prev)
+		key(t, win, "Tab")
+		for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+			if f := app.state().Focus; f != prev && f != "" {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	key(t, win, "space")
+	waitFor(t, "processing off in the settings", 10*time.Second, func() bool { return readSettings(t, home).Audio.ProcessingOff })
+	screenshot(t, shotsDir(t), "window-20-processing-off")
+	key(t, win, "space")
+	waitFor(t, "processing on again in the settings", 10*time.Second, func() bool { return !readSettings(t, home).Audio.ProcessingOff })
+	screenshot(t, shotsDir(t), "window-21-processing-on")
+}

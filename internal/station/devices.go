@@ -35,6 +35,9 @@ type Devices struct {
 	Microphone, Speaker, Ringer string
 	// Notices say why the defaults are used: unreadable settings, a chosen device missing.
 	Notices []string
+	// Processing is whether calls clean up the microphone (echo cancellation, noise suppression,
+	// gain control): on unless the agent turned it off.
+	Processing bool
 }
 
 // choices are the devices the agent chose, by role, from the settings.
@@ -72,10 +75,14 @@ func (s *Station) Devices(ctx context.Context) Devices {
 // resolve says which device serves each choice in a listing.
 func (s *Station) resolve(devs audio.Devices, err error) Devices {
 	d := Devices{List: devs, Err: err, Notices: []string{}}
+	st, serr := s.cfg.Load()
+	d.Processing = !st.Audio.ProcessingOff
+	if serr != nil {
+		d.Processing = !config.Default().Audio.ProcessingOff
+	}
 	if err != nil {
 		return d
 	}
-	st, serr := s.cfg.Load()
 	if serr != nil {
 		// The defaults are used, and the notice says why.
 		d.Notices = append(d.Notices, problem.Of(serr).Message)
@@ -131,6 +138,19 @@ func (s *Station) SelectDevice(ctx context.Context, role, id string) (Devices, e
 		}
 	}
 	return s.resolve(devs, nil), nil
+}
+
+// SetProcessing turns the cleaning up of the microphone in calls (echo cancellation, noise
+// suppression, gain control) on or off, from the next call on: a call in progress keeps what it
+// started with.
+func (s *Station) SetProcessing(ctx context.Context, on bool) (Devices, error) {
+	if err := s.cfg.Update(func(st *config.Settings) error {
+		st.Audio.ProcessingOff = !on
+		return nil
+	}); err != nil {
+		return s.Devices(ctx), err
+	}
+	return s.Devices(ctx), nil
 }
 
 // CheckMicrophone checks the chosen microphone (the default when it is gone), listening for listen

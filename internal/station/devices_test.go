@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/readiness"
@@ -257,6 +258,23 @@ func TestCallAudioFollowsTheSettings(t *testing.T) {
 	capture, _ = s.callDevices()
 	assert.Equal(t, audio.DeviceRef{}, capture, "damaged settings: the defaults serve")
 	assert.True(t, s.callProcessing().EchoCancel)
+}
+
+// The switch in the Audio panel: it is saved, the next call follows it, and the view says so.
+func TestSetProcessing(t *testing.T) {
+	s := deviceStation(t, &fakeSound{})
+	ctx := context.Background()
+	assert.True(t, s.Devices(ctx).Processing, "on by default")
+	assert.True(t, s.callProcessing().Any())
+	for _, on := range []bool{false, true, false} {
+		d, err := s.SetProcessing(ctx, on)
+		require.NoError(t, err)
+		assert.Equal(t, on, d.Processing)
+		st, err := s.cfg.Load()
+		require.NoError(t, err)
+		assert.Equal(t, !on, st.Audio.ProcessingOff, "saved")
+		assert.Equal(t, processing.Options{EchoCancel: on, NoiseSuppress: on, GainControl: on}, s.callProcessing())
+	}
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }

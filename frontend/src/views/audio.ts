@@ -31,6 +31,7 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
   const testSpk = h("button", { id: "speaker-test", type: "button", class: "small" }, "Test");
   const testRing = h("button", { id: "ringer-test", type: "button", class: "small" }, "Test");
   const outStatus = h("p", { id: "audio-status", class: "hint", role: "status" });
+  const processing = h("input", { id: "processing-toggle", type: "checkbox" });
 
   const fill = (sel: HTMLSelectElement, list: DeviceView[], chosen: string) => {
     sel.replaceChildren(...list.map((d) =>
@@ -45,6 +46,7 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     const lines = [...v.notices];
     if (v.problem) lines.unshift(v.problem);
     notices.replaceChildren(...lines.map((l) => h("p", {}, l)));
+    processing.checked = v.processing;
   };
   const showLevel = (l: MicLevel) => {
     // -60 dBFS (silence threshold) to 0 dBFS across the bar.
@@ -106,6 +108,17 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
   mic.addEventListener("change", select("microphone", mic));
   spk.addEventListener("change", select("speaker", spk));
   ring.addEventListener("change", select("ringer", ring));
+  processing.addEventListener("change", async () => {
+    try {
+      render(await audio.setProcessing(processing.checked));
+      outStatus.textContent = processing.checked
+        ? "Echo, noise and level are cleaned up from your next call on."
+        : "Your microphone goes to calls as it is from your next call on.";
+    } catch (e) {
+      processing.checked = !processing.checked;
+      outStatus.textContent = asUIError(e).message;
+    }
+  });
   checkBtn.addEventListener("click", () => void check());
   testSpk.addEventListener("click", test("speaker", testSpk));
   testRing.addEventListener("click", test("ringer", testRing));
@@ -122,6 +135,8 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     verdict,
     h("div", { class: "field" }, h("label", { for: "speaker-select" }, "Speaker"), h("div", { class: "row" }, spk, testSpk)),
     h("div", { class: "field" }, h("label", { for: "ringer-select" }, "Ringer"), h("div", { class: "row" }, ring, testRing)),
+    h("div", { class: "field check" }, processing,
+      h("label", { for: "processing-toggle" }, "Clean up my microphone in calls (echo, noise, level)")),
     notices, outStatus,
   );
   if (opts.checkNow) void check();

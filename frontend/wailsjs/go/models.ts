@@ -69,6 +69,7 @@ export namespace app {
 	    ringer: string;
 	    notices: string[];
 	    problem: string;
+	    processing: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new AudioView(source);
@@ -83,6 +84,7 @@ export namespace app {
 	        this.ringer = source["ringer"];
 	        this.notices = source["notices"];
 	        this.problem = source["problem"];
+	        this.processing = source["processing"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

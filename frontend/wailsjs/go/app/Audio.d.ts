@@ -6,6 +6,8 @@ export function CheckMicrophone():Promise<app.MicCheckView>;
 
 export function Select(arg1:string,arg2:string):Promise<app.AudioView>;
 
+export function SetProcessing(arg1:boolean):Promise<app.AudioView>;
+
 export function Test(arg1:string):Promise<string>;
 
 export function View():Promise<app.AudioView>;

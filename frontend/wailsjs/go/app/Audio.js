@@ -10,6 +10,10 @@ export function Select(arg1, arg2) {
   return window['go']['app']['Audio']['Select'](arg1, arg2);
 }
 
+export function SetProcessing(arg1) {
+  return window['go']['app']['Audio']['SetProcessing'](arg1);
+}
+
 export function Test(arg1) {
   return window['go']['app']['Audio']['Test'](arg1);
 }
