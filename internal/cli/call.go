@@ -398,6 +398,7 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 	case <-ctx.Done():
 	}
 	st := c.Stats()
+	mediaErr := c.MediaError() // before the hang-up closes the media
 	var far float64
 	if s, ok := c.Sink().(*rtc.FrequencySink); ok {
 		far, _ = s.Frequency()
@@ -419,7 +420,12 @@ func keepCall(ctx context.Context, c *phone.Call, start time.Time, dtmf string, 
 		r.SetupMS = st.FirstRTP.Sub(start).Milliseconds()
 	}
 	if !ok {
-		r.Code, r.Message = "NO_AUDIO", "the call was answered but no audio arrived: a firewall may block the media; try --ice-servers with a TURN server"
+		// Which step failed: no address of ours, no ICE pair, DTLS, or no RTP on a working path.
+		err := mediaErr
+		if err == nil {
+			err = rtc.ErrNoRTP
+		}
+		r.Code, _, r.Message = classify(err)
 	}
 	out.line(r)
 	return ok
@@ -551,6 +557,8 @@ func flagHint(p problem.Problem) string {
 		return " (pass --trust-fingerprint " + string(p.Fingerprint) + ")"
 	case problem.CodeNoRelay:
 		return " (--ice-servers, --relay-only)"
+	case problem.CodeICEFailed:
+		return " (--ice-servers)"
 	case problem.CodeConnectFailed:
 		return " (--sip-ws)"
 	case problem.CodeTimeout:

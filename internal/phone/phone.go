@@ -77,7 +77,10 @@ type Config struct {
 	Codecs []codec.ID
 	// RelayOnly uses TURN relays only.
 	RelayOnly bool
-	// AllowLoopback gathers loopback candidates (tests on one machine).
+	// AllowLoopback gathers loopback candidates in every call. Without it they are gathered only when
+	// the SIP server or the other side is on this computer (the server's connection reaches a
+	// loopback address, or the other side's offer has one): the demo server on a machine with no
+	// network.
 	AllowLoopback bool
 	// DTMF is how SendDTMF sends digits; zero means RFC 4733.
 	DTMF DTMFMode
@@ -113,6 +116,10 @@ type Config struct {
 	// ReinviteTimeout bounds the wait for the other side's answer to a hold or resume; zero means
 	// sipua's default (10 s). Past it the change is given up and the call stays as it was.
 	ReinviteTimeout time.Duration
+	// MediaTimeout is how long an established call may go without audio from the other side before
+	// EventMedia says why; zero means 8 s (ICE, DTLS and the first packet take well under a second
+	// on a working path).
+	MediaTimeout time.Duration
 	// Logger receives logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -135,9 +142,13 @@ const (
 	EventDTMF
 	// EventEnded: a call ended (Call, Err says why; sipua.ErrCallEnded for a normal hang-up).
 	EventEnded
+	// EventMedia: an established call still has no audio from the other side after
+	// Config.MediaTimeout (Call, Err says which step failed: see rtc.Session.MediaError). The call
+	// stays up.
+	EventMedia
 )
 
-var eventNames = [...]string{"unknown", "registration", "incoming", "active", "held", "dtmf", "ended"}
+var eventNames = [...]string{"unknown", "registration", "incoming", "active", "held", "dtmf", "ended", "media"}
 
 // String names the kind in lower case.
 func (k EventKind) String() string {
@@ -176,6 +187,9 @@ func New(cfg Config) (*Phone, error) {
 	if cfg.RingTimeout <= 0 {
 		cfg.RingTimeout = 60 * time.Second
 	}
+	if cfg.MediaTimeout <= 0 {
+		cfg.MediaTimeout = 8 * time.Second
+	}
 	p := &Phone{cfg: cfg, calls: map[string]*Call{}, log: cfg.Logger}
 	if p.log == nil {
 		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -212,11 +226,19 @@ func (p *Phone) emit(ev Event) {
 	}
 }
 
-// mediaOptions makes a call's media options, opening its devices when it uses them.
-func (p *Phone) mediaOptions(ctx context.Context, c *Call) (rtc.Options, error) {
+// loopback reports whether a call whose other side offered offer (nil: we offer) gathers loopback
+// candidates: always with Config.AllowLoopback, else when the SIP server or the other side is on
+// this computer.
+func (p *Phone) loopback(offer []byte) bool {
+	return p.cfg.AllowLoopback || p.ua.ServerIP().IsLoopback() || (offer != nil && rtc.OnLoopback(offer))
+}
+
+// mediaOptions makes a call's media options, opening its devices when it uses them; offer is the
+// other side's offer of an incoming call, nil for a call we place.
+func (p *Phone) mediaOptions(ctx context.Context, c *Call, offer []byte) (rtc.Options, error) {
 	o := rtc.Options{
 		ICEServers: p.cfg.Account.ICEServers, RelayOnly: p.cfg.RelayOnly, Codecs: p.cfg.Codecs,
-		AllowLoopback: p.cfg.AllowLoopback, Logger: p.log,
+		AllowLoopback: p.loopback(offer), Logger: p.log,
 		OnDTMF: func(d rune) { p.dtmf(c.id, d) },
 	}
 	var src rtc.Source = rtc.Silence{}
@@ -264,7 +286,7 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 	}
 	c := &Call{phone: p, dir: sipua.DirectionOutgoing, started: time.Now(), done: make(chan struct{})}
 	c.state, _ = transition(StateUnknown, inputDial)
-	opts, err := p.mediaOptions(ctx, c)
+	opts, err := p.mediaOptions(ctx, c, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -300,6 +322,7 @@ func (p *Phone) Dial(ctx context.Context, target string) (*Call, error) {
 	c.answered = time.Now()
 	c.move(inputAnswered)
 	p.emit(Event{Kind: EventActive, Call: c})
+	go c.watchMedia()
 	return c, nil
 }
 
@@ -560,6 +583,34 @@ func (c *Call) Processing() []string {
 func (c *Call) Started() time.Time  { return c.started }
 func (c *Call) Answered() time.Time { return c.answered }
 
+// watchMedia waits Config.MediaTimeout after the call was established and, if no audio came from
+// the other side by then, says why with EventMedia. It returns when the call ends.
+func (c *Call) watchMedia() {
+	t := time.NewTimer(c.phone.cfg.MediaTimeout)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return
+	case <-t.C:
+	}
+	if err := c.MediaError(); err != nil && c.State() != StateEnded {
+		c.phone.log.Warn("no audio in the call", "call", c.id, "error", err)
+		c.phone.emit(Event{Kind: EventMedia, Call: c, Err: err})
+	}
+}
+
+// MediaError says why no audio has arrived in the call so far (see rtc.Session.MediaError): nil
+// once audio came, or before the media exists.
+func (c *Call) MediaError() error {
+	c.mu.Lock()
+	m := c.media
+	c.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	return m.MediaError()
+}
+
 // Stats returns the media statistics (zero before the media exists).
 func (c *Call) Stats() rtc.Stats {
 	c.mu.Lock()
@@ -613,7 +664,7 @@ func (c *Call) Answer(ctx context.Context) error {
 	if c.dir != sipua.DirectionIncoming || c.State() != StateRinging {
 		return ErrCallState
 	}
-	opts, err := c.phone.mediaOptions(ctx, c)
+	opts, err := c.phone.mediaOptions(ctx, c, c.sip.RemoteSDP())
 	if err != nil {
 		_ = c.sip.Reject(ctx, 480)
 		return err
@@ -652,6 +703,7 @@ func (c *Call) Answer(ctx context.Context) error {
 	old := c.replaces
 	c.mu.Unlock()
 	c.phone.emit(Event{Kind: EventActive, Call: c})
+	go c.watchMedia()
 	if old != nil {
 		// The agent chose to take the call that replaces old (RFC 3891): old ends.
 		c.phone.log.Info("call replaced", "call", c.id, "replaces", old.id)

@@ -83,6 +83,12 @@ const (
 	CodeTransferUnconfirmed Code = "TRANSFER_UNCONFIRMED"
 	CodeTransferAbandoned   Code = "TRANSFER_ABANDONED"
 	CodeCallFailed          Code = "CALL_FAILED"
+	// Why a call's audio does not arrive, by the first step that failed: this computer had no
+	// address for the media, ICE found no pair of addresses, DTLS failed, or no RTP came.
+	CodeNoLocalCandidate Code = "NO_LOCAL_CANDIDATE"
+	CodeICEFailed        Code = "ICE_FAILED"
+	CodeDTLSFailed       Code = "DTLS_FAILED"
+	CodeNoAudio          Code = "NO_AUDIO"
 
 	// Anything else.
 	CodeUsage    Code = "USAGE"
@@ -105,6 +111,7 @@ var all = []Code{
 	CodeNoPhone, CodeNoCall, CodeCallState, CodeCallChangeRefused, CodeNotRegistered, CodeConnectFailed, CodeInsecureSIP, CodeNoCommonCodec,
 	CodeNoRelay, CodeBadTarget, CodeBadAccount, CodeBadDTMF, CodeTransferSameCall, CodeTransferNotReady,
 	CodeTransferFailed, CodeTransferUnconfirmed, CodeTransferAbandoned, CodeCallFailed,
+	CodeNoLocalCandidate, CodeICEFailed, CodeDTLSFailed, CodeNoAudio,
 	CodeUsage, CodeCanceled, CodeInternal,
 }
 

@@ -156,6 +156,11 @@ var rules = []rule{
 	{is(phone.ErrNoCommonCodec), CodeNoCommonCodec, text("The other side offers no audio codec this phone can use: ask your administrator which codecs the line allows.")},
 	{is(rtc.ErrNoCommonCodec), CodeNoCommonCodec, text("The other side offers no audio codec this phone can use: ask your administrator which codecs the line allows.")},
 	{is(rtc.ErrNoRelay), CodeNoRelay, text("No relay address for the call's audio: the TURN server refused the credentials or did not answer. Check the TURN servers of the account or settings.")},
+	// A call's audio, by the first step that failed (rtc.Session.MediaError).
+	{is(rtc.ErrNoLocalCandidate), CodeNoLocalCandidate, text("The call is connected but this computer has no network address for its audio: connect to a network (Wi-Fi, cable or VPN) and call again.")},
+	{is(rtc.ErrICEFailed), CodeICEFailed, iceMessage},
+	{is(rtc.ErrDTLSFailed), CodeDTLSFailed, text("The call is connected and a path for its audio was found, but the two sides could not agree the encryption of the audio (DTLS): call again; if it keeps happening, tell your administrator.")},
+	{is(rtc.ErrNoRTP), CodeNoAudio, text("The call's audio path is open but no sound arrives from the other side: they may be muted or on hold, or their phone sends nothing.")},
 	{is(sipua.ErrConnect), CodeConnectFailed, text("The phone could not open its connection to the SIP server: check the SIP server address and the network.")},
 	{is(sipua.ErrBadTarget), CodeBadTarget, text("That is not a number or SIP address: type digits, or sip:user@host.")},
 	{is(sipua.ErrBadAccount), CodeBadAccount, nil},
@@ -170,6 +175,27 @@ var rules = []rule{
 	// Waiting that ended.
 	{is(context.Canceled), CodeCanceled, text("Stopped before it was done.")},
 	{is(context.DeadlineExceeded), CodeTimeout, text("That took too long and was stopped: check the network, then try again.")},
+}
+
+// iceMessage says why ICE found no path, from the evidence the session kept: only when both
+// sides offered addresses that could reach each other and the checks still got no answer is
+// something on the way (a firewall) the likely cause.
+func iceMessage(err error) string {
+	var e *rtc.ICEError
+	if !errors.As(err, &e) {
+		return "No network path for the call's audio was found between the two sides: call again; if it keeps happening, ask your administrator for a TURN server."
+	}
+	switch {
+	case e.Remote == 0:
+		return "The other side gave no network address for the call's audio: the problem is on their side or at the PBX; tell your administrator."
+	case e.Unreachable && e.LocalLoopbackOnly:
+		return "This computer has no network connection, only its own internal address, and the other side is elsewhere: connect to a network and call again."
+	case e.Unreachable:
+		return "The two sides have no network addresses that can reach each other (one offers only internal or only IPv6 addresses): tell your administrator."
+	case e.Relay:
+		return "No network path for the call's audio was found, even through the TURN relay: a firewall may block the media; check the TURN server of the account, or tell your administrator."
+	}
+	return "No network path for the call's audio was found: a firewall may block the media (UDP). Ask your administrator for a TURN server."
 }
 
 // tagged says what a code attached with Tag means; inner is the error it was attached to.

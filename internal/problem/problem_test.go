@@ -82,6 +82,14 @@ func TestOf(t *testing.T) {
 		{"SIP refusal", &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}, "SIP_486", "busy"},
 		{"no common codec", fmt.Errorf("%w: %w", phone.ErrNoCommonCodec, rtc.ErrNoCommonCodec), CodeNoCommonCodec, "codec"},
 		{"no relay", fmt.Errorf("phone: %w", rtc.ErrNoRelay), CodeNoRelay, "TURN"},
+		{"no local candidate", rtc.ErrNoLocalCandidate, CodeNoLocalCandidate, "connect to a network"},
+		{"ice: checks lost on the way", &rtc.ICEError{Local: 2, Remote: 3}, CodeICEFailed, "a firewall may block the media"},
+		{"ice: through the relay too", &rtc.ICEError{Local: 2, Remote: 3, Relay: true}, CodeICEFailed, "even through the TURN relay"},
+		{"ice: no address from the other side", &rtc.ICEError{Local: 2}, CodeICEFailed, "The other side gave no network address"},
+		{"ice: only loopback here", &rtc.ICEError{Local: 1, Remote: 2, Unreachable: true, LocalLoopbackOnly: true}, CodeICEFailed, "no network connection"},
+		{"ice: unreachable addresses", &rtc.ICEError{Local: 1, Remote: 2, Unreachable: true}, CodeICEFailed, "no network addresses that can reach each other"},
+		{"dtls", fmt.Errorf("%w: the handshake did not complete", rtc.ErrDTLSFailed), CodeDTLSFailed, "encryption of the audio"},
+		{"no rtp", rtc.ErrNoRTP, CodeNoAudio, "no sound arrives"},
 		{"connect", fmt.Errorf("%w at wss://pbx/ws: refused", sipua.ErrConnect), CodeConnectFailed, "SIP server"},
 		{"bad target", sipua.ErrBadTarget, CodeBadTarget, "number or SIP address"},
 		{"sip timeout", sipua.ErrTimeout, CodeTimeout, "in time"},
@@ -154,4 +162,20 @@ func TestTypeScriptIsCurrent(t *testing.T) {
 	b, err := os.ReadFile("../../frontend/src/codes.ts")
 	require.NoError(t, err)
 	require.Equal(t, TypeScript(), string(b), "frontend/src/codes.ts is stale: run go generate ./internal/problem")
+}
+
+// TestFirewallOnlyOnEvidence: "a firewall may block the media" is said only of ICE checks that
+// went unanswered between addresses that could reach each other, never of the other failures.
+func TestFirewallOnlyOnEvidence(t *testing.T) {
+	for _, err := range []error{
+		rtc.ErrNoLocalCandidate, rtc.ErrDTLSFailed, rtc.ErrNoRTP,
+		&rtc.ICEError{Local: 2}, &rtc.ICEError{Local: 1, Remote: 2, Unreachable: true, LocalLoopbackOnly: true},
+		&rtc.ICEError{Local: 1, Remote: 2, Unreachable: true},
+	} {
+		assert.NotContains(t, strings.ToLower(Of(err).Message), "firewall", "%v", err)
+	}
+	for _, e := range []*rtc.ICEError{{Local: 2, Remote: 3}, {Local: 2, Remote: 3, Relay: true}} {
+		require.True(t, e.FirewallLikely())
+		assert.Contains(t, Of(e).Message, "firewall")
+	}
 }

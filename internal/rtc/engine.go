@@ -32,7 +32,8 @@ type Options struct {
 	// Codecs lists the codecs to offer and accept, most wanted first; one entry forces that codec.
 	// Empty means Opus, PCMU, PCMA.
 	Codecs []codec.ID
-	// AllowLoopback gathers loopback candidates too (tests on one machine).
+	// AllowLoopback gathers loopback candidates too: needed when the other side runs on this
+	// computer (the demo server, tests), and the only candidates of a machine with no network.
 	AllowLoopback bool
 	// Source is the audio to send; nil sends silence.
 	Source Source

@@ -20,6 +20,15 @@ var (
 	// ErrNoRelay is returned by a relay-only session that got no relay address: the TURN server
 	// refused the credentials, or none answered.
 	ErrNoRelay = errors.New("no relay address for the call's audio: the TURN server refused the credentials or did not answer; check the TURN servers of the account or settings")
+	// ErrNoLocalCandidate is a call's media without a single address of ours to use: every network
+	// interface is down, or only loopback is up and loopback candidates were not gathered.
+	ErrNoLocalCandidate = errors.New("rtc: no local ICE candidate")
+	// ErrICEFailed is wrapped by an *ICEError: the connectivity checks found no pair of addresses.
+	ErrICEFailed = errors.New("rtc: ICE found no candidate pair")
+	// ErrDTLSFailed is a media path found by ICE on which the DTLS handshake failed or never ended.
+	ErrDTLSFailed = errors.New("rtc: DTLS handshake failed")
+	// ErrNoRTP is a media path up and encrypted on which no RTP packet arrived from the other side.
+	ErrNoRTP = errors.New("rtc: no RTP received")
 	// ErrBadDTMF is returned for a digit outside 0-9, *, #, A-D.
 	ErrBadDTMF = errors.New("not a DTMF digit: use 0-9, *, #, A-D")
 )

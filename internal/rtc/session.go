@@ -36,6 +36,8 @@ type Session struct {
 	offer     []byte // our offer, while waiting for the answer
 	version   uint64
 	remoteID  string
+	// remoteCands are the candidates the other side's description offered (MediaError).
+	remoteCands []candidate
 	sending   bool // our direction includes send
 	receiving bool // our direction includes receive
 	proposed  *proposal // our re-INVITE offer waiting for its answer (hold.go)
@@ -79,7 +81,7 @@ func NewSession(opts Options) (*Session, error) {
 		dtmf: make(chan dtmfRequest), stop: make(chan struct{}),
 	}
 	pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) {
-		if st == webrtc.ICEConnectionStateConnected {
+		if st == webrtc.ICEConnectionStateConnected || st == webrtc.ICEConnectionStateCompleted {
 			s.iceUp.CompareAndSwap(0, time.Now().UnixNano())
 		}
 	})
@@ -157,6 +159,7 @@ func (s *Session) SetAnswer(answer []byte) error {
 	s.mu.Lock()
 	s.offer = nil
 	s.remoteID = id
+	s.remoteCands = candidatesOf(patched)
 	s.mu.Unlock()
 	return nil
 }
@@ -211,6 +214,7 @@ func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 	id, _ := transportID(offer)
 	s.mu.Lock()
 	s.remoteID = id
+	s.remoteCands = candidatesOf(offer)
 	s.mu.Unlock()
 	return s.setLocal(ctx, answer)
 }

@@ -39,9 +39,18 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 		return nil, fmt.Errorf("%w: %q is not a ws:// or wss:// URL", ErrBadAccount, rawURL)
 	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}
 	tr := &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 15 * time.Second}).DialContext,
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err == nil {
+				if p, ok := ctx.Value(peerKey{}).(*net.Addr); ok {
+					*p = c.RemoteAddr()
+				}
+			}
+			return c, err
+		},
 		TLSHandshakeTimeout: 10 * time.Second,
 	}
 	if u.Scheme == "wss" {
@@ -49,6 +58,8 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 	}
 	client := &http.Client{Transport: tr}
 	return func(ctx context.Context) (Conn, error) {
+		var peer net.Addr
+		ctx = context.WithValue(ctx, peerKey{}, &peer)
 		c, resp, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{
 			HTTPClient:   client,
 			Subprotocols: []string{"sip"},
@@ -72,15 +83,30 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 			return nil, fmt.Errorf("%w at %s: the server does not speak SIP over WebSocket (no \"sip\" subprotocol)", ErrConnect, u.Redacted())
 		}
 		c.SetReadLimit(maxMessage)
-		return NewWSConn(c), nil
+		return &wsConn{c: c, peer: peer}, nil
 	}, nil
+}
+
+// peerKey carries, in a dial's context, where to note the address the connection reached.
+type peerKey struct{}
+
+// RemoteAddr is what a Conn may implement to say which address it reached (the server's, or an
+// HTTP proxy's).
+type RemoteAddr interface {
+	RemoteAddr() net.Addr
 }
 
 // NewWSConn is the Conn of an open SIP WebSocket (RFC 7118), at either end: the phone's dial, or a
 // server that accepted a phone (the demo PBX). Control frames are answered while it reads.
 func NewWSConn(c *websocket.Conn) Conn { return &wsConn{c: c} }
 
-type wsConn struct{ c *websocket.Conn }
+type wsConn struct {
+	c    *websocket.Conn
+	peer net.Addr // nil when not known
+}
+
+// RemoteAddr is the address the connection reached, nil when not known.
+func (w *wsConn) RemoteAddr() net.Addr { return w.peer }
 
 func (w *wsConn) Read(ctx context.Context) ([]byte, error) {
 	for {

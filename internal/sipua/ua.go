@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -165,6 +166,23 @@ func New(opts Options) (*UA, error) {
 
 // AOR returns the address of record.
 func (u *UA) AOR() string { return u.aor.String() }
+
+// ServerIP is the IP address the current connection to the SIP server reached (the server's, or an
+// HTTP proxy's); the zero Addr while not connected or when the connection does not say.
+func (u *UA) ServerIP() netip.Addr {
+	u.mu.Lock()
+	c := u.conn
+	u.mu.Unlock()
+	ra, ok := c.(RemoteAddr)
+	if !ok || ra.RemoteAddr() == nil {
+		return netip.Addr{}
+	}
+	ap, err := netip.ParseAddrPort(ra.RemoteAddr().String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
 
 // State returns the registration state.
 func (u *UA) State() State {

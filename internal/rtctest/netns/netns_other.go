@@ -1,0 +1,9 @@
+//go:build !linux
+
+package netns
+
+import "os/exec"
+
+const supported = false
+
+func start(*exec.Cmd) {}
