@@ -85,7 +85,9 @@ func TestMediaErrorSteps(t *testing.T) {
 					return out
 				})
 			},
-			cond: func(s rtc.Stats) bool { return s.DTLSState == "failed" || !s.ICEConnected.IsZero() && time.Since(s.ICEConnected) > 2*time.Second }, want: rtc.ErrDTLSFailed},
+			cond: func(s rtc.Stats) bool {
+				return s.DTLSState == "failed" || !s.ICEConnected.IsZero() && time.Since(s.ICEConnected) > 2*time.Second
+			}, want: rtc.ErrDTLSFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,17 +31,17 @@ type Session struct {
 	q       *callQuality
 	created time.Time
 
-	mu        sync.Mutex
-	local     []byte // the latest SDP we gave the signalling
-	offer     []byte // our offer, while waiting for the answer
-	version   uint64
-	remoteID  string
+	mu       sync.Mutex
+	local    []byte // the latest SDP we gave the signalling
+	offer    []byte // our offer, while waiting for the answer
+	version  uint64
+	remoteID string
 	// remoteCands are the candidates the other side's description offered (MediaError).
 	remoteCands []candidate
-	sending   bool // our direction includes send
-	receiving bool // our direction includes receive
-	proposed  *proposal // our re-INVITE offer waiting for its answer (hold.go)
-	closed    bool
+	sending     bool      // our direction includes send
+	receiving   bool      // our direction includes receive
+	proposed    *proposal // our re-INVITE offer waiting for its answer (hold.go)
+	closed      bool
 
 	packetsIn  atomic.Uint64
 	packetsOut atomic.Uint64
