@@ -112,7 +112,7 @@ type Engine struct {
 
 	captureFrames, captureDropped, captureFiller, playbackFrames atomic.Uint64
 	fedSamples                                                   atomic.Uint64 // taken from the Source by callbackFeeds, at rate
-	captureAcc                                                   atomic.Int64 // samples at rate in the capture loop's partial frame
+	captureAcc                                                   atomic.Int64  // samples at rate in the capture loop's partial frame
 }
 
 // direction is one side of the Engine: the device in use and the one preferred.

@@ -49,7 +49,6 @@ type engineRun struct {
 
 const maxCaptured = 5
 
-
 // The speaker's queue sits between two clocks: the call's playout writes a frame every packet time
 // from its jitter buffer (which has already absorbed the network's jitter), and the speaker takes
 // frames at the sound card's pace. It needs only to ride out scheduling between the two; when the

@@ -225,4 +225,3 @@ func TestFeatures(t *testing.T) {
 	assert.Equal(t, "none", Options{}.String())
 	assert.Equal(t, []string{"ns"}, Names(Options{NoiseSuppress: true}.Features()))
 }
-
