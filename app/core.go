@@ -74,6 +74,7 @@ func (c *core) view() SessionView {
 	p := s.Profile
 	v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal, Phone: p.Phone, Line: p.Line}
 	v.Ready, v.NeedCurrentPassword = s.Ready, s.NeedCurrentPassword
+	v.ControlAPI = s.ControlAPI
 	v.Status, v.PauseTypes = &StatusView{Ready: s.Agent.Ready, SinceMs: s.Agent.Since.UnixMilli(), LoggedInMs: s.Agent.LoggedInAt.UnixMilli()}, s.PauseTypes
 	if pt := s.Agent.PauseType; pt != nil {
 		v.Status.PauseTypeID, v.Status.PauseType = pt.ID, pt.Name

@@ -27,6 +27,8 @@ type SessionView struct {
 	// reasons, in its order (Session.Pause).
 	Status     *StatusView        `json:"status,omitempty"`
 	PauseTypes []motion.PauseType `json:"pauseTypes"`
+	// ControlAPI says where the control API for the CRM listens, or why it does not run.
+	ControlAPI string `json:"controlApi"`
 	// Notice explains the last thing the agent did not do (the server ended the session) or a
 	// warning of the login (password not remembered).
 	Notice string `json:"notice"`

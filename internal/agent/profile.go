@@ -19,6 +19,8 @@ type Profile struct {
 	Internal string `json:"internal,omitempty"`
 	// HasSIP says whoami carried SIP settings (a WebRTC agent); get them with Session.SIPAccount.
 	HasSIP bool `json:"hasSip"`
+	// RemoteControl says the server turns the local control API on for this agent.
+	RemoteControl bool `json:"remoteControl,omitempty"`
 	// MustChangePassword: call ChangePassword before anything else.
 	MustChangePassword bool `json:"mustChangePassword,omitempty"`
 	// PasswordExpiresInDays is set when the password expires soon.
@@ -48,7 +50,7 @@ type Profile struct {
 func makeProfile(origin string, u motion.User, r motion.LoginResponse) Profile {
 	p := Profile{
 		Server: origin, ID: u.ID, Name: u.Name, Fullname: u.Fullname, Email: u.Email, Role: u.Role,
-		Typology: u.Typology, Internal: u.Internal, HasSIP: u.SIP != nil,
+		Typology: u.Typology, Internal: u.Internal, HasSIP: u.SIP != nil, RemoteControl: u.RemoteControl,
 		MustChangePassword: r.MustChangePassword, PasswordExpiresInDays: r.PasswordExpiresInDays,
 	}
 	if r.License != nil {

@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -71,6 +72,24 @@ type Settings struct {
 	Audio Audio `json:"audio"`
 	// Phone holds the softphone's behaviour.
 	Phone Phone `json:"phone"`
+	// ControlAPI configures the local control API (internal/controlapi).
+	ControlAPI ControlAPI `json:"controlApi"`
+}
+
+// ControlAPI configures the local control API through which other programs of the desk (a CRM
+// page) drive the Phonebar. It runs while an agent is logged in whose server turns Remote Control
+// on, or while Enabled.
+type ControlAPI struct {
+	// Enabled runs it for every agent; false (zero): only when the server turns Remote Control on.
+	Enabled bool `json:"enabled,omitempty"`
+	// Listen is the loopback address and port, "127.0.0.1:PORT" or "[::1]:PORT"; empty:
+	// 127.0.0.1:9888.
+	Listen string `json:"listen,omitempty"`
+	// AllowedOrigins are the web origins ("https://crm.example.com") whose pages may call it;
+	// empty: no web page may.
+	AllowedOrigins []string `json:"allowedOrigins,omitempty"`
+	// The token callers must present comes from the machine policy only (policy.ControlAPI):
+	// settings hold no secret.
 }
 
 // Omni says where the Omni Desktop login page is and which CSS selectors find its fields, so that a
@@ -201,6 +220,9 @@ func (s Settings) Validate() error {
 	if err := s.Omni.validateHandoff(); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
+	if err := s.ControlAPI.validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	d := s.Phone.AutoAnswerDelaySeconds
 	if d < 0 || d > MaxAutoAnswerDelaySeconds {
 		return fmt.Errorf("%w: phone.autoAnswerDelaySeconds is %d, expected 0 to %d", ErrInvalid, d, MaxAutoAnswerDelaySeconds)
@@ -253,3 +275,21 @@ func LineKey(origin, user string) string { return origin + " " + user }
 // InsecureSIPAllowed reports whether the user allowed a plain ws:// SIP address from the server at
 // origin (see AllowInsecureSIP).
 func (s Settings) InsecureSIPAllowed(origin string) bool { return s.AllowInsecureSIP[origin] }
+
+// validate checks the control API's address and origins.
+func (c ControlAPI) validate() error {
+	if c.Listen != "" {
+		host, port, err := net.SplitHostPort(c.Listen)
+		ip := net.ParseIP(host)
+		if err != nil || ip == nil || !ip.IsLoopback() || port == "" {
+			return fmt.Errorf("controlApi.listen %q must be a loopback address and port, 127.0.0.1:PORT or [::1]:PORT", c.Listen)
+		}
+	}
+	for i, o := range c.AllowedOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("controlApi.allowedOrigins[%d] %q must be an origin such as https://crm.example.com", i, o)
+		}
+	}
+	return nil
+}

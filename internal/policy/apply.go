@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -60,6 +61,12 @@ func (p *Policy) Apply(s *config.Settings) {
 		}
 		s.Pins[p.ServerURL] = p.ServerCertificate
 	}
+	if c := p.ControlAPI; c != nil {
+		u := &s.ControlAPI
+		if p.IsLocked(KeyControlAPI) || !u.Enabled && u.Listen == "" && len(u.AllowedOrigins) == 0 {
+			u.Enabled, u.Listen, u.AllowedOrigins = c.Enabled, c.Listen, slices.Clone(c.AllowedOrigins)
+		}
+	}
 }
 
 // Save refuses a change of a locked key, and keeps the policy's values out of the user's file: a
@@ -67,6 +74,16 @@ func (p *Policy) Apply(s *config.Settings) {
 // that a new policy's default reaches the user). It implements config.Overlay.
 func (p *Policy) Save(file, inForce, wanted config.Settings) (config.Settings, error) {
 	out := wanted
+	if c := p.ControlAPI; c != nil {
+		switch {
+		case p.IsLocked(KeyControlAPI):
+			out.ControlAPI = file.ControlAPI
+		case file.ControlAPI.Enabled == false && file.ControlAPI.Listen == "" && len(file.ControlAPI.AllowedOrigins) == 0 &&
+			wanted.ControlAPI.Enabled == inForce.ControlAPI.Enabled && wanted.ControlAPI.Listen == inForce.ControlAPI.Listen &&
+			slices.Equal(wanted.ControlAPI.AllowedOrigins, inForce.ControlAPI.AllowedOrigins):
+			out.ControlAPI = file.ControlAPI // the policy's default stays out of the user's file
+		}
+	}
 	if p.ServerURL != "" {
 		switch {
 		case p.IsLocked(KeyServerURL) && wanted.ServerURL != p.ServerURL:

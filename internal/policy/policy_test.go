@@ -280,3 +280,26 @@ func TestCheckServer(t *testing.T) {
 	}
 	assert.NoError(t, config.NewStore("x").CheckServer("https://any.example.com"), "no policy, no limit")
 }
+
+func TestControlAPIFromThePolicy(t *testing.T) {
+	token := strings.Repeat("t", 40)
+	t.Run("a default, kept out of the user's file, the token never in it", func(t *testing.T) {
+		st, _ := storeWith(t, `{"controlApi": {"enabled": true, "listen": "127.0.0.1:7766", "allowedOrigins": ["https://crm.example.com"], "token": "`+token+`"}}`, "")
+		s, err := st.Load()
+		require.NoError(t, err)
+		assert.Equal(t, config.ControlAPI{Enabled: true, Listen: "127.0.0.1:7766", AllowedOrigins: []string{"https://crm.example.com"}}, s.ControlAPI)
+		require.NoError(t, st.Update(func(s *config.Settings) error { s.Username = "amy"; return nil }))
+		assert.Equal(t, config.ControlAPI{}, readFile(t, st).ControlAPI)
+		raw, err := os.ReadFile(st.Path())
+		require.NoError(t, err)
+		assert.NotContains(t, string(raw), token)
+	})
+	t.Run("locked: the policy's value over the user's", func(t *testing.T) {
+		st, _ := storeWith(t, `{"controlApi": {"enabled": false}, "locked": ["controlApi"]}`, `{"controlApi": {"enabled": true, "listen": "127.0.0.1:9999"}}`)
+		s, err := st.Load()
+		require.NoError(t, err)
+		assert.Equal(t, config.ControlAPI{}, s.ControlAPI)
+		require.NoError(t, st.Update(func(s *config.Settings) error { s.Username = "amy"; return nil }))
+		assert.Equal(t, "127.0.0.1:9999", readFile(t, st).ControlAPI.Listen, "the user's own value stays in the file")
+	})
+}

@@ -37,6 +37,9 @@ type Status struct {
 	// reasons (both zero without a session).
 	Agent      agent.Status
 	PauseTypes []motion.PauseType
+	// ControlAPI says where the control API listens ("Control API on 127.0.0.1:9888"), or why it
+	// does not run although it should (the port is taken: not fatal); "" when it is off.
+	ControlAPI string
 	// SettingsErr says why the settings cannot be used; KeyringErr why remember me is off.
 	SettingsErr, KeyringErr error
 	Demo                    *Demo
@@ -65,6 +68,11 @@ func (s *Station) Status() Status {
 		v.Server, v.Username = v.Profile.Server, v.Profile.Name
 		v.Ready = s.agent.Ready()
 		v.Agent, v.PauseTypes = s.agent.Status(), s.agent.PauseTypes()
+		if api := s.ControlAPI(); api.Err != nil {
+			v.ControlAPI = api.Err.Error() + "."
+		} else if api.Addr != "" {
+			v.ControlAPI = "Control API on " + api.Addr
+		}
 		v.NeedCurrentPassword = s.handoffPassword() == ""
 		v.Notices = s.notices.For(v.Profile, time.Now())
 	}

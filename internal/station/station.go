@@ -13,6 +13,7 @@ import (
 	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/controlapi"
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/history"
@@ -96,7 +97,9 @@ type Station struct {
 	keyringErr  error
 
 	mu     sync.Mutex
-	desk   *desk.Desk // while a WebRTC agent's session lasts
+	desk   *desk.Desk         // while a WebRTC agent's session lasts
+	api    *controlapi.Server // the local control API, while it runs (syncControlAPI)
+	apiErr error              // why it does not run although it should
 	notice string
 	// phoneErr is why the softphone did not start (damaged settings, a refused ws:// address).
 	phoneErr error
@@ -209,6 +212,7 @@ func (s *Station) Close() {
 	defer cancel()
 	s.end()
 	_ = s.omni.Close(ctx)
+	s.stopControlAPI()
 	s.stopPhone()
 	if s.agent.State().HasSession() {
 		if err := s.agent.Logout(ctx); err != nil {
@@ -257,6 +261,7 @@ func (s *Station) onChange(ch agent.Change) {
 			cancel()
 		}
 	}
+	s.syncControlAPI()
 	s.sessionChanged()
 }
 

@@ -332,6 +332,7 @@ export namespace app {
 	    ready: boolean;
 	    status?: StatusView;
 	    pauseTypes: motion.PauseType[];
+	    controlApi: string;
 	    notice: string;
 	    demo?: DemoView;
 	    notices: NoticeView[];
@@ -355,6 +356,7 @@ export namespace app {
 	        this.ready = source["ready"];
 	        this.status = this.convertValues(source["status"], StatusView);
 	        this.pauseTypes = this.convertValues(source["pauseTypes"], motion.PauseType);
+	        this.controlApi = source["controlApi"];
 	        this.notice = source["notice"];
 	        this.demo = this.convertValues(source["demo"], DemoView);
 	        this.notices = this.convertValues(source["notices"], NoticeView);
