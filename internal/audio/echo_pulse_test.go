@@ -88,7 +88,7 @@ func talk(ctx context.Context, t *testing.T, d time.Duration) {
 		pcm = binary.LittleEndian.AppendUint16(pcm, uint16(int16(v*32767)))
 	}
 	cmd := exec.CommandContext(ctx, "pacat", "--playback", "--device="+ecRoom, "--format=s16le",
-		"--rate="+strconv.Itoa(ecRate), "--channels=1", "--latency-msec=20")
+		"--rate="+strconv.Itoa(ecRate), "--channels=1", "--latency-msec=200") // no underruns on a busy machine
 	cmd.Stdin = strings.NewReader(string(pcm))
 	require.NoError(t, cmd.Start())
 	go cmd.Wait() //nolint:errcheck
