@@ -137,6 +137,8 @@ export interface Events {
   audio: AudioView;
   "mic-level": MicLevel;
   "mic-check": MicCheckView;
+  /** The window is being closed during a call: the bar asks the agent first. */
+  "close-requested": null;
 }
 
 export function on<K extends keyof Events>(event: K, cb: (data: Events[K]) => void): () => void {

@@ -49,3 +49,31 @@ const typologyLabels: Record<string, string> = {
 export function typologyLabel(t: string): string {
   return typologyLabels[t] ?? t;
 }
+
+/** party is the short form of a SIP address for people: its user part ("sip:+3906123@pbx" -> "+3906123"). */
+export function party(remote: string): string {
+  return remote.replace(/^sips?:/, "").replace(/[;?].*$/, "").replace(/@.*$/, "") || remote;
+}
+
+/** clock writes a duration as mm:ss, or h:mm:ss from an hour. */
+export function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0");
+  const ss = String(s % 60).padStart(2, "0");
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** isTyping says the keyboard focus is in a field the agent types into. */
+export function isTyping(): boolean {
+  const f = document.activeElement;
+  return f instanceof HTMLInputElement && f.type !== "checkbox" && f.type !== "radio" || f instanceof HTMLTextAreaElement || f instanceof HTMLSelectElement;
+}
+
+/** Every element with data-since (Unix ms) shows the time since then, once a second. */
+export function tickClocks(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>("[data-since]").forEach((el) => {
+    const at = Number(el.dataset.since);
+    el.textContent = at ? clock(Date.now() - at) : "";
+  });
+}
+window.setInterval(() => tickClocks(), 1000);

@@ -19,6 +19,7 @@ function render(v: SessionView, err?: UIError) {
     // the session event that first drew it).
     const key = `password-change:${v.needCurrentPassword}`;
     if (current.state === key) return;
+    app.classList.remove("on-bar");
     app.replaceChildren(passwordView(v, {
       onChanged: (nv) => render(nv),
       onLogout: async () => render((await session.logout(false)) as SessionView),
@@ -32,14 +33,11 @@ function render(v: SessionView, err?: UIError) {
       current.update(v);
       return;
     }
-    const home = homeView(v as SessionView, { onLoggedOut: (nv) => render(nv as SessionView) });
     const notices = noticesArea();
-    // The notices go under the connection banner (home.ts keeps the banner first).
-    const banner = home.el.querySelector("#connection-banner");
-    if (banner) banner.after(notices.el);
-    else home.el.prepend(notices.el);
+    const home = homeView(v as SessionView, { onLoggedOut: (nv) => render(nv as SessionView), notices: notices.el });
     notices.update(v);
     app.replaceChildren(home.el);
+    app.classList.add("on-bar");
     let bannerShown = false;
     const update = (nv: SessionView) => {
       home.update(nv as SessionView);
@@ -58,9 +56,10 @@ function render(v: SessionView, err?: UIError) {
     update(v);
     return;
   }
+  app.classList.remove("on-bar");
   app.replaceChildren(loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as SessionView) }, err));
   current = { state: "logged-out" };
-  publish({ screen: "login", error: err?.code ?? "", form: "", message: "", banner: false, ready: false, notices: [], registration: "", calls: [], mic: "" });
+  publish({ screen: "login", error: err?.code ?? "", form: "", message: "", banner: false, ready: false, notices: [], registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0 });
 }
 
 async function start() {

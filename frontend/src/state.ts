@@ -27,11 +27,32 @@ export interface UIState {
   calls: { id: string; state: string; muted: boolean }[];
   /** Home: the last microphone check's verdict ("" before one). */
   mic: string;
+  /** Home: the status banner's first line as shown ("Ready", "Paused · Lunch", "On a call · Connected"). */
+  status: string;
+  /** Home: the one problem banner shown ("" when none): "mic", "ready", "phone", "omni", "audio". */
+  problem: string;
+  /** Home: the open sheet over the bar ("settings", "shortcuts", "confirm", "" when none). */
+  sheet: string;
+  /** Home: missed calls not seen yet (the badge on Recent calls). */
+  missed: number;
+  /** Where the elements the agent clicks are, in CSS pixels of the page, measured after each change. */
+  layout: Layout;
+}
+
+/** Layout: the page's visible area (viewport), its scroll offset, and the rectangles of the elements
+ * marked data-layout (keyed by that name; a call's controls are "hangup:ID", "answer:ID", ...). An
+ * element not rendered (hidden) is absent. */
+export interface Layout {
+  vw: number;
+  vh: number;
+  scrollY: number;
+  els: Record<string, { x: number; y: number; w: number; h: number }>;
 }
 
 const state: UIState = {
   screen: "", busy: false, error: "", focus: "", form: "", message: "", answers: 0, banner: false, ready: false, notices: [],
-  registration: "", calls: [], mic: "",
+  registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0,
+  layout: { vw: 0, vh: 0, scrollY: 0, els: {} },
 };
 let pending = false;
 let last = "";
@@ -54,6 +75,29 @@ export function publish(patch: Partial<UIState>): void {
     void session.uiState(json).catch(() => {});
   });
 }
+
+// measureLayout publishes where the marked elements are, once the page has been laid out again.
+let measuring = false;
+export function measureLayout(): void {
+  if (measuring) return;
+  measuring = true;
+  // A timer, not requestAnimationFrame: WebKitGTK stops animation frames for a window it thinks
+  // hidden, and reading a rectangle lays the page out anyway.
+  window.setTimeout(() => {
+    measuring = false;
+    const els: Layout["els"] = {};
+    document.querySelectorAll<HTMLElement>("[data-layout]").forEach((el) => {
+      if (!el.isConnected || el.getClientRects().length === 0) return; // not rendered
+      const r = el.getBoundingClientRect();
+      els[el.dataset.layout!] = { x: Math.round(r.x), y: Math.round(r.y), w: Math.round(r.width), h: Math.round(r.height) };
+    });
+    publish({ layout: { vw: window.innerWidth, vh: window.innerHeight, scrollY: Math.round(window.scrollY), els } });
+  }, 30);
+}
+window.addEventListener("resize", measureLayout);
+document.addEventListener("scroll", measureLayout, true);
+// Any change of the page may move what the agent is about to click.
+new MutationObserver(measureLayout).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden", "class", "data-state"] });
 
 // Focus moves are part of the state: a test waits for the field it is about to type into.
 document.addEventListener("focusin", () => publish({ focus: (document.activeElement as HTMLElement | null)?.id ?? "" }));

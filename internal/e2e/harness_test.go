@@ -231,14 +231,13 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// The account menu sits two stops before the focused globe button in the bar's keyboard order (the
-// Ready toggle is between them), whatever panels the agent's typology shows below the globe.
+// Keys that reach the bar's controls whatever has the focus and whatever the agent's typology shows:
+// F10 opens the menu with "Log out" focused ("Log out and forget me" is the next item); Ctrl+,
+// opens the settings with the microphone list focused, and "Check" is the next stop.
 var (
-	keysLogout = []string{"shift+Tab", "shift+Tab", "Return", "Tab", "Return"}
-	keysForget = []string{"shift+Tab", "shift+Tab", "Return", "Tab", "Tab", "Return"}
-	// keysMicCheck goes from the globe to the audio panel just after it (closed after a check that
-	// worked), opens it, then the microphone list, then "Check".
-	keysMicCheck = []string{"Tab", "Return", "Tab", "Tab", "Return"}
+	keysLogout   = []string{"F10", "Return"}
+	keysForget   = []string{"F10", "Down", "Return"}
+	keysMicCheck = []string{"ctrl+comma", "Tab", "Return"}
 )
 
 // waitUI waits for the app's first screen: the window is mapped and the frontend has drawn its first

@@ -27,6 +27,37 @@ type uiState struct {
 	Registration string   `json:"registration"`
 	Calls        []uiCall `json:"calls"`
 	Mic          string   `json:"mic"`
+	Status       string   `json:"status"`
+	Problem      string   `json:"problem"`
+	Sheet        string   `json:"sheet"`
+	Missed       int      `json:"missed"`
+	Layout       layout   `json:"layout"`
+}
+
+// layout is where the window's marked elements are (frontend/src/state.ts Layout), in CSS pixels of
+// the page, with the page's visible area.
+type layout struct {
+	VW      int             `json:"vw"`
+	VH      int             `json:"vh"`
+	ScrollY int             `json:"scrollY"`
+	Els     map[string]rect `json:"els"`
+}
+
+type rect struct {
+	X int `json:"x"`
+	Y int `json:"y"`
+	W int `json:"w"`
+	H int `json:"h"`
+}
+
+// inside says r lies wholly in the visible area of a vw×vh page, and is not empty.
+func (r rect) inside(vw, vh int) bool {
+	return r.W > 0 && r.H > 0 && r.X >= 0 && r.Y >= 0 && r.X+r.W <= vw && r.Y+r.H <= vh
+}
+
+// overlaps says r and o share some area.
+func (r rect) overlaps(o rect) bool {
+	return r.X < o.X+o.W && o.X < r.X+r.W && r.Y < o.Y+o.H && o.Y < r.Y+r.H
 }
 
 type uiCall struct {

@@ -1,5 +1,7 @@
 // The audio panel: microphone, speaker and ringer choices, the microphone check with a live meter,
-// and test sounds. A WebRTC agent's microphone is checked as soon as the bar opens.
+// and test sounds. It lives in the settings sheet and never opens by itself: a microphone that does
+// not work is reported to the bar (onProblem), which shows it once, as one banner and a badge. A
+// WebRTC agent's microphone is checked as soon as the bar opens.
 
 import { asUIError, audio, on, type AudioView, type DeviceRole, type DeviceView, type MicCheckView, type MicLevel } from "../api";
 import { h } from "../dom";
@@ -12,9 +14,14 @@ const verdictTitle: Record<string, string> = {
   "access denied": "Microphone access denied",
 };
 
-export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; dispose(): void } {
-  // The panel itself, built at the end; the handlers that open it run only after that.
-  let el: HTMLDetailsElement;
+/** AudioProblem is what the bar shows of a microphone that does not work (null: it works). */
+export interface AudioProblem {
+  title: string;
+  text: string;
+}
+
+export function audioPanel(opts: { checkNow: boolean; onProblem(p: AudioProblem | null): void }): { el: HTMLElement; check(): Promise<void>; dispose(): void } {
+  let el: HTMLElement;
   const mic = h("select", { id: "mic-select", "aria-label": "Microphone" });
   const spk = h("select", { id: "speaker-select", "aria-label": "Speaker" });
   const ring = h("select", { id: "ringer-select", "aria-label": "Ringer" });
@@ -48,7 +55,20 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     notices.replaceChildren(...lines.map((l) => h("p", {}, l)));
     processing.checked = v.processing;
   };
+  // A verdict shown stands until sound is measured again: a new check (the panel's, or the one
+  // before going ready) makes it "Checking…", so a meter that moves never sits beside "silent".
+  let shown = "";
   const showLevel = (l: MicLevel) => {
+    if (shown !== "running") {
+      shown = "running";
+      verdict.dataset.verdict = "running";
+      verdict.replaceChildren(h("strong", {}, "Checking the microphone…"), h("p", {}, "Say a few words."));
+      summaryState.dataset.verdict = "running";
+      summaryState.textContent = "Checking…";
+    }
+    showLevelOnly(l);
+  };
+  const showLevelOnly = (l: MicLevel) => {
     // -60 dBFS (silence threshold) to 0 dBFS across the bar.
     const pct = Math.max(0, Math.min(100, ((l.rmsDbfs + 60) / 60) * 100));
     meterFill.style.width = `${pct}%`;
@@ -62,10 +82,10 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     publish({ mic: r.verdict });
     summaryState.dataset.verdict = r.verdict;
     summaryState.textContent = verdictTitle[r.verdict] ?? r.verdict;
-    // A microphone that does not work needs the agent's attention: show the panel open.
-    if (r.verdict !== "working") el.open = true;
     verdict.replaceChildren(h("strong", {}, verdictTitle[r.verdict] ?? r.verdict), h("p", {}, r.message));
-    showLevel({ rmsDbfs: r.rmsDbfs, peakDbfs: r.peakDbfs });
+    shown = r.verdict;
+    showLevelOnly({ rmsDbfs: r.rmsDbfs, peakDbfs: r.peakDbfs });
+    opts.onProblem(r.verdict === "working" ? null : { title: verdictTitle[r.verdict] ?? r.verdict, text: r.message });
   };
   const check = async () => {
     checkBtn.disabled = true;
@@ -74,14 +94,17 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     verdict.replaceChildren(h("strong", {}, "Checking the microphone…"), h("p", {}, "Say a few words."));
     summaryState.dataset.verdict = "running";
     summaryState.textContent = "Checking…";
+    shown = "running";
     try {
       showVerdict(await audio.checkMicrophone());
     } catch (e) {
       verdict.dataset.verdict = "error";
       summaryState.dataset.verdict = "error";
       summaryState.textContent = "Microphone check failed";
-      el.open = true;
-      verdict.replaceChildren(h("strong", {}, "Microphone check failed"), h("p", {}, asUIError(e).message));
+      shown = "error";
+      const msg = asUIError(e).message;
+      verdict.replaceChildren(h("strong", {}, "Microphone check failed"), h("p", {}, msg));
+      opts.onProblem({ title: "Microphone check failed", text: msg });
     } finally {
       checkBtn.disabled = false;
       checkBtn.textContent = "Check";
@@ -128,8 +151,8 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
   // A check the panel did not start (going ready runs one) shows its verdict here too.
   const offCheck = on("mic-check", (r) => { if (!checkBtn.disabled) showVerdict(r); });
   void audio.view().then(render).catch((e) => { notices.textContent = asUIError(e).message; });
-  el = h("details", { class: "card audio", id: "audio" },
-    h("summary", { id: "audio-summary" }, h("span", { class: "summary-title" }, "Audio"), summaryState),
+  el = h("section", { class: "audio", id: "audio", "aria-label": "Audio" },
+    h("div", { class: "audio-head" }, h("h3", {}, "Audio"), summaryState),
     h("div", { class: "field" }, h("label", { for: "mic-select" }, "Microphone"), h("div", { class: "row" }, mic, checkBtn)),
     h("div", { class: "meter-row" }, meter, meterText),
     verdict,
@@ -140,5 +163,5 @@ export function audioPanel(opts: { checkNow: boolean }): { el: HTMLElement; disp
     notices, outStatus,
   );
   if (opts.checkNow) void check();
-  return { el, dispose: () => { offAudio(); offLevel(); offCheck(); } };
+  return { el, check, dispose: () => { offAudio(); offLevel(); offCheck(); } };
 }

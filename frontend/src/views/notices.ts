@@ -1,5 +1,6 @@
 // The notices of the login on the bar (password expiry with the offered change, license), each
-// dismissed for the rest of the session. main.ts places it in the home view under the banner.
+// dismissed for the rest of the session. The home view places them in its body, under the calls.
+// (Where calls ring, Hot Desk or the external agent's line, is on the status banner.)
 
 import "../login.css";
 import { publish } from "../state";
@@ -16,14 +17,7 @@ export function noticesArea(): { el: HTMLElement; update(v: SessionView): void }
     last = v;
     publish({ notices: (v.notices ?? []).map((n) => n.id) });
     if (formOpen) return; // never redraw under what the agent is typing
-    const lineText: Record<string, string> = { internal: "your extension", phone: "your phone", mobile: "your mobile" };
-    const phone = v.agent?.phone
-      ? h("p", { id: "hotdesk-phone", class: "session-fact" }, "Calls ring on the Hot Desk telephone ", h("strong", { class: "mono" }, v.agent.phone), ".")
-      : v.agent?.typology === "external"
-        ? h("p", { id: "line-fact", class: "session-fact" }, "Calls ring on ", h("strong", {}, lineText[v.agent.line || "internal"] ?? v.agent.line ?? ""),
-          v.agent.line && v.agent.line !== "internal" ? "" : ` (ext. ${v.agent.internal})`, ". You choose this at login.")
-        : null;
-    el.replaceChildren(...(phone ? [phone] : []), ...v.notices.map((n) => {
+    el.replaceChildren(...v.notices.map((n) => {
       const box = h("div", { class: `alert ${n.id === "license" ? "info" : "warn"} notice`, id: `notice-${n.id}`, role: "status" },
         h("strong", {}, n.id === "license" ? "License" : "Password"),
         h("p", {}, n.text + "."));

@@ -1,269 +1,442 @@
-// The softphone panel: registration, the dial field and pad, incoming and active calls with their
-// controls. Everything comes from the Go side (Phone.View and the "phone" event).
+// The softphone: the dial field, the incoming call that takes over the top of the bar, the calls in
+// the order they began (oldest first, each card keyed by its call and updated in place), the keypad
+// and the recent calls. Everything comes from the Go side (Phone.View and the "phone" event).
+//
+// Layout rules the window tests check: nothing the agent may be about to click moves when something
+// else happens. A ringing call covers the top of the bar (status and dial field) instead of pushing
+// the calls down; a card's Hang up is always its last column; messages about a call appear inside its
+// card; the keypad and the history are below the calls.
 
 import { asUIError, on, phone, type CallView, type HistoryEntry, type PhoneView } from "../api";
-import { h } from "../dom";
-import { publish } from "../state";
+import { clock, h, isTyping, party, tickClocks } from "../dom";
+import { measureLayout, publish } from "../state";
 import { app } from "../../wailsjs/go/models";
-
-const regText: Record<string, string> = {
-  off: "No phone for this account",
-  registering: "Phone connecting…",
-  registered: "Phone ready",
-  failed: "Phone not registered",
-};
 
 const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 
-// party is the short name of a SIP address for a button: its user part ("sip:1002@pbx" -> "1002").
-function party(remote: string): string {
-  return remote.replace(/^sips?:/, "").replace(/@.*$/, "") || remote;
+/** The call fields the desk adds for the bar (consultation, time on hold); absent from older views. */
+type Call = CallView & { consultFor?: string; heldAt?: number };
+
+/** The phone panel's parts, placed by the home view: top (in the bar's top area), body (scrolls). */
+export interface PhonePanel {
+  /** The dial row, in the fixed top area. */
+  dial: HTMLElement;
+  /** The incoming call's takeover, laid over the top area. */
+  incoming: HTMLElement;
+  /** Calls, the keypad and the recent calls, in the scrolling body. */
+  calls: HTMLElement;
+  pad: HTMLElement;
+  recent: HTMLElement;
+  focusDial(): void;
+  /** The calls in progress (for the status banner and the questions before logging out). */
+  view(): PhoneView;
+  dispose(): void;
 }
 
-function clock(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0");
-  const ss = String(s % 60).padStart(2, "0");
-  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+export interface PhoneDeps {
+  /** Called with every new view of the phone, after the panel drew it. */
+  onView(v: PhoneView): void;
 }
 
-export function phonePanel(): { el: HTMLElement; dispose(): void } {
-  const dot = h("span", { class: "dot", "aria-hidden": "true" });
-  const reg = h("span", { id: "phone-registration" });
-  const problem = h("p", { id: "phone-problem", class: "hint" });
+const label = (c: Call, held: number): string => {
+  switch (c.state) {
+    case "ringing": return c.direction === "in" ? "Incoming call" : "Ringing…";
+    case "dialing": return "Calling…";
+    case "held": return c.heldByRemote ? "Held by the other side" : "On hold";
+    case "active": return "In call";
+    default: return held ? "Ended" : c.state;
+  }
+};
+
+/** who is the caller's name, else their number. */
+export const who = (c: { remote: string; remoteName?: string }): string => c.remoteName || party(c.remote);
+
+export function phonePanel(deps: PhoneDeps): PhonePanel {
   const target = h("input", {
     id: "dial", type: "text", inputmode: "tel", autocomplete: "off", spellcheck: "false",
-    placeholder: "Number or SIP address", "aria-label": "Number to call",
+    placeholder: "Number or SIP address", "aria-label": "Number to call", "data-layout": "dial",
+    "aria-describedby": "dial-error",
   });
-  const dialBtn = h("button", { id: "call", type: "submit", class: "call" }, "Call");
-  const status = h("p", { id: "phone-status", class: "hint", role: "status" });
-  // Spoken once when a call starts ringing; nothing else on the panel is a live region but status.
+  const dialBtn = h("button", { id: "call", type: "submit", class: "call", "data-layout": "call", title: "Call (Enter)" }, "Call");
+  const padToggle = h("button", {
+    type: "button", id: "pad-toggle", class: "ghost icon-btn", title: "Keypad", "aria-label": "Keypad", "aria-expanded": "false",
+  }, "⌨");
+  // Errors of the dial field, under the calls' top edge; gone when the field changes.
+  const dialError = h("p", { id: "dial-error", class: "field-error", role: "alert", hidden: true });
+  const showDialError = (msg: string) => { dialError.textContent = msg; dialError.hidden = !msg; target.setAttribute("aria-invalid", String(!!msg)); };
+  target.addEventListener("input", () => showDialError(""));
+  // Spoken once when a call starts ringing.
   const announce = h("p", { id: "phone-announce", class: "visually-hidden", "aria-live": "assertive" });
   // Focusable, so that digits typed during a call go out as DTMF (see onKey).
-  const calls = h("div", { id: "calls", class: "calls", tabindex: "-1", "aria-label": "Calls" });
-  const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true });
+  const callsList = h("div", { id: "calls", class: "calls", tabindex: "-1", "aria-label": "Calls" });
+  const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true, "aria-label": "Keypad" });
   let view: PhoneView = app.PhoneView.createFrom({ registration: "off", account: "", problem: "", calls: [] });
+  const calls = () => view.calls as Call[];
 
-  const activeCall = () => view.calls.find((c) => c.state === "active" || c.state === "held");
-  // An attended transfer is ready when the agent has exactly one call on hold (the caller) and one
-  // active call (the colleague consulted).
-  const transferPair = (): { held: CallView; consult: CallView } | undefined => {
-    const held = view.calls.filter((c) => c.state === "held");
-    const active = view.calls.filter((c) => c.state === "active");
-    return held.length === 1 && active.length === 1 ? { held: held[0], consult: active[0] } : undefined;
-  };
-  const completeTransfer = async (btn?: HTMLButtonElement) => {
-    const pair = transferPair();
-    if (!pair) return;
-    const from = party(pair.held.remote), to = party(pair.consult.remote);
-    if (btn) {
-      btn.disabled = true;
-      btn.textContent = "Transferring…";
+  // Hold times seen here, for a view without heldAt: the time the card was first seen on hold.
+  const heldSince = new Map<string, number>();
+  const heldAt = (c: Call) => (c.state === "held" ? c.heldAt || heldSince.get(c.id) || 0 : 0);
+  // Consultations placed here, for a view without consultFor: the call dialled while the customer
+  // was on hold (and no other call was up) consults about that customer.
+  const consultedFor = new Map<string, string>();
+  const consultOf = (c: Call): string => c.consultFor || consultedFor.get(c.id) || "";
+  const live = () => calls().filter((c) => c.state !== "ended");
+  /** The call Ctrl+E and Ctrl+H act on: the one the agent talks to, else the first on hold. */
+  const current = () => live().find((c) => c.state === "active") ?? live().find((c) => c.state === "held");
+  const activeCall = () => live().find((c) => c.state === "active" || c.state === "held");
+  /** The consultation in progress: the call the agent placed while the customer was on hold. */
+  const consultation = (): { customer: Call; consult: Call } | undefined => {
+    for (const c of live()) {
+      const of = consultOf(c);
+      const customer = of ? live().find((x) => x.id === of) : undefined;
+      if (customer && (c.state === "active" || c.state === "held") && (customer.state === "held" || customer.state === "active")) return { customer, consult: c };
     }
-    status.textContent = `Transferring ${from} to ${to}…`;
-    try {
-      await phone.attendedTransfer(pair.held.id, pair.consult.id);
-      status.textContent = `Transferred: ${from} is now talking with ${to}.`;
-    } catch (e) {
-      status.textContent = asUIError(e).message;
-      if (btn && btn.isConnected) {
-        btn.disabled = false;
-        btn.textContent = `Transfer to ${to}`;
-      }
-    }
+    return undefined;
   };
-  // The digits sent in the current call, shown so that the agent sees what an IVR received.
-  // Keys go out one after the other, in the order typed (a digit lasts 160 ms on the wire).
-  let sent = { call: "", digits: "" };
+
+  // The digits sent in each call, shown on its card. Keys go out one after the other, in order.
+  const sent = new Map<string, string>();
   let queue: Promise<void> = Promise.resolve();
   const press = (k: string) => {
-    const c = activeCall();
-    if (c && c.state === "active") {
+    const c = live().find((x) => x.state === "active");
+    if (c) {
       queue = queue.then(() => phone.dtmf(c.id, k)).then(() => {
-        sent = { call: c.id, digits: (sent.call === c.id ? sent.digits : "") + k };
-        status.textContent = `Keys sent: ${sent.digits}`;
-      }).catch((e) => { status.textContent = asUIError(e).message; });
+        sent.set(c.id, (sent.get(c.id) ?? "") + k);
+        cards.get(c.id)?.update(c);
+      }).catch((e) => cards.get(c.id)?.error(asUIError(e).message));
     } else {
       target.value += k;
+      showDialError("");
       target.focus();
     }
   };
   pad.append(...keys.map((k) => h("button", { type: "button", class: "key", onclick: () => press(k) }, k)));
-  const padToggle = h("button", {
-    type: "button", id: "pad-toggle", class: "small ghost", title: "Dial pad",
-    onclick: () => { pad.hidden = !pad.hidden; },
-  }, "Keypad");
+  padToggle.addEventListener("click", () => {
+    pad.hidden = !pad.hidden;
+    padToggle.setAttribute("aria-expanded", String(!pad.hidden));
+    padToggle.classList.toggle("on", !pad.hidden);
+  });
 
-  const act = (fn: () => Promise<unknown>) => async () => {
+  // Runs a call action; its error shows on that call's card, next to the button pressed.
+  const act = (id: string, fn: () => Promise<unknown>) => async () => {
+    cards.get(id)?.error("");
     try {
       await fn();
-      status.textContent = "";
     } catch (e) {
-      status.textContent = asUIError(e).message;
+      const card = cards.get(id);
+      if (card) card.error(asUIError(e).message);
+      else showDialError(asUIError(e).message);
+    }
+  };
+  // Hold or resume. Resuming a call while another is in progress puts that one on hold first, so
+  // that two callers are never connected to the agent (nor to each other) at once.
+  const toggleHold = (c: Call) => act(c.id, async () => {
+    if (c.state === "held") {
+      for (const o of live()) if (o.id !== c.id && o.state === "active") await phone.hold(o.id, true);
+      await phone.hold(c.id, false);
+    } else {
+      await phone.hold(c.id, true);
+    }
+  })();
+  const swap = () => {
+    const p = consultation();
+    if (!p) return;
+    const on = p.consult.state === "active" ? p.consult : p.customer;
+    const off = on === p.consult ? p.customer : p.consult;
+    void act(on.id, async () => { await phone.hold(on.id, true); await phone.hold(off.id, false); })();
+  };
+  const join = async () => {
+    const p = consultation();
+    if (!p) return;
+    const card = cards.get(p.consult.id);
+    card?.busy(`Transferring ${who(p.customer)} to ${who(p.consult)}…`);
+    try {
+      await phone.attendedTransfer(p.customer.id, p.consult.id);
+    } catch (e) {
+      card?.busy("");
+      card?.error(asUIError(e).message);
     }
   };
 
   const form = h("form", {
-    class: "dial-row",
+    class: "dial-row", id: "dial-form",
     onsubmit: async (ev: Event) => {
       ev.preventDefault();
       const t = target.value.trim();
       if (!t) {
-        status.textContent = "Type a number or a SIP address to call.";
+        showDialError("Type a number or a SIP address to call.");
         target.focus();
         return;
       }
+      if (view.registration !== "registered") {
+        showDialError("The phone is not registered yet: calls are possible once the status says “Phone ready”.");
+        return;
+      }
+      // A call placed while the agent holds exactly one caller (and talks to nobody) consults about them.
+      const held = live().filter((c) => c.state === "held" && !c.heldByRemote);
+      const consultFor = held.length === 1 && !live().some((c) => c.state === "active" || c.state === "ringing" || c.state === "dialing") ? held[0].id : "";
       dialBtn.disabled = true;
+      showDialError("");
       try {
         const c = await phone.dial(t);
-        status.textContent = "";
+        if (c.id && consultFor) consultedFor.set(c.id, consultFor);
+        render(view);
         // Answered: the number is on the call's card; the keys now dial DTMF unless the agent
         // has moved on to another field meanwhile. A refused call keeps the number for a retry.
         if (c.id) {
           if (target.value.trim() === t) target.value = "";
-          if (document.activeElement === target || document.activeElement === document.body) calls.focus();
+          if (document.activeElement === target || document.activeElement === document.body) callsList.focus();
         }
       } catch (e) {
-        status.textContent = asUIError(e).message;
+        showDialError(asUIError(e).message);
       } finally {
-        dialBtn.disabled = false;
+        dialBtn.disabled = view.registration !== "registered";
       }
     },
-  }, target, dialBtn);
+  }, target, dialBtn, padToggle);
 
   // A call's card, made once per call and updated in place (keyed by the call's ID), so that the
-  // keyboard focus on Hold or Mute survives every event of the call.
+  // keyboard focus on Hold or Mute survives every event of the call. Four columns of buttons, Hang
+  // up always the last: the buttons never wrap and Hang up never changes place.
   const makeCard = (id: string) => {
-    const label = h("div", { class: "call-label" });
-    const who = h("div", { class: "call-remote" });
-    const whoBox = h("div", { class: "call-who" }, label, who);
-    // role=timer: never read out every second; the agent asks for it.
+    const icon = h("span", { class: "call-icon", "aria-hidden": "true" });
+    const lab = h("span", { class: "call-label" });
+    const holdTime = h("span", { class: "hold-time mono", "data-layout": `held:${id}` });
+    const name = h("div", { class: "call-name" });
+    const number = h("div", { class: "call-number mono" });
     const timer = h("span", { class: "timer mono", role: "timer" });
-    let c: CallView;
-    const btn = (attrs: Record<string, unknown>, text: string, onclick: () => void) =>
-      h("button", { type: "button", ...attrs, onclick }, text) as HTMLButtonElement;
-    const answer = btn({ class: "answer", title: "Answer (Ctrl+Enter)", "data-action": "answer" }, "Answer", () => void act(() => phone.answer(c.id))());
-    const reject = btn({ class: "hangup", "data-action": "reject" }, "Reject", () => void act(() => phone.reject(c.id))());
-    const mute = btn({ class: "small", title: "Mute (Ctrl+M)", "data-action": "mute" }, "Mute", () => void act(() => phone.mute(c.id, !c.muted))());
-    const hold = btn({ class: "small", title: "Hold (Ctrl+H)", "data-action": "hold" }, "Hold", () => void act(() => phone.hold(c.id, c.state !== "held"))());
-    const transfer = btn({ class: "small", "data-action": "transfer" }, "Transfer", () => void act(async () => {
+    const mutedFlag = h("span", { class: "flag muted-flag", "data-layout": `muted:${id}`, hidden: true }, "🔇 Muted");
+    const context = h("p", { class: "call-context" });
+    const keysLine = h("p", { class: "call-keys mono", hidden: true });
+    const err = h("p", { class: "call-error", role: "alert", hidden: true });
+    let c: Call;
+    const btn = (attrs: Record<string, string>, text: string, onclick: () => void) =>
+      h("button", { type: "button", ...attrs, "data-layout": `${attrs["data-action"]}:${id}`, onclick }, text) as HTMLButtonElement;
+    const answer = btn({ class: "answer", title: "Answer (Ctrl+Enter)", "data-action": "answer" }, "Answer", () => void act(c.id, () => phone.answer(c.id))());
+    const reject = btn({ class: "reject", title: "Reject", "data-action": "reject" }, "Reject", () => void act(c.id, () => phone.reject(c.id))());
+    const mute = btn({ class: "toggle", title: "Mute (Ctrl+M)", "data-action": "mute" }, "Mute", () => void act(c.id, () => phone.mute(c.id, !c.muted))());
+    const hold = btn({ class: "toggle", title: "Hold (Ctrl+H)", "data-action": "hold" }, "Hold", () => void toggleHold(c));
+    const transfer = btn({ class: "", title: "Blind transfer to the number in the dial field", "data-action": "transfer" }, "Transfer", () => void act(c.id, async () => {
       const to = target.value.trim();
-      if (!to) throw { code: "MISSING", message: "Type the number to transfer to in the dial field, then press Transfer." };
+      if (!to) {
+        target.focus();
+        throw { code: "MISSING", message: "Type the number to transfer to in the dial field, then press Transfer." };
+      }
       await phone.transfer(c.id, to);
     })());
-    const complete = btn({ id: `transfer-complete-${id}`, class: "small primary transfer-to", "data-action": "transfer-complete" }, "Transfer", () => void completeTransfer(complete));
-    const hangup = btn({ class: "hangup", title: "Hang up (Ctrl+E)", "data-action": "hangup" }, "Hang up", () => void act(() => phone.hangup(c.id))());
-    const buttons = h("div", { class: "call-buttons" }, complete, answer, reject, mute, hold, transfer, hangup);
-    const el = h("div", { class: "call-card", "data-call": id, role: "group" }, h("div", { class: "call-head" }, whoBox, timer), buttons);
-    const update = (next: CallView) => {
+    const swapBtn = btn({ class: "", title: "Talk to the other party; this one waits on hold", "data-action": "swap" }, "Swap", swap);
+    const joinBtn = btn({ class: "join", title: "Connect the customer with the colleague and leave both calls (Ctrl+T)", "data-action": "join" }, "Join", () => void join());
+    const hangup = btn({ class: "hangup", title: "Hang up (Ctrl+E)", "data-action": "hangup" }, "Hang up", () => void act(c.id, () => phone.hangup(c.id))());
+    const buttons = h("div", { class: "call-buttons" }, answer, reject, mute, hold, transfer, swapBtn, joinBtn, hangup);
+    const el = h("div", { class: "call-card", "data-call": id, role: "group", "data-layout": `card:${id}` },
+      h("div", { class: "call-head" }, icon, h("div", { class: "call-who" }, h("div", { class: "call-state" }, lab, holdTime, mutedFlag), name, number), timer),
+      context, keysLine, err, buttons);
+    let busyText = "";
+    const update = (next: Call) => {
       c = next;
       const incoming = c.state === "ringing" && c.direction === "in";
       const inCall = c.state === "active" || c.state === "held";
-      el.className = `call-card ${c.state}`;
+      el.className = `call-card ${c.state}${c.muted ? " muted" : ""}`;
       el.dataset.state = c.state;
-      label.textContent = c.state === "ringing" ? (c.direction === "in" ? "Incoming call" : "Ringing…")
-        : c.state === "dialing" ? "Calling…"
-        : c.state === "held" ? (c.heldByRemote ? "Held by the other side" : "On hold")
-        : "In call";
-      whoBox.title = c.remote;
-      if (c.remoteName) {
-        who.className = "call-remote";
-        who.replaceChildren(h("strong", { class: "call-name" }, c.remoteName), " ", h("span", { class: "mono dim" }, party(c.remote)));
-      } else {
-        who.className = "call-remote mono";
-        who.textContent = party(c.remote);
-      }
-      el.setAttribute("aria-label", `${label.textContent} ${c.remoteName || party(c.remote)}`);
-      timer.dataset.answered = String(c.answeredAt);
-      timer.textContent = c.answeredAt ? clock(Date.now() - c.answeredAt) : "";
+      el.dataset.muted = String(c.muted);
+      icon.textContent = c.state === "held" ? "⏸" : c.muted && c.state === "active" ? "🔇" : incoming ? "🔔" : c.direction === "in" ? "↙" : "↗";
+      lab.textContent = label(c, heldAt(c));
+      const since = heldAt(c);
+      holdTime.dataset.since = since ? String(since) : "";
+      holdTime.hidden = !since;
+      holdTime.title = "Time on hold";
+      mutedFlag.hidden = !c.muted || !inCall;
+      name.textContent = who(c);
+      number.textContent = c.remoteName ? party(c.remote) : "";
+      number.hidden = !c.remoteName;
+      el.title = c.remote;
+      el.setAttribute("aria-label", `${lab.textContent}: ${who(c)}`);
+      timer.dataset.since = c.answeredAt ? String(c.answeredAt) : "";
+      timer.title = "Time in call";
+      const pair = consultation();
+      const isConsult = !!pair && pair.consult.id === c.id;
+      const isCustomer = !!pair && pair.customer.id === c.id;
+      context.textContent = isConsult ? `Consultation about ${who(pair.customer)}: Join connects them; Swap talks to them again.`
+        : isCustomer ? `Waiting while you consult ${who(pair.consult)}.` : "";
+      context.hidden = !context.textContent;
+      const digits = sent.get(c.id) ?? "";
+      keysLine.textContent = digits ? `Keys sent: ${digits}` : "";
+      keysLine.hidden = !digits;
       answer.hidden = reject.hidden = !incoming;
-      mute.hidden = hold.hidden = transfer.hidden = !inCall;
+      mute.hidden = !inCall;
+      // On a consultation Swap takes Hold's place: four buttons at most, never a second row.
+      hold.hidden = !inCall || isConsult;
+      // Blind transfer on an ordinary call; on a consultation, Swap and Join instead (call waiting
+      // has no Join: two customers are never connected).
+      transfer.hidden = !inCall || isConsult || isCustomer;
+      swapBtn.hidden = !isConsult;
+      joinBtn.hidden = !isConsult;
       hangup.hidden = incoming;
+      hangup.textContent = c.state === "dialing" || (c.state === "ringing" && c.direction === "out") ? "Cancel" : "Hang up";
       mute.textContent = c.muted ? "Unmute" : "Mute";
+      mute.classList.toggle("on", c.muted);
       mute.setAttribute("aria-pressed", String(c.muted));
       hold.textContent = c.state === "held" ? "Resume" : "Hold";
+      hold.classList.toggle("on", c.state === "held");
       hold.setAttribute("aria-pressed", String(c.state === "held"));
-      const pair = transferPair();
-      complete.hidden = !(inCall && pair && pair.held.id === c.id);
-      if (!complete.hidden && pair && !complete.disabled) {
-        const to = party(pair.consult.remote);
-        complete.textContent = `Transfer to ${to}`;
-        complete.title = `Complete the transfer: connect ${party(c.remote)} with ${to} and leave both calls (Ctrl+T)`;
-      }
+      hold.disabled = c.heldByRemote && c.state === "held";
+      joinBtn.disabled = !!busyText;
+      buttons.dataset.count = String([...buttons.children].filter((b) => !(b as HTMLElement).hidden).length);
     };
-    return { el, update };
+    return {
+      el,
+      update,
+      error(msg: string) { err.textContent = msg; err.hidden = !msg; },
+      busy(text: string) { busyText = text; err.textContent = text; err.hidden = !text; err.classList.toggle("progress", !!text); joinBtn.disabled = !!text; },
+      call: () => c,
+    };
   };
-  const cards = new Map<string, ReturnType<typeof makeCard>>();
+  type Card = ReturnType<typeof makeCard>;
+  const cards = new Map<string, Card>();
+  // Ended cards stay a few seconds in place, saying who hung up, instead of vanishing.
+  const endedTimers = new Map<string, number>();
+  const hungUpHere = new Set<string>();
+
+  // The incoming call's takeover: name, number and full-width Answer and Reject over the top area.
+  const inLabel = h("div", { class: "incoming-label" });
+  const inName = h("div", { id: "incoming-name", class: "incoming-name" });
+  const inNumber = h("div", { id: "incoming-number", class: "incoming-number mono" });
+  const inNote = h("div", { class: "incoming-note" });
+  let ringingId = "";
+  const inAnswer = h("button", { type: "button", id: "incoming-answer", class: "answer big", title: "Answer (Ctrl+Enter)" }, "Answer");
+  const inReject = h("button", { type: "button", id: "incoming-reject", class: "reject big", title: "Reject" }, "Reject");
+  inAnswer.addEventListener("click", () => void act(ringingId, () => phone.answer(ringingId))());
+  inReject.addEventListener("click", () => void act(ringingId, () => phone.reject(ringingId))());
+  const inError = h("p", { class: "call-error", role: "alert", hidden: true });
+  const incoming = h("section", { id: "incoming", class: "incoming", hidden: true, "aria-label": "Incoming call", role: "alertdialog" },
+    h("div", { class: "incoming-who" }, inLabel, inName, inNumber, inNote),
+    inError,
+    h("div", { class: "incoming-buttons" }, inAnswer, inReject));
+  let titleShown = "";
+  const setTitle = (t: string) => {
+    if (t === titleShown) return;
+    titleShown = t;
+    document.title = t;
+    const rt = (window as unknown as { runtime?: { WindowSetTitle?(t: string): void } }).runtime;
+    rt?.WindowSetTitle?.(t);
+  };
 
   const render = (v: PhoneView) => {
     view = v;
-    dot.parentElement!.dataset.state = v.registration;
-    reg.textContent = v.registration === "registered" && v.account ? `${regText.registered} · ${v.account}` : regText[v.registration] ?? v.registration;
-    problem.textContent = v.problem;
-    problem.hidden = !v.problem;
-    const live = v.calls.filter((c) => c.state !== "ended");
-    for (const [id, card] of cards) {
-      if (!live.some((c) => c.id === id)) {
-        card.el.remove();
-        cards.delete(id);
-      }
+    for (const c of v.calls as Call[]) {
+      if (c.state === "held" && !heldSince.has(c.id)) heldSince.set(c.id, Date.now());
+      if (c.state !== "held") heldSince.delete(c.id);
     }
-    live.forEach((c, i) => {
+    const list = live();
+    // The oldest ringing incoming call takes over the top; others ringing too get a card.
+    const ring = list.find((c) => c.state === "ringing" && c.direction === "in");
+    if (ring) {
+      if (ring.id !== ringingId) {
+        inError.hidden = true;
+        announce.textContent = `Incoming call from ${who(ring)}`;
+        // The takeover's Answer gets the focus unless the agent is typing somewhere.
+        if (!isTyping()) queueMicrotask(() => inAnswer.focus());
+      }
+      ringingId = ring.id;
+      const others = list.filter((c) => c.id !== ring.id && (c.state === "active" || c.state === "held"));
+      inLabel.textContent = others.length ? "Call waiting" : "Incoming call";
+      inName.textContent = who(ring);
+      inNumber.textContent = ring.remoteName ? party(ring.remote) : "";
+      inNumber.hidden = !ring.remoteName;
+      inNote.textContent = others.some((c) => c.state === "active") ? `Answering puts ${who(others.find((c) => c.state === "active")!)} on hold.` : "";
+      inNote.hidden = !inNote.textContent;
+      incoming.hidden = false;
+      incoming.dataset.call = ring.id;
+      inAnswer.dataset.layout = `answer:${ring.id}`;
+      inReject.dataset.layout = `reject:${ring.id}`;
+      setTitle(`Incoming call: ${who(ring)}${ring.remoteName ? ` ${party(ring.remote)}` : ""} · Phonebar`);
+    } else {
+      if (!incoming.hidden && incoming.contains(document.activeElement)) queueMicrotask(() => callsList.focus());
+      ringingId = "";
+      incoming.hidden = true;
+      setTitle("Phonebar");
+    }
+    // Cards: every live call but the one in the takeover, oldest first (the desk's order).
+    const shown = list.filter((c) => c.id !== ringingId);
+    for (const [id, card] of cards) {
+      if (shown.some((c) => c.id === id) || endedTimers.has(id)) continue;
+      const last = card.call();
+      if (last && (last.state === "active" || last.state === "held") && !hungUpHere.has(id) && !list.some((c) => c.id === id)) {
+        // The other side hung up: say so on the card, then let it go.
+        card.el.classList.add("ended");
+        card.el.dataset.state = "ended";
+        card.el.querySelector(".call-label")!.textContent = `${who(last)} hung up`;
+        card.el.querySelectorAll<HTMLElement>(".call-buttons, .hold-time, .muted-flag, .call-context").forEach((x) => { x.hidden = true; });
+        card.el.querySelector<HTMLElement>(".timer")!.dataset.since = "";
+        endedTimers.set(id, window.setTimeout(() => { endedTimers.delete(id); card.el.remove(); cards.delete(id); measureLayout(); }, 4000));
+        continue;
+      }
+      card.el.remove();
+      cards.delete(id);
+    }
+    let i = 0;
+    for (const c of shown) {
       let card = cards.get(c.id);
       if (!card) {
         card = makeCard(c.id);
         cards.set(c.id, card);
-        if (c.state === "ringing" && c.direction === "in") announce.textContent = `Incoming call from ${c.remoteName || party(c.remote)}`;
       }
       card.update(c);
-      // Moved only when the order changed: moving the focused card would lose the focus.
-      if (calls.children[i] !== card.el) calls.insertBefore(card.el, calls.children[i] ?? null);
-    });
+      // Ended cards keep their place; live ones follow in the desk's order. Moved only when the
+      // order changed: moving the focused card would lose the focus.
+      while (callsList.children[i] && callsList.children[i].classList.contains("ended")) i++;
+      if (callsList.children[i] !== card.el) callsList.insertBefore(card.el, callsList.children[i] ?? null);
+      i++;
+    }
+    for (const id of [...sent.keys()]) if (!list.some((c) => c.id === id)) sent.delete(id);
+    for (const id of [...hungUpHere]) if (!list.some((c) => c.id === id)) hungUpHere.delete(id);
     dialBtn.disabled = v.registration !== "registered";
-    publish({ registration: v.registration, calls: live.map((c) => ({ id: c.id, state: c.state, muted: c.muted })) });
+    tickClocks(callsList);
+    publish({ registration: v.registration, calls: list.map((c) => ({ id: c.id, state: c.state, muted: c.muted })) });
+    deps.onView(v);
+    measureLayout();
   };
 
   // Keyboard: Ctrl+Enter answers the ringing call, Ctrl+E ends the current call, Ctrl+H holds or
-  // resumes it, Ctrl+M mutes, Ctrl+K goes to the dial field, Ctrl+T completes an attended transfer.
+  // resumes it, Ctrl+M mutes, Ctrl+K goes to the dial field, Ctrl+T joins a consultation.
   const onKey = (ev: KeyboardEvent) => {
-    // Digits typed during a call go out as DTMF, unless the agent is typing in a field (a number
-    // to transfer to, a search).
+    if (ev.defaultPrevented) return;
+    // Digits typed during a call go out as DTMF, unless the agent is typing in a field.
     if (!ev.ctrlKey && !ev.altKey && !ev.metaKey && /^[0-9*#]$/.test(ev.key)) {
-      const f = document.activeElement;
-      const typing = f instanceof HTMLInputElement || f instanceof HTMLTextAreaElement || f instanceof HTMLSelectElement;
-      const c = activeCall();
-      if (c && c.state === "active" && !typing) {
+      if (live().some((c) => c.state === "active") && !isTyping()) {
         ev.preventDefault();
         press(ev.key);
       }
       return;
     }
-    if (!ev.ctrlKey || ev.altKey || ev.metaKey) return;
-    const ringing = view.calls.find((c) => c.state === "ringing" && c.direction === "in");
-    const current = activeCall() ?? view.calls.find((c) => c.state === "dialing" || c.state === "ringing");
+    if (!ev.ctrlKey || ev.altKey || ev.metaKey || ev.shiftKey) return;
+    const ringing = live().find((c) => c.state === "ringing" && c.direction === "in");
+    const cur = current() ?? live().find((c) => c.state === "dialing" || (c.state === "ringing" && c.direction === "out"));
     let done = true;
     switch (ev.key.toLowerCase()) {
       case "enter":
-        if (ringing) void act(() => phone.answer(ringing.id))();
+        if (ringing) void act(ringing.id, () => phone.answer(ringing.id))();
+        else done = false;
         break;
       case "e":
-        if (current) void act(() => phone.hangup(current.id))();
+        if (cur) { hungUpHere.add(cur.id); void act(cur.id, () => phone.hangup(cur.id))(); }
         break;
       case "h": {
-        const c = activeCall();
-        if (c) void act(() => phone.hold(c.id, c.state !== "held"))();
+        const c = current() ?? activeCall();
+        if (c) void toggleHold(c);
         break;
       }
       case "m": {
         const c = activeCall();
-        if (c) void act(() => phone.mute(c.id, !c.muted))();
+        if (c) void act(c.id, () => phone.mute(c.id, !c.muted))();
         break;
       }
       case "k":
         target.focus();
+        target.select();
         break;
       case "t":
-        if (transferPair()) void completeTransfer(calls.querySelector<HTMLButtonElement>("[data-action=transfer-complete]:not([hidden])") ?? undefined);
+        void join();
         break;
       default:
         done = false;
@@ -271,43 +444,77 @@ export function phonePanel(): { el: HTMLElement; dispose(): void } {
     if (done) ev.preventDefault();
   };
   document.addEventListener("keydown", onKey);
+  // A hang-up pressed on a card is the agent's own: no "hung up" note for it.
+  callsList.addEventListener("click", (ev) => {
+    const b = (ev.target as HTMLElement).closest<HTMLElement>("[data-action=hangup]");
+    const id = b?.closest<HTMLElement>("[data-call]")?.dataset.call;
+    if (id) hungUpHere.add(id);
+  }, true);
 
-  // Recent calls: the last ten, newest first; a click puts the number in the dial field.
+  // Recent calls: the last ten, newest first, name and number; a click puts the number in the dial
+  // field. Missed calls since the list was last opened are counted on its badge.
   const recentList = h("ul", { id: "recent-calls", class: "recent" });
-  const recent = h("details", { class: "recent-box" }, h("summary", {}, "Recent calls"), recentList);
+  const missedBadge = h("span", { id: "missed-badge", class: "count-badge", hidden: true });
+  const recent = h("details", { class: "recent-box", id: "recent" },
+    h("summary", { id: "recent-summary" }, h("span", {}, "Recent calls"), missedBadge), recentList);
+  const seenKey = "phonebar.history.seen";
+  let entries: HistoryEntry[] = [];
+  const seenAt = () => Number(localStorage.getItem(seenKey) ?? "0");
+  const showMissed = () => {
+    const n = entries.filter((e) => e.outcome === "missed" && Date.parse(e.started) > seenAt()).length;
+    missedBadge.textContent = String(n);
+    missedBadge.hidden = n === 0;
+    missedBadge.setAttribute("aria-label", `${n} missed`);
+    publish({ missed: n });
+  };
+  recent.addEventListener("toggle", () => {
+    if (!recent.open) return;
+    localStorage.setItem(seenKey, String(Date.now()));
+    showMissed();
+  });
   const outcomeText: Record<string, string> = {
-    answered: "", missed: "missed", rejected: "rejected", failed: "failed", cancelled: "cancelled",
+    answered: "", missed: "Missed", rejected: "Rejected", failed: "Failed", cancelled: "Cancelled",
   };
   const showHistory = (list: HistoryEntry[]) => {
+    entries = list;
     recent.hidden = list.length === 0;
     recentList.replaceChildren(...list.slice(0, 10).map((e) => {
       const when = new Date(e.started);
-      const label = `${e.direction === "in" ? "↙" : "↗"} ${e.remote}`;
+      const num = party(e.remote);
+      const nm = (e as HistoryEntry & { name?: string }).name ?? "";
       const detail = e.outcome === "answered" ? clock(e.seconds * 1000)
-        : e.outcome === "transferred" ? `${clock(e.seconds * 1000)}, transferred` : outcomeText[e.outcome] ?? e.outcome;
+        : e.outcome === "transferred" ? `${clock(e.seconds * 1000)} · transferred` : outcomeText[e.outcome] ?? e.outcome;
       return h("li", {},
         h("button", {
-          type: "button", class: "link recent-call", title: "Put this number in the dial field",
-          onclick: () => { target.value = e.remote.replace(/^sips?:/, "").replace(/@.*$/, ""); target.focus(); },
-        }, label),
-        h("span", { class: `dim recent-meta ${e.outcome}` }, `${when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} · ${detail}`));
+          type: "button", class: `recent-call ${e.outcome}`, title: `Put ${num} in the dial field`,
+          onclick: () => { target.value = num; showDialError(""); target.focus(); },
+        },
+        h("span", { class: "recent-dir", "aria-label": e.direction === "in" ? "Incoming" : "Outgoing" }, e.outcome === "missed" ? "✕" : e.direction === "in" ? "↙" : "↗"),
+        h("span", { class: "recent-who" }, h("span", { class: "recent-name" }, nm || num), nm ? h("span", { class: "recent-number mono" }, num) : null),
+        h("span", { class: "recent-meta" }, h("span", {}, when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })), h("span", { class: `recent-outcome ${e.outcome}` }, detail))));
     }));
+    showMissed();
   };
   const loadHistory = () => void phone.history().then(showHistory).catch(() => showHistory([]));
   const offHistory = on("history", loadHistory);
   loadHistory();
 
-  const tick = window.setInterval(() => {
-    calls.querySelectorAll<HTMLElement>(".timer").forEach((t) => {
-      const at = Number(t.dataset.answered);
-      if (at) t.textContent = clock(Date.now() - at);
-    });
-  }, 1000);
   const off = on("phone", render);
-  void phone.view().then(render).catch((e) => { problem.textContent = asUIError(e).message; });
+  void phone.view().then(render).catch((e) => showDialError(asUIError(e).message));
 
-  const el = h("section", { class: "card phone", id: "phone" },
-    h("div", { class: "conn phone-reg" }, dot, reg, padToggle),
-    problem, form, pad, calls, status, announce, recent);
-  return { el, dispose: () => { off(); offHistory(); window.clearInterval(tick); document.removeEventListener("keydown", onKey); } };
+  const body = h("div", { class: "phone-calls" }, dialError, callsList, announce);
+  return {
+    dial: form,
+    incoming,
+    calls: body,
+    pad,
+    recent,
+    focusDial: () => target.focus(),
+    view: () => view,
+    dispose: () => {
+      off(); offHistory(); document.removeEventListener("keydown", onKey);
+      for (const t of endedTimers.values()) window.clearTimeout(t);
+      setTitle("Phonebar");
+    },
+  };
 }
