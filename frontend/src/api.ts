@@ -12,6 +12,7 @@ import type { ErrorCode } from "./codes";
 export type SessionView = app.SessionView;
 export type AgentView = app.AgentView;
 export type NoticeView = app.NoticeView;
+export type StatusView = app.StatusView;
 export type LoginForm = app.LoginForm;
 export type SSOForm = app.SSOForm;
 export type OmniView = app.OmniView;
@@ -92,6 +93,7 @@ export const session = {
   loginSSO: bound("Session", SessionSvc.LoginSSO),
   cancelSSO: bound("Session", SessionSvc.CancelSSO),
   setReady: bound("Session", SessionSvc.SetReady),
+  pause: bound("Session", SessionSvc.Pause),
   mark: bound("Session", (what: "banner-shown" | "banner-hidden") => SessionSvc.UIMark(what)),
   uiState: bound("Session", SessionSvc.UIState),
   /** Where the calls of user on server rang at the last login here ("" when nothing to offer). */

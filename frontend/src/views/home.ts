@@ -32,8 +32,6 @@ interface AgentStatus {
   since: number;
 }
 
-/** The status fields the desk issue adds to the session view; absent from older views. */
-type StatusFields = { status?: string; pauseReason?: string; statusSince?: number; loggedInAt?: number };
 
 const shortcuts: [string, string][] = [
   ["Ctrl+Enter", "Answer the ringing call"],
@@ -55,7 +53,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   const a = v.agent!;
   const webrtc = a.typology === "webrtc";
   let sv = v;
-  const loggedInAt = (v as SessionView & StatusFields).loggedInAt || Date.now();
+  const loggedInAt = v.status?.loggedInMs || Date.now();
 
   // --- Header -------------------------------------------------------------------------------
   const omniBtn = h("button", {
@@ -99,10 +97,11 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   const statusText = h("span", { id: "agent-status", class: "status-text" });
   const statusTimer = h("span", { id: "status-timer", class: "status-timer mono", title: "Time in this status" });
   const readyBtn = h("button", { id: "ready", type: "button", class: "ready-toggle", "aria-pressed": "false", "data-layout": "ready" });
+  const pauseMenu = h("div", { id: "pause-menu", class: "menu-items pause-menu", role: "menu", hidden: true });
   const phoneLine = h("div", { id: "phone-line", class: "phone-line" });
   const connBanner = h("div", { id: "connection-banner", class: "conn-lost", role: "alert", hidden: true });
   const statusBanner = h("section", { id: "status-banner", class: "status-banner", role: "status", "aria-live": "polite", "data-layout": "status" },
-    h("div", { class: "status-line" }, statusDot, statusText, statusTimer, readyBtn),
+    h("div", { class: "status-line" }, statusDot, statusText, statusTimer, h("div", { class: "ready-wrap" }, readyBtn, pauseMenu)),
     phoneLine, connBanner);
 
   // --- Problem banner: one problem at a time, the most urgent, with its sentence --------------
@@ -149,11 +148,13 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   let readyBusy = "";
   let since = Date.now();
   let lastKind = "";
+  // The server's status (SessionView.status): ready, or paused with its reason (none: not ready).
   const status = (): AgentStatus => {
-    const f = sv as SessionView & StatusFields;
-    const kind = f.status === "paused" ? "paused" : f.status === "ready" || ready ? "ready" : "not-ready";
-    if (kind !== lastKind) { lastKind = kind; since = Date.now(); }
-    return { kind, reason: f.pauseReason ?? "", since: f.statusSince || since };
+    const st = sv.status;
+    const kind = ready ? "ready" : st?.pauseType ? "paused" : "not-ready";
+    const key = `${kind}:${st?.pauseTypeId ?? 0}`;
+    if (key !== lastKind) { lastKind = key; since = Date.now(); }
+    return { kind, reason: st?.pauseType ?? "", since: st?.sinceMs || since };
   };
   const toggleReady = async () => {
     if (readyBtn.disabled) return;
@@ -179,7 +180,55 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
       publish({ ready });
     }
   };
-  readyBtn.addEventListener("click", () => void toggleReady());
+  // Pause with a reason: the server's pause types, offered when the agent pauses from the banner.
+  const closePause = (focusBtn = true) => { pauseMenu.hidden = true; readyBtn.setAttribute("aria-expanded", "false"); if (focusBtn) readyBtn.focus(); };
+  const pause = async (id: number) => {
+    closePause();
+    readyBtn.disabled = true;
+    setProblem("ready", null);
+    readyBusy = "Pausing…";
+    showStatus();
+    try {
+      const nv = await session.pause(id);
+      ready = !!nv.ready;
+      sv = nv;
+    } catch (err) {
+      const e = asUIError(err);
+      setProblem("ready", { title: "Status not changed", text: e.message });
+      publish({ error: e.code });
+    } finally {
+      readyBtn.disabled = false;
+      readyBusy = "";
+      showStatus();
+      publish({ ready });
+    }
+  };
+  const showPauseMenu = () => {
+    const types = sv.pauseTypes ?? [];
+    pauseMenu.replaceChildren(
+      ...types.map((p) => h("button", { type: "button", class: "ghost", role: "menuitem", "data-pause": String(p.id), onclick: () => void pause(p.id) }, p.name)),
+      h("button", { type: "button", class: "ghost", role: "menuitem", "data-pause": "0", onclick: () => void pause(0) }, "Not ready (no reason)"));
+    pauseMenu.hidden = false;
+    readyBtn.setAttribute("aria-expanded", "true");
+    queueMicrotask(() => pauseMenu.querySelector<HTMLElement>("button")?.focus());
+  };
+  pauseMenu.addEventListener("keydown", (ev) => {
+    const items = [...pauseMenu.querySelectorAll<HTMLElement>("button")];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); closePause(); }
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      items[(i + (ev.key === "ArrowDown" ? 1 : items.length - 1)) % items.length]?.focus();
+    }
+  });
+  document.addEventListener("click", (ev) => { if (!pauseMenu.hidden && !pauseMenu.contains(ev.target as Node) && ev.target !== readyBtn) closePause(false); });
+  readyBtn.addEventListener("click", () => {
+    if (ready && (sv.pauseTypes ?? []).length > 0) {
+      if (pauseMenu.hidden) showPauseMenu(); else closePause();
+      return;
+    }
+    void toggleReady();
+  });
 
   const connText: Record<string, string> = {
     reconnecting: "Connection to the server lost. Reconnecting…",
@@ -193,7 +242,8 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     statusText.textContent = readyBusy || kindText;
     statusBanner.dataset.status = readyBusy ? "busy" : st.kind;
     statusTimer.dataset.since = readyBusy ? "" : String(st.since);
-    readyBtn.textContent = ready ? "Pause" : "Go ready";
+    readyBtn.textContent = ready ? ((sv.pauseTypes ?? []).length ? "Pause ▾" : "Pause") : "Go ready";
+    readyBtn.setAttribute("aria-haspopup", ready && (sv.pauseTypes ?? []).length ? "menu" : "false");
     readyBtn.title = ready ? "Stop taking contacts (Ctrl+Shift+R)" : "Take contacts (Ctrl+Shift+R)";
     readyBtn.setAttribute("aria-pressed", String(ready));
     readyBtn.dataset.state = ready ? "ready" : "not-ready";
@@ -322,7 +372,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
 
   const update = (nv: SessionView) => {
     sv = nv;
-    if (!readyBtn.disabled && typeof nv.ready === "boolean") ready = nv.ready;
+    if (!readyBtn.disabled && typeof nv.ready === "boolean") ready = nv.status ? nv.status.ready : nv.ready;
     showStatus();
     publish({ banner: !connBanner.hidden, ready });
   };

@@ -31,7 +31,10 @@ export function sheet(name: string, title: string, body: Node[], opts: { onClose
       el.hidden = false;
       open = { name, close: s.close };
       publish({ sheet: name });
-      queueMicrotask(() => ((opts.focus?.() ?? el.querySelector<HTMLElement>("select, input, button:not(.sheet-close)")) ?? closeBtn).focus());
+      // Focus now and once more after the task: a menu closing under it must not keep the focus.
+      const focus = () => ((opts.focus?.() ?? el.querySelector<HTMLElement>("select, input, button:not(.sheet-close)")) ?? closeBtn).focus();
+      focus();
+      window.setTimeout(() => { if (!el.hidden && !el.contains(document.activeElement)) focus(); }, 50);
     },
     close() {
       if (el.hidden) return;
@@ -60,6 +63,14 @@ export function sheet(name: string, title: string, body: Node[], opts: { onClose
   });
   return s;
 }
+
+// Escape closes the open sheet wherever the focus is.
+document.addEventListener("keydown", (ev) => {
+  if (ev.key === "Escape" && open && !ev.defaultPrevented) {
+    ev.preventDefault();
+    open.close();
+  }
+});
 
 /** openSheet is the name of the sheet open now, "" when none. */
 export function openSheet(): string {
