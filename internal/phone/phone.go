@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/phonebar/phonebar/internal/audio/codec"
 	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/netwatch"
 	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -120,6 +123,8 @@ type Config struct {
 	// EventMedia says why; zero means 8 s (ICE, DTLS and the first packet take well under a second
 	// on a working path).
 	MediaTimeout time.Duration
+	// NoNetworkWatch turns off the watch of the network (see Run).
+	NoNetworkWatch bool
 	// Logger receives logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -146,9 +151,13 @@ const (
 	// Config.MediaTimeout (Call, Err says which step failed: see rtc.Session.MediaError). The call
 	// stays up.
 	EventMedia
+	// EventMoved: after a reconnection, the call's signalling moved to the new connection (a target
+	// refresh the other side accepted), or could not be moved (Err: the other side may not reach
+	// this phone until it calls back or the call ends).
+	EventMoved
 )
 
-var eventNames = [...]string{"unknown", "registration", "incoming", "active", "held", "dtmf", "ended", "media"}
+var eventNames = [...]string{"unknown", "registration", "incoming", "active", "held", "dtmf", "ended", "media", "moved"}
 
 // String names the kind in lower case.
 func (k EventKind) String() string {
@@ -204,6 +213,13 @@ func New(cfg Config) (*Phone, error) {
 			Reoffer:  p.reoffer,
 			DTMF:     func(sc *sipua.Call, d rune, _ time.Duration) { p.dtmf(sc.ID(), d) },
 			Ended:    p.ended,
+			Reconnected: func(calls []*sipua.Call) {
+				for _, sc := range calls {
+					if c := p.lookup(sc.ID()); c != nil {
+						go c.refreshTarget()
+					}
+				}
+			},
 		},
 	})
 	if err != nil {
@@ -214,8 +230,62 @@ func New(cfg Config) (*Phone, error) {
 }
 
 // Run registers and keeps the phone signed in until ctx ends (see sipua.UA.Run); calls still up
-// then end.
-func (p *Phone) Run(ctx context.Context) error { return p.ua.Run(ctx) }
+// then end. Unless Config.NoNetworkWatch, it also watches the network (internal/netwatch): when the
+// machine wakes from sleep or the connection's local address goes, the phone reconnects at once
+// and moves its calls to the new connection; when an interface or address appears, a phone
+// waiting to reconnect tries at once.
+func (p *Phone) Run(ctx context.Context) error {
+	if p.cfg.NoNetworkWatch {
+		return p.ua.Run(ctx)
+	}
+	w, err := netwatch.New(netwatch.Options{OnChange: p.networkChanged})
+	if err != nil {
+		return err
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := w.Run(wctx); err != nil {
+			p.log.Warn("network watch", "error", err)
+		}
+	}()
+	defer func() { stop(); <-done }()
+	return p.ua.Run(ctx)
+}
+
+// Reconnect drops the connection to the SIP server and makes a new one at once, moving the calls
+// to it (a target refresh each): for a change the caller knows of and the watch may not see (the
+// system said it resumed, a VPN came up).
+func (p *Phone) Reconnect(why string) { p.ua.Reconnect(why) }
+
+// networkChanged reconnects when the signalling's connection cannot have survived the change.
+func (p *Phone) networkChanged(c netwatch.Change) {
+	p.log.Info("network changed", "kind", c.Kind.String(), "detail", c.Detail)
+	if c.Kind == netwatch.KindResume || !localAddressPresent(p.ua.LocalIP()) {
+		p.ua.Reconnect(c.Kind.String() + ": " + c.Detail)
+		return
+	}
+	p.ua.Kick()
+}
+
+// localAddressPresent reports whether ip is still one of this machine's addresses (a zero ip, not
+// connected, counts as present: there is nothing to drop).
+func localAddressPresent(ip netip.Addr) bool {
+	if !ip.IsValid() || ip.IsLoopback() {
+		return true
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true
+	}
+	for _, a := range addrs {
+		if pfx, err := netip.ParsePrefix(a.String()); err == nil && pfx.Addr().Unmap() == ip {
+			return true
+		}
+	}
+	return false
+}
 
 // Registration returns the registration state.
 func (p *Phone) Registration() sipua.State { return p.ua.State() }
@@ -491,6 +561,26 @@ type Call struct {
 	ringTimer     *time.Timer
 	// endReason, when set, is why the call ends, in place of the signalling's reason.
 	endReason error
+	// moving is closed when the target refresh under way (after a reconnection) is done; nil when
+	// none is. The agent's changes wait for it, so that the other side's answers to them (the NOTIFY
+	// of a transfer) already find the new connection.
+	moving chan struct{}
+}
+
+// settle waits until a target refresh under way is done, or ctx ends.
+func (c *Call) settle(ctx context.Context) error {
+	c.mu.Lock()
+	ch := c.moving
+	c.mu.Unlock()
+	if ch == nil {
+		return nil
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Replaces returns the call this incoming call would take the place of if answered, or nil: an
@@ -756,6 +846,9 @@ func (c *Call) Resume(ctx context.Context) error {
 }
 
 func (c *Call) redirect(ctx context.Context, from State, dir string, in input, kind EventKind) error {
+	if err := c.settle(ctx); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	if c.state != from || c.renegotiating || c.media == nil {
 		c.mu.Unlock()
@@ -788,6 +881,96 @@ func (c *Call) redirect(ctx context.Context, from State, dir string, in input, k
 		c.mute.setHeld(in == inputHold)
 	}
 	c.phone.emit(Event{Kind: kind, Call: c})
+	return nil
+}
+
+// refreshAttempts and refreshPause bound the target refreshes of a call after a reconnection: the
+// other side's connection may be down too, so a refused or unanswered one is tried again.
+const refreshAttempts = 4
+
+var refreshPause = time.Second
+
+// refreshTarget sends a target refresh after the signalling moved to a new connection: a re-INVITE
+// with our new Contact and the session as it is (same transport, same directions), so that the
+// other side's requests (hold, transfer, hang-up) reach this phone again. A hold or resume under
+// way is waited for; a failure is tried again, up to refreshAttempts times, 1, 2, 4 s apart.
+func (c *Call) refreshTarget() {
+	c.mu.Lock()
+	if c.moving != nil {
+		c.mu.Unlock()
+		return // one is under way already
+	}
+	moving := make(chan struct{})
+	c.moving = moving
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.moving = nil
+		c.mu.Unlock()
+		close(moving)
+	}()
+	pause := refreshPause
+	for attempt := 1; ; attempt++ {
+		err := c.refreshOnce()
+		switch {
+		case err == nil:
+			c.phone.log.Info("call moved to the new connection", "call", c.id, "attempt", attempt)
+			c.phone.emit(Event{Kind: EventMoved, Call: c})
+			return
+		case errors.Is(err, ErrCallState) || errors.Is(err, sipua.ErrCallState) || c.State() == StateEnded:
+			return
+		case attempt >= refreshAttempts:
+			c.phone.log.Warn("the call could not be moved to the new connection: the other side may not reach this phone", "call", c.id, "error", err)
+			c.phone.emit(Event{Kind: EventMoved, Call: c, Err: err})
+			return
+		}
+		c.phone.log.Debug("target refresh failed, trying again", "call", c.id, "error", err, "after", pause)
+		t := time.NewTimer(pause)
+		select {
+		case <-c.done:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		pause *= 2
+	}
+}
+
+func (c *Call) refreshOnce() error {
+	for {
+		c.mu.Lock()
+		if c.state != StateActive && c.state != StateHeld || c.media == nil {
+			c.mu.Unlock()
+			return ErrCallState
+		}
+		if !c.renegotiating {
+			break
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.done:
+			return ErrCallState
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	c.renegotiating = true
+	m := c.media
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.renegotiating = false
+		c.mu.Unlock()
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	answer, err := c.sip.Renegotiate(ctx, m.RefreshOffer, m.CancelHold)
+	if err != nil {
+		return err
+	}
+	if err := m.ApplyAnswerDirection(answer); err != nil {
+		m.CancelHold()
+		return err
+	}
 	return nil
 }
 
@@ -828,6 +1011,9 @@ func (c *Call) SendDTMFInfo(ctx context.Context, digits string) error {
 
 // Transfer hands the call to target (blind transfer); hang up afterwards.
 func (c *Call) Transfer(ctx context.Context, target string) error {
+	if err := c.settle(ctx); err != nil {
+		return err
+	}
 	return c.sip.Transfer(ctx, target)
 }
 
@@ -848,6 +1034,11 @@ func (c *Call) TransferTo(ctx context.Context, consult *Call) error {
 	for _, x := range []*Call{c, consult} {
 		if st := x.State(); st != StateActive && st != StateHeld {
 			return ErrCallState
+		}
+	}
+	for _, x := range []*Call{c, consult} {
+		if err := x.settle(ctx); err != nil {
+			return err
 		}
 	}
 	err := c.sip.TransferTo(ctx, consult.sip)

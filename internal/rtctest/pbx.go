@@ -34,6 +34,9 @@ var configs embed.FS
 // Password is every test account's SIP password.
 const Password = "secret"
 
+// FlowTimer is the keep-alive interval the PBX's registrar asks of an RFC 5626 flow (Flow-Timer).
+const FlowTimer = 10 * time.Second
+
 // PBX is a running Kamailio: a SIP-over-WebSocket registrar and proxy on 127.0.0.1.
 type PBX struct {
 	// WSURL and WSSURL are the server's WebSocket URLs.
@@ -60,7 +63,7 @@ func StartPBX(t testing.TB) *PBX {
 	t.Helper()
 	bin := testenv.NeedCommand(t, "kamailio")
 	mods := modulePath()
-	testenv.Need(t, mods != "", "Kamailio's websocket and tls modules (kamailio-websocket-modules, kamailio-tls-modules)")
+	testenv.Need(t, mods != "", "Kamailio's websocket, tls and outbound modules (kamailio-websocket-modules, kamailio-tls-modules, kamailio-outbound-modules)")
 	dir := t.TempDir()
 	certPEM, keyPEM, fp := selfSigned(t)
 	write := func(name string, b []byte) string {
@@ -76,6 +79,7 @@ func StartPBX(t testing.TB) *PBX {
 	ws, wss := freePort(t), freePort(t)
 	cfg := write("kamailio.cfg", render(t, "testdata/kamailio.cfg.tmpl", map[string]string{
 		"WSPort": strconv.Itoa(ws), "WSSPort": strconv.Itoa(wss), "ModPath": mods, "TLSConfig": tlsCfg,
+		"FlowTimer": strconv.Itoa(int(FlowTimer / time.Second)),
 	}))
 	p := &PBX{
 		WSURL:       fmt.Sprintf("ws://127.0.0.1:%d/", ws),
@@ -177,7 +181,9 @@ func modulePath() string {
 	}
 	for _, m := range matches {
 		dir := filepath.Dir(m)
-		if _, err := os.Stat(filepath.Join(dir, "tls.so")); err == nil {
+		_, tlsErr := os.Stat(filepath.Join(dir, "tls.so"))
+		_, obErr := os.Stat(filepath.Join(dir, "outbound.so"))
+		if tlsErr == nil && obErr == nil {
 			return dir + "/"
 		}
 	}

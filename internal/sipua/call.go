@@ -60,7 +60,14 @@ type Call struct {
 	replaces *Call
 	// refer receives the outcome of our REFER while TransferTo waits for it.
 	refer chan referReport
+	// acked is closed when the ACK of our 2xx to the other side's latest re-INVITE came: until then
+	// their INVITE transaction is in progress and we may not start one (RFC 3261 section 14.1).
+	acked chan struct{}
 }
+
+// ackWait bounds the wait for the ACK of our 2xx to a re-INVITE before a re-INVITE of ours goes
+// anyway (it comes within a round trip; one lost on the way is not waited for forever).
+const ackWait = 2 * time.Second
 
 // referReport is what a NOTIFY of our REFER subscription said: a sipfrag status, or that the
 // subscription ended (code 0).
@@ -530,8 +537,23 @@ var waitGlare = func(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// reinvite runs one re-INVITE: the dialog is DialogReinviting until the final answer.
+// reinvite runs one re-INVITE: the dialog is DialogReinviting until the final answer. It first
+// waits for the ACK of the other side's re-INVITE we just accepted, if any.
 func (c *Call) reinvite(ctx context.Context, offer []byte) ([]byte, error) {
+	c.mu.Lock()
+	acked := c.acked
+	c.mu.Unlock()
+	if acked != nil {
+		t := time.NewTimer(ackWait)
+		select {
+		case <-acked:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		t.Stop()
+	}
 	c.mu.Lock()
 	if err := c.moveLocked(dialogInputReinvite); err != nil {
 		c.mu.Unlock()

@@ -41,14 +41,14 @@ func (s DialogState) Established() bool {
 type dialogInput int
 
 const (
-	dialogInputUnknown dialogInput = iota
-	dialogInputInvite              // the initial INVITE is sent or received
-	dialogInputAccepted            // a 2xx to our initial INVITE came (we ACK it)
-	dialogInputAnswer              // we answered their initial INVITE with 200
-	dialogInputAck                 // the ACK of our 200 came
-	dialogInputReinvite            // we send a re-INVITE
-	dialogInputReinviteDone        // our re-INVITE got its final answer, or we gave up on it
-	dialogInputEnd                 // BYE either way, CANCEL, a refusal, a failure
+	dialogInputUnknown      dialogInput = iota
+	dialogInputInvite                   // the initial INVITE is sent or received
+	dialogInputAccepted                 // a 2xx to our initial INVITE came (we ACK it)
+	dialogInputAnswer                   // we answered their initial INVITE with 200
+	dialogInputAck                      // the ACK of our 200 came
+	dialogInputReinvite                 // we send a re-INVITE
+	dialogInputReinviteDone             // our re-INVITE got its final answer, or we gave up on it
+	dialogInputEnd                      // BYE either way, CANCEL, a refusal, a failure
 )
 
 var dialogInputNames = [...]string{"unknown", "invite", "accepted", "answer", "ack", "reinvite", "reinvite-done", "end"}

@@ -10,4 +10,16 @@
 // dialogs are this package's own, kept small because WebSocket is reliable and always goes to one
 // outbound proxy: there are no retransmission timers, only one connection, and every request and
 // answer travels over it. The WebSocket layer answers the server's pings.
+//
+// Connections come and go; calls stay. The REGISTER asks for RFC 5626 outbound (+sip.instance,
+// reg-id, Supported: outbound): a registrar that supports it (Require: outbound) replaces this
+// device's old binding when it registers over a new connection, and its Flow-Timer sets the
+// keep-alives. Keep-alives are WebSocket pings, every second while a call is up: one unanswered for
+// 3 s drops the connection, and a new one is dialled at once (another attempt beside it every
+// second while the network stays silent). Once registered again, Handler.Reconnected hands over the
+// calls still up: each sends a target refresh (a re-INVITE with the new Contact) so that the other
+// side's requests reach the new connection. The Contact of a call carries no "ob" parameter, so
+// that a proxy routes the other side's requests by the Contact, which the refresh moves, rather than
+// by a flow token of a connection that is gone. Reconnect drops the connection on demand (the
+// network changed).
 package sipua

@@ -43,6 +43,10 @@ func (u *UA) handleRequest(req *sip.Request) {
 			if err := call.moveLocked(dialogInputAck); err != nil {
 				u.log.Debug("ACK ignored", "call", callID, "error", err)
 			}
+			if call.acked != nil {
+				close(call.acked)
+				call.acked = nil
+			}
 			call.mu.Unlock()
 		}
 	case sip.CANCEL:
@@ -257,6 +261,9 @@ func (c *Call) reoffer(ctx context.Context, req *sip.Request) {
 		}
 		c.mu.Lock()
 		c.remoteSDP = offer
+		if c.acked == nil {
+			c.acked = make(chan struct{})
+		}
 		c.mu.Unlock()
 		_ = c.respond(ctx, req, 200, "OK", answer)
 	})

@@ -43,10 +43,26 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			// net/http goes on dialling after the request was given up (to pool the connection);
+			// a SIP dial that lost its race must stop with it.
+			if done, ok := ctx.Value(doneKey{}).(<-chan struct{}); ok {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+				stop := make(chan struct{})
+				defer close(stop)
+				go func() {
+					select {
+					case <-done:
+						cancel()
+					case <-stop:
+					}
+				}()
+			}
 			c, err := dialer.DialContext(ctx, network, addr)
 			if err == nil {
-				if p, ok := ctx.Value(peerKey{}).(*net.Addr); ok {
-					*p = c.RemoteAddr()
+				if p, ok := ctx.Value(peerKey{}).(*[2]net.Addr); ok {
+					p[0], p[1] = c.RemoteAddr(), c.LocalAddr()
 				}
 			}
 			return c, err
@@ -58,8 +74,9 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 	}
 	client := &http.Client{Transport: tr}
 	return func(ctx context.Context) (Conn, error) {
-		var peer net.Addr
+		var peer [2]net.Addr // remote, local
 		ctx = context.WithValue(ctx, peerKey{}, &peer)
+		ctx = context.WithValue(ctx, doneKey{}, ctx.Done())
 		c, resp, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{
 			HTTPClient:   client,
 			Subprotocols: []string{"sip"},
@@ -83,17 +100,20 @@ func WebSocketDialer(rawURL string, pin tlspin.Fingerprint) (DialFunc, error) {
 			return nil, fmt.Errorf("%w at %s: the server does not speak SIP over WebSocket (no \"sip\" subprotocol)", ErrConnect, u.Redacted())
 		}
 		c.SetReadLimit(maxMessage)
-		return &wsConn{c: c, peer: peer}, nil
+		return &wsConn{c: c, peer: peer[0], local: peer[1]}, nil
 	}, nil
 }
 
-// peerKey carries, in a dial's context, where to note the address the connection reached.
+// peerKey carries, in a dial's context, where to note the address the connection reached; doneKey
+// the dial's own Done channel, which net/http's dialling context no longer has.
 type peerKey struct{}
+type doneKey struct{}
 
 // RemoteAddr is what a Conn may implement to say which address it reached (the server's, or an
-// HTTP proxy's).
+// HTTP proxy's) and from which local address.
 type RemoteAddr interface {
 	RemoteAddr() net.Addr
+	LocalAddr() net.Addr
 }
 
 // NewWSConn is the Conn of an open SIP WebSocket (RFC 7118), at either end: the phone's dial, or a
@@ -101,12 +121,15 @@ type RemoteAddr interface {
 func NewWSConn(c *websocket.Conn) Conn { return &wsConn{c: c} }
 
 type wsConn struct {
-	c    *websocket.Conn
-	peer net.Addr // nil when not known
+	c           *websocket.Conn
+	peer, local net.Addr // nil when not known
 }
 
 // RemoteAddr is the address the connection reached, nil when not known.
 func (w *wsConn) RemoteAddr() net.Addr { return w.peer }
+
+// LocalAddr is the address the connection leaves from, nil when not known.
+func (w *wsConn) LocalAddr() net.Addr { return w.local }
 
 func (w *wsConn) Read(ctx context.Context) ([]byte, error) {
 	for {
@@ -125,3 +148,6 @@ func (w *wsConn) Write(ctx context.Context, msg []byte) error {
 }
 
 func (w *wsConn) Close() error { return w.c.CloseNow() }
+
+// Ping sends a WebSocket ping and waits for its pong (the read loop must be reading).
+func (w *wsConn) Ping(ctx context.Context) error { return w.c.Ping(ctx) }

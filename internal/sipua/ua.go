@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -50,6 +51,20 @@ type Options struct {
 	// zero means 10 s. A phone answers one in milliseconds; past this the change is given up and the
 	// call stays as it was (see Call.Renegotiate).
 	ReinviteTimeout time.Duration
+	// InstanceID is this device's RFC 5626 instance, a "urn:uuid:..." URN that stays the same
+	// across connections (and ideally across restarts of the app); empty means a new random one
+	// for this user agent. With it the REGISTER asks for outbound (+sip.instance, reg-id), so that
+	// a registrar that supports it replaces this device's old connection by the new one after a
+	// reconnection instead of keeping both.
+	InstanceID string
+	// KeepAlive is the time between keep-alives (WebSocket pings) on an idle connection when the
+	// registrar gives no Flow-Timer; zero means 25 s. CallKeepAlive is the time between them while a
+	// call is up, so that a dead connection is found in seconds and the call's signalling moved to
+	// a new one; zero means 1 s. A keep-alive not answered within PongTimeout (zero: 3 s) means
+	// the connection is dead: it is closed and the user agent reconnects at once. So during a call
+	// a connection that went silent is given up within 4 s; one that comes back sooner (TCP
+	// retransmits what was lost) is kept.
+	KeepAlive, CallKeepAlive, PongTimeout time.Duration
 	// Logger receives signalling logs; nil discards them.
 	Logger *slog.Logger
 	// Handler receives events; nil members are skipped.
@@ -73,6 +88,10 @@ type Handler struct {
 	// Ended is called once per call when it ends, with the reason (ErrCallEnded for a normal hang-up,
 	// ErrCancelled, a *StatusError, or a connection error).
 	Ended func(c *Call, reason error)
+	// Reconnected is called when the user agent registered again over a new connection after
+	// losing the one before, with the calls still up: each should send a target refresh (see
+	// Call.Renegotiate) so that the other side sends its requests to the new connection.
+	Reconnected func(calls []*Call)
 }
 
 // UA is a SIP user agent over one WebSocket: it registers, takes calls and makes them. Build it with
@@ -89,6 +108,7 @@ type UA struct {
 	regTag   string
 	parser   *sip.Parser
 	events   *queue
+	kick     chan struct{} // Kick: stop waiting, try now
 
 	mu      sync.Mutex
 	started bool
@@ -97,9 +117,14 @@ type UA struct {
 	connUp  chan struct{} // closed when conn goes down
 	state   State
 	regSeq  uint32
-	regAuth string // last REGISTER Authorization (reused with nc++ is not needed: we answer each challenge)
 	txs     map[string]*clientTx
 	calls   map[string]*Call
+	// outbound is true while the registrar takes this device's registration as an RFC 5626 flow
+	// (Require: outbound in its 2xx); flowTimer is the keep-alive interval it asked for, if any.
+	outbound  bool
+	flowTimer time.Duration
+	// registeredOnce is set at the first registration: a later one follows a reconnection.
+	registeredOnce bool
 }
 
 // New checks the options and returns a user agent that does nothing until Run.
@@ -137,6 +162,18 @@ func New(opts Options) (*UA, error) {
 	if opts.ReinviteTimeout <= 0 {
 		opts.ReinviteTimeout = 10 * time.Second
 	}
+	if opts.KeepAlive <= 0 {
+		opts.KeepAlive = 25 * time.Second
+	}
+	if opts.CallKeepAlive <= 0 {
+		opts.CallKeepAlive = time.Second
+	}
+	if opts.PongTimeout <= 0 {
+		opts.PongTimeout = 3 * time.Second
+	}
+	if opts.InstanceID == "" {
+		opts.InstanceID = newInstanceID()
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -156,6 +193,7 @@ func New(opts Options) (*UA, error) {
 		regTag:   randomToken(8),
 		parser:   sip.NewParser(),
 		events:   newQueue(),
+		kick:     make(chan struct{}, 1),
 		txs:      map[string]*clientTx{},
 		calls:    map[string]*Call{},
 	}
@@ -169,19 +207,49 @@ func (u *UA) AOR() string { return u.aor.String() }
 
 // ServerIP is the IP address the current connection to the SIP server reached (the server's, or an
 // HTTP proxy's); the zero Addr while not connected or when the connection does not say.
-func (u *UA) ServerIP() netip.Addr {
+func (u *UA) ServerIP() netip.Addr { return u.connIP(RemoteAddr.RemoteAddr) }
+
+// LocalIP is the local IP address the current connection to the SIP server leaves from; the zero
+// Addr while not connected or when the connection does not say.
+func (u *UA) LocalIP() netip.Addr { return u.connIP(RemoteAddr.LocalAddr) }
+
+func (u *UA) connIP(get func(RemoteAddr) net.Addr) netip.Addr {
 	u.mu.Lock()
 	c := u.conn
 	u.mu.Unlock()
 	ra, ok := c.(RemoteAddr)
-	if !ok || ra.RemoteAddr() == nil {
+	if !ok || get(ra) == nil {
 		return netip.Addr{}
 	}
-	ap, err := netip.ParseAddrPort(ra.RemoteAddr().String())
+	ap, err := netip.ParseAddrPort(get(ra).String())
 	if err != nil {
 		return netip.Addr{}
 	}
 	return ap.Addr().Unmap()
+}
+
+// Reconnect drops the connection to the SIP server at once (the network changed under it: its local
+// address went, the machine slept): Run connects and registers again without waiting for a
+// keep-alive to fail, and Handler.Reconnected moves the calls. While Run waits to try again, it
+// tries at once.
+func (u *UA) Reconnect(why string) {
+	u.mu.Lock()
+	c := u.conn
+	u.mu.Unlock()
+	if c != nil {
+		u.log.Info("reconnecting: the network changed", "why", why)
+		c.Close()
+	}
+	u.Kick()
+}
+
+// Kick makes Run try to connect at once if it is waiting to try again (the network changed: it may
+// work now); a working connection is kept.
+func (u *UA) Kick() {
+	select {
+	case u.kick <- struct{}{}:
+	default:
+	}
 }
 
 // State returns the registration state.
@@ -264,9 +332,11 @@ func (u *UA) loop(ctx context.Context) error {
 			u.fire(inputStop, nil)
 			return false
 		case <-t.C:
-			u.fire(inputRetry, nil)
-			return true
+		case <-u.kick:
+			backoff = u.opts.BackoffMin
 		}
+		u.fire(inputRetry, nil)
+		return true
 	}
 	for {
 		up, err := u.connect(ctx)
@@ -321,6 +391,7 @@ func (u *UA) loop(ctx context.Context) error {
 				continue
 			}
 			u.fire(inputRegistered, nil)
+			u.afterRegister()
 			backoff = u.opts.BackoffMin
 			refresh := time.NewTimer(refreshIn(granted))
 			select {
@@ -365,11 +436,32 @@ func isClosed(ch chan struct{}) bool {
 	}
 }
 
-// connect opens a connection and starts reading it; the returned channel closes when it drops.
+// afterRegister tells the handler, after a registration that follows a reconnection, which calls
+// need a target refresh.
+func (u *UA) afterRegister() {
+	u.mu.Lock()
+	again := u.registeredOnce
+	u.registeredOnce = true
+	var calls []*Call
+	for _, c := range u.calls {
+		if c.DialogState().Established() {
+			calls = append(calls, c)
+		}
+	}
+	u.mu.Unlock()
+	if !again {
+		return
+	}
+	u.log.Info("registered again over a new connection", "calls", len(calls))
+	if h := u.opts.Handler.Reconnected; h != nil {
+		u.events.push(func() { h(calls) })
+	}
+}
+
+// connect opens a connection and starts reading it and keeping it alive; the returned channel
+// closes when it drops.
 func (u *UA) connect(ctx context.Context) (chan struct{}, error) {
-	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	c, err := u.opts.Dial(dctx)
+	c, err := u.dialRace(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -379,7 +471,153 @@ func (u *UA) connect(ctx context.Context) (chan struct{}, error) {
 	u.connUp = up
 	u.mu.Unlock()
 	go u.readLoop(c, up)
+	go u.keepAlive(c, up)
 	return up, nil
+}
+
+// dialTimeout bounds one connection attempt (TCP, TLS, WebSocket upgrade).
+const dialTimeout = 10 * time.Second
+
+// maxDials caps the connection attempts under way at once.
+const maxDials = 8
+
+// dialRace opens a connection. An attempt that neither succeeds nor fails (its packets dropped:
+// a network that went away and may come back) is not waited for: another starts beside it after
+// BackoffMin, then after twice that, up to 1 s apart, so that a connection is made within about a
+// second of the network coming back whatever the kernel's retransmission timers were doing. The
+// first attempt to succeed wins; the others are closed. It fails when every attempt failed.
+func (u *UA) dialRace(ctx context.Context) (Conn, error) {
+	dctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		c   Conn
+		err error
+	}
+	results := make(chan result, maxDials)
+	pending := 0
+	start := func() {
+		pending++
+		go func() {
+			actx, acancel := context.WithTimeout(dctx, dialTimeout)
+			defer acancel()
+			c, err := u.opts.Dial(actx)
+			results <- result{c, err}
+		}()
+	}
+	// The attempts still under way when one won are closed as they finish.
+	defer func() {
+		n := pending
+		go func() {
+			for range n {
+				if r := <-results; r.c != nil {
+					r.c.Close()
+				}
+			}
+		}()
+	}()
+	start()
+	gap := u.opts.BackoffMin
+	next := time.NewTimer(gap)
+	defer next.Stop()
+	var lastErr error
+	for {
+		select {
+		case r := <-results:
+			pending--
+			if r.err == nil {
+				return r.c, nil
+			}
+			lastErr = r.err
+			var untrusted *tlspin.UntrustedError
+			var mismatch *tlspin.MismatchError
+			if pending == 0 || errors.As(r.err, &untrusted) || errors.As(r.err, &mismatch) {
+				return nil, lastErr
+			}
+		case <-next.C:
+			if pending < maxDials {
+				start()
+			}
+			gap = min(gap*2, time.Second)
+			next.Reset(gap)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Pinger is what a Conn may implement to send a keep-alive and wait for its answer (a WebSocket
+// ping and pong).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// keepAlive pings the server on c until it drops (up closes): every Flow-Timer the registrar asked
+// for (RFC 5626 section 4.4.1: at 80 to 100 % of it) or KeepAlive, and every CallKeepAlive while a
+// call is up. A ping not answered within PongTimeout closes c: the read loop ends and Run
+// reconnects.
+func (u *UA) keepAlive(c Conn, up chan struct{}) {
+	p, ok := c.(Pinger)
+	if !ok {
+		return
+	}
+	tick := time.NewTicker(max(min(u.opts.CallKeepAlive/4, time.Second), 10*time.Millisecond))
+	defer tick.Stop()
+	last, interval := time.Now(), u.keepAliveIn()
+	for {
+		select {
+		case <-up:
+			return
+		case <-tick.C:
+		}
+		wait := interval
+		if u.callUp() {
+			wait = min(wait, u.opts.CallKeepAlive)
+		}
+		if time.Since(last) < wait {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), u.opts.PongTimeout)
+		go func() {
+			select {
+			case <-up:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		err := p.Ping(ctx)
+		cancel()
+		if err != nil {
+			if !isClosed(up) {
+				u.log.Warn("the SIP server did not answer a keep-alive: reconnecting", "error", err)
+				c.Close()
+			}
+			return
+		}
+		last, interval = time.Now(), u.keepAliveIn()
+	}
+}
+
+// callUp reports whether a call is established.
+func (u *UA) callUp() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, c := range u.calls {
+		if c.DialogState().Established() {
+			return true
+		}
+	}
+	return false
+}
+
+// keepAliveIn is the time between keep-alives on an idle connection: within the Flow-Timer the
+// registrar asked for (RFC 5626 section 4.4.1: at 80 to 100 % of it), else KeepAlive.
+func (u *UA) keepAliveIn() time.Duration {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.flowTimer > 0 {
+		return u.flowTimer*8/10 + time.Duration(randInt(int64(u.flowTimer/5)))
+	}
+	return u.opts.KeepAlive
 }
 
 func (u *UA) closeConn(up chan struct{}) {
@@ -605,7 +843,42 @@ func (u *UA) register(ctx context.Context, expires time.Duration) (time.Duration
 	if !res.IsSuccess() {
 		return 0, &StatusError{Method: "REGISTER", Code: res.StatusCode, Reason: res.Reason}
 	}
+	if expires > 0 {
+		u.noteOutbound(res)
+	}
 	return u.granted(res, expires), nil
+}
+
+// noteOutbound reads from a 2xx to REGISTER whether the registrar took it as an RFC 5626 flow
+// (Require: outbound) and the keep-alive interval it asks for (Flow-Timer, seconds).
+func (u *UA) noteOutbound(res *sip.Response) {
+	ob := false
+	for _, h := range res.GetHeaders("Require") {
+		for _, opt := range strings.Split(h.Value(), ",") {
+			ob = ob || strings.EqualFold(strings.TrimSpace(opt), "outbound")
+		}
+	}
+	var flow time.Duration
+	if h := res.GetHeader("Flow-Timer"); h != nil && ob {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 && n <= 3600 {
+			flow = time.Duration(n) * time.Second
+		}
+	}
+	u.mu.Lock()
+	changed := u.outbound != ob || u.flowTimer != flow
+	u.outbound, u.flowTimer = ob, flow
+	u.mu.Unlock()
+	if changed {
+		u.log.Debug("registration", "outbound", ob, "flow_timer", flow)
+	}
+}
+
+// Outbound reports whether the registrar keeps this device's registration as an RFC 5626 flow, and
+// the keep-alive interval it asked for (zero: none).
+func (u *UA) Outbound() (bool, time.Duration) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.outbound, u.flowTimer
 }
 
 func isStale(res *sip.Response) bool {
@@ -660,7 +933,12 @@ func (u *UA) newRegister(expires int) *sip.Request {
 	contact := u.contact.Clone()
 	contact.Params = sip.NewParams()
 	contact.Params.Add("expires", strconv.Itoa(expires))
+	// RFC 5626: this device's instance and its one flow, so that the registrar replaces the
+	// binding of an earlier connection of the same device rather than adding one.
+	contact.Params.Add("+sip.instance", `"<`+u.opts.InstanceID+`>"`)
+	contact.Params.Add("reg-id", "1")
 	req.AppendHeader(contact)
+	req.AppendHeader(sip.NewHeader("Supported", "path, outbound"))
 	ex := sip.ExpiresHeader(expires)
 	req.AppendHeader(&ex)
 	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
@@ -680,6 +958,16 @@ func (u *UA) newVia() *sip.ViaHeader {
 	v.Params.Add("branch", sip.RFC3261BranchMagicCookie+randomToken(10))
 	v.Params.Add("rport", "")
 	return v
+}
+
+// newInstanceID makes a random RFC 5626 instance URN (a version 4 UUID, RFC 4122).
+func newInstanceID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func randomToken(n int) string {

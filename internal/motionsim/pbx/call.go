@@ -97,7 +97,6 @@ type CallInfo struct {
 // one rtc.Session.
 type Call struct {
 	p      *PBX
-	conn   *conn
 	id     string
 	kind   CallKind
 	agent  string
@@ -105,7 +104,9 @@ type Call struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu           sync.Mutex
+	mu sync.Mutex
+	// conn is the agent's connection; it changes when the agent's phone reconnects (callOn).
+	conn         *conn
 	state        CallState
 	sess         *rtc.Session
 	localTag     string
@@ -165,14 +166,33 @@ func (p *PBX) callsOfLocked(user string) int {
 	return n
 }
 
-// callOn returns the live call with this Call-ID on connection c.
+// callOn returns the live call with this Call-ID on connection c. A call of the same SIP user on
+// another connection (the agent's phone reconnected: its old connection is dead, or about to be
+// found dead) moves to c: the agent's requests in it now come over c, and ours go there.
 func (p *PBX) callOn(c *conn, id string) *Call {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if call := p.calls[id]; call != nil && call.conn == c {
-		return call
+	call := p.calls[id]
+	p.mu.Unlock()
+	if call == nil {
+		return nil
 	}
-	return nil
+	if old := call.link(); old != c {
+		if u := c.registeredUser(); u == "" || !strings.EqualFold(u, call.agent) {
+			return nil
+		}
+		call.mu.Lock()
+		call.conn = c
+		call.mu.Unlock()
+		p.log.Info("call moved to the agent's new connection", "call", id, "agent", call.agent, "remote", c.remote)
+	}
+	return call
+}
+
+// link is the agent's connection the call's signalling goes over now.
+func (c *Call) link() *conn {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.conn
 }
 
 // Calls returns the live calls, then the most recent ended ones, newest first.
@@ -294,7 +314,7 @@ func (c *Call) hangup(reason string) {
 		bye := c.newRequestLocked(sip.BYE)
 		c.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_, _ = c.conn.roundTrip(ctx, bye, nil)
+		_, _ = c.link().roundTrip(ctx, bye, nil)
 		cancel()
 		c.finish(reason)
 	case StateRinging:
@@ -306,7 +326,7 @@ func (c *Call) hangup(reason string) {
 			return
 		}
 		if inv != nil {
-			c.conn.respond(inv, 480, "Temporarily Unavailable", nil, c.localTag, reasonHeader(480, reason))
+			c.link().respond(inv, 480, "Temporarily Unavailable", nil, c.localTag, reasonHeader(480, reason))
 		}
 		c.finish(reason)
 	}
@@ -391,7 +411,7 @@ func (c *Call) sendINFO(d rune) error {
 	req.SetBody([]byte(fmt.Sprintf("Signal=%c\r\nDuration=160\r\n", d)))
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
-	res, err := c.conn.roundTrip(ctx, req, nil)
+	res, err := c.link().roundTrip(ctx, req, nil)
 	if err != nil {
 		return err
 	}

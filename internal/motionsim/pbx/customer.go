@@ -100,7 +100,7 @@ func (p *PBX) CallAgent(ctx context.Context, cc CustomerCall) (CallInfo, error) 
 // ring runs the INVITE of a customer call to its end: answered (then the call lasts until a BYE
 // or limit), refused, or given up (CANCEL) when ctx ends.
 func (c *Call) ring(ctx context.Context, inv *sip.Request, limit time.Duration) {
-	res, err := c.conn.roundTrip(ctx, inv, nil)
+	res, err := c.link().roundTrip(ctx, inv, nil)
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			c.cancelInvite(inv)
@@ -117,7 +117,7 @@ func (c *Call) ring(ctx context.Context, inv *sip.Request, limit time.Duration) 
 		return
 	}
 	if !res.IsSuccess() {
-		_ = c.conn.send(sipua.NewAckNon2xx(inv, res))
+		_ = c.link().send(sipua.NewAckNon2xx(inv, res))
 		c.finish(fmt.Sprintf("the agent's phone refused the call (%d %s)", res.StatusCode, res.Reason))
 		return
 	}
@@ -151,7 +151,7 @@ func (c *Call) confirm(res *sip.Response, inv *sip.Request) {
 	ack := c.newRequestLocked(sip.ACK)
 	ack.CSeq().SeqNo = inv.CSeq().SeqNo
 	c.mu.Unlock()
-	_ = c.conn.send(ack)
+	_ = c.link().send(ack)
 }
 
 // cancelInvite sends a CANCEL and waits a little for the INVITE to end; an answer that crossed the
@@ -162,13 +162,14 @@ func (c *Call) cancelInvite(inv *sip.Request) {
 	branch, _ := inv.Via().Params.Get("branch")
 	key := txKey(branch, string(sip.INVITE))
 	ch := make(chan *sip.Response, 8)
-	c.conn.mu.Lock()
-	c.conn.txs[key] = ch
-	c.conn.mu.Unlock()
+	link := c.link() // a call still ringing never moves
+	link.mu.Lock()
+	link.txs[key] = ch
+	link.mu.Unlock()
 	defer func() {
-		c.conn.mu.Lock()
-		delete(c.conn.txs, key)
-		c.conn.mu.Unlock()
+		link.mu.Lock()
+		delete(link.txs, key)
+		link.mu.Unlock()
 	}()
 	cr := sip.NewRequest(sip.CANCEL, inv.Recipient)
 	cr.AppendHeader(inv.Via().Clone())
@@ -180,7 +181,7 @@ func (c *Call) cancelInvite(inv *sip.Request) {
 	cr.AppendHeader(&sip.CSeqHeader{SeqNo: inv.CSeq().SeqNo, MethodName: sip.CANCEL})
 	cr.SetBody(nil)
 	sent := make(chan struct{})
-	go func() { defer close(sent); _, _ = c.conn.roundTrip(ctx, cr, nil) }()
+	go func() { defer close(sent); _, _ = c.link().roundTrip(ctx, cr, nil) }()
 	defer func() { cancel(); <-sent }()
 	for {
 		select {
@@ -193,14 +194,14 @@ func (c *Call) cancelInvite(inv *sip.Request) {
 				c.mu.Lock()
 				bye := c.newRequestLocked(sip.BYE)
 				c.mu.Unlock()
-				_, _ = c.conn.roundTrip(ctx, bye, nil)
+				_, _ = c.link().roundTrip(ctx, bye, nil)
 			} else {
-				_ = c.conn.send(sipua.NewAckNon2xx(inv, res))
+				_ = c.link().send(sipua.NewAckNon2xx(inv, res))
 			}
 			return
 		case <-ctx.Done():
 			return
-		case <-c.conn.down:
+		case <-link.down:
 			return
 		}
 	}

@@ -186,7 +186,7 @@ func (c *Call) answerExtension(offer []byte) {
 		opts.OnDTMF = func(d rune) { c.gotDigit(d, echoDigits) }
 	}
 	refuse := func(code int, phrase, why string) {
-		c.conn.respond(c.invite, code, phrase, nil, c.localTag, warning(why), reasonHeader(code, why))
+		c.link().respond(c.invite, code, phrase, nil, c.localTag, warning(why), reasonHeader(code, why))
 		c.finish(why)
 	}
 	sess, err := rtc.NewSession(opts)
@@ -224,7 +224,7 @@ func (c *Call) answerExtension(offer []byte) {
 	c.infoDTMF = !offersTelephoneEvent(offer)
 	c.echoDigits = echoDigits
 	c.mu.Unlock()
-	c.conn.respond(c.invite, 200, "OK", answer, c.localTag, p.contact(), sip.NewHeader("Allow", allowed))
+	c.link().respond(c.invite, 200, "OK", answer, c.localTag, p.contact(), sip.NewHeader("Allow", allowed))
 	p.log.Info("extension call answered", "call", c.id, "extension", c.kind.String(), "agent", c.agent)
 	p.notify(c)
 	c.limit(p.opts.MaxCallDuration, "the PBX's call time limit was reached")
@@ -262,11 +262,11 @@ func (c *Call) reoffer(req *sip.Request) {
 	sess, st := c.sess, c.state
 	c.mu.Unlock()
 	if sess == nil || st != StateActive {
-		c.conn.respond(req, 491, "Request Pending", nil, "")
+		c.link().respond(req, 491, "Request Pending", nil, "")
 		return
 	}
 	if len(req.Body()) == 0 {
-		c.conn.respond(req, 488, "Not Acceptable Here", nil, "", warning("a re-INVITE without an SDP offer is not supported"))
+		c.link().respond(req, 488, "Not Acceptable Here", nil, "", warning("a re-INVITE without an SDP offer is not supported"))
 		return
 	}
 	answer, err := sess.Reoffer(req.Body())
@@ -275,7 +275,7 @@ func (c *Call) reoffer(req *sip.Request) {
 		if errors.Is(err, rtc.ErrRenegotiation) {
 			why = "the new offer changes the media transport, which the PBX does not support in a call"
 		}
-		c.conn.respond(req, 488, "Not Acceptable Here", nil, "", warning(why))
+		c.link().respond(req, 488, "Not Acceptable Here", nil, "", warning(why))
 		return
 	}
 	if ct := req.Contact(); ct != nil {
@@ -283,5 +283,5 @@ func (c *Call) reoffer(req *sip.Request) {
 		c.remoteTarget = ct.Address
 		c.mu.Unlock()
 	}
-	c.conn.respond(req, 200, "OK", answer, "", c.p.contact())
+	c.link().respond(req, 200, "OK", answer, "", c.p.contact())
 }

@@ -60,6 +60,13 @@ type Options struct {
 	// RegisterTimeout is how long a new connection may go without authenticating (a REGISTER, or
 	// a call, with the digest credentials of an account) before it is closed; 0 means 5 s.
 	RegisterTimeout time.Duration
+	// ReconnectGrace is how long an answered call whose agent's connection closed waits for the
+	// agent's phone to come back on a new connection and move the call there (any request in the
+	// call, usually a re-INVITE with the new Contact); zero means 30 s. Past it the call ends.
+	ReconnectGrace time.Duration
+	// FlowTimer is the keep-alive interval asked of a phone that registers as an RFC 5626 flow
+	// (+sip.instance and reg-id): the 2xx says Require: outbound and Flow-Timer; zero means 25 s.
+	FlowTimer time.Duration
 	// MaxCallsPerUser bounds the live calls of one SIP user (its own and customer calls to it):
 	// beyond it an INVITE is answered 486 Busy Here and CallAgent returns ErrBusy; 0 means 4.
 	MaxCallsPerUser int
@@ -116,6 +123,8 @@ func New(opts Options) (*PBX, error) {
 	opts.MaxConnectionsPerAddress = cmp.Or(opts.MaxConnectionsPerAddress, 16)
 	opts.RegisterTimeout = cmp.Or(opts.RegisterTimeout, 5*time.Second)
 	opts.MaxCallsPerUser = cmp.Or(opts.MaxCallsPerUser, 4)
+	opts.ReconnectGrace = cmp.Or(opts.ReconnectGrace, 30*time.Second)
+	opts.FlowTimer = cmp.Or(opts.FlowTimer, 25*time.Second)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -325,13 +334,35 @@ func (p *PBX) dropConn(c *conn) {
 	}
 	var calls []*Call
 	for _, call := range p.calls {
-		if call.conn == c {
+		if call.link() == c {
 			calls = append(calls, call)
 		}
 	}
 	p.mu.Unlock()
 	for _, call := range calls {
-		call.finish("the agent's connection closed")
+		call.mu.Lock()
+		answered := call.state == StateActive
+		call.mu.Unlock()
+		if !answered {
+			call.finish("the agent's connection closed")
+			continue
+		}
+		// The media flows peer to peer without the signalling: the call waits for the agent's
+		// phone to come back on a new connection and move it there (callOn).
+		p.spawn(func() {
+			t := time.NewTimer(p.opts.ReconnectGrace)
+			defer t.Stop()
+			select {
+			case <-call.done:
+				return
+			case <-p.stop:
+				return
+			case <-t.C:
+			}
+			if call.link() == c {
+				call.finish("the agent's connection closed and did not come back")
+			}
+		})
 	}
 }
 

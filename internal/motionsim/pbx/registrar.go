@@ -15,6 +15,7 @@ type binding struct {
 	user    string
 	aor     sip.Uri // the address of record it registered
 	contact sip.Uri
+	flow    string // the RFC 5626 instance and reg-id, "" for a phone that is no flow
 	conn    *conn
 	expires time.Time
 	since   time.Time
@@ -28,6 +29,9 @@ type Registration struct {
 	Contact string `json:"contact"`
 	// Remote is the address the phone's WebSocket comes from.
 	Remote string `json:"remote"`
+	// Flow is true for a phone registered as an RFC 5626 flow (+sip.instance, reg-id): a new
+	// connection of the same phone replaces this binding.
+	Flow bool `json:"flow"`
 	// Since is when it registered, Expires when the registration ends unless renewed.
 	Since   time.Time `json:"since"`
 	Expires time.Time `json:"expires"`
@@ -49,7 +53,7 @@ func (p *PBX) Registrations() []Registration {
 	for _, bs := range p.bindings {
 		for _, b := range bs {
 			if b.expires.After(now) {
-				out = append(out, Registration{User: b.user, Contact: b.contact.String(), Remote: b.conn.remote, Since: b.since, Expires: b.expires})
+				out = append(out, Registration{User: b.user, Contact: b.contact.String(), Remote: b.conn.remote, Flow: b.flow != "", Since: b.since, Expires: b.expires})
 			}
 		}
 	}
@@ -151,15 +155,19 @@ func (p *PBX) handleRegister(c *conn, req *sip.Request) {
 		}
 		e = min(e, p.opts.MaxExpires)
 		addr := ch.Address.String()
+		// RFC 5626: a binding is this device's flow (instance and reg-id) when it says so, so that
+		// a reconnected phone replaces its old connection's binding, whatever its new contact.
+		flow := flowOf(ch)
+		same := func(b *binding) bool { return b.contact.String() == addr || flow != "" && b.flow == flow }
 		since := now
 		for _, b := range p.bindings[key] {
-			if b.contact.String() == addr && b.expires.After(now) {
+			if same(b) && b.expires.After(now) {
 				since = b.since
 			}
 		}
-		bs := slices.DeleteFunc(p.bindings[key], func(b *binding) bool { return b.contact.String() == addr || !b.expires.After(now) })
+		bs := slices.DeleteFunc(p.bindings[key], func(b *binding) bool { return same(b) || !b.expires.After(now) })
 		if e > 0 {
-			bs = append(bs, &binding{user: user, aor: aor, contact: ch.Address, conn: c, expires: now.Add(e), since: since})
+			bs = append(bs, &binding{user: user, aor: aor, contact: ch.Address, flow: flow, conn: c, expires: now.Add(e), since: since})
 			if len(bs) > maxBindingsPerUser {
 				bs = slices.Delete(bs, 0, len(bs)-maxBindingsPerUser) // the oldest go
 			}
@@ -184,6 +192,36 @@ func (p *PBX) handleRegister(c *conn, req *sip.Request) {
 		ch.Params.Add("expires", strconv.Itoa(int(b.expires.Sub(now).Round(time.Second)/time.Second)))
 		extra = append(extra, ch)
 	}
-	p.log.Debug("registration", "user", user, "contacts", len(current), "remote", c.remote)
+	outbound := false
+	for _, ch := range contacts {
+		outbound = outbound || flowOf(ch) != ""
+	}
+	if outbound && supports(req, "outbound") {
+		extra = append(extra, sip.NewHeader("Require", "outbound"),
+			sip.NewHeader("Flow-Timer", strconv.Itoa(int(p.opts.FlowTimer/time.Second))))
+	}
+	p.log.Debug("registration", "user", user, "contacts", len(current), "remote", c.remote, "outbound", outbound)
 	c.respond(req, 200, "OK", nil, "", extra...)
+}
+
+// flowOf is the RFC 5626 flow a contact registers ("instance reg-id"), or "".
+func flowOf(ch *sip.ContactHeader) string {
+	inst, ok1 := ch.Params.Get("+sip.instance")
+	id, ok2 := ch.Params.Get("reg-id")
+	if !ok1 || !ok2 || inst == "" || id == "" {
+		return ""
+	}
+	return strings.Trim(inst, `"`) + " " + id
+}
+
+// supports reports whether a request lists option in its Supported headers.
+func supports(req *sip.Request, option string) bool {
+	for _, h := range req.GetHeaders("Supported") {
+		for _, o := range strings.Split(h.Value(), ",") {
+			if strings.EqualFold(strings.TrimSpace(o), option) {
+				return true
+			}
+		}
+	}
+	return false
 }
