@@ -456,7 +456,7 @@ func newQualityReport(s quality.Summary) *qualityReport {
 	r := &qualityReport{MOS: s.MOS, MOSMin: s.MOSMin, LossPct: s.LossPct, RemoteLossPct: s.RemoteLossPct,
 		ConcealedPct: s.ConcealedPct, JitterMs: s.JitterMs, RTTMs: s.RTTMs, Warnings: []string{}}
 	for _, w := range s.Warnings {
-		r.Warnings = append(r.Warnings, w.String())
+		r.Warnings = append(r.Warnings, string(w))
 	}
 	return r
 }
@@ -513,9 +513,7 @@ func (r *reporter) line(rep callReport) {
 			fmt.Fprintf(r.w, "quality: MOS %.2f (lowest %.2f), loss %.1f %% here and %.1f %% there, concealed %.1f %%, jitter %.1f ms, round trip %.0f ms\n",
 				q.MOS, q.MOSMin, q.LossPct, q.RemoteLossPct, q.ConcealedPct, q.JitterMs, q.RTTMs)
 			for _, name := range q.Warnings {
-				var w quality.Warning
-				_ = w.UnmarshalText([]byte(name))
-				fmt.Fprintf(r.w, "warning: %s\n", w.Text())
+				fmt.Fprintf(r.w, "warning: %s\n", quality.Warning(name).Text())
 			}
 		}
 	default:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/sipua"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	OnUpdate func(Update)
 	// Logger receives logs; nil discards them.
 	Logger logrus.FieldLogger
+	// QualityEvery is how often the calls' quality is read for the view; zero means every second
+	// (as the media rates it).
+	QualityEvery time.Duration
 }
 
 // View is the desk as the agent sees it.
@@ -56,6 +60,8 @@ type CallView struct {
 	Answered     time.Time
 	Muted        bool
 	HeldByRemote bool
+	// Quality is the call's quality as last read: the indicator's level and the warnings in force.
+	Quality quality.Report
 	// Err says why an ended call ended (nil for a normal hang-up).
 	Err error
 }
@@ -155,7 +161,8 @@ func newDesk(opts Options) *Desk {
 
 func (d *Desk) start(ph Phone) {
 	d.phone = ph
-	d.workers.Add(1)
+	d.workers.Add(2)
+	go func() { defer d.workers.Done(); d.followQuality() }()
 	go func() {
 		defer d.workers.Done()
 		if err := ph.Run(d.life); err != nil && !errors.Is(err, context.Canceled) {
@@ -308,7 +315,7 @@ func (d *Desk) trackLocked(call Call) (CallView, *history.Entry) {
 
 func (d *Desk) callView(call Call, prev CallView) CallView {
 	v := CallView{ID: call.ID(), Direction: call.Direction(), Remote: call.Remote(), RemoteName: call.RemoteName(),
-		State: call.State(), Answered: call.Answered(), Muted: prev.Muted, HeldByRemote: prev.HeldByRemote}
+		State: call.State(), Answered: call.Answered(), Muted: prev.Muted, HeldByRemote: prev.HeldByRemote, Quality: prev.Quality}
 	if v.State == phone.StateEnded {
 		if err := call.Err(); err != nil && !errors.Is(err, sipua.ErrCallEnded) {
 			v.Err = err
@@ -328,6 +335,9 @@ func (d *Desk) entry(call Call, r *record) history.Entry {
 			o = OutcomeTransferred
 		}
 		e.Seconds = int(d.clock.Now().Sub(a).Round(time.Second).Seconds())
+		if q := call.Quality().Summary; q.Seconds > 0 {
+			e.Quality = &q
+		}
 	case r.rejected:
 		o = OutcomeRejected
 	case call.Direction() == DirectionIn:

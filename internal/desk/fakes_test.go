@@ -12,6 +12,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/sipua"
 )
 
@@ -98,6 +99,7 @@ type fakeCall struct {
 	transferErr error
 	holds       int
 	transferTo  Call
+	quality     quality.Report
 }
 
 func (c *fakeCall) ID() string            { return c.id }
@@ -229,6 +231,18 @@ func (c *fakeCall) TransferTo(_ context.Context, consult Call) error {
 
 func (c *fakeCall) SwitchDevices(context.Context) error { return nil }
 
+func (c *fakeCall) Quality() quality.Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.quality
+}
+
+func (c *fakeCall) setQuality(q quality.Report) {
+	c.mu.Lock()
+	c.quality = q
+	c.mu.Unlock()
+}
+
 // fakeClock is a clock the test moves by hand.
 type fakeClock struct {
 	mu      sync.Mutex
@@ -340,12 +354,13 @@ func newRig(t *testing.T, settings Settings) *rig {
 	r := &rig{clock: newFakeClock(), ringer: &fakeRinger{changed: make(chan bool, 64)}, history: &fakeHistory{}, updates: make(chan Update, 256)}
 	r.phone = &fakePhone{clock: r.clock}
 	r.desk = New(r.phone, Options{
-		Account:  "sip:1001@pbx.test",
-		Settings: func() Settings { return settings },
-		Ringer:   r.ringer,
-		History:  r.history,
-		Clock:    r.clock,
-		OnUpdate: func(u Update) { r.updates <- u },
+		Account:      "sip:1001@pbx.test",
+		Settings:     func() Settings { return settings },
+		Ringer:       r.ringer,
+		History:      r.history,
+		Clock:        r.clock,
+		OnUpdate:     func(u Update) { r.updates <- u },
+		QualityEvery: 5 * time.Millisecond,
 	})
 	r.phone.desk = r.desk
 	t.Cleanup(func() { _ = r.desk.Close() })

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/sipua"
 )
 
@@ -30,6 +31,8 @@ func (c realCall) Direction() Direction {
 	}
 	return DirectionUnknown
 }
+
+func (c realCall) Quality() quality.Report { return c.Call.Stats().Quality }
 
 func (c realCall) Hold(ctx context.Context) error { return c.Call.Hold(ctx, false) }
 

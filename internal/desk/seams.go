@@ -6,6 +6,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/sipua"
 )
 
@@ -44,6 +45,9 @@ type Call interface {
 	TransferTo(ctx context.Context, consult Call) error
 	// SwitchDevices moves the call to the microphone and speaker chosen now.
 	SwitchDevices(ctx context.Context) error
+	// Quality is the call's quality now (the zero Report before its media exists); it stays
+	// readable after the call ended.
+	Quality() quality.Report
 }
 
 // Event is one thing the phone reports; Handle takes it.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/phonebar/phonebar/internal/quality"
 )
 
 // MaxEntries bounds the file: older calls are dropped first.
@@ -29,6 +31,9 @@ type Entry struct {
 	// Outcome is "answered", "transferred" (answered, then handed to someone else), "missed",
 	// "rejected", "failed" or "cancelled".
 	Outcome string `json:"outcome"`
+	// Quality summarises how the call sounded (MOS, loss, jitter, round trip, the warnings
+	// raised); nil for a call that carried no audio, and in entries written before it was kept.
+	Quality *quality.Summary `json:"quality,omitempty"`
 }
 
 // Store reads and appends the history file. It is safe for concurrent use.

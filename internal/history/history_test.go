@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/quality"
 )
 
 func TestAddKeepsNewestFirstAndBounded(t *testing.T) {
@@ -79,4 +81,23 @@ func TestDamagedFileIsKeptAsideAndReported(t *testing.T) {
 			assert.NoError(t, err)
 		})
 	}
+}
+
+func TestQualitySummaryIsKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "history.json")
+	// An entry written before quality was kept has none, and still loads.
+	require.NoError(t, os.WriteFile(path, []byte(`[{"remote":"1001","direction":"in","started":"2026-12-01T09:00:00Z","seconds":3,"outcome":"answered"}]`), 0o600))
+	s := NewStore(path)
+	q := quality.Summary{Seconds: 30, MOS: 3.8, MOSMin: 2.9, LossPct: 4.5, JitterMs: 12, RTTMs: 80,
+		Warnings: []quality.Warning{quality.WarningHighLoss, quality.WarningSilentMic}}
+	require.NoError(t, s.Add(Entry{Remote: "1002", Direction: "out", Outcome: "answered", Seconds: 30, Quality: &q}))
+	list, err := s.List()
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	require.NotNil(t, list[0].Quality)
+	assert.Equal(t, q, *list[0].Quality)
+	assert.Nil(t, list[1].Quality)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"high_loss"`, "warnings by name in the file")
 }

@@ -2,24 +2,27 @@ package quality
 
 import "encoding/json"
 
-// Warning is one way a call is going wrong that the agent can be told about.
-type Warning int
+// Warning is one way a call is going wrong that the agent can be told about. Its value is its
+// stable name, as the JSON output, the history file and the window have it; the zero value is no
+// warning.
+type Warning string
 
 // The warnings, in the order they are shown.
 const (
-	// WarningUnknown is the zero value: no warning.
-	WarningUnknown Warning = iota
 	// WarningLowMOS: the estimated MOS is below MOSThreshold.
-	WarningLowMOS
+	WarningLowMOS Warning = "low_mos"
 	// WarningHighLoss: more than LossThresholdPct of the audio is lost, either way.
-	WarningHighLoss
+	WarningHighLoss Warning = "high_loss"
 	// WarningHighJitter: the jitter is above JitterThresholdMs, either way.
-	WarningHighJitter
+	WarningHighJitter Warning = "high_jitter"
 	// WarningHighRTT: the round-trip time is above RTTThresholdMs.
-	WarningHighRTT
+	WarningHighRTT Warning = "high_rtt"
 	// WarningSilentMic: the agent's microphone has sent only silence for SilentMicSeconds.
-	WarningSilentMic
+	WarningSilentMic Warning = "silent_mic"
 )
+
+// Warnings lists every warning, in the order they are shown.
+var Warnings = []Warning{WarningLowMOS, WarningHighLoss, WarningHighJitter, WarningHighRTT, WarningSilentMic}
 
 // The published thresholds the warnings use: ITU-T G.107's "many users dissatisfied" boundary
 // (R 70, MOS about 3.6) rounded to 3.5, G.114's 400 ms one-way planning limit applied to the round
@@ -31,17 +34,8 @@ const (
 	LossThresholdPct  = 1
 )
 
-var warningNames = [...]string{"", "low_mos", "high_loss", "high_jitter", "high_rtt", "silent_mic"}
-
-// String is the warning's stable name ("low_mos", "high_loss", ...), as the JSON output has it.
-func (w Warning) String() string {
-	if w <= WarningUnknown || int(w) >= len(warningNames) {
-		return "unknown"
-	}
-	return warningNames[w]
-}
-
-// Text is what the agent reads on the call card.
+// Text is what the agent reads on the call card; empty for a name this version does not know
+// (a history written by a later one).
 func (w Warning) Text() string {
 	switch w {
 	case WarningLowMOS:
@@ -56,21 +50,6 @@ func (w Warning) Text() string {
 		return "Your microphone is sending only silence: check that it is not muted and is the right one."
 	}
 	return ""
-}
-
-// MarshalText writes the warning's name.
-func (w Warning) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
-
-// UnmarshalText reads a name written by MarshalText; an unknown name is WarningUnknown, so that a
-// history written by a later version still loads.
-func (w *Warning) UnmarshalText(b []byte) error {
-	*w = WarningUnknown
-	for i, n := range warningNames {
-		if i > 0 && n == string(b) {
-			*w = Warning(i)
-		}
-	}
-	return nil
 }
 
 // Level is the call quality at a glance: the indicator on the call card.

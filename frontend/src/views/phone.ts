@@ -10,6 +10,7 @@
 import { asUIError, on, phone, type CallView, type HistoryEntry, type PhoneView } from "../api";
 import { clock, h, isTyping, party, tickClocks } from "../dom";
 import { measureLayout, publish } from "../state";
+import { qualityIndicator } from "./quality";
 import { app } from "../../wailsjs/go/models";
 
 const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
@@ -228,9 +229,10 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     const joinBtn = btn({ class: "join", title: "Connect the customer with the colleague and leave both calls (Ctrl+T)", "data-action": "join" }, "Join", () => void join());
     const hangup = btn({ class: "hangup", title: "Hang up (Ctrl+E)", "data-action": "hangup" }, "Hang up", () => void act(c.id, () => phone.hangup(c.id))());
     const buttons = h("div", { class: "call-buttons" }, answer, reject, mute, hold, transfer, swapBtn, joinBtn, hangup);
+    const q = qualityIndicator();
     const el = h("div", { class: "call-card", "data-call": id, role: "group", "data-layout": `card:${id}` },
-      h("div", { class: "call-head" }, icon, h("div", { class: "call-who" }, h("div", { class: "call-state" }, lab, holdTime, mutedFlag), name, number), timer),
-      context, keysLine, err, buttons);
+      h("div", { class: "call-head" }, icon, h("div", { class: "call-who" }, h("div", { class: "call-state" }, lab, holdTime, mutedFlag), name, number), h("span", {}, q.el, timer)),
+      context, q.warnings, keysLine, err, buttons);
     let busyText = "";
     const update = (next: Call) => {
       c = next;
@@ -262,6 +264,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
       const digits = sent.get(c.id) ?? "";
       keysLine.textContent = digits ? `Keys sent: ${digits}` : "";
       keysLine.hidden = !digits;
+      q.update(c.quality, inCall);
       answer.hidden = reject.hidden = !incoming;
       mute.hidden = !inCall;
       // On a consultation Swap takes Hold's place: four buttons at most, never a second row.

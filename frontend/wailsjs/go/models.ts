@@ -105,6 +105,28 @@ export namespace app {
 		    return a;
 		}
 	}
+	export class CallQuality {
+	    level: string;
+	    mos: number;
+	    lossPct: number;
+	    jitterMs: number;
+	    rttMs: number;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new CallQuality(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.level = source["level"];
+	        this.mos = source["mos"];
+	        this.lossPct = source["lossPct"];
+	        this.jitterMs = source["jitterMs"];
+	        this.rttMs = source["rttMs"];
+	        this.warnings = source["warnings"];
+	    }
+	}
 	export class CallView {
 	    id: string;
 	    direction: string;
@@ -115,6 +137,7 @@ export namespace app {
 	    muted: boolean;
 	    heldByRemote: boolean;
 	    reason: string;
+	    quality: CallQuality;
 	
 	    static createFrom(source: any = {}) {
 	        return new CallView(source);
@@ -131,7 +154,26 @@ export namespace app {
 	        this.muted = source["muted"];
 	        this.heldByRemote = source["heldByRemote"];
 	        this.reason = source["reason"];
+	        this.quality = this.convertValues(source["quality"], CallQuality);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class DemoView {
 	    server: string;
@@ -394,6 +436,7 @@ export namespace history {
 	    started: any;
 	    seconds: number;
 	    outcome: string;
+	    quality?: quality.Summary;
 	
 	    static createFrom(source: any = {}) {
 	        return new Entry(source);
@@ -406,6 +449,7 @@ export namespace history {
 	        this.started = this.convertValues(source["started"], null);
 	        this.seconds = source["seconds"];
 	        this.outcome = source["outcome"];
+	        this.quality = this.convertValues(source["quality"], quality.Summary);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -464,6 +508,39 @@ export namespace motionsim {
 	        this.name = source["name"];
 	        this.password = source["password"];
 	        this.typology = source["typology"];
+	    }
+	}
+
+}
+
+export namespace quality {
+	
+	export class Summary {
+	    seconds: number;
+	    mos: number;
+	    mos_min: number;
+	    loss_pct: number;
+	    concealed_pct: number;
+	    remote_loss_pct: number;
+	    jitter_ms: number;
+	    rtt_ms: number;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Summary(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seconds = source["seconds"];
+	        this.mos = source["mos"];
+	        this.mos_min = source["mos_min"];
+	        this.loss_pct = source["loss_pct"];
+	        this.concealed_pct = source["concealed_pct"];
+	        this.remote_loss_pct = source["remote_loss_pct"];
+	        this.jitter_ms = source["jitter_ms"];
+	        this.rtt_ms = source["rtt_ms"];
+	        this.warnings = source["warnings"];
 	    }
 	}
 
