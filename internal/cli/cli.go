@@ -33,6 +33,7 @@ func commands() map[string]command {
 		"mic-check":   {"check that a microphone works: level, frequency, verdict (--json)", runMicCheck},
 		"call":        {"register to a SIP server over WebSocket and place one call", runCall},
 		"answer":      {"register to a SIP server over WebSocket and answer calls", runAnswer},
+		"doctor":      {"check everything a call needs, server to speaker, with what to do (--json)", runDoctor},
 	}
 }
 

@@ -1,0 +1,172 @@
+package doctor
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/turn/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/tlspin"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// startTURN runs a real TURN server (pion/turn, which answers STUN bindings too) on loopback that
+// knows one user, "agent" with the password "right"; it returns its host:port.
+func startTURN(t *testing.T) string {
+	t.Helper()
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv, err := turn.NewServer(turn.ServerConfig{
+		Realm: "phonebar.test",
+		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
+			if ra.Username != "agent" {
+				return "", nil, false
+			}
+			return ra.Username, turn.GenerateAuthKey(ra.Username, ra.Realm, "right"), true
+		},
+		PacketConnConfigs: []turn.PacketConnConfig{{
+			PacketConn:            conn,
+			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1"},
+		}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	return conn.LocalAddr().String()
+}
+
+// demoServer runs the real demo server (internal/motionsim) with its PBX, handing out ice as the
+// WebRTC agents' ICE servers; it returns its URL, certificate fingerprint and alice's password.
+func demoServer(t *testing.T, ice []motion.ICEServer) (string, tlspin.Fingerprint, string) {
+	t.Helper()
+	cfg := motionsim.DefaultConfig()
+	cfg.SIP.ICEServers = ice
+	var pw string
+	for _, l := range cfg.DemoLogins() {
+		if l.Name == "alice" {
+			pw = l.Password
+		}
+	}
+	require.NotEmpty(t, pw)
+	srv, err := motionsim.New(motionsim.Options{Config: cfg, BcryptCost: 4, DataDir: t.TempDir()})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	ep, err := srv.Start(ctx, "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { cancel(); _ = srv.Close() })
+	return ep.URL, ep.Fingerprint, pw
+}
+
+func names(r Report) []string {
+	var out []string
+	for _, c := range r.Checks {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func check(t *testing.T, r Report, name string) Check {
+	t.Helper()
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no %s check in %v", name, names(r))
+	return Check{}
+}
+
+// The whole way against the real demo server: its pinned certificate, alice's login, its PBX over
+// wss, a real TURN server for STUN and TURN, and a test call to *43 that echoes the tone back.
+func TestDoctorAgainstTheDemoServer(t *testing.T) {
+	turnAddr := startTURN(t)
+	url, fp, pw := demoServer(t, []motion.ICEServer{
+		{URLs: []string{"stun:" + turnAddr}},
+		{URLs: []string{"turn:" + turnAddr + "?transport=udp"}, Username: "agent", Credential: "right"},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var streamed []string
+	rep := Run(ctx, Options{Server: url, User: "alice", Password: pw, Pin: fp, EchoTarget: "*43", EchoHold: 3 * time.Second,
+		AllowLoopback: true, OnCheck: func(c Check) { streamed = append(streamed, c.Name) }})
+	for _, c := range rep.Checks {
+		t.Logf("%-10s %v %5d ms %s %s", c.Name, c.OK, c.MS, c.Detail, c.Advice)
+	}
+	require.True(t, rep.OK)
+	assert.Equal(t, []string{"dns", "tcp", "tls", "login", "sip", "stun", "turn", "echo_call"}, names(rep))
+	assert.Equal(t, names(rep), streamed, "each check is handed over as it completes")
+	assert.Contains(t, check(t, rep, "tls").Detail, "pinned certificate")
+	assert.Contains(t, check(t, rep, "login").Detail, "typology webrtc")
+	assert.Contains(t, check(t, rep, "stun").Detail, "sees this computer as 127.0.0.1:")
+	assert.Contains(t, check(t, rep, "turn").Detail, "relays at 127.0.0.1:")
+	echo := check(t, rep, "echo_call")
+	assert.Contains(t, echo.Detail, "the tone came back")
+	assert.Regexp(t, `MOS [34]\.\d\d`, echo.Detail)
+	for _, c := range rep.Checks {
+		assert.NotContains(t, c.Detail+c.Advice, pw, "no password in the report")
+		assert.Empty(t, c.Advice, "%s passed: no advice", c.Name)
+	}
+}
+
+func TestDoctorFailures(t *testing.T) {
+	turnAddr := startTURN(t)
+	url, fp, pw := demoServer(t, []motion.ICEServer{{URLs: []string{"turn:" + turnAddr}, Username: "agent", Credential: "wrong"}})
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	deadAddr := closed.Addr().String()
+	require.NoError(t, closed.Close())
+	tests := []struct {
+		name   string
+		opts   Options
+		failed string // the first check that fails
+		advice string // a word of its advice
+		names  []string
+	}{
+		{"nothing listens", Options{Server: "https://" + deadAddr, User: "alice", Password: pw}, "tcp", "firewall",
+			[]string{"dns", "tcp", "login", "sip"}},
+		{"a name that does not resolve", Options{Server: "https://no-such-host.invalid", User: "alice", Password: pw}, "dns", "typos",
+			[]string{"dns", "login", "sip"}},
+		{"http:// is caught", Options{Server: strings.Replace(url, "https://", "http://", 1), User: "alice", Password: pw}, "tls", "https://127.0.0.1",
+			[]string{"dns", "tcp", "tls", "login", "sip"}},
+		{"a self-signed certificate nobody trusted", Options{Server: url, User: "alice", Password: pw}, "tls", "--trust-fingerprint " + string(fp),
+			[]string{"dns", "tcp", "tls", "login", "sip"}},
+		{"a pin that does not match", Options{Server: url, User: "alice", Password: pw, Pin: tlspin.Fingerprint(strings.Repeat("ab", 32))}, "tls", "Do not log in",
+			[]string{"dns", "tcp", "tls", "login", "sip"}},
+		{"a wrong password", Options{Server: url, User: "alice", Password: "not-" + pw, Pin: fp}, "login", "user name and password",
+			[]string{"dns", "tcp", "tls", "login"}},
+		{"no login", Options{Server: url, Pin: fp}, "login", "--password-stdin",
+			[]string{"dns", "tcp", "tls", "login"}},
+		{"a TURN server that refuses the account", Options{Server: url, User: "alice", Password: pw, Pin: fp}, "turn", "TURN",
+			[]string{"dns", "tcp", "tls", "login", "sip", "stun", "turn"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			rep := Run(ctx, tt.opts)
+			assert.False(t, rep.OK)
+			assert.Equal(t, tt.names, names(rep))
+			var first *Check
+			for i := range rep.Checks {
+				if !rep.Checks[i].OK {
+					first = &rep.Checks[i]
+					break
+				}
+			}
+			require.NotNil(t, first)
+			assert.Equal(t, tt.failed, first.Name, "%+v", rep.Checks)
+			assert.Contains(t, first.Advice, tt.advice)
+			for _, c := range rep.Checks {
+				assert.NotContains(t, c.Detail+c.Advice, pw)
+			}
+		})
+	}
+}
