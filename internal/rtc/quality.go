@@ -28,6 +28,14 @@ type callQuality struct {
 	// report, then the far end's loss, rising at once and easing down.
 	expectedLoss float64
 
+	// RFC 3550 interarrival jitter of the audio received, in seconds, kept here rather than taken
+	// from pion's statistics, which difference the transit twice and so overstate it under jitter.
+	jitterSSRC    uint32
+	jitterBase    time.Time
+	jitterLast    float64 // the previous packet's transit, in RTP units
+	jitterHave    bool
+	jitterSeconds float64
+
 	fecLoss      atomic.Int32 // expectedLoss rounded, read by the send loop each frame
 	sentFrames   atomic.Uint64
 	silentFrames atomic.Uint64
@@ -56,6 +64,29 @@ func (q *callQuality) sent(pcm []int16) {
 		}
 	}
 	q.silentFrames.Add(1)
+}
+
+// arrived takes the arrival of one audio packet of ssrc with RTP timestamp ts at clockRate: RFC
+// 3550 section 6.4.1's jitter, J += (|D| − J)/16, with D the change of transit time.
+func (q *callQuality) arrived(ssrc, ts uint32, clockRate int, at time.Time) {
+	if clockRate <= 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if ssrc != q.jitterSSRC || q.jitterBase.IsZero() {
+		q.jitterSSRC, q.jitterBase, q.jitterHave = ssrc, at, false
+	}
+	arrival := at.Sub(q.jitterBase).Seconds() * float64(clockRate)
+	transit := arrival - float64(ts)
+	if q.jitterHave {
+		d := math.Abs(transit - q.jitterLast)
+		// A timestamp wrap or a jump of the far end's clock is no jitter.
+		if d < float64(clockRate) {
+			q.jitterSeconds += (d/float64(clockRate) - q.jitterSeconds) / 16
+		}
+	}
+	q.jitterLast, q.jitterHave = transit, true
 }
 
 // rtcp takes the RTCP packets the far end sent: the report blocks about ssrc (the stream we send,
@@ -128,7 +159,6 @@ func (s *Session) counters(now time.Time) quality.Counters {
 		DecodedFrames: st.DecodedFrames, ConcealedFrames: st.ConcealedFrames, FECFrames: st.FECFrames,
 		JitterBufferMs: float64(st.JitterDelay) / float64(time.Millisecond),
 		SentFrames:     s.q.sentFrames.Load(), SilentFrames: s.q.silentFrames.Load()}
-	var latest webrtc.StatsTimestamp
 	for _, v := range s.pc.GetStats() {
 		in, ok := v.(webrtc.InboundRTPStreamStats)
 		if !ok || in.Kind != "audio" {
@@ -136,13 +166,10 @@ func (s *Session) counters(now time.Time) quality.Counters {
 		}
 		c.PacketsReceived += int64(in.PacketsReceived)
 		c.PacketsLost += int64(in.PacketsLost)
-		if in.LastPacketReceivedTimestamp >= latest {
-			latest = in.LastPacketReceivedTimestamp
-			c.JitterMs = 1000 * in.Jitter
-		}
 	}
 	q := s.q
 	q.mu.Lock()
+	c.JitterMs = 1000 * q.jitterSeconds
 	c.Reports, c.RemoteLossPct, c.RemoteJitterMs, c.RTTMs, c.RTTKnown = q.reports, q.remoteLossPct, q.remoteJitterMs, q.rttMs, q.rttKnown
 	q.mu.Unlock()
 	return c

@@ -384,6 +384,7 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 			continue
 		}
 		if id, ok := kinds[pt]; ok {
+			s.q.arrived(pkt.SSRC, pkt.Timestamp, id.ClockRate(), now)
 			s.rx.push(pkt, id, now)
 		}
 	}

@@ -222,6 +222,13 @@ type PhoneStats struct {
 	Codec string `json:"codec"`
 	DTLS  string `json:"dtls"`
 	Pair  string `json:"pair"`
+	// What the browser made of the audio it received: packets lost, samples played and those of
+	// them concealed, the interarrival jitter; and the round trip its RTCP measured.
+	Lost      int     `json:"lost"`
+	Samples   int     `json:"samples"`
+	Concealed int     `json:"concealed"`
+	JitterMs  float64 `json:"jitterMs"`
+	RTTMs     float64 `json:"rttMs"`
 }
 
 // WaitFor polls the browser until cond holds, failing the test when ctx ends first.

@@ -152,7 +152,7 @@
       return idx * actx.sampleRate / analyser.fftSize;
     },
     async stats() {
-      const out = { in: 0, out: 0, codec: '', dtls: '', pair: '' };
+      const out = { in: 0, out: 0, codec: '', dtls: '', pair: '', lost: 0, samples: 0, concealed: 0, jitterMs: 0, rttMs: 0 };
       if (!session || !session.connection) return out;
       const rep = await session.connection.getStats();
       const byId = new Map();
@@ -160,10 +160,15 @@
       rep.forEach(r => {
         if (r.type === 'inbound-rtp' && r.kind === 'audio') {
           out.in = r.packetsReceived || 0;
+          out.lost = r.packetsLost || 0;
+          out.samples = r.totalSamplesReceived || 0;
+          out.concealed = r.concealedSamples || 0;
+          out.jitterMs = 1000 * (r.jitter || 0);
           const c = byId.get(r.codecId);
           if (c) out.codec = c.mimeType;
         }
         if (r.type === 'outbound-rtp' && r.kind === 'audio') out.out = r.packetsSent || 0;
+        if (r.type === 'remote-inbound-rtp' && r.kind === 'audio' && r.roundTripTime) out.rttMs = 1000 * r.roundTripTime;
         if (r.type === 'transport') {
           out.dtls = r.dtlsState || '';
           const p = byId.get(r.selectedCandidatePairId);
