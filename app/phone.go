@@ -182,7 +182,7 @@ func callView(cv desk.CallView) CallView {
 		v.AnsweredAt = cv.Answered.UnixMilli()
 	}
 	if cv.Err != nil {
-		v.Reason = cv.Err.Error()
+		v.Reason = problem.Of(cv.Err).Message
 	}
 	return v
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/phonebar/phonebar/internal/omni"
+	"github.com/phonebar/phonebar/internal/problem"
 )
 
 // RunSignInWindow is the single sign-on window process (the hidden sso-window subcommand): an
@@ -33,7 +34,7 @@ func RunSignInWindow(in io.Reader, out io.Writer, log logrus.FieldLogger) error 
 // omni.OmniWindow (which decides everything) in a Wails window with no Go bindings. It reads the
 // handoff from pipe.
 func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
-	w, err := omni.NewOmniWindow(pipe, log)
+	w, err := omni.NewOmniWindow(pipe, log, func(err error) string { return problem.Of(err).Message })
 	if err != nil {
 		return err
 	}

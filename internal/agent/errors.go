@@ -55,8 +55,7 @@ type SavedPasswordRejectedError struct {
 }
 
 func (e *SavedPasswordRejectedError) Error() string {
-	return fmt.Sprintf("The saved password for %s on %s was refused (%v). It was not tried again and is no longer saved: type your password to log in",
-		e.User, e.Server, e.Err)
+	return fmt.Sprintf("agent: the saved password of %s on %s was refused, removed from the keyring: %v", e.User, e.Server, e.Err)
 }
 
 // Unwrap returns the server's answer.
@@ -74,10 +73,7 @@ type PhoneRequiredError struct {
 }
 
 func (e *PhoneRequiredError) Error() string {
-	if len(e.Phones) == 0 {
-		return e.Err.Error() + ". No telephone is available right now: ask your administrator"
-	}
-	return fmt.Sprintf("%s. Available: %s", e.Err.Error(), strings.Join(PhoneNames(e), ", "))
+	return fmt.Sprintf("agent: a telephone must be picked (available: %s): %v", strings.Join(PhoneNames(e), ", "), e.Err)
 }
 
 // PhoneNames lists the telephones of a *PhoneRequiredError in err, or nil.

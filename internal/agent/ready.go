@@ -17,9 +17,6 @@ import (
 // (see *MicrophoneNeededError).
 var ErrMicrophoneNeeded = errors.New("the microphone must work before a WebRTC agent can go ready")
 
-// CodeMicrophoneNeeded is the code of ErrMicrophoneNeeded (see internal/problem).
-const CodeMicrophoneNeeded = "MICROPHONE_NEEDED"
-
 // MicrophoneNeededError says, in words the agent can act on, why the microphone blocks going ready.
 type MicrophoneNeededError struct {
 	// Verdict is the microphone check's verdict ("silent", "no microphone", "access denied",

@@ -236,8 +236,9 @@ func TestAutoLogin(t *testing.T) {
 		require.ErrorIs(t, err, ErrSavedPasswordRejected)
 		require.ErrorIs(t, err, motion.ErrInvalidCredentials)
 		assert.ErrorIs(t, err, ErrSavedPasswordRejected)
-		assert.Contains(t, err.Error(), "type your password")
-		assert.Contains(t, err.Error(), "2 attempts left")
+		var ae *motion.APIError
+		require.ErrorAs(t, err, &ae, "the server's answer is kept")
+		assert.Equal(t, 2, *ae.AttemptsLeft)
 		assert.Equal(t, before+1, len(r.client.logins), "exactly one attempt")
 		_, gerr := r.creds.Get(ctx, server, "agent")
 		assert.ErrorIs(t, gerr, credstore.ErrNotFound, "the refused password is not kept")

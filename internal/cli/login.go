@@ -119,11 +119,11 @@ func login(ctx context.Context, args []string, stdio Stdio, deps loginDeps) int 
 			fmt.Fprintln(stdio.Err, "To end the other session and log in here, run again with --force")
 		case problem.CodeNoSavedPassword:
 			fmt.Fprintln(stdio.Err, "Pass the password with --password-stdin (add --save to remember it)")
-		case agent.CodeKeyringTimeout, agent.CodeKeyringUnavailable:
+		case problem.CodeKeyringTimeout, problem.CodeKeyringUnavailable:
 			if !*stdinFlag {
 				fmt.Fprintln(stdio.Err, "Pass the password with --password-stdin: the keyring is not needed for that")
 			}
-		case agent.CodeSettingsDamaged, agent.CodeSettingsUnreadable:
+		case problem.CodeSettingsDamaged, problem.CodeSettingsUnreadable:
 			fmt.Fprintln(stdio.Err, "Nothing was sent to the server and the settings file was left as it is")
 		}
 		return 1

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -90,18 +90,18 @@ func TestLoginPathCodes(t *testing.T) {
 	})
 	t.Run("lockout after the configured attempts", func(t *testing.T) {
 		r := run(t, "Wrong-Pass-1", "--user", "lock")
-		assert.Equal(t, agent.CodeInvalidCredentials, r.Code)
+		assert.Equal(t, string(problem.CodeInvalidCredentials), r.Code)
 		assert.Contains(t, r.Message, "1 attempt left")
 		r = run(t, "Wrong-Pass-2", "--user", "lock")
-		assert.Equal(t, agent.CodeAccountLocked, r.Code)
+		assert.Equal(t, string(problem.CodeAccountLocked), r.Code)
 		assert.Contains(t, r.Message, "ask your administrator")
 		assert.Contains(t, r.Message, "or wait until")
 		r = run(t, "Lock-Pass-1", "--user", "lock")
-		assert.Equal(t, agent.CodeAccountLocked, r.Code, "even the right password while locked")
+		assert.Equal(t, string(problem.CodeAccountLocked), r.Code, "even the right password while locked")
 	})
 	t.Run("hot desk lists the telephones, then logs in with one", func(t *testing.T) {
 		r := run(t, "Desk-Pass-1", "--user", "desk")
-		assert.Equal(t, agent.CodePhoneRequired, r.Code)
+		assert.Equal(t, string(problem.CodePhoneRequired), r.Code)
 		assert.Equal(t, []string{"desk-101", "desk-102"}, r.Phones)
 		assert.Contains(t, r.Message, "Hot Desk")
 		r = run(t, "Desk-Pass-1", "--user", "desk", "--phone", "desk-102")

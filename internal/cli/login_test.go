@@ -22,6 +22,7 @@ import (
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/testenv"
 )
 
@@ -146,7 +147,7 @@ func TestLoginFailures(t *testing.T) {
 		{
 			name: "wrong password is not saved", stdin: "Not-the-password-1\n",
 			args: []string{"--server", ep.URL, "--user", amyName, "--password-stdin", "--save", "--trust-fingerprint", fp},
-			code: agent.CodeInvalidCredentials, inText: []string{"Wrong username or password", "left before the account is locked"},
+			code: string(problem.CodeInvalidCredentials), inText: []string{"Wrong username or password", "left before the account is locked"},
 			check: func(t *testing.T, e *env, _ loginResult) {
 				assert.Equal(t, 0, e.creds.Sets)
 				st, err := e.cfg.Load()
@@ -157,22 +158,22 @@ func TestLoginFailures(t *testing.T) {
 		{
 			name: "unreachable names host and port", stdin: amyPassword,
 			args: []string{"--server", fmt.Sprintf("127.0.0.1:%d", deadPort), "--user", amyName, "--password-stdin"},
-			code: agent.CodeUnreachable, inText: []string{"127.0.0.1", fmt.Sprintf("port %d", deadPort)},
+			code: string(problem.CodeUnreachable), inText: []string{"127.0.0.1", fmt.Sprintf("port %d", deadPort)},
 		},
 		{
 			name: "not a url", stdin: amyPassword,
 			args: []string{"--server", "this is not a url", "--user", amyName, "--password-stdin"},
-			code: agent.CodeBadURL, inText: []string{"not a server address", "motion.example.com:8443"},
+			code: string(problem.CodeBadURL), inText: []string{"not a server address", "motion.example.com:8443"},
 		},
 		{
 			name: "http explains https", stdin: amyPassword,
 			args: []string{"--server", "http://motion.example.com", "--user", amyName, "--password-stdin"},
-			code: agent.CodeNotHTTPS, inText: []string{"secure connection", "https://motion.example.com"},
+			code: string(problem.CodeNotHTTPS), inText: []string{"secure connection", "https://motion.example.com"},
 		},
 		{
 			name: "untrusted certificate gives the fingerprint", stdin: amyPassword,
 			args: []string{"--server", ep.URL, "--user", amyName, "--password-stdin"},
-			code: agent.CodeUntrustedCertificate, inText: []string{fp}, hint: "--trust-fingerprint " + string(ep.Fingerprint),
+			code: string(problem.CodeUntrustedCertificate), inText: []string{fp}, hint: "--trust-fingerprint " + string(ep.Fingerprint),
 			check: func(t *testing.T, _ *env, r loginResult) {
 				if r.Code != "" {
 					assert.Equal(t, string(ep.Fingerprint), r.Fingerprint)
@@ -182,17 +183,17 @@ func TestLoginFailures(t *testing.T) {
 		{
 			name: "pin mismatch", stdin: amyPassword,
 			args: []string{"--server", ep.URL, "--user", amyName, "--password-stdin", "--trust-fingerprint", strings.Repeat("ab", 32)},
-			code: agent.CodeCertificateMismatch, inText: []string{"changed", "do not log in"},
+			code: string(problem.CodeCertificateMismatch), inText: []string{"changed", "do not log in"},
 		},
 		{
 			name: "bad fingerprint", stdin: amyPassword,
 			args: []string{"--server", ep.URL, "--user", amyName, "--password-stdin", "--trust-fingerprint", "12:34"},
-			code: agent.CodeBadFingerprint, inText: []string{"64 hex digits"},
+			code: string(problem.CodeBadFingerprint), inText: []string{"64 hex digits"},
 		},
 		{
 			name: "no saved password",
 			args: []string{"--server", ep.URL, "--user", amyName, "--trust-fingerprint", fp},
-			code: agent.CodeNoSavedPassword, inText: []string{"No password is saved for amy"}, hint: "--password-stdin",
+			code: string(problem.CodeNoSavedPassword), inText: []string{"No password is saved for amy"}, hint: "--password-stdin",
 		},
 		{
 			name: "keyring refuses",
@@ -200,7 +201,7 @@ func TestLoginFailures(t *testing.T) {
 				e.creds.Err = &credstore.UnavailableError{Op: "read", Hint: "no Secret Service", Cause: errors.New("no session bus")}
 			},
 			args: []string{"--server", ep.URL, "--user", amyName, "--trust-fingerprint", fp},
-			code: agent.CodeKeyringUnavailable, inText: []string{"keyring is not available", "no Secret Service"}, hint: "--password-stdin",
+			code: string(problem.CodeKeyringUnavailable), inText: []string{"keyring is not available", "no Secret Service"}, hint: "--password-stdin",
 		},
 		{
 			name: "keyring frozen",
@@ -208,12 +209,12 @@ func TestLoginFailures(t *testing.T) {
 				e.creds.Err = &credstore.TimeoutError{Op: "read", After: 10 * time.Second}
 			},
 			args: []string{"--server", ep.URL, "--user", amyName, "--trust-fingerprint", fp},
-			code: agent.CodeKeyringTimeout, inText: []string{"did not answer within 10s"}, hint: "--password-stdin",
+			code: string(problem.CodeKeyringTimeout), inText: []string{"did not answer within 10s"}, hint: "--password-stdin",
 		},
 		{
 			name: "empty password on stdin", stdin: "\n",
 			args: []string{"--server", ep.URL, "--user", amyName, "--password-stdin"},
-			code: agent.CodeMissingCredentials, inText: []string{"username and password"},
+			code: string(problem.CodeMissingCredentials), inText: []string{"username and password"},
 		},
 	}
 	for _, tt := range tests {
@@ -267,7 +268,7 @@ func TestLoginSaveRefusedByKeyring(t *testing.T) {
 			if asJSON {
 				r := decode(t, out)
 				assert.False(t, r.OK)
-				assert.Equal(t, agent.CodeKeyringUnavailable, r.Code)
+				assert.Equal(t, string(problem.CodeKeyringUnavailable), r.Code)
 				assert.Equal(t, amyName, r.Name, "the login itself worked")
 				text = r.Message
 			}
@@ -294,7 +295,7 @@ func TestLoginSessionExistsAndForce(t *testing.T) {
 	args := []string{"--server", ep.URL, "--user", amyName, "--password-stdin", "--trust-fingerprint", string(ep.Fingerprint), "--json"}
 	code, out, _ := e.run(t, amyPassword, args...)
 	require.Equal(t, 1, code)
-	assert.Equal(t, agent.CodeSessionExists, decode(t, out).Code)
+	assert.Equal(t, string(problem.CodeSessionExists), decode(t, out).Code)
 
 	code, out, _ = e.run(t, amyPassword, append(args, "--force")...)
 	require.Equal(t, 0, code, out)

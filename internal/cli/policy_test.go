@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/policy"
+	"github.com/phonebar/phonebar/internal/problem"
 )
 
 // TestLoginWithMachinePolicy runs the login command as the binary does (Run, the user's settings
@@ -60,7 +60,7 @@ func TestLoginWithMachinePolicy(t *testing.T) {
 	t.Run("without the policy the same login needs the pin", func(t *testing.T) {
 		code, out, _ := run(t, `{}`, "--server", ep.URL, "--user", amyName, "--password-stdin", "--json")
 		assert.Equal(t, 1, code)
-		assert.Equal(t, agent.CodeUntrustedCertificate, decode(t, out).Code)
+		assert.Equal(t, string(problem.CodeUntrustedCertificate), decode(t, out).Code)
 	})
 
 	t.Run("another server is refused when the server is locked", func(t *testing.T) {

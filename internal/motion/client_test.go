@@ -214,31 +214,31 @@ func TestAPIErrors(t *testing.T) {
 		msg    []string
 	}{
 		{"wrong password with attempts", "", 401, `{"code":"INVALID_CREDENTIALS","message":"Invalid credentials","attemptsLeft":2}`,
-			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"Wrong username or password: 2 attempts left before the account is locked"}},
+			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"401 Unauthorized INVALID_CREDENTIALS", "attempts left: 2"}},
 		{"wrong password one attempt", "", 401, `{"code":"INVALID_CREDENTIALS","message":"x","attemptsLeft":1}`,
-			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"1 attempt left"}},
+			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"attempts left: 1"}},
 		{"wrong password no limit", "", 401, `{"code":"INVALID_CREDENTIALS","message":"x"}`,
-			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"Wrong username or password: check them and try again"}},
+			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"INVALID_CREDENTIALS"}},
 		{"locked with time", "", 423, `{"code":"ACCOUNT_LOCKED","message":"locked","unlockAt":"` + unlock.UTC().Format(time.RFC3339) + `"}`,
-			[]error{ErrAccountLocked}, CodeAccountLocked, []string{"Account locked after too many failed attempts: ask your administrator to unlock it, or wait until " + unlock.Local().Format("15:04")}},
+			[]error{ErrAccountLocked}, CodeAccountLocked, []string{"ACCOUNT_LOCKED", "unlock at " + unlock.UTC().Format(time.RFC3339)}},
 		{"locked admin only", "", 423, `{"code":"ACCOUNT_LOCKED","message":"locked"}`,
-			[]error{ErrAccountLocked}, CodeAccountLocked, []string{"ask your administrator to unlock it"}},
+			[]error{ErrAccountLocked}, CodeAccountLocked, []string{"423 Locked ACCOUNT_LOCKED"}},
 		{"session exists", "", 409, `{"code":"SESSION_EXISTS","message":"already"}`,
-			[]error{ErrSessionExists}, CodeSessionExists, []string{"already logged in", "confirm"}},
+			[]error{ErrSessionExists}, CodeSessionExists, []string{"SESSION_EXISTS"}},
 		{"plain 401 message only", "", 401, `{"message":"Unauthorized"}`,
-			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"Wrong username or password"}},
+			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{`401 Unauthorized INVALID_CREDENTIALS: "Unauthorized"`}},
 		{"plain 401 no json", "", 401, `<html>401</html>`,
-			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"Wrong username or password"}},
+			[]error{ErrInvalidCredentials}, CodeInvalidCredentials, []string{"401 Unauthorized INVALID_CREDENTIALS"}},
 		{"plain 403 message only", "", 403, `{"message":"Forbidden for this role"}`,
-			nil, "", []string{"refused login (403 Forbidden): Forbidden for this role"}},
+			nil, "", []string{`motion: login: 403 Forbidden: "Forbidden for this role"`}},
 		{"plain 403 empty", "", 403, ``, nil, "", []string{"403 Forbidden"}},
 		{"unknown authorization format", "", 401, `{"message":"Unknown authorization format"}`,
-			[]error{ErrUnknownAuthFormat}, "", []string{"https://", "secure connection"}},
-		{"server error", "", 500, `oops`, []error{ErrServer}, "", []string{"failed during login", "try again"}},
-		{"not found", "", 404, `Cannot POST`, nil, CodeNotFound, []string{"Motion server"}},
-		{"token expired", PathWhoami, 401, `{"message":"jwt expired"}`, []error{ErrUnauthorized}, CodeUnauthorized, []string{"log in again"}},
-		{"session ended", PathWhoami, 401, `{"code":"SESSION_ENDED","message":"replaced"}`, []error{ErrUnauthorized, ErrSessionEnded}, CodeSessionEnded, []string{"log in again"}},
-		{"password expired", PathWhoami, 403, `{"code":"PASSWORD_EXPIRED","message":"expired"}`, []error{ErrPasswordExpired}, CodePasswordExpired, []string{"change it"}},
+			[]error{ErrUnknownAuthFormat}, "", []string{"Unknown authorization format"}},
+		{"server error", "", 500, `oops`, []error{ErrServer}, "", []string{"motion: login: 500 Internal Server Error"}},
+		{"not found", "", 404, `Cannot POST`, nil, CodeNotFound, []string{"404 Not Found NOT_FOUND"}},
+		{"token expired", PathWhoami, 401, `{"message":"jwt expired"}`, []error{ErrUnauthorized}, CodeUnauthorized, []string{"jwt expired"}},
+		{"session ended", PathWhoami, 401, `{"code":"SESSION_ENDED","message":"replaced"}`, []error{ErrUnauthorized, ErrSessionEnded}, CodeSessionEnded, []string{"SESSION_ENDED", "replaced"}},
+		{"password expired", PathWhoami, 403, `{"code":"PASSWORD_EXPIRED","message":"expired"}`, []error{ErrPasswordExpired}, CodePasswordExpired, []string{"PASSWORD_EXPIRED"}},
 		{"password rules", PathChangePassword, 422, `{"code":"PASSWORD_RULES","message":"rules","rules":["at least 8 characters","a digit"]}`,
 			[]error{ErrPasswordRules}, CodePasswordRules, []string{"at least 8 characters; a digit"}},
 	}
@@ -302,12 +302,6 @@ func contains(list []error, e error) bool {
 	return false
 }
 
-func TestClockTime(t *testing.T) {
-	now := time.Date(2026, 11, 28, 15, 0, 0, 0, time.Local)
-	assert.Equal(t, "15:42", clockTime(now.Add(42*time.Minute), now))
-	assert.Equal(t, now.Add(48*time.Hour).Format("Jan 2 15:04"), clockTime(now.Add(48*time.Hour), now))
-}
-
 func TestNetworkErrors(t *testing.T) {
 	t.Run("unreachable names host and port", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -322,7 +316,7 @@ func TestNetworkErrors(t *testing.T) {
 		require.ErrorAs(t, err, &ne)
 		assert.Equal(t, NetUnreachable, ne.Kind)
 		assert.Contains(t, err.Error(), "127.0.0.1")
-		assert.Contains(t, err.Error(), fmt.Sprintf("port %d", addr.Port))
+		assert.Contains(t, err.Error(), fmt.Sprintf("port %d:", addr.Port))
 		assert.Contains(t, err.Error(), "connection refused")
 	})
 	t.Run("unknown host", func(t *testing.T) {
@@ -330,7 +324,7 @@ func TestNetworkErrors(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.Login(context.Background(), LoginRequest{Name: "agent", Password: testPassword})
 		require.ErrorIs(t, err, ErrUnreachable)
-		assert.Contains(t, err.Error(), "motion.invalid on port 8443")
+		assert.Contains(t, err.Error(), "motion.invalid port 8443")
 	})
 	t.Run("timeout", func(t *testing.T) {
 		release := make(chan struct{})
@@ -340,7 +334,7 @@ func TestNetworkErrors(t *testing.T) {
 		defer close(release)
 		_, err := c.Login(context.Background(), LoginRequest{Name: "agent", Password: testPassword})
 		require.ErrorIs(t, err, ErrTimeout)
-		assert.Contains(t, err.Error(), "did not answer in time")
+		assert.Contains(t, err.Error(), "no answer in time")
 	})
 	t.Run("caller cancels", func(t *testing.T) {
 		release := make(chan struct{})
@@ -511,7 +505,7 @@ func TestPhoneRequiredAndPhonesFor(t *testing.T) {
 	defer c.CloseIdleConnections()
 	_, err = c.Login(context.Background(), LoginRequest{Name: "bruno", Password: "pw"})
 	require.ErrorIs(t, err, ErrPhoneRequired)
-	assert.Contains(t, err.Error(), "Hot Desk")
+	assert.Contains(t, err.Error(), "PHONE_REQUIRED")
 	l, err := c.PhonesFor(context.Background(), "bruno", "pw")
 	require.NoError(t, err)
 	assert.Equal(t, []Phone{{Name: "desk-12", Registered: true}}, l.Rows)

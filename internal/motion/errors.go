@@ -55,18 +55,13 @@ var (
 	ErrRealtimeClosed = errors.New("the realtime connection is closed")
 )
 
-// exampleAddresses ends every message about a wrong address.
-const exampleAddresses = "a server address looks like motion.example.com, motion.example.com:8443 or https://motion.example.com"
-
 // BadURLError says why a server address was refused. It never repeats the address typed (it might
 // hold something secret pasted by mistake).
 type BadURLError struct {
 	Reason string
 }
 
-func (e *BadURLError) Error() string {
-	return fmt.Sprintf("This is not a server address (%s): %s", e.Reason, exampleAddresses)
-}
+func (e *BadURLError) Error() string { return "motion: not a server address: " + e.Reason }
 
 // Is makes errors.Is(err, ErrBadURL) true.
 func (e *BadURLError) Is(target error) bool { return target == ErrBadURL }
@@ -78,8 +73,7 @@ type NotHTTPSError struct {
 }
 
 func (e *NotHTTPSError) Error() string {
-	return fmt.Sprintf("Motion needs a secure connection, so http:// addresses are not accepted: use %s instead "+
-		"(if the server's certificate is self-signed, you will be asked to trust it once)", e.Suggested)
+	return "motion: an http:// address is refused; " + e.Suggested + " is the secure one"
 }
 
 // Is makes errors.Is(err, ErrNotHTTPS) true.
@@ -87,7 +81,7 @@ func (e *NotHTTPSError) Is(target error) bool { return target == ErrNotHTTPS }
 
 // APIError is an error answer of the Motion API. Code is the server's machine-readable code, or the
 // one inferred from the status when a server sends only a message (or no JSON at all). Message is
-// the server's own text; Error() gives a sentence for the user that says what to do.
+// the server's own text; Error() says it in technical words (internal/problem writes the sentence).
 type APIError struct {
 	// Op names the call ("login", "whoami", ...).
 	Op     string
@@ -136,65 +130,27 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
+// Error says what the server answered, in technical words with its data (internal/problem writes
+// the sentence the agent reads).
 func (e *APIError) Error() string {
-	switch {
-	case e.unknownAuthFormat():
-		return "The server answered \"Unknown authorization format\": the login did not reach it over a secure connection. " +
-			"Use the server's https:// address; if you already do, ask your administrator whether a proxy between you and the server removes the login"
+	var b strings.Builder
+	fmt.Fprintf(&b, "motion: %s: %d %s", e.Op, e.Status, http.StatusText(e.Status))
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
 	}
-	switch e.Code {
-	case CodeInvalidCredentials:
-		s := "Wrong username or password"
-		switch {
-		case e.AttemptsLeft == nil:
-			return s + ": check them and try again"
-		case *e.AttemptsLeft <= 0:
-			return s + ": no attempts left, the account is now locked; ask your administrator to unlock it"
-		case *e.AttemptsLeft == 1:
-			return s + ": 1 attempt left before the account is locked"
-		default:
-			return fmt.Sprintf("%s: %d attempts left before the account is locked", s, *e.AttemptsLeft)
-		}
-	case CodeAccountLocked:
-		s := "Account locked after too many failed attempts: ask your administrator to unlock it"
-		if e.UnlockAt != nil {
-			s += ", or wait until " + clockTime(*e.UnlockAt, time.Now())
-		}
-		return s
-	case CodeSessionExists:
-		return "This user is already logged in on another Phonebar: log in again and confirm to end the other session"
-	case CodePasswordRules:
-		if len(e.Rules) > 0 {
-			return "The new password was refused: " + strings.Join(e.Rules, "; ") + ". Choose another one"
-		}
-		return "The new password was refused (" + e.Message + "): choose another one"
-	case CodePasswordExpired:
-		return "Your password has expired: change it to continue"
-	case CodePhoneRequired:
-		return "You use Hot Desk: choose the telephone you are using today to log in"
-	case CodePhoneUnavailable:
-		return "That telephone was just taken by another agent or went offline: choose another one"
-	case CodeSessionEnded:
-		return "The server ended your session (" + e.Message + "): log in again"
-	case CodeUnauthorized:
-		return "Your session is no longer valid: log in again"
-	case CodeNotFound:
-		return fmt.Sprintf("The server does not offer %s (%d %s): check that the address is a Motion server and that it is up to date", e.Op, e.Status, http.StatusText(e.Status))
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %q", e.Message)
 	}
-	if e.Status >= 500 {
-		return fmt.Sprintf("The Motion server failed during %s (%d %s): try again in a moment, or tell your administrator", e.Op, e.Status, http.StatusText(e.Status))
+	if e.AttemptsLeft != nil {
+		fmt.Fprintf(&b, " (attempts left: %d)", *e.AttemptsLeft)
 	}
-	return fmt.Sprintf("The server refused %s (%d %s): %s", e.Op, e.Status, http.StatusText(e.Status), e.Message)
-}
-
-// clockTime prints t as a wall-clock time in the local zone, with the date when it is not within
-// the next 12 hours.
-func clockTime(t, now time.Time) string {
-	t = t.Local()
-	if d := t.Sub(now); d >= -time.Hour && d < 12*time.Hour {
-		return t.Format("15:04")
+	if e.UnlockAt != nil {
+		b.WriteString(" (unlock at " + e.UnlockAt.UTC().Format(time.RFC3339) + ")")
 	}
-	return t.Format("Jan 2 15:04")
+	if len(e.Rules) > 0 {
+		b.WriteString(" (rules: " + strings.Join(e.Rules, "; ") + ")")
+	}
+	return b.String()
 }
 
 // NetErrorKind classifies a network failure.
@@ -234,16 +190,9 @@ type NetError struct {
 	Err    error
 }
 
+// Error says what failed, in technical words (internal/problem writes the sentence the agent reads).
 func (e *NetError) Error() string {
-	switch e.Kind {
-	case NetUnreachable:
-		return fmt.Sprintf("Cannot reach the server %s on port %s (%s): check the address, that the server is running, and your network", e.Host, e.Port, e.Reason)
-	case NetTimeout:
-		return fmt.Sprintf("The server %s on port %s did not answer in time: check your network and try again", e.Host, e.Port)
-	case NetNotMotion:
-		return fmt.Sprintf("The server %s on port %s does not answer like a Motion server (%s): check the address and the port", e.Host, e.Port, e.Reason)
-	}
-	return fmt.Sprintf("Cannot talk to the server %s on port %s (%s)", e.Host, e.Port, e.Reason)
+	return fmt.Sprintf("motion: %s: %s port %s: %s", e.Kind, e.Host, e.Port, e.Reason)
 }
 
 // Unwrap returns the cause.

@@ -1,6 +1,7 @@
 package motion
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,12 +30,12 @@ func TestParseServerURL(t *testing.T) {
 
 		{"http", "http://motion.example.com", "", ErrNotHTTPS, "https://motion.example.com"},
 		{"http with port", "http://motion.example.com:8080/", "", ErrNotHTTPS, "https://motion.example.com:8080"},
-		{"http port 80", "http://motion.example.com:80", "", ErrNotHTTPS, "use https://motion.example.com instead"},
+		{"http port 80", "http://motion.example.com:80", "", ErrNotHTTPS, "https://motion.example.com is the secure one"},
 
 		{"empty", "", "", ErrBadURL, "empty"},
 		{"blank", "   ", "", ErrBadURL, "empty"},
 		{"spaces inside", "motion example com", "", ErrBadURL, "spaces"},
-		{"garbage", "%%%", "", ErrBadURL, "server address looks like"},
+		{"garbage", "%%%", "", ErrBadURL, "cannot be read as an address"},
 		{"bad host chars", "moti*on.example.com", "", ErrBadURL, "host name"},
 		{"underscore", "my_server", "", ErrBadURL, "host name"},
 		{"bad port", "motion.example.com:99999", "", ErrBadURL, "port"},
@@ -59,10 +60,9 @@ func TestParseServerURL(t *testing.T) {
 			require.ErrorIs(t, err, tt.wantErr)
 			assert.Nil(t, u)
 			assert.Contains(t, err.Error(), tt.wantInMsg)
-			if tt.wantErr == ErrBadURL {
-				assert.Contains(t, err.Error(), "a server address looks like motion.example.com")
-			} else {
-				assert.Contains(t, err.Error(), "secure connection")
+			var ne *NotHTTPSError
+			if errors.As(err, &ne) {
+				assert.Equal(t, "https://", ne.Suggested[:8], "the address to use instead")
 			}
 			assert.NotContains(t, err.Error(), "hunter2", "an address is never echoed")
 		})

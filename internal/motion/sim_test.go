@@ -12,6 +12,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -97,7 +98,7 @@ func TestSimWrongPasswordThenLocked(t *testing.T) {
 	for _, want := range wantLeft {
 		_, err := c.Login(ctx, motion.LoginRequest{Name: "amy", Password: "Wrong-1234"})
 		require.ErrorIs(t, err, motion.ErrInvalidCredentials)
-		assert.Contains(t, err.Error(), want)
+		assert.Contains(t, problem.Of(err).Message, want)
 		assert.NotContains(t, err.Error(), "Wrong-1234")
 	}
 	_, err := c.Login(ctx, motion.LoginRequest{Name: "amy", Password: "Wrong-1234"})
@@ -107,7 +108,7 @@ func TestSimWrongPasswordThenLocked(t *testing.T) {
 	var ae *motion.APIError
 	require.ErrorAs(t, err, &ae)
 	require.NotNil(t, ae.UnlockAt)
-	assert.Contains(t, err.Error(), "ask your administrator to unlock it, or wait until "+ae.UnlockAt.Local().Format("15:04"))
+	assert.Contains(t, problem.Of(err).Message, "ask your administrator to unlock it, or wait until "+ae.UnlockAt.Local().Format("15:04"))
 }
 
 func TestSimSessionExistsAndForce(t *testing.T) {
@@ -145,7 +146,7 @@ func TestSimUnknownAuthorizationFormat(t *testing.T) {
 	_, err = c.Whoami(ctx)
 	require.ErrorIs(t, err, motion.ErrUnknownAuthFormat)
 	assert.NotErrorIs(t, err, motion.ErrInvalidCredentials, "not a wrong password")
-	assert.Contains(t, err.Error(), "https://")
+	assert.Contains(t, problem.Of(err).Message, "https://")
 }
 
 func TestSimRealtime(t *testing.T) {

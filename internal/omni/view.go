@@ -82,6 +82,10 @@ type LocalPage struct {
 // Controller runs one window's hand-off. Make it with NewController, give it the web view with
 // Start, and feed it the platform's load events.
 type Controller struct {
+	// Describe writes the sentence the agent reads for an error (internal/problem in the window
+	// process); nil uses the error's own text.
+	Describe func(error) string
+
 	h        Handoff
 	f        Form
 	sessions Sessions
@@ -231,8 +235,12 @@ func (c *Controller) loginFailed(err error) {
 		c.view.Load(c.local + LocalConflict)
 		return
 	default:
+		why := err.Error()
+		if c.Describe != nil {
+			why = strings.TrimSuffix(c.Describe(err), ".")
+		}
 		c.page = LocalPage{
-			Text: "The Omni Desktop could not log you in: " + err.Error() +
+			Text: "The Omni Desktop could not log you in: " + why +
 				". You can log in on the Omni Desktop's own page instead.",
 			Action: c.h.LoginURL(), ActionLabel: "Open the login page",
 		}

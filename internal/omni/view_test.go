@@ -2,6 +2,7 @@ package omni
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"sync"
@@ -154,10 +155,16 @@ func TestSessionHandoffAsksBeforeEndingAnotherSession(t *testing.T) {
 func TestSessionHandoffFailureOffersTheLoginPage(t *testing.T) {
 	v := &fakeView{}
 	c := NewController(handoff(config.HandoffSession), &fakeSessions{err: &motion.APIError{Status: 401, Code: motion.CodeInvalidCredentials}}, "wails://wails", nil)
+	c.Describe = func(err error) string {
+		if errors.Is(err, motion.ErrInvalidCredentials) {
+			return "Wrong username or password."
+		}
+		return "?"
+	}
 	c.Start(context.Background(), v)
 	assert.Equal(t, []string{"wails://wails" + LocalFailed}, v.loads)
 	p := c.Page(context.Background(), LocalFailed, nil)
-	assert.Contains(t, p.Text, "Wrong username or password")
+	assert.Contains(t, p.Text, "could not log you in: Wrong username or password. You can log in", "the sentence Describe writes")
 	assert.Equal(t, origin+"/login", p.Action)
 	assert.NotContains(t, p.Text, "Pw-secret-1")
 }

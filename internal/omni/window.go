@@ -167,14 +167,17 @@ type OmniWindow struct {
 	leaving bool
 }
 
-// NewOmniWindow reads the handoff from pipe.
-func NewOmniWindow(pipe io.Reader, log logrus.FieldLogger) (*OmniWindow, error) {
+// NewOmniWindow reads the handoff from pipe. describe writes the sentence the agent reads for an
+// error (Controller.Describe).
+func NewOmniWindow(pipe io.Reader, log logrus.FieldLogger, describe func(error) string) (*OmniWindow, error) {
 	rx := NewReceiver(pipe)
 	h, err := rx.Handoff()
 	if err != nil {
 		return nil, err
 	}
-	return &OmniWindow{rx: rx, h: h, ctl: NewController(h, RESTSessions(h, log), AppOrigin, log), log: log, ctx: context.Background()}, nil
+	ctl := NewController(h, RESTSessions(h, log), AppOrigin, log)
+	ctl.Describe = describe
+	return &OmniWindow{rx: rx, h: h, ctl: ctl, log: log, ctx: context.Background()}, nil
 }
 
 // Title is the window's title.

@@ -138,7 +138,7 @@ func omniWindow(t *testing.T, attachErr error) (*OmniWindow, *fakeWindow, *fakeV
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { _ = pw.Close() })
 	go func() { _ = (sender{pw}).send(handoff(config.HandoffForm)) }()
-	o, err := NewOmniWindow(pr, quietLog())
+	o, err := NewOmniWindow(pr, quietLog(), nil)
 	require.NoError(t, err)
 	win, view := &fakeWindow{}, &fakeView{}
 	o.Started(context.Background(), win, func(*Controller) (WebView, error) { return view, attachErr })

@@ -225,6 +225,9 @@ func prefixed(prefix string) func(error) string {
 				return prefix + lower(r.msg(inner))
 			}
 		}
+		if m, ok := motionMessage(inner); ok {
+			return prefix + lower(m) + "."
+		}
 		return prefix + strings.TrimSuffix(inner.Error(), ".") + "."
 	}
 }
@@ -270,7 +273,11 @@ func Of(err error) Problem {
 		}
 	}
 	if out.Message == "" {
-		out.Message = sentence(unwrapTag(err).Error())
+		if m, ok := motionMessage(err); ok {
+			out.Message = m + "."
+		} else {
+			out.Message = sentence(unwrapTag(err).Error())
+		}
 	}
 	details(err, &out)
 	return out

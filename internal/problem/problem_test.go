@@ -132,22 +132,6 @@ func TestDetails(t *testing.T) {
 	assert.Equal(t, 404, p.SIPStatus)
 }
 
-// TestAgentCodesAgree keeps the code constants app/omni.go still names from agent the same words.
-func TestAgentCodesAgree(t *testing.T) {
-	pairs := map[string]Code{
-		agent.CodeNotLoggedIn: CodeNotLoggedIn, agent.CodeNoSavedPassword: CodeNoSavedPassword,
-		agent.CodeUntrustedCertificate: CodeUntrustedCertificate, agent.CodeCertificateMismatch: CodeCertificateMismatch,
-		agent.CodePhoneRequired: CodePhoneRequired, agent.CodePhoneUnavailable: CodePhoneUnavailable,
-		agent.CodeSessionExists: CodeSessionExists, agent.CodeKeyringUnavailable: CodeKeyringUnavailable,
-		agent.CodeMicrophoneNeeded: CodeMicrophoneNeeded, agent.CodePasswordRules: CodePasswordRules,
-		agent.CodeNotHTTPS: CodeNotHTTPS, agent.CodeKeyringTimeout: CodeKeyringTimeout, agent.CodeInsecureSIP: CodeInsecureSIP,
-		agent.CodeSettingsUnreadable: CodeSettingsUnreadable, agent.CodeSettingsLocked: CodeSettingsLocked,
-	}
-	for a, p := range pairs {
-		assert.Equal(t, string(p), a)
-	}
-}
-
 func TestCodesAreUnique(t *testing.T) {
 	seen := map[Code]bool{}
 	for _, c := range Codes() {
