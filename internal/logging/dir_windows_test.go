@@ -7,19 +7,35 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/phonebar/phonebar/internal/config"
 )
 
-// TestDefaultDirIsLocalAppData: logs stay on the machine (%LOCALAPPDATA%), apart from the roaming
-// settings (%APPDATA%).
-func TestDefaultDirIsLocalAppData(t *testing.T) {
-	local := os.Getenv("LOCALAPPDATA")
-	require.NotEmpty(t, local, "Windows (and Wine) set LOCALAPPDATA")
-	dir, err := DefaultDir()
-	require.NoError(t, err)
-	assert.Equal(t, filepath.Join(local, "phonebar", "logs"), dir)
-	assert.NotEqual(t, os.Getenv("APPDATA"), local)
+// TestWindowsFolders: the settings live in the roaming profile (%APPDATA%\phonebar), so they follow
+// an agent who signs in at another desk; the logs stay on the machine (%LOCALAPPDATA%\phonebar\logs).
+// Without its variable neither is guessed.
+func TestWindowsFolders(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string
+		get  func() (string, error)
+		want []string
+	}{
+		{"settings", "APPDATA", config.DefaultPath, []string{"phonebar", "settings.json"}},
+		{"logs", "LOCALAPPDATA", DefaultDir, []string{"phonebar", "logs"}},
+	}
+	require.NotEqual(t, os.Getenv("APPDATA"), os.Getenv("LOCALAPPDATA"), "roaming and local are two folders")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base := os.Getenv(tt.env)
+			require.NotEmpty(t, base, "Windows (and Wine) set %s", tt.env)
+			got, err := tt.get()
+			require.NoError(t, err)
+			assert.Equal(t, filepath.Join(append([]string{base}, tt.want...)...), got)
 
-	t.Setenv("LOCALAPPDATA", "")
-	_, err = DefaultDir()
-	assert.Error(t, err)
+			t.Setenv(tt.env, "")
+			_, err = tt.get()
+			assert.Error(t, err, "no %s: no folder", tt.env)
+		})
+	}
 }
