@@ -37,6 +37,8 @@ export interface UIState {
   missed: number;
   /** Where the elements the agent clicks are, in CSS pixels of the page, measured after each change. */
   layout: Layout;
+  /** Password change: the ids of the rules the new password meets (and "match"), as drawn. */
+  rules: string[];
 }
 
 /** Layout: the page's visible area (viewport), its scroll offset, and the rectangles of the elements
@@ -52,23 +54,44 @@ export interface Layout {
 const state: UIState = {
   screen: "", busy: false, error: "", focus: "", form: "", message: "", answers: 0, banner: false, ready: false, notices: [],
   registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0,
-  layout: { vw: 0, vh: 0, scrollY: 0, els: {} },
+  layout: { vw: 0, vh: 0, scrollY: 0, els: {} }, rules: [],
 };
 let pending = false;
 let last = "";
 
-/** publish merges patch into the published state; the app hears of it once per task. */
+/** A hidden window draws no frames (WebKitGTK stops them): after this long the state is published
+ * without one. */
+const noFrameAfterMs = 1000;
+
+/**
+ * afterPaint runs fn once the frame that shows the current DOM is on the screen: the callback of the
+ * next animation frame runs before that frame is painted, the one after it once it was. A test that
+ * waits for the state and then takes a screenshot sees the new frame, not the previous one.
+ */
+function afterPaint(fn: () => void): void {
+  let done = false;
+  const once = () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+  requestAnimationFrame(() => requestAnimationFrame(once));
+  setTimeout(once, noFrameAfterMs);
+}
+
+/** publish merges patch into the published state; the app hears of it once the change is painted. */
 export function publish(patch: Partial<UIState>): void {
   Object.assign(state, patch);
+  const b = document.body.dataset;
+  b.screen = state.screen;
+  b.busy = String(state.busy);
+  b.error = state.error;
+  b.form = state.form;
   if (pending) return;
   pending = true;
-  queueMicrotask(() => {
+  afterPaint(() => {
     pending = false;
-    const b = document.body.dataset;
-    b.screen = state.screen;
-    b.busy = String(state.busy);
-    b.error = state.error;
-    b.form = state.form;
     const json = JSON.stringify(state);
     if (json === last) return;
     last = json;
@@ -99,6 +122,19 @@ document.addEventListener("scroll", measureLayout, true);
 // Any change of the page may move what the agent is about to click.
 new MutationObserver(measureLayout).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["hidden", "class", "data-state"] });
 
+/**
+ * focusName names the focused element: its id, else its tag and label ("button:Google"), so that
+ * each stop of the keyboard order reads differently; "" when nothing has the focus. Never a value
+ * the agent typed.
+ */
+function focusName(): string {
+  const el = document.activeElement as HTMLElement | null;
+  if (!el || el === document.body) return "";
+  if (el.id) return el.id;
+  const label = el.getAttribute("aria-label") ?? (el instanceof HTMLInputElement ? "" : el.textContent ?? "");
+  return el.tagName.toLowerCase() + ":" + label.trim().slice(0, 40);
+}
+
 // Focus moves are part of the state: a test waits for the field it is about to type into.
-document.addEventListener("focusin", () => publish({ focus: (document.activeElement as HTMLElement | null)?.id ?? "" }));
-document.addEventListener("focusout", () => queueMicrotask(() => publish({ focus: (document.activeElement as HTMLElement | null)?.id ?? "" })));
+document.addEventListener("focusin", () => publish({ focus: focusName() }));
+document.addEventListener("focusout", () => queueMicrotask(() => publish({ focus: focusName() })));

@@ -60,7 +60,7 @@ func BenchmarkGlobeToOmniDesktop(b *testing.B) {
 		waitFor(b, "the Phonebar session", 15*time.Second, func() bool {
 			return live(d, d.login.Name, motion.ClientPhonebar) == 1
 		})
-		time.Sleep(300 * time.Millisecond) // the bar is drawn and the globe focused
+		p.waitState(b, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" })
 		desk := countDesktop(d, d.login.Name)
 		start := time.Now()
 		key(b, win, "ctrl+d")
@@ -69,11 +69,11 @@ func BenchmarkGlobeToOmniDesktop(b *testing.B) {
 		if kb, err := treePSS(p.cmd.Process.Pid); err == nil {
 			peakKB += float64(kb)
 		}
-		key(b, win, keysLogout...) // log out: the Omni Desktop closes and logs out too
+		p.logout(b, win) // log out: the Omni Desktop closes and logs out too
 		waitFor(b, "both sessions to end", 15*time.Second, func() bool {
 			return live(d, d.login.Name, motion.ClientPhonebar)+live(d, d.login.Name, motion.ClientWeb) == 0
 		})
-		time.Sleep(300 * time.Millisecond)
+		p.waitState(b, "the login screen", 10*time.Second, func(s uiState) bool { return s.Screen == "login" && s.Focus != "" })
 	}
 	b.ReportMetric(totalMS/float64(round), "ms-globe-to-desktop")
 	b.ReportMetric(peakKB/float64(round)/1024, "MiB-tree-pss-with-omni")

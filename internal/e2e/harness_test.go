@@ -231,14 +231,32 @@ func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// Keys that reach the bar's controls whatever has the focus and whatever the agent's typology shows:
-// F10 opens the menu with "Log out" focused ("Log out and forget me" is the next item); Ctrl+,
-// opens the settings with the microphone list focused, and "Check" is the next stop.
-var (
-	keysLogout   = []string{"F10", "Return"}
-	keysForget   = []string{"F10", "Down", "Return"}
-	keysMicCheck = []string{"ctrl+comma", "Tab", "Return"}
-)
+// logout opens the bar's menu (F10: "Log out" focused, whatever has the focus and whatever the
+// agent's typology shows) and presses "Log out"; forget goes one item down to "Log out and forget
+// me". Each step waits for the focus the window publishes.
+func (p *appProc) logout(t testing.TB, win string) {
+	t.Helper()
+	key(t, win, "F10")
+	p.waitState(t, "the menu's Log out focused", 10*time.Second, func(s uiState) bool { return s.Focus == "logout" })
+	key(t, win, "Return")
+}
+
+func (p *appProc) forget(t testing.TB, win string) {
+	t.Helper()
+	key(t, win, "F10")
+	p.waitState(t, "the menu's Log out focused", 10*time.Second, func(s uiState) bool { return s.Focus == "logout" })
+	key(t, win, "Down")
+	p.waitState(t, "the menu's Log out and forget me focused", 10*time.Second, func(s uiState) bool { return s.Focus == "forget" })
+	key(t, win, "Return")
+}
+
+// micCheck opens the settings (Ctrl+,: the microphone list focused) and presses "Check".
+func (p *appProc) micCheck(t testing.TB, win string) {
+	t.Helper()
+	key(t, win, "ctrl+comma")
+	p.waitState(t, "the settings with the microphone list focused", 10*time.Second, func(s uiState) bool { return s.Focus == "mic-select" })
+	p.press(t, win, "mic-check", "Return")
+}
 
 // waitUI waits for the app's first screen: the window is mapped and the frontend has drawn its first
 // view (its UIReady call is logged), so typed keys reach the form.

@@ -181,9 +181,9 @@ func TestLoginHTTPAddress(t *testing.T) {
 
 	app, win := openWindow(t, home) // the server field has focus
 	typeText(t, win, "http://"+strings.TrimPrefix(d.srv.URL, "https://"))
-	key(t, win, "Tab")
+	app.tabTo(t, win, "username")
 	typeText(t, win, "hana")
-	key(t, win, "Tab")
+	app.tabTo(t, win, "password")
 	typeText(t, win, "Hana-Pass-1")
 	key(t, win, "Return")
 	app.waitState(t, "the http:// refusal shown", 10*time.Second, func(s uiState) bool { return s.Error == "NOT_HTTPS" && !s.Busy })
@@ -192,8 +192,9 @@ func TestLoginHTTPAddress(t *testing.T) {
 	assert.Zero(t, d.created("hana", motion.ClientPhonebar))
 	assert.NotContains(t, app.log.String(), "Hana-Pass-1")
 
-	key(t, win, "Tab", "Tab", "Return") // remember me, then "Use https://…"
-	key(t, win, "Return")               // the server field has focus: submit again
+	app.press(t, win, "button:Use https://", "Return")
+	app.waitState(t, "the corrected address in the focused server field", 10*time.Second, func(s uiState) bool { return s.Focus == "server" && s.Error == "" })
+	key(t, win, "Return") // submit again
 	waitFor(t, "the login over https", 15*time.Second, func() bool { return d.live("hana", motion.ClientPhonebar) == 1 })
 	app.waitState(t, "the bar", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path11-https-logged-in")
@@ -219,9 +220,8 @@ func TestLoginSavedPasswordAndLockout(t *testing.T) {
 	waitFor(t, "the refused automatic login", 15*time.Second, func() bool { return d.failures("lena") == 1 })
 	// Give a retry loop every chance to show itself: the app's own attempts must stay at one.
 	app.waitState(t, "the window to say so", 10*time.Second, func(s uiState) bool { return s.Error == "SAVED_PASSWORD_REJECTED" && !s.Busy })
-	// A deliberate pause: this checks that nothing happens (no retry loop) within three seconds.
-	time.Sleep(3 * time.Second)
-	assert.Equal(t, 1, d.failures("lena"), "attempts the Phonebar made by itself")
+	// Nothing happens (no retry loop) within three seconds.
+	holdsFor(t, "one attempt made by the Phonebar itself", 3*time.Second, func() bool { return d.failures("lena") == 1 })
 	_, err := keyring.Get(credstore.Service, account)
 	assert.ErrorIs(t, err, keyring.ErrNotFound, "the refused password is no longer saved")
 	screenshot(t, shots, "path07-saved-password-refused")
@@ -294,8 +294,9 @@ func TestLoginForcedLogout(t *testing.T) {
 	r = run("--force")
 	assert.True(t, r.OK, "%+v", r)
 	waitFor(t, "the window to be logged out", 10*time.Second, logHas(app, "reason=SESSION_EXISTS"))
-	time.Sleep(3 * time.Second) // a kick loop would show here
-	assert.Equal(t, 3, d.created("otto", motion.ClientPhonebar), "the window did not log back in by itself")
+	// A kick loop would show within three seconds.
+	holdsFor(t, "the window not logging back in by itself", 3*time.Second, func() bool { return d.created("otto", motion.ClientPhonebar) == 3 })
+	app.waitState(t, "the login screen", 10*time.Second, func(s uiState) bool { return s.Screen == "login" })
 	assert.Zero(t, d.live("otto", motion.ClientPhonebar))
 	screenshot(t, shots, "path10-kicked")
 }
@@ -326,16 +327,16 @@ func TestLoginFirstLoginPasswordChange(t *testing.T) {
 
 	app, win := openWindow(t, home)
 	typeText(t, win, "Nina-First-1")
-	key(t, win, "Tab", "space", "Return") // remember me
+	app.press(t, win, "remember", "space", "Return")
 	app.waitState(t, "the required change", 10*time.Second, func(s uiState) bool { return s.Screen == "password-change" && strings.HasPrefix(s.Focus, "pw-") })
 	screenshot(t, shots, "path04-change-required")
 	typeText(t, win, "nina-new-")
-	time.Sleep(400 * time.Millisecond)
+	app.waitState(t, "some rules met", 10*time.Second, func(s uiState) bool { return len(s.Rules) > 0 })
 	screenshot(t, shots, "path04-rules-live")
 	typeText(t, win, "Pass-2")
-	key(t, win, "Tab")
+	app.tabTo(t, win, "pw-again")
 	typeText(t, win, "nina-new-Pass-2")
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "both passwords matching", 10*time.Second, func(s uiState) bool { return has(s.Rules, "match") })
 	screenshot(t, shots, "path04-rules-met")
 	key(t, win, "Return")
 	waitFor(t, "the change", 10*time.Second, logHas(app, `msg="password changed"`))
@@ -368,12 +369,15 @@ func TestLoginHotDesk(t *testing.T) {
 	typeText(t, win, "Desk-Pass-1")
 	key(t, win, "Return")
 	app.waitState(t, "the phone question", 10*time.Second, func(s uiState) bool { return s.Form == "phones" })
-	assert.Contains(t, app.log.String(), "Available: desk-101, desk-102")
+	assert.Contains(t, app.log.String(), "available: desk-101, desk-102")
 	screenshot(t, shots, "path03-pick-telephone")
 	assert.Zero(t, d.created(hotDeskUser, motion.ClientPhonebar))
 	assert.NotContains(t, app.log.String(), "desk-103", "unregistered telephones are not offered")
 	assert.NotContains(t, app.log.String(), "desk-104", "busy telephones are not offered")
-	key(t, win, "shift+Tab", "shift+Tab", "Down", "Tab", "Tab", "Return") // the second telephone, then log in
+	app.backTo(t, win, "phone-0")
+	key(t, win, "Down") // the second telephone
+	app.waitState(t, "the second telephone", 10*time.Second, func(s uiState) bool { return s.Focus == "phone-1" })
+	app.press(t, win, "phone-login", "Return")
 	waitFor(t, "the hot-desk login", 10*time.Second, func() bool { return d.live(hotDeskUser, motion.ClientPhonebar) == 1 })
 	d.mu.Lock()
 	assert.Equal(t, []string{"desk-102"}, d.phones)
@@ -392,7 +396,7 @@ func TestLoginForgotPassword(t *testing.T) {
 	d.settings(t, home, "fay", false)
 	shots := shotsDir(t)
 	app, win := openWindow(t, home)
-	key(t, win, "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?
+	app.press(t, win, "forgot", "Return")
 	app.waitState(t, "the forgot-password form", 10*time.Second, func(s uiState) bool { return s.Form == "forgot" && s.Focus == "forgot-email" })
 	typeText(t, win, "fay@paths.test")
 	key(t, win, "Return")
@@ -450,14 +454,14 @@ func TestLoginNoticesAndDisconnection(t *testing.T) {
 	screenshot(t, shots, "path05-09-notices")
 
 	// The keyboard starts on the status toggle (an agent without a softphone has no dial field); the
-	// next stop is the first notice's "Change password".
+	// first notice's "Change password" follows it.
 	app.waitState(t, "the status toggle focused", 5*time.Second, func(s uiState) bool { return s.Focus == "ready" })
-	key(t, win, "Tab", "Return")
+	app.press(t, win, "notice-change-password", "Return")
 	app.waitState(t, "the offered change's form", 10*time.Second, func(s uiState) bool { return strings.HasPrefix(s.Focus, "pw-") })
 	typeText(t, win, "Eve-Newer-22")
-	key(t, win, "Tab")
+	app.tabTo(t, win, "pw-again")
 	typeText(t, win, "Eve-Newer-22")
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "both passwords matching", 10*time.Second, func(s uiState) bool { return has(s.Rules, "match") })
 	screenshot(t, shots, "path05-change-offered")
 
 	outages := []time.Duration{5 * time.Second}
@@ -480,7 +484,7 @@ func TestLoginNoticesAndDisconnection(t *testing.T) {
 			outage, shown.Sub(cut).Milliseconds(), hidden.Sub(back).Milliseconds())
 		assert.Equal(t, 1, d.live("eve", motion.ClientPhonebar), "the same session, not a new login")
 	}
-	time.Sleep(300 * time.Millisecond)
+	app.waitState(t, "the banner gone", 10*time.Second, func(s uiState) bool { return !s.Banner })
 	screenshot(t, shots, "path08-back-typed-text-kept")
 	key(t, win, "Return") // the form still holds both passwords
 	waitFor(t, "the change", 10*time.Second, logHas(app, `msg="password changed"`))
@@ -504,7 +508,7 @@ func TestLoginServerRestart(t *testing.T) {
 	t.Cleanup(func() { _ = keyring.Delete(credstore.Service, account) })
 	app, win := openWindow(t, home)
 	typeText(t, win, "Remi-Pass-1")
-	key(t, win, "Tab", "space", "Return") // remember me
+	app.press(t, win, "remember", "space", "Return")
 	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("remi") == 1 })
 
 	restart := time.Now()
@@ -515,7 +519,7 @@ func TestLoginServerRestart(t *testing.T) {
 	assert.Equal(t, 1, d.created("remi", motion.ClientPhonebar), "exactly one login on the new server")
 	assert.Zero(t, d.failures("remi"))
 	assert.Contains(t, app.log.String(), "logged back in after the server forgot the session")
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the bar connected", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shotsDir(t), "path08-after-restart")
 }
 
@@ -538,11 +542,13 @@ func TestLoginSSOButtons(t *testing.T) {
 		d.settings(t, home, "sam", false)
 		app, win := openWindow(t, home)
 		waitFor(t, "the providers", 10*time.Second, logHas(app, tt.log))
-		time.Sleep(400 * time.Millisecond)
+		if len(tt.providers) > 0 {
+			app.tabTo(t, win, "sso-"+tt.providers[0]) // the buttons are drawn
+		}
 		screenshot(t, shots, "path12-sso-"+tt.name)
 		if len(tt.providers) > 0 {
-			key(t, win, "Tab", "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?, Google
-			time.Sleep(300 * time.Millisecond)
+			key(t, win, "Return")
+			app.waitState(t, "the sign-in under way", 10*time.Second, func(s uiState) bool { return s.Form == "sso" })
 			screenshot(t, shots, "path12-sso-clicked")
 		}
 		app.stop()
@@ -563,7 +569,6 @@ func TestLoginSSOLogin(t *testing.T) {
 	shots := shotsDir(t)
 	app, win := openWindow(t, home)
 	waitFor(t, "the providers", 10*time.Second, logHas(app, `providers=google`))
-	time.Sleep(300 * time.Millisecond)
 	authorizeSeen := func(n int) func() bool {
 		return func() bool {
 			c := 0
@@ -577,19 +582,19 @@ func TestLoginSSOLogin(t *testing.T) {
 	}
 
 	// The agent closes the sign-in window: nobody is logged in, and the bar says why.
-	key(t, win, "Tab", "Tab", "Tab", "Tab", "Return") // remember me, Log in, Forgot password?, Google
+	app.press(t, win, "sso-google", "Return")
 	sso := waitWindow(t, "^Sign in with Google$", 20*time.Second)
 	waitFor(t, "the provider's page", 15*time.Second, authorizeSeen(1))
 	time.Sleep(500 * time.Millisecond)
 	screenshot(t, shots, "path12-sso-window-open")
 	xdo(t, "windowclose", sso)
 	waitFor(t, "the cancelled sign-in", 10*time.Second, logHas(app, "sign-in window opened"))
-	time.Sleep(800 * time.Millisecond)
+	app.waitState(t, "the window to say so", 10*time.Second, func(s uiState) bool { return s.Error == "SIGN_IN_CANCELLED" && s.Form == "" })
 	screenshot(t, shots, "path12-sso-cancelled")
 	assert.Zero(t, d.live("sam", motion.ClientPhonebar))
 
 	// Signed in with the provider: the bar logs in with the code.
-	key(t, win, "Return") // the focus went back to the Google button
+	app.press(t, win, "sso-google", "Return")
 	clicked := time.Now()
 	sso = waitWindow(t, "^Sign in with Google$", 20*time.Second)
 	shown := time.Since(clicked)
@@ -615,7 +620,7 @@ func TestLoginSSOLogin(t *testing.T) {
 		out, _ := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Sign in with Google$").Output()
 		return len(strings.TrimSpace(string(out))) == 0
 	})
-	time.Sleep(600 * time.Millisecond)
+	app.waitState(t, "the bar connected", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path12-sso-logged-in")
 	assert.NotContains(t, app.log.String(), "Sam-Pass-1")
 
@@ -648,16 +653,18 @@ func TestLoginExternalLine(t *testing.T) {
 	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("xena") == 1 })
 	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path03-external-line-bar")
-	key(t, win, keysLogout...) // the account menu, then "Log out"
+	app.logout(t, win)
 	waitFor(t, "the logout", 10*time.Second, logHas(app, "to=logged-out"))
 	// The choice is remembered in the settings, so a restarted app offers it too.
 	app.stop()
 	app, win = openWindow(t, home)
 	typeText(t, win, "Xena-Pass-1")
-	key(t, win, "Tab", "Down", "Down") // the line: Internal → Phone → Mobile
-	time.Sleep(300 * time.Millisecond)
+	app.tabTo(t, win, "line-internal")
+	key(t, win, "Down", "Down") // the line: Internal → Phone → Mobile
+	app.waitState(t, "Mobile chosen", 10*time.Second, func(s uiState) bool { return s.Focus == "line-mobile" })
 	screenshot(t, shots, "path03-external-line-choice")
-	key(t, win, "shift+Tab", "Return")
+	app.backTo(t, win, "password")
+	key(t, win, "Return")
 	waitFor(t, "the second login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 2 })
 	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	screenshot(t, shots, "path03-external-line-mobile")

@@ -107,7 +107,7 @@ func TestOmniHandoffHostilePageGetsNothing(t *testing.T) {
 			typeText(t, win, d.login.Password)
 			key(t, win, "Return")
 			waitFor(t, "the Phonebar session", 15*time.Second, func() bool { return live(d, d.login.Name, motion.ClientPhonebar) == 1 })
-			time.Sleep(300 * time.Millisecond) // the bar is drawn and the globe focused
+			p.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" })
 			key(t, win, "ctrl+d")
 			omniWin := waitWindow(t, "^Omni Desktop", 20*time.Second)
 			waitFor(t, "the hostile page to run in the Omni Desktop window", 30*time.Second, func() bool {
@@ -157,7 +157,7 @@ func TestOmniHandoffHostilePageGetsNothing(t *testing.T) {
 			waitFor(t, "the page's localStorage mark on disk", 15*time.Second, func() bool {
 				return len(filesContaining(data, "hostile-mark")) > 0
 			})
-			key(t, win, keysLogout...)
+			p.logout(t, win)
 			waitFor(t, "both sessions to end", 15*time.Second, func() bool {
 				return live(d, d.login.Name, motion.ClientPhonebar)+live(d, d.login.Name, motion.ClientWeb) == 0
 			})

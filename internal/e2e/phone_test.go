@@ -96,7 +96,6 @@ func softphoneCalls(t *testing.T, pbx *rtctest.PBX, app *appProc, win, agentExt,
 	key(t, win, "ctrl+Return") // answer
 	br.WaitFor(ctx, "the call to be answered", func(b *rtctest.Browser) bool { return b.State().Status == "confirmed" })
 	app.waitState(t, "the call's card in call", 10*time.Second, func(s uiState) bool { return len(s.Calls) == 1 && s.Calls[0].State == "active" })
-	time.Sleep(time.Second) // a screenshot with the call timer at 00:01, for people; nothing waits on it
 	screenshot(t, shots, "phone-03-in-call")
 
 	key(t, win, "ctrl+h") // hold
@@ -162,8 +161,8 @@ func TestWindowSoftphoneAutoAnswerAndCallWaiting(t *testing.T) {
 	waitFor(t, "the second call to ring", 15*time.Second, func() bool {
 		return strings.Count(app.log.String(), `msg="incoming call"`) == 2
 	})
-	time.Sleep(1500 * time.Millisecond) // busy: no auto-answer for a waiting call
-	require.Equal(t, 1, strings.Count(app.log.String(), `msg=auto-answered`), "a waiting call is not auto-answered")
+	// Busy: no auto-answer for a waiting call.
+	holdsFor(t, "a waiting call not auto-answered", 1500*time.Millisecond, func() bool { return strings.Count(app.log.String(), `msg=auto-answered`) == 1 })
 	screenshot(t, shotsDir(t), "phone-06-call-waiting")
 	key(t, win, "ctrl+Return")
 	second.WaitFor(ctx, "the waiting call answered", func(b *rtctest.Browser) bool { return b.State().Status == "confirmed" })

@@ -26,6 +26,7 @@ type uiState struct {
 	Notices      []string `json:"notices"`
 	Registration string   `json:"registration"`
 	Calls        []uiCall `json:"calls"`
+	Rules        []string `json:"rules"`
 	Mic          string   `json:"mic"`
 	Status       string   `json:"status"`
 	Problem      string   `json:"problem"`
@@ -117,4 +118,78 @@ func (s uiState) call(id string) uiCall {
 		}
 	}
 	return uiCall{}
+}
+
+// inCall is a waitState condition: n calls on the bar, all in call.
+func inCall(n int) func(uiState) bool {
+	return func(s uiState) bool {
+		if len(s.Calls) != n {
+			return false
+		}
+		for _, c := range s.Calls {
+			if c.State != "active" {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// has reports whether list holds s.
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsFor checks that cond stays true for d, polled: for what must not happen in that time (a
+// retry loop, a form filled on another origin). It fails at the first moment cond is false.
+func holdsFor(t testing.TB, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if !cond() {
+			t.Fatalf("%s stopped holding", what)
+		}
+	}
+}
+
+// maxTabs bounds how many key presses moveFocus tries before it gives up.
+const maxTabs = 40
+
+// tabTo moves the keyboard focus forward to the element with id, one Tab at a time, each time
+// waiting for the focus the window publishes: no test counts Tab stops, so a change of layout
+// moves no key press to another button.
+func (p *appProc) tabTo(t testing.TB, win, id string) { p.moveFocus(t, win, id, "Tab") }
+
+// backTo is tabTo backwards (shift+Tab).
+func (p *appProc) backTo(t testing.TB, win, id string) { p.moveFocus(t, win, id, "shift+Tab") }
+
+func (p *appProc) moveFocus(t testing.TB, win, id, press string) {
+	t.Helper()
+	// An element without an id is named "tag:label": a test names it by the start of that.
+	reached := func(f string) bool { return f == id || (strings.Contains(id, ":") && strings.HasPrefix(f, id)) }
+	for i := 0; i < maxTabs; i++ {
+		if reached(p.state().Focus) {
+			return
+		}
+		n := len(p.uiStates())
+		key(t, win, press)
+		// Each press publishes the new focus once it is painted (the same focus twice publishes
+		// nothing: then go on after a while).
+		deadline := time.Now().Add(time.Second)
+		for len(p.uiStates()) == n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Fatalf("%q not reached with %d presses of %s (last state: %s)", id, maxTabs, press, p.stateText())
+}
+
+// press focuses the element with id (tabTo) and presses keys on it ("Return", "space").
+func (p *appProc) press(t testing.TB, win, id string, keys ...string) {
+	t.Helper()
+	p.tabTo(t, win, id)
+	key(t, win, keys...)
 }

@@ -161,9 +161,9 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	screenshot(t, shots, "window-01-login-empty")
 
 	typeText(t, win, d.srv.URL)
-	key(t, win, "Tab")
+	bar.tabTo(t, win, "username")
 	typeText(t, win, d.login.Name)
-	key(t, win, "Tab")
+	bar.tabTo(t, win, "password")
 	typeText(t, win, d.login.Password)
 	screenshot(t, shots, "window-02-login-filled")
 	key(t, win, "Return")
@@ -201,7 +201,7 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 
 	// Logging out of the Phonebar closes the Omni Desktop and ends its web session too, so that the
 	// next opening is not refused as a second login.
-	key(t, win, keysLogout...)
+	bar.logout(t, win)
 	waitFor(t, "both sessions to end", 15*time.Second, func() bool {
 		for _, s := range d.sim.Sessions() {
 			if s.User == d.login.Name && s.EndedAt.IsZero() {
@@ -225,13 +225,14 @@ func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
 		s.Omni.Handoff = config.HandoffForm
 	})
 
-	win := startApp(t, home).waitUI(t)
+	app := startApp(t, home)
+	win := app.waitUI(t)
 	typeText(t, win, d.login.Password) // server and username are remembered; the password has focus
 	key(t, win, "Return")
 	waitFor(t, "the Phonebar session", 15*time.Second, func() bool {
 		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
 	})
-	time.Sleep(500 * time.Millisecond)
+	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" })
 	key(t, win, "ctrl+d")
 	waitWindow(t, "^Omni Desktop", 20*time.Second)
 	waitFor(t, "the other origin's page to load in the window", 20*time.Second, func() bool {
@@ -239,7 +240,8 @@ func TestWindowHandoffNeverLeavesTheOrigin(t *testing.T) {
 		defer d.mu.Unlock()
 		return len(d.evilHits) > 0
 	})
-	time.Sleep(2 * time.Second) // longer than the script needs to fill and submit a form
+	// Longer than a script needs to fill and submit a form.
+	holdsFor(t, "no form submission to the other origin", 2*time.Second, func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.evilPosts == 0 })
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	assert.Zero(t, d.evilPosts, "the other origin got a form submission: %v", d.evilHits)
@@ -258,7 +260,7 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	first := startApp(t, home)
 	win := first.waitUI(t)
 	typeText(t, win, d.login.Password)
-	key(t, win, "Tab", "space", "Return") // tick "remember me", log in
+	first.press(t, win, "remember", "space", "Return") // tick "remember me", log in
 	waitFor(t, "the first login", 15*time.Second, func() bool {
 		return len(d.sessions(d.login.Name, motion.ClientPhonebar)) == 1
 	})
@@ -281,7 +283,7 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 	})
 	second.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner && s.Focus != "" })
 	screenshot(t, shotsDir(t), "window-06-auto-login")
-	key(t, win, keysForget...)
+	second.forget(t, win)
 	waitFor(t, "the saved password to be deleted", 10*time.Second, func() bool {
 		_, err := keyring.Get(credstore.Service, account)
 		return err == keyring.ErrNotFound
@@ -300,7 +302,7 @@ func TestWindowWrongPasswordIsNotSaved(t *testing.T) {
 	app := startApp(t, home)
 	win := app.waitUI(t)
 	typeText(t, win, "Wrong-Password-1")
-	key(t, win, "Tab", "space", "Return")
+	app.press(t, win, "remember", "space", "Return")
 	waitFor(t, "the refused login on the server", 15*time.Second, func() bool {
 		for _, r := range d.sim.Records() {
 			if r.Kind == motionsim.RecordLoginFailed && r.Login.Name == d.login.Name {
@@ -346,8 +348,7 @@ func TestWindowMicrophoneCheck(t *testing.T) {
 	_ = play.Process.Kill()
 	_ = play.Wait()
 	n := strings.Count(app.log.String(), `msg="microphone check"`)
-	xdo(t, "windowfocus", "--sync", win)
-	key(t, win, keysMicCheck...)
+	app.micCheck(t, win)
 	waitFor(t, "the second microphone check", 20*time.Second, func() bool {
 		return strings.Count(app.log.String(), `msg="microphone check"`) > n
 	})

@@ -31,6 +31,7 @@ export function passwordForm(v: SessionView, required: boolean, deps: PasswordDe
     list.replaceChildren(...all.map((c) =>
       h("li", { class: c.ok ? "ok" : "todo", "data-rule": c.id }, h("span", { class: "mark", "aria-hidden": "true" }, c.ok ? "✓" : "•"), c.text)));
     submit.disabled = !all.every((c) => c.ok) || (current !== null && current.value === "");
+    publish({ rules: all.filter((c) => c.ok).map((c) => c.id) });
   };
   let seq = 0;
   const check = async () => {
