@@ -48,6 +48,11 @@ type Handoff struct {
 	PhonebarOwnsPhone bool `json:"phonebarOwnsPhone,omitempty"`
 	// Title is the window title.
 	Title string `json:"title,omitempty"`
+	// Phone is the hot-desk telephone and Line the line (external agents without Hot Desk) the agent
+	// chose at the Phonebar's login: the REST login of the web session (HandoffSession) makes the
+	// same choice, so that the server neither asks again nor moves the agent's calls.
+	Phone string `json:"phone,omitempty"`
+	Line  string `json:"line,omitempty"`
 }
 
 // ErrBadHandoff is returned when a handoff is incomplete or points anywhere but an https origin.

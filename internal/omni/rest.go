@@ -36,7 +36,8 @@ func (r *restSessions) Login(ctx context.Context, force bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.Login(ctx, motion.LoginRequest{Name: r.h.Username, Password: r.h.Password, Force: force, Client: motion.ClientWeb})
+	resp, err := c.Login(ctx, motion.LoginRequest{Name: r.h.Username, Password: r.h.Password, Force: force, Client: motion.ClientWeb,
+		Phone: r.h.Phone, Line: r.h.Line})
 	if err != nil {
 		return "", err
 	}

@@ -58,7 +58,7 @@ func (s *Station) OpenOmni(ctx context.Context) error {
 		title += " — " + p.Fullname
 	}
 	h := omni.Handoff{Origin: p.Server, Form: st.Omni, Username: hs.user, Password: hs.password, CertPEM: certPEM,
-		Pin: pin, PhonebarOwnsPhone: s.Desk() != nil, Title: title}
+		Pin: pin, PhonebarOwnsPhone: s.Desk() != nil, Title: title, Phone: p.Phone, Line: p.Line}
 	if certPEM == "" {
 		h.Pin = ""
 	}
