@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/phonebar/phonebar/internal/fresh"
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
@@ -23,22 +24,15 @@ type SignIns struct {
 	// TTL is how long a kept code is reused; zero means DefaultSignInCodeTTL.
 	TTL time.Duration
 	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	Now fresh.Clock
 
-	mu       sync.Mutex
-	cancel   context.CancelFunc
-	origin   string
-	provider string
-	code     string
-	expires  time.Time
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	kept   fresh.Value[keptCode]
 }
 
-func (s *SignIns) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+// keptCode is a sign-in code kept for the agent's answer, with the sign-in it belongs to.
+type keptCode struct{ origin, provider, code string }
 
 // Begin starts a sign-in with provider on the server at origin; cancel stops it (Cancel calls it).
 // It returns the code kept for this origin and provider, "" when there is none (then sign in
@@ -49,13 +43,11 @@ func (s *SignIns) Begin(origin, provider string, cancel context.CancelFunc) (str
 	if s.cancel != nil {
 		return "", ErrSignInRunning
 	}
-	code := ""
-	if s.origin == origin && s.provider == provider && s.now().Before(s.expires) {
-		code = s.code
-	}
-	s.origin, s.provider, s.code, s.expires = "", "", "", time.Time{}
 	s.cancel = cancel
-	return code, nil
+	if k, ok := s.kept.Take(s.Now.Now()); ok && k.origin == origin && k.provider == provider {
+		return k.code, nil
+	}
+	return "", nil
 }
 
 // End ends the sign-in Begin started. When the login with code failed with err and the server kept
@@ -70,7 +62,7 @@ func (s *SignIns) End(origin, provider, code string, err error) {
 	defer s.mu.Unlock()
 	s.cancel = nil
 	if code != "" && (errors.Is(err, motion.ErrSessionExists) || errors.Is(err, motion.ErrPhoneRequired) || errors.Is(err, motion.ErrPhoneUnavailable)) {
-		s.origin, s.provider, s.code, s.expires = origin, provider, code, s.now().Add(ttl)
+		s.kept.Set(keptCode{origin, provider, code}, s.Now.Now().Add(ttl))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/fresh"
 )
 
 // DefaultFresh is how long a "working" verdict stands for going ready without a new check: the bar
@@ -23,39 +24,21 @@ type Microphone struct {
 	// Fresh is how long a working verdict stands; zero means DefaultFresh.
 	Fresh time.Duration
 	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	Now fresh.Clock
 
 	checking sync.Mutex
-	mu       sync.Mutex
-	verdict  audio.Verdict
-	at       time.Time
-}
-
-func (m *Microphone) now() time.Time {
-	if m.Now != nil {
-		return m.Now()
-	}
-	return time.Now()
+	verdict  fresh.Value[audio.Verdict]
 }
 
 // Working reports whether a check found the microphone working within Fresh, with no device
 // change since.
 func (m *Microphone) Working() bool {
-	fresh := m.Fresh
-	if fresh == 0 {
-		fresh = DefaultFresh
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.verdict == audio.VerdictWorking && m.now().Sub(m.at) < fresh
+	v, ok := m.verdict.Get(m.Now.Now())
+	return ok && v == audio.VerdictWorking
 }
 
 // Forget drops the verdict: a device came or went, or the agent chose another microphone.
-func (m *Microphone) Forget() {
-	m.mu.Lock()
-	m.verdict, m.at = audio.VerdictUnknown, time.Time{}
-	m.mu.Unlock()
-}
+func (m *Microphone) Forget() { m.verdict.Clear() }
 
 // Begin starts a check, or returns ErrChecking while another runs. The check ends with end, which
 // records its verdict (VerdictUnknown for a check that failed records nothing).
@@ -67,9 +50,11 @@ func (m *Microphone) Begin() (end func(audio.Verdict), err error) {
 	return func(v audio.Verdict) {
 		once.Do(func() {
 			if v != audio.VerdictUnknown {
-				m.mu.Lock()
-				m.verdict, m.at = v, m.now()
-				m.mu.Unlock()
+				ttl := m.Fresh
+				if ttl == 0 {
+					ttl = DefaultFresh
+				}
+				m.verdict.Set(v, m.Now.Now().Add(ttl))
 			}
 			m.checking.Unlock()
 		})
