@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/sirupsen/logrus"
 	"github.com/wailsapp/wails/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/problem"
 )
@@ -66,7 +66,7 @@ func runWebWindow(log logrus.FieldLogger, w webWindow) error {
 	return wails.Run(&options.App{
 		Title: w.title, Width: w.width, Height: w.height, MinWidth: w.minWidth, MinHeight: 480,
 		AssetServer:        &assetserver.Options{Handler: w.handler},
-		Logger:             wailsLogger{log},
+		Logger:             logging.Lines{Log: log, Proc: "wails"}, // standard output is the answer's
 		LogLevel:           logger.WARNING,
 		LogLevelProduction: logger.WARNING,
 		BackgroundColour:   options.NewRGB(244, 246, 249),
@@ -98,19 +98,3 @@ func (w wailsWindow) Show() {
 	runtime.WindowShow(w.ctx)
 	runtime.WindowUnminimise(w.ctx)
 }
-
-// wailsLogger sends the window framework's log lines to the Phonebar's log (standard error), so
-// that standard output carries the sign-in answer only.
-type wailsLogger struct{ log logrus.FieldLogger }
-
-func (l wailsLogger) line(level logrus.Level, msg string) {
-	l.log.WithField("proc", "wails").Log(level, strings.TrimSpace(msg))
-}
-
-func (l wailsLogger) Print(m string)   { l.line(logrus.InfoLevel, m) }
-func (l wailsLogger) Trace(m string)   { l.line(logrus.TraceLevel, m) }
-func (l wailsLogger) Debug(m string)   { l.line(logrus.DebugLevel, m) }
-func (l wailsLogger) Info(m string)    { l.line(logrus.InfoLevel, m) }
-func (l wailsLogger) Warning(m string) { l.line(logrus.WarnLevel, m) }
-func (l wailsLogger) Error(m string)   { l.line(logrus.ErrorLevel, m) }
-func (l wailsLogger) Fatal(m string)   { l.line(logrus.ErrorLevel, m) }

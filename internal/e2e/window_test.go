@@ -460,21 +460,10 @@ func TestWindowProcessingSwitch(t *testing.T) {
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
 	app.waitState(t, "the microphone check's verdict shown", 20*time.Second, func(s uiState) bool { return s.Mic != "" })
-	xdo(t, "windowfocus", "--sync", win)
-	key(t, win, keysMicCheck[:2]...) // to the Audio panel, open it
-	// Tab through the panel to the switch: each Tab waits for the focus the window publishes
-	// (briefly none between two elements) before the next.
-	for i := 0; app.state().Focus != "processing-toggle"; i++ {
-		prev := app.state().Focus
-		require.Less(t, i, 30, "the switch is in the window's keyboard order (focus now %q)", prev)
-		key(t, win, "Tab")
-		for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
-			if f := app.state().Focus; f != prev && f != "" {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	app.tabTo(t, win, "audio-summary")
+	key(t, win, "Return") // open the Audio panel
+	// To the switch: tabTo waits for the focus the window publishes after each Tab.
+	app.tabTo(t, win, "processing-toggle")
 	key(t, win, "space")
 	waitFor(t, "processing off in the settings", 10*time.Second, func() bool { return readSettings(t, home).Audio.ProcessingOff })
 	screenshot(t, shotsDir(t), "window-20-processing-off")
