@@ -594,13 +594,18 @@ func TestLoginSSOLogin(t *testing.T) {
 	assert.Zero(t, d.live("sam", motion.ClientPhonebar))
 
 	// Signed in with the provider: the bar logs in with the code.
+	loads := strings.Count(app.log.String(), "sign-in window: page loaded")
 	app.press(t, win, "sso-google", "Return")
 	clicked := time.Now()
 	sso = waitWindow(t, "^Sign in with Google$", 20*time.Second)
 	shown := time.Since(clicked)
 	waitFor(t, "the provider's page", 15*time.Second, authorizeSeen(2))
 	t.Logf("FIGURE sso: sign-in window shown %d ms after the click, provider page requested %d ms after it", shown.Milliseconds(), time.Since(clicked).Milliseconds())
-	time.Sleep(700 * time.Millisecond)
+	// The placeholder, then the provider's page with its focused field (the sign-in process logs
+	// each load).
+	waitFor(t, "the provider's page loaded in the window", 15*time.Second, func() bool {
+		return strings.Count(app.log.String(), "sign-in window: page loaded") >= loads+2
+	})
 	typeText(t, sso, "sam@paths.test")
 	key(t, sso, "Tab")
 	typeText(t, sso, "Sam-Pass-1")

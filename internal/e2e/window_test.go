@@ -288,6 +288,8 @@ func TestWindowRememberMeUsesTheKeyring(t *testing.T) {
 		_, err := keyring.Get(credstore.Service, account)
 		return err == keyring.ErrNotFound
 	})
+	// The keyring entry goes before the settings are written: the login screen shows after both.
+	second.waitState(t, "the login screen", 10*time.Second, func(s uiState) bool { return s.Screen == "login" })
 	assert.False(t, readSettings(t, home).RememberMe)
 }
 

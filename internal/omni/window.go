@@ -108,6 +108,7 @@ func (s *SignInWindow) Started(win Window) {
 // DOMReady is called at every page load: the first (the window's own placeholder) goes on to the
 // provider, every later one runs the script that watches for the callback.
 func (s *SignInWindow) DOMReady(win Window) {
+	s.log.Info("sign-in window: page loaded") // what the window tests wait for before typing
 	if !s.loads.Swap(true) {
 		win.ExecJS(fmt.Sprintf("window.location.replace(%q)", s.req.AuthorizeURL()))
 		return
