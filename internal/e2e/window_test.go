@@ -462,8 +462,8 @@ func TestWindowProcessingSwitch(t *testing.T) {
 	typeText(t, win, d.login.Password)
 	key(t, win, "Return")
 	app.waitState(t, "the microphone check's verdict shown", 20*time.Second, func(s uiState) bool { return s.Mic != "" })
-	app.tabTo(t, win, "audio-summary")
-	key(t, win, "Return") // open the Audio panel
+	key(t, win, "ctrl+comma") // the settings, the microphone list focused
+	app.waitState(t, "the settings open", 10*time.Second, func(s uiState) bool { return s.Focus == "mic-select" })
 	// To the switch: tabTo waits for the focus the window publishes after each Tab.
 	app.tabTo(t, win, "processing-toggle")
 	key(t, win, "space")
