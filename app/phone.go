@@ -7,7 +7,6 @@ import (
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/problem"
-	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/station"
 )
 
@@ -141,30 +140,14 @@ func (p *Phone) History() ([]history.Entry, error) {
 
 // phoneView maps the softphone's state to the window's.
 func phoneView(p station.Phone) PhoneView {
-	v := PhoneView{Registration: "off", Calls: []CallView{}}
-	switch dv := p.Desk; {
-	case dv == nil && p.Err != nil:
-		// The account exists but the phone was not started: not "no phone for this account".
-		v.Registration, v.Problem = "failed", problem.Of(p.Err).Message
+	v := PhoneView{Calls: []CallView{}}
+	v.Registration, v.Problem = p.Registration()
+	if p.Desk == nil {
 		return v
-	case dv == nil:
-		return v
-	case dv.Registration.CanCall():
-		v.Registration = "registered"
-	case dv.Registration == sipua.StateFailed:
-		v.Registration = "failed"
-	default:
-		v.Registration = "registering"
 	}
 	v.Account = p.Desk.Account
-	if err := p.Desk.RegistrationErr; err != nil && !p.Desk.Registration.CanCall() {
-		v.Problem = problem.Registration(err, v.Registration == "registering")
-	}
 	for _, cv := range p.Desk.Calls {
 		v.Calls = append(v.Calls, callView(cv))
-	}
-	if p.HistoryErr != nil && v.Problem == "" {
-		v.Problem = "The call history was damaged: " + p.HistoryErr.Error() + "."
 	}
 	return v
 }

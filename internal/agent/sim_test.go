@@ -49,7 +49,7 @@ func newSimRigWith(t *testing.T, cfg *motionsim.Config) *simRig {
 	var err error
 	r.srv, err = motionsim.New(motionsim.Options{
 		BcryptCost: 4, HeartbeatMS: 50,
-		Config:     cfg,
+		Config: cfg,
 		Hooks: motionsim.Hooks{OnRecord: func(rec motionsim.Record) {
 			if rec.Kind == motionsim.RecordLoginFailed {
 				r.mu.Lock()

@@ -197,4 +197,3 @@ func requireInView(t *testing.T, app *appProc, names ...string) uiState {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-

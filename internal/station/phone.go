@@ -12,6 +12,7 @@ import (
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/problem"
+	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -24,6 +25,33 @@ type Phone struct {
 	Err error
 	// HistoryErr says a damaged call history was kept aside (until restart).
 	HistoryErr error
+}
+
+// Registration says how the phone's registration reads on a front end: "off" (no SIP account),
+// "registering", "registered" or "failed" (also when the phone was not started), with the sentence
+// that explains a problem to the agent ("" when there is none).
+func (p Phone) Registration() (state, explain string) {
+	dv := p.Desk
+	switch {
+	case dv == nil && p.Err != nil:
+		// The account exists but the phone was not started: not "no phone for this account".
+		return "failed", problem.Of(p.Err).Message
+	case dv == nil:
+		return "off", ""
+	case dv.Registration.CanCall():
+		state = "registered"
+	case dv.Registration == sipua.StateFailed:
+		state = "failed"
+	default:
+		state = "registering"
+	}
+	if err := dv.RegistrationErr; err != nil && !dv.Registration.CanCall() {
+		explain = problem.Registration(err, state == "registering")
+	}
+	if p.HistoryErr != nil && explain == "" {
+		explain = "The call history was damaged: " + p.HistoryErr.Error() + "."
+	}
+	return state, explain
 }
 
 // Desk returns the desk of the running softphone, nil when none.
