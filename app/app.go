@@ -53,6 +53,11 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
+	core.quit = func() {
+		if ctx := windowCtx(); ctx != nil {
+			runtime.Quit(ctx)
+		}
+	}
 	defer core.st.Close()
 
 	return wails.Run(&options.App{
@@ -89,6 +94,14 @@ func Run(opts Options) error {
 				log.WithError(err).Info("desktop notifications are not available")
 			}
 			log.WithField("ms", time.Since(started).Milliseconds()).Debug("window started")
+		},
+		// Closing the window during a call asks the agent first (the window answers with Session.Quit).
+		OnBeforeClose: func(context.Context) bool {
+			if !core.st.AskBeforeClose() {
+				return false
+			}
+			emit.Emit(EventCloseRequested, nil)
+			return true
 		},
 		OnShutdown: func(context.Context) {
 			core.st.Shutdown() // the bound methods still running give up

@@ -17,6 +17,7 @@ type core struct {
 	log  *logrus.Logger
 	emit Emitter
 	st   *station.Station
+	quit func() // closes the window (set by Run)
 }
 
 func newCore(opts Options, emit Emitter) (*core, error) {

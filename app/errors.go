@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/problem"
 )
 
@@ -20,6 +21,8 @@ type UIError struct {
 	Suggestion string `json:"suggestion,omitempty"`
 	// Phones are the telephones to pick from, on PHONE_REQUIRED and PHONE_UNAVAILABLE.
 	Phones []string `json:"phones,omitempty"`
+	// RetryInMs is set when the automatic login failed on the network: the window tries again then.
+	RetryInMs int64 `json:"retryInMs,omitempty"`
 }
 
 func (e *UIError) Error() string { return e.Message }
@@ -46,6 +49,9 @@ func describe(err error) *UIError {
 	ui = &UIError{Code: string(p.Code), Message: p.Message, Host: p.Host, Suggestion: p.Suggestion, Phones: p.Phones}
 	if p.Fingerprint != "" {
 		ui.Fingerprint = p.Fingerprint.Pretty()
+	}
+	if re := (*agent.RetryError)(nil); errors.As(err, &re) {
+		ui.RetryInMs = re.After.Milliseconds()
 	}
 	return ui
 }

@@ -14,6 +14,8 @@ const (
 	EventSession = "session"
 	// EventOmni carries an OmniView when the Omni Desktop window opens or closes.
 	EventOmni = "omni"
+	// EventCloseRequested says the window is being closed during a call: the window asks first.
+	EventCloseRequested = "close-requested"
 )
 
 // Emitter sends events to the frontend and desktop notifications; tests record them instead.

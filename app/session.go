@@ -81,3 +81,12 @@ func (s *Session) Pause(pauseTypeID int) (SessionView, error) {
 // LastLine returns where the calls of user on server rang at the last login here, for an external
 // agent without Hot Desk ("internal", "phone" or "mobile"), or "" when there is nothing to offer.
 func (s *Session) LastLine(server, user string) string { return s.c.st.LastLine(server, user) }
+
+// Quit closes the window, ending the calls in progress: the agent has confirmed (the window asks
+// first during a call).
+func (s *Session) Quit() {
+	s.c.st.ConfirmClose()
+	if s.c.quit != nil {
+		s.c.quit()
+	}
+}

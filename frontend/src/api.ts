@@ -41,6 +41,8 @@ export interface UIError {
   host?: string;
   suggestion?: string;
   phones?: string[];
+  /** The automatic login failed on the network: the window tries again after this many ms. */
+  retryInMs?: number;
 }
 
 declare global {
@@ -94,6 +96,8 @@ export const session = {
   cancelSSO: bound("Session", SessionSvc.CancelSSO),
   setReady: bound("Session", SessionSvc.SetReady),
   pause: bound("Session", SessionSvc.Pause),
+  /** Closes the window (after the agent confirmed, during a call). */
+  quit: bound("Session", SessionSvc.Quit),
   mark: bound("Session", (what: "banner-shown" | "banner-hidden") => SessionSvc.UIMark(what)),
   uiState: bound("Session", SessionSvc.UIState),
   /** Where the calls of user on server rang at the last login here ("" when nothing to offer). */

@@ -162,11 +162,23 @@ func barLayout(t *testing.T, w, h int) {
 	key(t, win, "Escape")
 	app.waitState(t, "the bar again", 5*time.Second, func(s uiState) bool { return s.Sheet == "" })
 
-	// The consultation ends, then the customer's call: the bar is idle again.
+	// The consultation ends; Quit with the customer on hold asks, and the yes closes the app.
 	key(t, win, "ctrl+e")
 	app.waitState(t, "the consultation ended", 15*time.Second, func(s uiState) bool { return len(s.Calls) == 1 })
-	key(t, win, "ctrl+e")
-	app.waitState(t, "no call left", 15*time.Second, func(s uiState) bool { return len(s.Calls) == 0 })
+	key(t, win, "F10", "Up", "Return") // the menu's last item: Quit
+	app.waitState(t, "the question before quitting", 5*time.Second, func(s uiState) bool { return s.Sheet == "confirm" && s.Focus == "confirm-no" })
+	select {
+	case <-app.done:
+		t.Fatal("the app quit without asking")
+	default:
+	}
+	key(t, win, "shift+Tab", "Return") // "Quit and end the call"
+	select {
+	case <-app.done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the app did not quit after the agent confirmed")
+	}
+	assert.Contains(t, app.log.String(), "to=logged-out", "quitting logged the agent out")
 }
 
 // requireInView waits until each named element is rendered and wholly inside the visible area (the

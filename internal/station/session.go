@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -123,7 +124,9 @@ func (s *Station) AutoLogin(ctx context.Context) error {
 	defer cancel()
 	s.clearNotice()
 	p, err := s.agent.AutoLogin(ctx)
-	if err != nil {
+	// A network failure comes back with the wait before the window tries again (the saved password
+	// is kept; nothing counted against the lockout rules); anything else as it is.
+	if err := s.autoRetry.Failed(err, rand.Float64()); err != nil {
 		return err
 	}
 	pw, err := s.creds.Get(ctx, p.Server, p.Name)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -95,6 +96,10 @@ type Station struct {
 
 	keyringOnce sync.Once
 	keyringErr  error
+	// closeConfirmed: the agent confirmed closing the window during a call (quit.go).
+	closeConfirmed atomic.Bool
+	// autoRetry spaces the automatic login's attempts after network failures.
+	autoRetry agent.LoginRetry
 
 	mu     sync.Mutex
 	desk   *desk.Desk         // while a WebRTC agent's session lasts

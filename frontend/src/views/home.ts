@@ -353,7 +353,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   const quit = async () => {
     menu.open = false;
     if (!(await askDuringCall("Quitting", liveCalls().length > 1 ? "Quit and end the calls" : "Quit and end the call"))) return;
-    (window.runtime as { Quit?(): void } | undefined)?.Quit?.();
+    await session.quit();
   };
   // The app asks before the window closes during a call (the close button, the taskbar).
   const offClose = on("close-requested", () => void quit());

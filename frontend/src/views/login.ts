@@ -21,6 +21,11 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     value: v.username, required: true,
   });
   const password = h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password" });
+  // With "remember me", the password is in the keyring: an empty field logs in with it (a failed
+  // automatic login keeps it, and the agent need not type it again).
+  const saved = () => v.rememberAvailable && v.remember && !!v.server && !!v.username &&
+    server.value.trim() === v.server && username.value.trim() === v.username;
+  const showSaved = () => { password.placeholder = saved() ? "Saved password (leave empty to use it)" : ""; };
   const remember = h("input", {
     id: "remember", type: "checkbox", checked: v.rememberAvailable && v.remember, disabled: !v.rememberAvailable,
   });
@@ -103,6 +108,15 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     }
   };
   for (const el of [username, password]) el.addEventListener("input", () => { ssoProvider = ""; });
+  // An error about what the agent is now changing is stale: it goes (and so does a pending retry).
+  for (const el of [server, username, password]) {
+    el.addEventListener("input", () => {
+      stopRetry();
+      showSaved();
+      if (!errorBox.hidden) { errorBox.hidden = true; publish({ error: "" }); }
+      if (el !== password) { trustBox.hidden = true; choiceBox.hidden = true; }
+    });
+  }
   let ssoTimer = 0;
   server.addEventListener("input", () => { clearTimeout(ssoTimer); ssoTimer = window.setTimeout(() => void loadProviders(), 500); });
   // What the next submit adds, set by the "log in anyway" and telephone choices.
@@ -208,6 +222,38 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     (trustBox.querySelector("#trust-accept") as HTMLButtonElement | null)?.focus();
   };
 
+  // The automatic login with the saved password, and its retries: only after a network failure
+  // (the app says when, retryInMs), counted down on the error, with Retry now; typing stops them.
+  let retryTimer = 0;
+  let retryTick = 0;
+  const stopRetry = () => { window.clearTimeout(retryTimer); window.clearInterval(retryTick); retryTimer = retryTick = 0; };
+  const offerRetry = (e: UIError) => {
+    stopRetry();
+    if (!e.retryInMs) return;
+    const at = Date.now() + e.retryInMs;
+    const note = h("p", { id: "retry-note", class: "retry-note" });
+    const tick = () => { note.textContent = `Trying again in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s. Your saved password is kept.`; };
+    tick();
+    retryTick = window.setInterval(tick, 1000);
+    retryTimer = window.setTimeout(() => void autoLogin(), e.retryInMs);
+    errorBox.append(note, h("div", { class: "row retry-row" },
+      h("button", { type: "button", id: "retry", class: "primary small", onclick: () => void autoLogin() }, "Retry now")));
+  };
+  async function autoLogin() {
+    stopRetry();
+    showError(undefined);
+    busy(true);
+    try {
+      deps.onLoggedIn((await session.autoLogin()) as SessionView);
+    } catch (err) {
+      const e = asUIError(err) as UIError;
+      showError(e);
+      offerRetry(e);
+    } finally {
+      busy(false);
+    }
+  }
+
   const busy = (on: boolean) => {
     publish({ busy: on });
     submit.disabled = on;
@@ -221,6 +267,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
       ev.preventDefault();
       if (ssoProvider) {
         void signInWith(ssoProvider);
+        return;
+      }
+      if (!password.value && saved() && server.value.trim() && username.value.trim()) {
+        await autoLogin();
         return;
       }
       if (!server.value.trim() || !username.value.trim() || !password.value) {
@@ -352,6 +402,8 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     void showLine();
     void loadProviders();
     showError(initialError);
+    showSaved();
+    if (initialError) offerRetry(initialError);
     (v.server || v.demo ? (v.username ? password : username) : server).focus();
   });
   return root;

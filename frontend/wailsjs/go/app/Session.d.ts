@@ -27,6 +27,8 @@ export function Pause(arg1:number):Promise<app.SessionView>;
 
 export function Providers(arg1:string):Promise<Array<string>>;
 
+export function Quit():Promise<void>;
+
 export function SetReady(arg1:boolean):Promise<app.SessionView>;
 
 export function TrustCertificate(arg1:string,arg2:string):Promise<void>;

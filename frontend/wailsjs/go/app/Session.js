@@ -50,6 +50,10 @@ export function Providers(arg1) {
   return window['go']['app']['Session']['Providers'](arg1);
 }
 
+export function Quit() {
+  return window['go']['app']['Session']['Quit']();
+}
+
 export function SetReady(arg1) {
   return window['go']['app']['Session']['SetReady'](arg1);
 }
