@@ -3,7 +3,6 @@ package app
 import (
 	"github.com/sirupsen/logrus"
 
-	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/motion"
@@ -59,16 +58,7 @@ func (c *core) view() SessionView {
 	if s.Demo != nil {
 		v.Demo = &DemoView{Server: s.Demo.Server, Logins: s.Demo.Logins}
 	}
-	switch {
-	case s.State == agent.StateLoggingIn:
-		v.State = "logging-in"
-	case s.State == agent.StatePasswordChange:
-		v.State = "password-change"
-	case s.State.HasSession():
-		v.State = "logged-in"
-	default:
-		v.State = "logged-out"
-	}
+	v.State, v.Connection = s.State.Screen(), s.State.Connection()
 	if !s.State.HasSession() {
 		return v
 	}
@@ -79,12 +69,6 @@ func (c *core) view() SessionView {
 	v.Status, v.PauseTypes = &StatusView{Ready: s.Agent.Ready, SinceMs: s.Agent.Since.UnixMilli(), LoggedInMs: s.Agent.LoggedInAt.UnixMilli()}, s.PauseTypes
 	if pt := s.Agent.PauseType; pt != nil {
 		v.Status.PauseTypeID, v.Status.PauseType = pt.ID, pt.Name
-	}
-	switch s.State {
-	case agent.StateLoggedIn:
-		v.Connection = "connected"
-	case agent.StateReconnecting:
-		v.Connection = "reconnecting"
 	}
 	for _, n := range s.Notices {
 		nv := NoticeView{ID: n.ID, Text: n.Text, Days: n.Days}

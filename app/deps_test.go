@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -40,4 +43,22 @@ func TestInternalPackagesDoNotImportWails(t *testing.T) {
 		}
 	}
 	require.Greater(t, checked, 5, "the internal packages were listed")
+}
+
+// TestAppStaysThin keeps app/ to mapping DTOs and events: policy belongs in internal/, where the
+// command line and the control API use it too. Every build-tag variant is counted.
+func TestAppStaysThin(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	lines := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		lines += bytes.Count(b, []byte("\n"))
+	}
+	require.Greater(t, lines, 100, "app/ was read")
+	require.LessOrEqual(t, lines, 1000, "app/ has %d lines of non-test Go: move the policy into internal/", lines)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/problem"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/station"
 )
 
@@ -40,20 +41,8 @@ type CallView struct {
 	Muted        bool   `json:"muted"`
 	HeldByRemote bool   `json:"heldByRemote"`
 	Reason       string `json:"reason"`
-	// Quality is the call's quality at a glance (internal/quality).
-	Quality CallQuality `json:"quality"`
-}
-
-// CallQuality is the call card's quality indicator: Level is "unknown" (not rated yet), "good",
-// "fair" or "poor"; the latest second's MOS estimate, loss, jitter and round trip (0: not known);
-// Warnings the warnings in force, in plain words.
-type CallQuality struct {
-	Level    string   `json:"level"`
-	MOS      float64  `json:"mos"`
-	LossPct  float64  `json:"lossPct"`
-	JitterMs float64  `json:"jitterMs"`
-	RTTMs    float64  `json:"rttMs"`
-	Warnings []string `json:"warnings"`
+	// Quality is the call's quality at a glance.
+	Quality quality.Card `json:"quality"`
 }
 
 // Phone is the softphone service bound to the window: it maps the desk of calls (internal/desk)
@@ -154,13 +143,7 @@ func phoneView(p station.Phone) PhoneView {
 
 func callView(cv desk.CallView) CallView {
 	v := CallView{ID: cv.ID, Direction: cv.Direction.String(), Remote: cv.Remote, RemoteName: cv.RemoteName,
-		State: cv.State.String(), Muted: cv.Muted, HeldByRemote: cv.HeldByRemote}
-	q := cv.Quality
-	v.Quality = CallQuality{Level: q.Level.String(), MOS: q.Last.MOS, LossPct: max(q.Last.LossPct, q.Last.RemoteLossPct),
-		JitterMs: max(q.Last.JitterMs, q.Last.RemoteJitterMs), RTTMs: q.Last.RTTMs, Warnings: []string{}}
-	for _, w := range q.Warnings {
-		v.Quality.Warnings = append(v.Quality.Warnings, w.Text())
-	}
+		State: cv.State.String(), Muted: cv.Muted, HeldByRemote: cv.HeldByRemote, Quality: cv.Quality.Card()}
 	if !cv.Answered.IsZero() {
 		v.AnsweredAt = cv.Answered.UnixMilli()
 	}

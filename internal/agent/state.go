@@ -53,6 +53,30 @@ func (s State) HasSession() bool {
 	return false
 }
 
+// Screen is which screen a front end shows in the state: "logging-in", "password-change",
+// "logged-in" (any other state with a session) or "logged-out".
+func (s State) Screen() string {
+	switch {
+	case s == StateLoggingIn, s == StatePasswordChange:
+		return s.String()
+	case s.HasSession():
+		return "logged-in"
+	}
+	return "logged-out"
+}
+
+// Connection is how the realtime connection reads on a front end: "connected", "reconnecting", or
+// "" while there is none yet (or no session).
+func (s State) Connection() string {
+	switch s {
+	case StateLoggedIn:
+		return "connected"
+	case StateReconnecting:
+		return "reconnecting"
+	}
+	return ""
+}
+
 // Input is what happens to a session. The zero value, InputUnknown, is never valid.
 type Input int
 

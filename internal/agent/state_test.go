@@ -78,3 +78,23 @@ func TestEnumStrings(t *testing.T) {
 	}
 	assert.Equal(t, "unknown", InputUnknown.String())
 }
+
+func TestStateOnAFrontEnd(t *testing.T) {
+	tests := []struct {
+		state              State
+		screen, connection string
+	}{
+		{StateUnknown, "logged-out", ""},
+		{StateLoggedOut, "logged-out", ""},
+		{StateLoggingIn, "logging-in", ""},
+		{StatePasswordChange, "password-change", ""},
+		{StateConnecting, "logged-in", ""},
+		{StateLoggedIn, "logged-in", "connected"},
+		{StateReconnecting, "logged-in", "reconnecting"},
+		{StateLoggingOut, "logged-out", ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.screen, tt.state.Screen(), tt.state.String())
+		assert.Equal(t, tt.connection, tt.state.Connection(), tt.state.String())
+	}
+}

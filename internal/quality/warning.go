@@ -92,3 +92,26 @@ func LevelOf(mos float64) Level {
 	}
 	return LevelPoor
 }
+
+// Card is a call's quality as its call card shows it: the level, the latest second's MOS estimate,
+// the worse direction's loss and jitter, the round trip (each 0 while not known), and the warnings
+// in force in plain words.
+type Card struct {
+	Level    string   `json:"level"`
+	MOS      float64  `json:"mos"`
+	LossPct  float64  `json:"lossPct"`
+	JitterMs float64  `json:"jitterMs"`
+	RTTMs    float64  `json:"rttMs"`
+	Warnings []string `json:"warnings"`
+}
+
+// Card returns the report as a call card shows it.
+func (r Report) Card() Card {
+	l := r.Last
+	c := Card{Level: r.Level.String(), MOS: l.MOS, LossPct: max(l.LossPct, l.RemoteLossPct),
+		JitterMs: max(l.JitterMs, l.RemoteJitterMs), RTTMs: l.RTTMs, Warnings: []string{}}
+	for _, w := range r.Warnings {
+		c.Warnings = append(c.Warnings, w.Text())
+	}
+	return c
+}

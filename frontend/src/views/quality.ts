@@ -4,7 +4,7 @@
 // update with each view of the call.
 
 import { h } from "../dom";
-import { app } from "../../wailsjs/go/models";
+import { quality } from "../../wailsjs/go/models";
 import "./quality.css";
 
 const levelText: Record<string, string> = {
@@ -16,14 +16,14 @@ const levelText: Record<string, string> = {
 export function qualityIndicator(): {
   el: HTMLElement;
   warnings: HTMLElement;
-  update(q: app.CallQuality | undefined, inCall: boolean): void;
+  update(q: quality.Card | undefined, inCall: boolean): void;
 } {
   const bars = [1, 2, 3].map((n) => h("span", { class: `q-bar q-bar-${n}` }));
   const mos = h("span", { class: "q-mos mono" });
   const el = h("span", { class: "quality", role: "img", "data-quality": "unknown" }, h("span", { class: "q-bars" }, ...bars), mos);
   // role=status: a new warning is read out once, politely.
   const warnings = h("div", { class: "q-warnings", role: "status", "data-quality-warnings": "" });
-  const update = (q: app.CallQuality | undefined, inCall: boolean) => {
+  const update = (q: quality.Card | undefined, inCall: boolean) => {
     const level = inCall && q ? q.level : "unknown";
     el.hidden = !inCall;
     el.dataset.quality = level;

@@ -105,28 +105,6 @@ export namespace app {
 		    return a;
 		}
 	}
-	export class CallQuality {
-	    level: string;
-	    mos: number;
-	    lossPct: number;
-	    jitterMs: number;
-	    rttMs: number;
-	    warnings: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new CallQuality(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.level = source["level"];
-	        this.mos = source["mos"];
-	        this.lossPct = source["lossPct"];
-	        this.jitterMs = source["jitterMs"];
-	        this.rttMs = source["rttMs"];
-	        this.warnings = source["warnings"];
-	    }
-	}
 	export class CallView {
 	    id: string;
 	    direction: string;
@@ -137,7 +115,7 @@ export namespace app {
 	    muted: boolean;
 	    heldByRemote: boolean;
 	    reason: string;
-	    quality: CallQuality;
+	    quality: quality.Card;
 	
 	    static createFrom(source: any = {}) {
 	        return new CallView(source);
@@ -154,7 +132,7 @@ export namespace app {
 	        this.muted = source["muted"];
 	        this.heldByRemote = source["heldByRemote"];
 	        this.reason = source["reason"];
-	        this.quality = this.convertValues(source["quality"], CallQuality);
+	        this.quality = this.convertValues(source["quality"], quality.Card);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -515,6 +493,28 @@ export namespace motionsim {
 
 export namespace quality {
 	
+	export class Card {
+	    level: string;
+	    mos: number;
+	    lossPct: number;
+	    jitterMs: number;
+	    rttMs: number;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Card(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.level = source["level"];
+	        this.mos = source["mos"];
+	        this.lossPct = source["lossPct"];
+	        this.jitterMs = source["jitterMs"];
+	        this.rttMs = source["rttMs"];
+	        this.warnings = source["warnings"];
+	    }
+	}
 	export class Summary {
 	    seconds: number;
 	    mos: number;
