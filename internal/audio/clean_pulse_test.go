@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,41 +43,8 @@ func micRun(t *testing.T, proc processing.Options, signal []float64) []int16 {
 		Processing: proc, PlayFromCallback: true})
 	require.NoError(t, err)
 	defer e.Close()
-	var mu sync.Mutex
-	var heard []int16
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f := make([]int16, e.FrameSamples())
-		for {
-			n, err := e.ReadFrame(ctx, f)
-			if err != nil {
-				return
-			}
-			if e.Stats().CaptureFrames-e.Stats().CaptureFiller < 10 {
-				continue // the devices are still starting
-			}
-			mu.Lock()
-			heard = append(heard, f[:n]...)
-			mu.Unlock()
-		}
-	}()
-	until := func(n int) {
-		for {
-			mu.Lock()
-			got := len(heard)
-			mu.Unlock()
-			if got >= n {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("only %.1f s of audio heard in time", float64(got)/ecRate)
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}
-	until(ecRate / 2)
+	rec := record(ctx, e)
+	rec.waitFor(ctx, t, ecRate/2)
 	pcm := make([]byte, 0, 2*(markerLen+markerGap+len(signal)))
 	for i := range markerLen {
 		v := int16(0.3 * 32767 * math.Sin(2*math.Pi*1000*float64(i)/ecRate))
@@ -91,17 +57,14 @@ func micRun(t *testing.T, proc processing.Options, signal []float64) []int16 {
 	cmd := exec.CommandContext(ctx, "pacat", "--playback", "--device="+nsRoom, "--format=s16le",
 		"--rate="+strconv.Itoa(ecRate), "--channels=1", "--latency-msec=200") // no underruns on a busy machine
 	cmd.Stdin = strings.NewReader(string(pcm))
-	mu.Lock()
-	start := len(heard)
-	mu.Unlock()
+	start := rec.len()
 	require.NoError(t, cmd.Start())
 	go cmd.Wait() //nolint:errcheck
 	// pacat may take a second or more to start on a loaded machine.
-	until(start + 3*ecRate + markerLen + markerGap + len(signal))
+	rec.waitFor(ctx, t, start+3*ecRate+markerLen+markerGap+len(signal))
 	cancel()
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
+	<-rec.done
+	heard := rec.heard
 	// A frame dropped while this goroutine was starved shifts what follows by 20 ms: the windows
 	// measured keep half a second from the phases' edges, so a few are harmless.
 	require.LessOrEqual(t, e.Stats().CaptureDropped, uint64(5), "frames dropped: the timing of the phases is lost")

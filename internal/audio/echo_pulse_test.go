@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,40 +112,8 @@ func runRoom(t *testing.T, proc processing.Options) echoRun {
 	})
 	require.NoError(t, err)
 	defer e.Close()
-	var mu sync.Mutex
-	var heard []int16
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f := make([]int16, e.FrameSamples())
-		for {
-			n, err := e.ReadFrame(ctx, f)
-			if err != nil {
-				return
-			}
-			if e.Stats().CaptureFrames-e.Stats().CaptureFiller < 10 {
-				continue // the devices are still starting
-			}
-			mu.Lock()
-			heard = append(heard, f[:n]...)
-			mu.Unlock()
-		}
-	}()
-	at := func(sec float64) { // wait until sec seconds of audio were heard
-		for {
-			mu.Lock()
-			n := len(heard)
-			mu.Unlock()
-			if n >= int(sec*ecRate) {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				t.Fatalf("only %.1f s of audio heard in time", float64(n)/ecRate)
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}
+	rec := record(ctx, e)
+	at := func(sec float64) { rec.waitFor(ctx, t, int(sec*ecRate)) } // sec seconds of audio heard
 	far.on.Store(true)
 	at(8)
 	talk(ctx, t, 10*time.Second)
@@ -154,10 +121,8 @@ func runRoom(t *testing.T, proc processing.Options) echoRun {
 	far.on.Store(false)
 	at(14.2)
 	cancel()
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	part := func(from, to float64) []int16 { return heard[int(from*ecRate):int(to*ecRate)] }
+	<-rec.done
+	part := func(from, to float64) []int16 { return rec.heard[int(from*ecRate):int(to*ecRate)] }
 	return echoRun{echoOnly: part(6, 8), doubleTalk: part(9.2, 11), agentOnly: part(12.2, 14.2)}
 }
 
