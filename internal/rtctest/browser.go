@@ -74,7 +74,6 @@ func Bundle(t testing.TB) string {
 // ICE, self-signed wss accepted) on the phone page, and stops it at cleanup.
 func StartBrowser(t testing.TB) *Browser {
 	t.Helper()
-	chromium := testenv.NeedCommand(t, "chromium")
 	bundle := Bundle(t)
 	sub, err := fs.Sub(page, "testdata/page")
 	if err != nil {
@@ -90,25 +89,14 @@ func StartBrowser(t testing.TB) *Browser {
 	if err := os.WriteFile(wav, toneWAV(BrowserToneHz, 48000, 2*time.Second), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
+	opts := testenv.ChromiumOptions(t,
 		chromedp.Flag("use-fake-ui-for-media-stream", true),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-file-for-fake-audio-capture", wav),
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
 		chromedp.Flag("ignore-certificate-errors", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-	}
+	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	t.Cleanup(func() {
