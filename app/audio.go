@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/phonebar/phonebar/internal/audio"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/station"
 )
 
@@ -95,7 +96,7 @@ func audioView(d station.Devices) AudioView {
 	v := AudioView{Microphones: []DeviceView{}, Speakers: []DeviceView{}, Notices: d.Notices,
 		Microphone: d.Microphone, Speaker: d.Speaker, Ringer: d.Ringer, Processing: d.Processing}
 	if d.Err != nil {
-		v.Problem = "No sound system answers: " + d.Err.Error()
+		v.Problem = problem.Of(d.Err).Message
 	}
 	for _, m := range d.List.Microphones {
 		v.Microphones = append(v.Microphones, DeviceView{ID: m.ID, Name: m.Name, Default: m.IsDefault})

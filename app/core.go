@@ -51,7 +51,7 @@ func (c *core) view() SessionView {
 		v.SettingsProblem = problem.Of(s.SettingsErr).Message // the window shows which file and what to do
 	}
 	if s.KeyringErr != nil {
-		v.RememberNote = "Remember me is off: " + problem.Of(s.KeyringErr).Message
+		v.RememberNote = problem.RememberOff(s.KeyringErr)
 	} else {
 		v.RememberAvailable = true
 	}

@@ -201,7 +201,7 @@ func iceMessage(err error) string {
 // tagged says what a code attached with Tag means; inner is the error it was attached to.
 var taggedMessages = map[Code]func(inner error) string{
 	CodeHistoryDamaged: prefixed("The call history cannot be read: "),
-	CodeNoSoundSystem:  prefixed("No sound system answers: "),
+	CodeNoSoundSystem:  ownOrPrefixed(CodeNoSoundSystem, "No sound system answers: "),
 	CodeNoSuchDevice:   text("That device is not connected any more: pick another one."),
 	CodeCallDevice:     prefixed("Saved for the next calls, but the call in progress stays on the previous device: "),
 	CodeMicCheckFailed: prefixed("The microphone check did not run: "),
@@ -215,6 +215,22 @@ var taggedMessages = map[Code]func(inner error) string{
 	},
 	CodeMissing:    text("Enter your current password."),
 	CodeCallFailed: prefixed("The call failed: "),
+}
+
+// RememberOff says why "Remember me" cannot be offered: the keyring's problem, err.
+func RememberOff(err error) string { return "Remember me is off: " + Of(err).Message }
+
+// ownOrPrefixed gives the rules' own sentence when the inner error already means code (it says
+// more than a prefix could), else continues prefix with what is known of it.
+func ownOrPrefixed(code Code, prefix string) func(error) string {
+	return func(inner error) string {
+		for _, r := range rules {
+			if r.is(inner) && r.code == code && r.msg != nil {
+				return r.msg(inner)
+			}
+		}
+		return prefixed(prefix)(inner)
+	}
 }
 
 // prefixed continues a sentence with what the rules say of the inner error, or its text.

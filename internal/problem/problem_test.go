@@ -97,6 +97,8 @@ func TestOf(t *testing.T) {
 		{"deadline", context.DeadlineExceeded, CodeTimeout, "too long"},
 		{"tagged playback", Tag(CodePlaybackFailed, errors.New("audio: device busy")), CodePlaybackFailed, "The sound could not be played: audio: device busy."},
 		{"tagged, no sound system", Tag(CodeMicCheckFailed, audio.ErrNoAudioServer), CodeMicCheckFailed, "The microphone check did not run: no sound system is running"},
+		{"no sound system says it once", Tag(CodeNoSoundSystem, audio.ErrNoAudioServer), CodeNoSoundSystem, "No sound system is running on this computer: start it"},
+		{"a sound system that fails otherwise", Tag(CodeNoSoundSystem, errors.New("pulse: connection refused")), CodeNoSoundSystem, "No sound system answers: pulse: connection refused."},
 		{"tagged without a sentence keeps the code", Tag(CodeMissing, errors.New("enter your current password")), CodeMissing, "Enter your current password"},
 		{"a Problem stays as it is", &Problem{Code: CodeTransferNotReady, Message: "X."}, CodeTransferNotReady, "X."},
 		{"other", errors.New("boom"), CodeInternal, "Boom"},
@@ -114,6 +116,7 @@ func TestOf(t *testing.T) {
 		})
 	}
 	assert.Equal(t, Problem{}, Of(nil))
+	assert.Equal(t, "Remember me is off: "+Of(credstore.ErrTimeout).Message, RememberOff(credstore.ErrTimeout))
 }
 
 func TestDetails(t *testing.T) {

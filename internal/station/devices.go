@@ -27,7 +27,7 @@ type sound interface {
 
 // Devices are the sound devices present and the agent's choices among them.
 type Devices struct {
-	// List is the devices present; Err says why none could be listed (no sound system).
+	// List is the devices present; Err says why none could be listed (tagged CodeNoSoundSystem).
 	List audio.Devices
 	Err  error
 	// Microphone, Speaker and Ringer are the IDs in use: the choice, or the default standing in
@@ -74,6 +74,9 @@ func (s *Station) Devices(ctx context.Context) Devices {
 
 // resolve says which device serves each choice in a listing.
 func (s *Station) resolve(devs audio.Devices, err error) Devices {
+	if err != nil {
+		err = problem.Tag(problem.CodeNoSoundSystem, err)
+	}
 	d := Devices{List: devs, Err: err, Notices: []string{}}
 	st, serr := s.cfg.Load()
 	d.Processing = !st.Audio.ProcessingOff
