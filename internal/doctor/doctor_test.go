@@ -7,40 +7,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/turn/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/rtctest/netimpair"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // startTURN runs a real TURN server (pion/turn, which answers STUN bindings too) on loopback that
-// knows one user, "agent" with the password "right"; it returns its host:port.
+// impairs nothing; it returns its host:port. Its one account is netimpair.Username/Password.
 func startTURN(t *testing.T) string {
 	t.Helper()
-	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv, err := turn.NewServer(turn.ServerConfig{
-		Realm: "phonebar.test",
-		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
-			if ra.Username != "agent" {
-				return "", nil, false
-			}
-			return ra.Username, turn.GenerateAuthKey(ra.Username, ra.Realm, "right"), true
-		},
-		PacketConnConfigs: []turn.PacketConnConfig{{
-			PacketConn:            conn,
-			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1"},
-		}},
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
-	return conn.LocalAddr().String()
+	return netimpair.StartRelay(t, netimpair.Impairment{}).Addr()
 }
 
 // demoServer runs the real demo server (internal/motionsim) with its PBX, handing out ice as the
@@ -90,7 +73,7 @@ func TestDoctorAgainstTheDemoServer(t *testing.T) {
 	turnAddr := startTURN(t)
 	url, fp, pw := demoServer(t, []motion.ICEServer{
 		{URLs: []string{"stun:" + turnAddr}},
-		{URLs: []string{"turn:" + turnAddr + "?transport=udp"}, Username: "agent", Credential: "right"},
+		{URLs: []string{"turn:" + turnAddr + "?transport=udp"}, Username: netimpair.Username, Credential: netimpair.Password},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -118,7 +101,7 @@ func TestDoctorAgainstTheDemoServer(t *testing.T) {
 
 func TestDoctorFailures(t *testing.T) {
 	turnAddr := startTURN(t)
-	url, fp, pw := demoServer(t, []motion.ICEServer{{URLs: []string{"turn:" + turnAddr}, Username: "agent", Credential: "wrong"}})
+	url, fp, pw := demoServer(t, []motion.ICEServer{{URLs: []string{"turn:" + turnAddr}, Username: netimpair.Username, Credential: "wrong"}})
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	deadAddr := closed.Addr().String()

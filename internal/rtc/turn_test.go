@@ -3,50 +3,31 @@ package rtc_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pion/turn/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/phonebar/phonebar/internal/rtc"
+	"github.com/phonebar/phonebar/internal/rtctest/netimpair"
 )
 
-// startTURN runs a real TURN server (pion/turn) on loopback that knows one user, "agent" with the
-// password "right", and returns its turn: URL.
-func startTURN(t *testing.T) string {
+// startTURN runs a real TURN server (pion/turn) on loopback that impairs nothing.
+func startTURN(t *testing.T) rtc.ICEServer {
 	t.Helper()
-	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	require.NoError(t, err)
-	srv, err := turn.NewServer(turn.ServerConfig{
-		Realm: "phonebar.test",
-		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
-			if ra.Username != "agent" {
-				return "", nil, false
-			}
-			return ra.Username, turn.GenerateAuthKey(ra.Username, ra.Realm, "right"), true
-		},
-		PacketConnConfigs: []turn.PacketConnConfig{{
-			PacketConn:            conn,
-			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1"},
-		}},
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
-	return "turn:" + conn.LocalAddr().String() + "?transport=udp"
+	return netimpair.StartRelay(t, netimpair.Impairment{}).ICEServer()
 }
 
 // TestRelayOnlyThroughTURN: with relay-only, the call's media goes through the TURN server (the
 // selected pair is a relay) and the audio arrives both ways.
 func TestRelayOnlyThroughTURN(t *testing.T) {
-	url := startTURN(t)
+	relay := startTURN(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	sinkA, sinkB := rtc.NewFrequencySink(), rtc.NewFrequencySink()
-	a, err := rtc.NewSession(rtc.Options{RelayOnly: true, ICEServers: []rtc.ICEServer{{URLs: []string{url}, Username: "agent", Credential: "right"}},
+	a, err := rtc.NewSession(rtc.Options{RelayOnly: true, ICEServers: []rtc.ICEServer{relay},
 		AllowLoopback: true, Source: rtc.NewToneSource(440), Sink: sinkA})
 	require.NoError(t, err)
 	defer a.Close()
@@ -69,10 +50,11 @@ func TestRelayOnlyThroughTURN(t *testing.T) {
 // all. The offer fails at once with ErrNoRelay and a sentence that names the TURN settings, instead
 // of a call that rings into silence.
 func TestTURNRefuses(t *testing.T) {
-	url := startTURN(t)
+	relay := startTURN(t)
+	relay.Credential = "wrong"
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	a, err := rtc.NewSession(rtc.Options{RelayOnly: true, ICEServers: []rtc.ICEServer{{URLs: []string{url}, Username: "agent", Credential: "wrong"}},
+	a, err := rtc.NewSession(rtc.Options{RelayOnly: true, ICEServers: []rtc.ICEServer{relay},
 		AllowLoopback: true, Source: rtc.NewToneSource(440)})
 	require.NoError(t, err)
 	defer a.Close()

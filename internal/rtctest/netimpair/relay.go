@@ -44,8 +44,8 @@ var Profiles = []Profile{
 
 // Relay is a TURN server on 127.0.0.1 (pion/turn) that impairs what it relays.
 type Relay struct {
-	url string
-	imp *impairer
+	addr string
+	imp  *impairer
 }
 
 // Username and Password are the relay's one account.
@@ -84,12 +84,15 @@ func StartRelay(t testing.TB, imp Impairment) *Relay {
 		_ = srv.Close()
 		im.wait()
 	})
-	return &Relay{url: "turn:" + conn.LocalAddr().String() + "?transport=udp", imp: im}
+	return &Relay{addr: conn.LocalAddr().String(), imp: im}
 }
+
+// Addr is the relay's host:port; it answers STUN bindings there too.
+func (r *Relay) Addr() string { return r.addr }
 
 // ICEServer is the relay as an ICE server of the call's media options.
 func (r *Relay) ICEServer() rtc.ICEServer {
-	return rtc.ICEServer{URLs: []string{r.url}, Username: Username, Credential: Password}
+	return rtc.ICEServer{URLs: []string{"turn:" + r.addr + "?transport=udp"}, Username: Username, Credential: Password}
 }
 
 // Set changes what the relay does from now on: a test starts a call on a clean relay (so that its
