@@ -309,6 +309,13 @@ func (e *Engine) ReadFrame(ctx context.Context, pcm []int16) (int, error) {
 	if len(pcm) < e.frame {
 		return 0, fmt.Errorf("audio: ReadFrame needs room for %d samples, got %d", e.frame, len(pcm))
 	}
+	// A closed engine says so at once, even with frames still queued (select picks among ready
+	// cases at random).
+	select {
+	case <-e.done:
+		return 0, ErrClosed
+	default:
+	}
 	select {
 	case f := <-e.frames:
 		return copy(pcm, f), nil
