@@ -2,7 +2,9 @@ package rtc_test
 
 import (
 	"context"
+	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +18,25 @@ import (
 	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/rtc"
 )
+
+// voicedSource is a Source an Opus encoder takes for voice: three harmonics whose pitch moves every
+// frame. (A steady tone soon counts as no voice, and the encoder then sends no FEC.)
+type voicedSource struct {
+	mu    sync.Mutex
+	phase float64
+	k     int
+}
+
+func (v *voicedSource) Fill(pcm []int16, rate int) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	hz := 200 + 40*float64(v.k%7)
+	v.k++
+	for i := range pcm {
+		pcm[i] = int16(9000 * (math.Sin(v.phase) + 0.5*math.Sin(2*v.phase) + 0.3*math.Sin(3*v.phase)))
+		v.phase = math.Mod(v.phase+2*math.Pi*hz/float64(rate), 2*math.Pi)
+	}
+}
 
 // Two real sessions over loopback; the offerer's audio loses every 8th packet on the way (12.5 %).
 // Each side rates the call from what it receives and from the other's RTCP reports.
@@ -32,7 +53,7 @@ func TestQualityFromReceiverAndReports(t *testing.T) {
 			send(h, payload)
 		}
 	}
-	a, err := rtc.NewSession(rtc.WithNetwork(rtc.Options{Codecs: []codec.ID{codec.Opus}, AllowLoopback: true, Source: rtc.NewToneSource(440)}, lossy))
+	a, err := rtc.NewSession(rtc.WithNetwork(rtc.Options{Codecs: []codec.ID{codec.Opus}, AllowLoopback: true, Source: &voicedSource{}}, lossy))
 	require.NoError(t, err)
 	defer a.Close()
 	b, err := rtc.NewSession(rtc.Options{AllowLoopback: true, Source: rtc.Silence{}})
@@ -60,6 +81,7 @@ func TestQualityFromReceiverAndReports(t *testing.T) {
 	})
 
 	qa, qb := a.Quality(), b.Quality()
+	t.Logf("B stats %+v\nA last %+v\nB last %+v", b.Stats(), qa.Last, qb.Last)
 	assert.InDelta(t, 12.5, qb.Last.LossPct, 6, "received loss")
 	assert.InDelta(t, 12.5, qa.Last.RemoteLossPct, 6, "reported loss")
 	assert.Less(t, qa.Last.RTTMs, 200.0, "loopback")
@@ -70,7 +92,7 @@ func TestQualityFromReceiverAndReports(t *testing.T) {
 	assert.Greater(t, qb.Last.MOS, qa.Last.MOS, "FEC-rebuilt frames are not counted as lost")
 	assert.Less(t, qa.Last.MOS, 3.8, "what the answerer hears, as its reports say (loss before FEC), costs the offerer's rating")
 	assert.True(t, qb.Last.MicSilent, "the answerer sends digital silence")
-	assert.False(t, qa.Last.MicSilent, "the offerer sends a tone")
+	assert.False(t, qa.Last.MicSilent, "the offerer sends a voice")
 	assert.Contains(t, qa.Summary.Warnings, quality.WarningHighLoss)
 	assert.Equal(t, quality.LevelPoor, qa.Level)
 	assert.NotEmpty(t, a.Stats().Quality.Summary.Warnings, "Stats carries the quality")

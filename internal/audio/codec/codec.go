@@ -39,9 +39,11 @@ type Concealer interface {
 
 // FECDecoder is implemented by codecs that carry a copy of the previous frame inside the next
 // packet (Opus in-band FEC). DecodeFEC recovers the frame before payload into pcm, whose length
-// must be that frame's size.
+// must be that frame's size; HasFEC reports whether payload carries such a copy at all (without
+// one, DecodeFEC only conceals).
 type FECDecoder interface {
 	DecodeFEC(payload []byte, pcm []int16) (int, error)
+	HasFEC(payload []byte) bool
 }
 
 // LossTuner is implemented by encoders that protect their stream against loss (Opus in-band FEC):

@@ -151,6 +151,9 @@ func (o *OpusCodec) DecodeFEC(payload []byte, pcm []int16) (int, error) {
 	return o.decode(payload, pcm, 1)
 }
 
+// HasFEC implements FECDecoder (OpusHasFEC).
+func (o *OpusCodec) HasFEC(payload []byte) bool { return OpusHasFEC(payload) }
+
 func (o *OpusCodec) decode(payload []byte, pcm []int16, fec C.int) (int, error) {
 	if len(pcm) == 0 {
 		return 0, fmt.Errorf("%w: empty output", ErrBufferTooSmall)

@@ -8,6 +8,12 @@
 // and keeps the packet it was waiting for) and shrinking slowly when it gets better (one frame is
 // skipped after half a second with more buffered than needed). The same two moves absorb clock drift
 // between the far end and the local sound card.
+//
+// A missing packet is concealed once: when the buffer ran dry at its turn and the packet after it
+// comes first, the frame concealed at that turn was the lost packet's, and play goes on with the
+// next one at its own turn. When the far end sends in-band FEC (SetFEC) and packets are being lost,
+// the buffer keeps one frame more, so that the packet after a lost one is at hand at the lost one's
+// turn and the frame is rebuilt from its redundancy instead of made up.
 package jitter
 
 import (
@@ -102,6 +108,10 @@ const (
 	resetAfter = 10
 	// maxJump is the largest sequence step taken as the same stream; more is a new stream.
 	maxJump = 1000
+	// fecHoldFrames is how long after the latest loss the buffer keeps its extra frame for FEC
+	// (5 s): random loss of a few percent loses a packet every second or so, and the frame is not
+	// given back and taken again between two losses.
+	fecHoldFrames = 250
 )
 
 // Buffer is an adaptive jitter buffer. Push and Pop may be called from different goroutines.
@@ -130,6 +140,16 @@ type Buffer struct {
 	havePlay bool
 	over     int // consecutive pops with more than needed
 	dry      int // consecutive underruns
+	// owed is how many frames concealed since the last one played stood in for packets from next
+	// on while the buffer was dry: when a later packet comes first, those missing are lost and
+	// already concealed.
+	owed int
+	// fec says the far end's packets carry in-band FEC (SetFEC); pops counts the frames played
+	// since the start, lossAt is the pop of the latest loss (lossSeen: there was one).
+	fec      bool
+	pops     uint64
+	lossAt   uint64
+	lossSeen bool
 	stats    Stats
 	waited   time.Duration // summed over the packets played
 }
@@ -312,7 +332,8 @@ func (b *Buffer) resetLocked() {
 	clear(b.pkts)
 	b.started, b.haveHigh = false, false
 	b.transits, b.sends = b.transits[:0], b.sends[:0]
-	b.tpos, b.over, b.dry = 0, 0, 0
+	b.tpos, b.over, b.dry, b.owed = 0, 0, 0, 0
+	b.lossSeen = false
 	b.target = b.minF
 	b.stats.Resets++
 }
@@ -323,20 +344,42 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.started {
-		if len(b.pkts) == 0 || b.bufferedFramesLocked() < b.target {
+		if len(b.pkts) == 0 || b.bufferedFramesLocked() < b.goalLocked() {
 			return Frame{Status: StatusBuffering}
 		}
-		b.started, b.next, b.over, b.dry = true, b.lowestLocked(), 0, 0
+		b.started, b.next, b.over, b.dry, b.owed = true, b.lowestLocked(), 0, 0, 0
+	}
+	// The buffer ran dry and concealed frames in place of the packets from next on. If a later
+	// packet has come while the one awaited has not, that one was lost rather than late, and its
+	// frame has been concealed already: move past it instead of concealing it a second time. (The
+	// frame played in its place was this packet's turn; waiting for it again would add a frame of
+	// delay for nothing.)
+	b.pops++
+	for b.owed > 0 && len(b.pkts) > 0 {
+		if _, ok := b.pkts[b.next]; ok {
+			break
+		}
+		b.lossAt, b.lossSeen = b.pops, true
+		if nxt, ok := b.pkts[b.next+1]; ok && b.holdingLocked() && int(b.highest-b.next) < b.goalLocked() {
+			// Losses with FEC at hand and less buffered than that needs: rebuild the lost frame
+			// from the next packet now, a frame late, which grows the buffer by the frame FEC needs.
+			b.next++
+			b.owed = 0
+			b.stats.Lost++
+			return Frame{Status: StatusLost, Next: &nxt}
+		}
+		b.next++
+		b.owed--
 	}
 
-	level := b.bufferedFramesLocked()
-	if level > b.target+1 || b.spareLocked(now) {
+	level, goal := b.bufferedFramesLocked(), b.goalLocked()
+	if level > goal+1 || (!b.holdingLocked() && b.spareLocked(now)) {
 		b.over++
 	} else {
 		b.over = 0
 	}
 	threshold := shrinkAfter
-	if level > b.target+3 {
+	if level > goal+3 {
 		// Far more than needed (the far end's clock is fast, or the local speaker took less than
 		// real time on a starved machine): catch up at up to one frame in five.
 		threshold = shrinkFastAfter
@@ -355,7 +398,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		delete(b.pkts, b.next)
 		b.lastExt, b.lastTS, b.havePlay = b.next, p.Timestamp, true
 		b.next++
-		b.dry = 0
+		b.dry, b.owed = 0, 0
 		b.stats.Played++
 		d := now.Sub(p.Arrival)
 		b.waited += d
@@ -366,6 +409,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		b.next++
 		b.dry = 0
 		b.stats.Lost++
+		b.lossAt, b.lossSeen = b.pops, true
 		f := Frame{Status: StatusLost}
 		if p, ok := b.pkts[b.next]; ok {
 			f.Next = &p
@@ -377,18 +421,43 @@ func (b *Buffer) Pop(now time.Time) Frame {
 	// frame of delay (the buffer grows when the network gets worse).
 	b.dry++
 	if b.dry >= resetAfter {
-		b.started = false
+		b.started, b.owed = false, 0
 		b.stats.Resets++
 		return Frame{Status: StatusBuffering}
 	}
 	if b.overdueLocked(now) {
 		b.next++
 		b.stats.Lost++
+		b.lossAt, b.lossSeen = b.pops, true
 		return Frame{Status: StatusLost}
 	}
 	b.stats.Underruns++
 	b.stats.Lost++
+	b.owed++
 	return Frame{Status: StatusLost}
+}
+
+// holdingLocked reports whether the buffer keeps a frame more for FEC: the far end sends it and a
+// packet was lost in the last fecHoldFrames.
+func (b *Buffer) holdingLocked() bool {
+	return b.fec && b.lossSeen && b.pops-b.lossAt < fecHoldFrames
+}
+
+// goalLocked is the delay aimed for, in frames: the target the jitter asks for, and the frame FEC
+// needs while holding.
+func (b *Buffer) goalLocked() int {
+	if b.holdingLocked() {
+		return min(b.target+1, b.maxF)
+	}
+	return b.target
+}
+
+// SetFEC says whether the far end's packets carry in-band FEC (the Playout tells from the packets
+// it decodes). While they do and packets are being lost, the buffer keeps one frame more.
+func (b *Buffer) SetFEC(on bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.fec = on
 }
 
 // spareLocked reports whether the frame being played now could be skipped without the next one
@@ -439,7 +508,7 @@ func (b *Buffer) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.stats
-	s.TargetDelay = time.Duration(b.target) * b.frame
+	s.TargetDelay = time.Duration(b.goalLocked()) * b.frame
 	s.BufferedDelay = time.Duration(b.bufferedFramesLocked()) * b.frame
 	if s.Played > 0 {
 		s.MeanWait = b.waited / time.Duration(s.Played)

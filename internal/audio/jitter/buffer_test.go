@@ -260,3 +260,72 @@ func BenchmarkJitterDelay(b *testing.B) {
 		})
 	}
 }
+
+// TestBufferConcealsALossOnce feeds known packet sequences into a buffer that plays one frame
+// behind the arrivals, the phase its shrinking settles into on a clean line (each packet popped
+// 1 ms after it came): then the buffer is empty when a lost packet's turn comes, and the packet
+// after it is not there yet. Every missing packet must be concealed once (one 20 ms frame), the
+// packets after it played at their own turn, and nothing skipped; a packet reordered within its
+// turn is no loss at all.
+func TestBufferConcealsALossOnce(t *testing.T) {
+	tests := []struct {
+		name  string
+		lost  []int                 // packets that never come
+		delay map[int]time.Duration // packets that come this much after their usual time
+		// concealed is how many frames must be concealed, late how many packets come after their turn.
+		concealed, late int
+	}{
+		{name: "clean", concealed: 0},
+		{name: "one loss", lost: []int{50}, concealed: 1},
+		{name: "5% loss, one packet in twenty", lost: []int{10, 30, 50, 70, 90, 110, 130, 150, 170, 190}, concealed: 10},
+		{name: "three in a row", lost: []int{60, 61, 62}, concealed: 3},
+		{name: "two losses a frame apart", lost: []int{40, 42}, concealed: 2},
+		{name: "late past its turn and after the next", delay: map[int]time.Duration{100: 25 * time.Millisecond}, concealed: 1, late: 1},
+		{name: "losses and reordering", lost: []int{20, 95, 140}, delay: map[int]time.Duration{50: 30 * time.Millisecond, 120: 25 * time.Millisecond}, concealed: 5, late: 2},
+	}
+	const packets = 200
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Unix(1_700_000_000, 0)
+			var arrivals []arrival
+			for i := range packets {
+				if slices.Contains(tt.lost, i) {
+					continue
+				}
+				at := start.Add(time.Duration(i)*frame + 5*time.Millisecond + tt.delay[i])
+				arrivals = append(arrivals, arrival{at: at, p: Packet{Seq: uint16(i), Timestamp: uint32(i * 160), Payload: []byte{byte(i), byte(i >> 8)}}})
+			}
+			sort.SliceStable(arrivals, func(i, j int) bool { return arrivals[i].at.Before(arrivals[j].at) })
+			b := New(Options{})
+			var frames []Frame
+			next := 0
+			// Pop 1 ms after each packet's usual arrival, until the last packet has been played.
+			for k := 0; k < packets+2; k++ {
+				now := start.Add(time.Duration(k)*frame + 6*time.Millisecond)
+				for next < len(arrivals) && !arrivals[next].at.After(now) {
+					a := arrivals[next].p
+					a.Arrival = arrivals[next].at
+					b.Push(a)
+					next++
+				}
+				f := b.Pop(now)
+				frames = append(frames, f)
+				if f.Status == StatusOK && f.Packet.Seq == packets-1 {
+					break
+				}
+			}
+			played := checkContinuous(t, frames)
+			s := b.Stats()
+			assert.Equal(t, tt.concealed, s.Lost, "frames concealed: %+v", s)
+			assert.Equal(t, tt.late, s.Late, "packets after their turn")
+			assert.Zero(t, s.Skipped, "frames skipped: a loss added no delay to take back")
+			assert.Len(t, played, packets-len(tt.lost)-tt.late, "every packet that came in time was played")
+			// Each packet plays at its own turn: the one after a loss is not held back a frame.
+			for i, f := range frames {
+				if f.Status == StatusOK {
+					assert.Equal(t, int(f.Packet.Seq), i, "frame %d played packet %d", i, f.Packet.Seq)
+				}
+			}
+		})
+	}
+}

@@ -10,15 +10,19 @@ import (
 // frame of PCM per call. It is the Source the audio Engine plays during a call. Only one goroutine
 // may call NextFrame.
 type Playout struct {
-	buf   *Buffer
-	dec   codec.Codec
-	now   func() time.Time
-	last  []int16 // the last frame played, for concealment of codecs without their own
-	lost  int     // consecutive concealed frames
-	stats PlayoutStats
+	buf  *Buffer
+	dec  codec.Codec
+	now  func() time.Time
+	last []int16 // the last frame played, for concealment of codecs without their own
+	lost int     // consecutive concealed frames
+	// fecAge counts the frames since a decoded packet last carried in-band FEC (fecFrames: none yet).
+	fecAge int
+	stats  PlayoutStats
 }
 
-// PlayoutStats count how frames were made.
+// PlayoutStats count how frames were made: Decoded from their own packet, Concealed when it was
+// missing (FECRecovered of these rebuilt from the next packet's in-band FEC, the rest made up),
+// Silent before the stream starts or after it stopped.
 type PlayoutStats struct {
 	Decoded, Concealed, FECRecovered, Silent, DecodeErrors int
 }
@@ -31,12 +35,16 @@ const (
 	concealFrames = 5
 )
 
+// fecFrames is how long the far end's in-band FEC counts as sent after the last packet that carried
+// it (2 s): an encoder leaves it out of some packets (after silence, say) while still sending it.
+const fecFrames = 100
+
 // NewPlayout plays buf through dec. now is the playout clock (nil: time.Now).
 func NewPlayout(buf *Buffer, dec codec.Codec, now func() time.Time) *Playout {
 	if now == nil {
 		now = time.Now
 	}
-	return &Playout{buf: buf, dec: dec, now: now}
+	return &Playout{buf: buf, dec: dec, now: now, fecAge: fecFrames}
 }
 
 // NextFrame fills pcm (one frame at the codec's sample rate) with the next frame of playout.
@@ -54,6 +62,7 @@ func (p *Playout) NextFrame(pcm []int16) {
 		p.stats.Decoded++
 		p.lost = 0
 		p.remember(pcm)
+		p.noteFEC(f.Packet.Payload)
 	case StatusLost:
 		p.conceal(pcm, f.Next)
 	default:
@@ -69,7 +78,7 @@ func (p *Playout) NextFrame(pcm []int16) {
 func (p *Playout) conceal(pcm []int16, next *Packet) {
 	p.lost++
 	p.stats.Concealed++
-	if fec, ok := p.dec.(codec.FECDecoder); ok && next != nil && p.lost == 1 {
+	if fec, ok := p.dec.(codec.FECDecoder); ok && next != nil && fec.HasFEC(next.Payload) {
 		if n, err := fec.DecodeFEC(next.Payload, pcm); err == nil {
 			clear(pcm[n:])
 			p.stats.FECRecovered++
@@ -92,6 +101,23 @@ func (p *Playout) conceal(pcm []int16, next *Packet) {
 	}
 	for i, s := range p.last {
 		pcm[i] = int16(float64(s) * gain)
+	}
+}
+
+// noteFEC tells the buffer whether the far end sends in-band FEC, from the packet just decoded.
+func (p *Playout) noteFEC(payload []byte) {
+	fec, ok := p.dec.(codec.FECDecoder)
+	if !ok {
+		return
+	}
+	was := p.fecAge < fecFrames
+	if fec.HasFEC(payload) {
+		p.fecAge = 0
+	} else if p.fecAge < fecFrames {
+		p.fecAge++
+	}
+	if now := p.fecAge < fecFrames; now != was {
+		p.buf.SetFEC(now)
 	}
 }
 

@@ -1,6 +1,8 @@
 package jitter
 
 import (
+	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,4 +107,98 @@ func TestPlayoutSilenceBeforeStart(t *testing.T) {
 	p.NextFrame(pcm)
 	assert.Equal(t, []int16{0, 0, 0}, pcm)
 	assert.Equal(t, 1, p.Stats().Silent)
+}
+
+// voiced is a signal an encoder takes for voice: three harmonics whose pitch moves every frame (an
+// encoder sends no FEC for frames it takes for silence, as a steady tone soon is).
+type voiced struct {
+	phase float64
+	k     int
+}
+
+func (v *voiced) fill(pcm []int16, rate int) {
+	hz := 200 + 40*float64(v.k%7)
+	v.k++
+	for i := range pcm {
+		pcm[i] = int16(9000 * (math.Sin(v.phase) + 0.5*math.Sin(2*v.phase) + 0.3*math.Sin(3*v.phase)))
+		v.phase = math.Mod(v.phase+2*math.Pi*hz/float64(rate), 2*math.Pi)
+	}
+}
+
+// TestPlayoutConcealsEachLossOnce encodes 200 frames, loses ten of their packets (two of them in
+// a row) and plays the rest, each popped 1 ms after it came: the phase the buffer's shrinking
+// settles into on a clean line, where the packet after a lost one is not there yet at the lost
+// one's turn. Every lost frame is concealed once, not once while the buffer is dry and again when
+// the next packet shows the loss. With Opus whose packets carry in-band FEC, the first loss grows
+// the buffer by the frame FEC needs, and from then on lost frames are rebuilt from the next
+// packet's redundancy (counted as FEC only when the packet carries it) instead of made up.
+func TestPlayoutConcealsEachLossOnce(t *testing.T) {
+	lost := []int{10, 30, 60, 70, 100, 101, 130, 150, 170, 180}
+	tests := []struct {
+		name string
+		id   codec.ID
+		fec  bool
+		// concealed frames, FEC-rebuilt ones among them
+		concealed, rebuilt int
+	}{
+		{"PCMU", codec.PCMU, false, 10, 0},
+		{"Opus without FEC", codec.Opus, false, 10, 0},
+		// 10: made up while dry, then rebuilt a frame late (the buffer grows); 100: made up while
+		// dry, 101 rebuilt; the seven others rebuilt.
+		{"Opus with FEC", codec.Opus, true, 11, 9},
+	}
+	const packets = 200
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !codec.Available(tt.id) {
+				t.Skip("this build has no Opus")
+			}
+			enc, err := codec.New(tt.id, codec.Options{FEC: tt.fec, ExpectedLossPercent: 10})
+			require.NoError(t, err)
+			defer enc.Close()
+			dec, err := codec.New(tt.id, codec.Options{})
+			require.NoError(t, err)
+			defer dec.Close()
+			n := tt.id.FrameSamples(codec.FrameDuration)
+			start := time.Unix(1_700_000_000, 0)
+			var arrivals []arrival
+			v := &voiced{}
+			pcm := make([]int16, n)
+			for i := range packets {
+				v.fill(pcm, enc.SampleRate())
+				out := make([]byte, 1500)
+				m, err := enc.Encode(pcm, out)
+				require.NoError(t, err)
+				if tt.fec && slices.Contains(lost, i-1) && i-1 != 100 {
+					// The encoder leaves FEC out after a frame it takes for silence or too unlike
+					// the one before; none of these lost frames is one.
+					require.True(t, codec.OpusHasFEC(out[:m]), "packet %d carries the FEC of the lost one", i)
+				}
+				if !slices.Contains(lost, i) {
+					arrivals = append(arrivals, arrival{at: start.Add(time.Duration(i)*frame + 5*time.Millisecond),
+						p: Packet{Seq: uint16(i), Timestamp: uint32(i * n), Payload: out[:m]}})
+				}
+			}
+			buf := New(Options{ClockRate: tt.id.ClockRate()})
+			var now time.Time
+			p := NewPlayout(buf, dec, func() time.Time { return now })
+			next := 0
+			for k := 0; buf.Stats().Played < len(arrivals) && k < packets+10; k++ {
+				now = start.Add(time.Duration(k)*frame + 6*time.Millisecond)
+				for next < len(arrivals) && !arrivals[next].at.After(now) {
+					a := arrivals[next].p
+					a.Arrival = arrivals[next].at
+					buf.Push(a)
+					next++
+				}
+				p.NextFrame(pcm)
+			}
+			st, bs := p.Stats(), buf.Stats()
+			t.Logf("playout %+v, buffer %+v", st, bs)
+			assert.Equal(t, packets-len(lost), st.Decoded, "every packet played")
+			assert.Equal(t, tt.concealed, st.Concealed, "frames concealed")
+			assert.Equal(t, tt.rebuilt, st.FECRecovered, "frames rebuilt from FEC")
+			assert.Zero(t, bs.Late+bs.Skipped, "no packet dropped")
+		})
+	}
 }
