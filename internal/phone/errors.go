@@ -13,6 +13,10 @@ var (
 	// ErrChangeRefused wraps why a hold or resume did not happen (the other side refused it, did not
 	// answer in time, or the wait was cancelled): the call and its audio are exactly as before.
 	ErrChangeRefused = errors.New("the other side did not take the change: the call goes on as it was")
+	// ErrMediaNotMoved wraps why the audio of a call could not move to this computer's new address
+	// (the ICE restart was refused or failed): the call stays up, held or not as before, without
+	// audio.
+	ErrMediaNotMoved = errors.New("the network changed and the call's audio could not move to the new address: hang up and call again")
 	// ErrRingTimeout is why an incoming call ended that rang for Config.RingTimeout unanswered.
 	ErrRingTimeout = errors.New("nobody answered the call in time")
 )

@@ -152,8 +152,10 @@ const (
 	// stays up.
 	EventMedia
 	// EventMoved: after a reconnection, the call's signalling moved to the new connection (a target
-	// refresh the other side accepted), or could not be moved (Err: the other side may not reach
-	// this phone until it calls back or the call ends).
+	// refresh the other side accepted), and after a change of this computer's address, its audio
+	// moved to the new one (an ICE restart); or the call could not be moved (Err: the other side
+	// may not reach this phone until it calls back or the call ends; wrapping ErrMediaNotMoved, the
+	// audio's path is gone and the call is otherwise as it was).
 	EventMoved
 )
 
@@ -216,7 +218,7 @@ func New(cfg Config) (*Phone, error) {
 			Reconnected: func(calls []*sipua.Call) {
 				for _, sc := range calls {
 					if c := p.lookup(sc.ID()); c != nil {
-						go c.refreshTarget()
+						go c.refreshTarget(true)
 					}
 				}
 			},
@@ -259,7 +261,9 @@ func (p *Phone) Run(ctx context.Context) error {
 // system said it resumed, a VPN came up).
 func (p *Phone) Reconnect(why string) { p.ua.Reconnect(why) }
 
-// networkChanged reconnects when the signalling's connection cannot have survived the change.
+// networkChanged reconnects when the signalling's connection cannot have survived the change
+// (the calls then move with the reconnection: Handler.Reconnected), else moves the media of each
+// call whose local address went (an ICE restart: see Call.refreshTarget).
 func (p *Phone) networkChanged(c netwatch.Change) {
 	p.log.Info("network changed", "kind", c.Kind.String(), "detail", c.Detail)
 	if c.Kind == netwatch.KindResume || !localAddressPresent(p.ua.LocalIP()) {
@@ -267,12 +271,21 @@ func (p *Phone) networkChanged(c netwatch.Change) {
 		return
 	}
 	p.ua.Kick()
+	p.mu.Lock()
+	calls := make([]*Call, 0, len(p.calls))
+	for _, call := range p.calls {
+		calls = append(calls, call)
+	}
+	p.mu.Unlock()
+	for _, call := range calls {
+		go call.refreshTarget(false)
+	}
 }
 
-// localAddressPresent reports whether ip is still one of this machine's addresses (a zero ip, not
-// connected, counts as present: there is nothing to drop).
+// localAddressPresent reports whether ip is still one of this machine's addresses (a zero or
+// unspecified ip, not connected or not known, counts as present: there is nothing to drop).
 func localAddressPresent(ip netip.Addr) bool {
-	if !ip.IsValid() || ip.IsLoopback() {
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsUnspecified() {
 		return true
 	}
 	addrs, err := net.InterfaceAddrs()
@@ -561,10 +574,13 @@ type Call struct {
 	ringTimer     *time.Timer
 	// endReason, when set, is why the call ends, in place of the signalling's reason.
 	endReason error
-	// moving is closed when the target refresh under way (after a reconnection) is done; nil when
-	// none is. The agent's changes wait for it, so that the other side's answers to them (the NOTIFY
-	// of a transfer) already find the new connection.
+	// moving is closed when the move under way (a target refresh after a reconnection, an ICE
+	// restart after a change of address) is done; nil when none is. The agent's changes wait for
+	// it, so that the other side's answers to them (the NOTIFY of a transfer) already find the new
+	// connection.
 	moving chan struct{}
+	// moveAgain asks the move under way to run once more when done (a new Contact if moveContact).
+	moveAgain, moveContact bool
 }
 
 // settle waits until a target refresh under way is done, or ctx ends.
@@ -890,15 +906,26 @@ const refreshAttempts = 4
 
 var refreshPause = time.Second
 
-// refreshTarget sends a target refresh after the signalling moved to a new connection: a re-INVITE
-// with our new Contact and the session as it is (same transport, same directions), so that the
-// other side's requests (hold, transfer, hang-up) reach this phone again. A hold or resume under
-// way is waited for; a failure is tried again, up to refreshAttempts times, 1, 2, 4 s apart.
-func (c *Call) refreshTarget() {
+// refreshTarget moves the call after the network changed, with a re-INVITE in its dialog:
+//   - after a reconnection (contact true), a target refresh: our new Contact, so that the other
+//     side's requests (hold, transfer, hang-up) reach this phone again;
+//   - when the local address under the call's media went (rtc.Session.PathGone), an ICE restart:
+//     new ICE credentials and the candidates of the addresses there are now, so that the audio
+//     flows again. One re-INVITE does both when both are due.
+//
+// A hold or resume under way is waited for; a failure is tried again, up to refreshAttempts times,
+// 1, 2, 4 s apart. A refresh asked for while one runs is done after it. EventMoved says how it
+// went; a restart that failed says why (ErrMediaNotMoved) and leaves the call as it was: its
+// state, its hold, the session description the other side has; only the audio, whose path had
+// gone already, does not come back.
+func (c *Call) refreshTarget(contact bool) {
 	c.mu.Lock()
 	if c.moving != nil {
+		// One is under way: it runs once more when done.
+		c.moveAgain = true
+		c.moveContact = c.moveContact || contact
 		c.mu.Unlock()
-		return // one is under way already
+		return
 	}
 	moving := make(chan struct{})
 	c.moving = moving
@@ -909,22 +936,41 @@ func (c *Call) refreshTarget() {
 		c.mu.Unlock()
 		close(moving)
 	}()
+	for {
+		c.refreshAttempts(contact)
+		c.mu.Lock()
+		again := c.moveAgain && c.state != StateEnded
+		contact = c.moveContact
+		c.moveAgain, c.moveContact = false, false
+		c.mu.Unlock()
+		if !again {
+			return
+		}
+	}
+}
+
+func (c *Call) refreshAttempts(contact bool) {
 	pause := refreshPause
 	for attempt := 1; ; attempt++ {
-		err := c.refreshOnce()
+		restarted, err := c.refreshOnce(contact)
 		switch {
+		case errors.Is(err, errNothingToMove):
+			return
 		case err == nil:
-			c.phone.log.Info("call moved to the new connection", "call", c.id, "attempt", attempt)
+			c.phone.log.Info("call moved", "call", c.id, "attempt", attempt, "ice_restart", restarted, "new_contact", contact)
 			c.phone.emit(Event{Kind: EventMoved, Call: c})
 			return
 		case errors.Is(err, ErrCallState) || errors.Is(err, sipua.ErrCallState) || c.State() == StateEnded:
 			return
 		case attempt >= refreshAttempts:
-			c.phone.log.Warn("the call could not be moved to the new connection: the other side may not reach this phone", "call", c.id, "error", err)
+			if restarted {
+				err = fmt.Errorf("%w: %w", ErrMediaNotMoved, err)
+			}
+			c.phone.log.Warn("the call could not be moved: the other side may not reach this phone, or the audio may not flow", "call", c.id, "ice_restart", restarted, "error", err)
 			c.phone.emit(Event{Kind: EventMoved, Call: c, Err: err})
 			return
 		}
-		c.phone.log.Debug("target refresh failed, trying again", "call", c.id, "error", err, "after", pause)
+		c.phone.log.Debug("moving the call failed, trying again", "call", c.id, "ice_restart", restarted, "error", err, "after", pause)
 		t := time.NewTimer(pause)
 		select {
 		case <-c.done:
@@ -936,12 +982,17 @@ func (c *Call) refreshTarget() {
 	}
 }
 
-func (c *Call) refreshOnce() error {
+// errNothingToMove: the network changed, and neither the call's Contact nor its media path did.
+var errNothingToMove = errors.New("phone: nothing to move")
+
+// refreshOnce sends one re-INVITE that moves the call (see refreshTarget) and reports whether it
+// restarted ICE.
+func (c *Call) refreshOnce(contact bool) (restarted bool, err error) {
 	for {
 		c.mu.Lock()
 		if c.state != StateActive && c.state != StateHeld || c.media == nil {
 			c.mu.Unlock()
-			return ErrCallState
+			return false, ErrCallState
 		}
 		if !c.renegotiating {
 			break
@@ -949,12 +1000,17 @@ func (c *Call) refreshOnce() error {
 		c.mu.Unlock()
 		select {
 		case <-c.done:
-			return ErrCallState
+			return false, ErrCallState
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	c.renegotiating = true
 	m := c.media
+	restart := m.PathGone(localAddressPresent)
+	if !restart && !contact {
+		c.mu.Unlock()
+		return false, errNothingToMove
+	}
+	c.renegotiating = true
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
@@ -963,15 +1019,21 @@ func (c *Call) refreshOnce() error {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	answer, err := c.sip.Renegotiate(ctx, m.RefreshOffer, m.CancelHold)
+	offer, apply := m.RefreshOffer, m.ApplyAnswerDirection
+	if restart {
+		c.phone.log.Info("the call's local address went: restarting ICE", "call", c.id)
+		offer = func() ([]byte, error) { return m.RestartOffer(ctx) }
+		apply = m.ApplyRestartAnswer
+	}
+	answer, err := c.sip.Renegotiate(ctx, offer, m.CancelHold)
 	if err != nil {
-		return err
+		return restart, err
 	}
-	if err := m.ApplyAnswerDirection(answer); err != nil {
+	if err := apply(answer); err != nil {
 		m.CancelHold()
-		return err
+		return restart, err
 	}
-	return nil
+	return restart, nil
 }
 
 // Mute stops (true) or restarts (false) sending our audio; the call stays up and the other side

@@ -125,6 +125,12 @@ func newAPI(opts Options) (*webrtc.API, error) {
 	s.SetIncludeLoopbackCandidate(opts.AllowLoopback)
 	// mDNS host names mean nothing to a PBX and cost a lookup; candidates carry real addresses.
 	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	// Addresses as they are at each gathering, so that an ICE restart finds the new ones.
+	n, err := newFreshNet()
+	if err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	s.SetNet(n)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s)), nil
 }
 

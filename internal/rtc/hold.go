@@ -14,6 +14,8 @@ package rtc
 type proposal struct {
 	dir     string
 	version uint64
+	// restart is the offer of an ICE restart (restart.go), nil for a change of direction.
+	restart []byte
 }
 
 // Hold returns the offer of a re-INVITE that puts the call on hold (dir SendOnly: we keep
@@ -26,7 +28,7 @@ func (s *Session) Hold(dir string) ([]byte, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	if s.local == nil {
+	if s.local == nil || (s.proposed != nil && s.proposed.restart != nil) {
 		return nil, ErrState
 	}
 	version := s.version + 1
@@ -51,7 +53,7 @@ func (s *Session) ApplyAnswerDirection(answer []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.proposed
-	if p == nil {
+	if p == nil || p.restart != nil {
 		return ErrState
 	}
 	s.proposed = nil
@@ -61,12 +63,18 @@ func (s *Session) ApplyAnswerDirection(answer []byte) error {
 	return nil
 }
 
-// CancelHold drops the offer Hold made: the other side refused it or never answered, and the
-// media stays as it was.
+// CancelHold drops the offer Hold or RestartOffer made: the other side refused it or never
+// answered, and the media stays as it was (after a restart offer, pion's description is rolled
+// back; its ICE agent keeps the new credentials, which no answer will ever match, on the path
+// that was gone already).
 func (s *Session) CancelHold() {
 	s.mu.Lock()
+	p := s.proposed
 	s.proposed = nil
 	s.mu.Unlock()
+	if p != nil && p.restart != nil {
+		s.rollbackLocal()
+	}
 }
 
 // Flowing reports whether the media sends and plays audio now (both false while held both ways).
@@ -76,11 +84,13 @@ func (s *Session) Flowing() (sending, receiving bool) {
 	return s.sending, s.receiving
 }
 
-// Reoffer answers an offer the other side makes during the call (hold or resume): the answer has
-// the reverse direction and the same transport, and applies at once. An offer that changes the
-// transport returns ErrRenegotiation.
+// Reoffer answers an offer the other side makes during the call: hold or resume, whose answer has
+// the reverse direction and the same transport and applies at once, or an ICE restart (new ICE
+// credentials: the other side moved to another network), which moves the media to the addresses
+// of the offer and of the candidates gathered now (restart.go). An offer with a new DTLS
+// fingerprint (a new association, new keys) returns ErrRenegotiation and changes nothing.
 func (s *Session) Reoffer(offer []byte) ([]byte, error) {
-	id, err := transportID(offer)
+	tr, err := transportOf(offer)
 	if err != nil {
 		return nil, err
 	}
@@ -89,16 +99,27 @@ func (s *Session) Reoffer(offer []byte) ([]byte, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if id != s.remoteID {
-		return nil, ErrRenegotiation
-	}
 	if s.closed {
+		s.mu.Unlock()
 		return nil, ErrClosed
 	}
 	if s.local == nil {
+		s.mu.Unlock()
 		return nil, ErrState
 	}
+	if tr.fingerprint != s.remote.fingerprint {
+		s.mu.Unlock()
+		return nil, ErrRenegotiation
+	}
+	if tr.ice != s.remote.ice {
+		if s.proposed != nil || s.offer != nil {
+			s.mu.Unlock()
+			return nil, ErrState // an offer of ours waits: the signalling answers 491
+		}
+		s.mu.Unlock()
+		return s.answerRestart(offer, tr, dir)
+	}
+	defer s.mu.Unlock()
 	ours := Reverse(dir)
 	s.version++
 	sdp, err := withDirection(s.local, ours, s.version)

@@ -3,6 +3,7 @@ package rtc
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,9 @@ type candidate struct {
 	ip        net.IP
 	port      int
 	typ       string
+	// base is the local address under the candidate: its own for a host candidate, its related
+	// address (raddr) for a reflexive or relayed one; invalid when unknown.
+	base netip.Addr
 }
 
 func parseCandidate(v string) (candidate, bool) {
@@ -53,7 +57,17 @@ func parseCandidate(v string) (candidate, bool) {
 	if err != nil || ip == nil || port <= 0 || port > 65535 {
 		return candidate{}, false
 	}
-	return candidate{component: f[1], transport: strings.ToLower(f[2]), ip: ip, port: port, typ: f[7]}, true
+	c := candidate{component: f[1], transport: strings.ToLower(f[2]), ip: ip, port: port, typ: f[7]}
+	if c.typ == "host" {
+		c.base, _ = netip.AddrFromSlice(ip)
+	}
+	for i := 8; i+1 < len(f); i += 2 {
+		if f[i] == "raddr" {
+			c.base, _ = netip.ParseAddr(f[i+1])
+		}
+	}
+	c.base = c.base.Unmap()
+	return c, true
 }
 
 // rank orders candidates for the default: what a phone or media relay that ignores ICE can reach
@@ -215,6 +229,12 @@ func withDirection(raw []byte, dir string, version uint64) ([]byte, error) {
 		return nil, err
 	}
 	sd.Origin.SessionVersion = version
+	directAudio(sd, dir)
+	return sd.Marshal()
+}
+
+// directAudio sets every audio section's direction to dir (and drops a session-level one).
+func directAudio(sd *sdp.SessionDescription, dir string) {
 	kept := sd.Attributes[:0]
 	for _, a := range sd.Attributes {
 		if !isDirection(a.Key) {
@@ -234,18 +254,25 @@ func withDirection(raw []byte, dir string, version uint64) ([]byte, error) {
 		}
 		m.Attributes = append(attrs, sdp.Attribute{Key: dir})
 	}
-	return sd.Marshal()
 }
 
-// transportID is what identifies a media transport in an SDP: ICE credentials and DTLS fingerprint.
-func transportID(raw []byte) (string, error) {
+// transport is what identifies a media transport in an SDP: the ICE credentials (new ones are an
+// ICE restart, which moves the media to other addresses) and the DTLS fingerprint (a new one would
+// be a new DTLS association: new keys).
+type transport struct {
+	ice         string
+	fingerprint string
+}
+
+// transportOf reads the transport of the first audio section (or the session's attributes).
+func transportOf(raw []byte) (transport, error) {
 	sd, err := parseSDP(raw)
 	if err != nil {
-		return "", err
+		return transport{}, err
 	}
 	_, m := audioSection(sd)
 	if m == nil {
-		return "", ErrNoAudio
+		return transport{}, ErrNoAudio
 	}
 	get := func(key string) string {
 		if v, ok := m.Attribute(key); ok {
@@ -254,7 +281,17 @@ func transportID(raw []byte) (string, error) {
 		v, _ := sd.Attribute(key)
 		return v
 	}
-	return get("ice-ufrag") + " " + get("ice-pwd") + " " + get("fingerprint"), nil
+	return transport{ice: get("ice-ufrag") + " " + get("ice-pwd"), fingerprint: get("fingerprint")}, nil
+}
+
+// setDirection returns raw with every audio section's direction set to dir, its origin untouched.
+func setDirection(raw []byte, dir string) ([]byte, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return nil, err
+	}
+	directAudio(sd, dir)
+	return sd.Marshal()
 }
 
 // audioCodecNames lists the encoding names of the first audio section (rtpmap and static types).
@@ -320,4 +357,55 @@ func takeCandidates(raw []byte) (cands []string, mid string, rest []byte, err er
 	m.Attributes = kept
 	rest, err = sd.Marshal()
 	return cands, mid, rest, err
+}
+
+// settleSetup returns our offer local as it stands once answered by answer: its a=setup:actpass
+// (which only an offer may say) becomes the DTLS role the answer left us, the other of the
+// answer's, so that an answer we later build from it (to the other side's hold) says a role. An
+// offer that says a role already, or an answer that says none, leaves local as it is.
+func settleSetup(local, answer []byte) []byte {
+	asd, err := parseSDP(answer)
+	if err != nil {
+		return local
+	}
+	theirs := ""
+	if _, m := audioSection(asd); m != nil {
+		theirs, _ = m.Attribute("setup")
+	}
+	if theirs == "" {
+		theirs, _ = asd.Attribute("setup")
+	}
+	ours := map[string]string{"active": "passive", "passive": "active"}[theirs]
+	if ours == "" {
+		return local
+	}
+	sd, err := parseSDP(local)
+	if err != nil {
+		return local
+	}
+	changed := false
+	for _, attrs := range append([]*[]sdp.Attribute{&sd.Attributes}, mediaAttributes(sd)...) {
+		for i, a := range *attrs {
+			if a.Key == "setup" && a.Value == "actpass" {
+				(*attrs)[i].Value = ours
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return local
+	}
+	out, err := sd.Marshal()
+	if err != nil {
+		return local
+	}
+	return out
+}
+
+func mediaAttributes(sd *sdp.SessionDescription) []*[]sdp.Attribute {
+	var out []*[]sdp.Attribute
+	for _, m := range sd.MediaDescriptions {
+		out = append(out, &m.Attributes)
+	}
+	return out
 }

@@ -31,11 +31,11 @@ type Session struct {
 	q       *callQuality
 	created time.Time
 
-	mu       sync.Mutex
-	local    []byte // the latest SDP we gave the signalling
-	offer    []byte // our offer, while waiting for the answer
-	version  uint64
-	remoteID string
+	mu      sync.Mutex
+	local   []byte // the latest SDP we gave the signalling
+	offer   []byte // our offer, while waiting for the answer
+	version uint64
+	remote  transport // the other side's ICE credentials and DTLS fingerprint
 	// remoteCands are the candidates the other side's description offered (MediaError).
 	remoteCands []candidate
 	sending     bool      // our direction includes send
@@ -139,13 +139,28 @@ func (s *Session) SetAnswer(answer []byte) error {
 		return err
 	}
 	s.remoteSet.Store(time.Now().UnixNano())
+	if err := s.setRemoteAnswer(patched); err != nil {
+		return err
+	}
+	tr, _ := transportOf(patched)
+	s.mu.Lock()
+	s.offer = nil
+	s.local = settleSetup(s.local, patched)
+	s.remote = tr
+	s.remoteCands = candidatesOf(patched)
+	s.mu.Unlock()
+	return nil
+}
+
+// setRemoteAnswer hands pion the other side's answer to our offer.
+func (s *Session) setRemoteAnswer(answer []byte) error {
 	// As the offerer pion controls ICE and nominates a pair that answered its check only at its next
 	// check tick, up to 200 ms later, unless a new remote candidate arrives. Handing the answer's
 	// candidates over one by one, a few milliseconds apart, makes each arrival run the checks again,
 	// so the first pair that answered is nominated at once.
-	cands, mid, bare, err := takeCandidates(patched)
+	cands, mid, bare, err := takeCandidates(answer)
 	if err != nil || len(cands) < 2 {
-		bare, cands = patched, nil
+		bare, cands = answer, nil
 	}
 	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(bare)}); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSDP, err)
@@ -155,12 +170,6 @@ func (s *Session) SetAnswer(answer []byte) error {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.drip(cands[1:], mid) }()
 	}
-	id, _ := transportID(patched)
-	s.mu.Lock()
-	s.offer = nil
-	s.remoteID = id
-	s.remoteCands = candidatesOf(patched)
-	s.mu.Unlock()
 	return nil
 }
 
@@ -211,15 +220,28 @@ func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rtc: %w", err)
 	}
-	id, _ := transportID(offer)
+	tr, _ := transportOf(offer)
 	s.mu.Lock()
-	s.remoteID = id
+	s.remote = tr
 	s.remoteCands = candidatesOf(offer)
 	s.mu.Unlock()
 	return s.setLocal(ctx, answer)
 }
 
 func (s *Session) setLocal(ctx context.Context, desc webrtc.SessionDescription) ([]byte, error) {
+	sdp, err := s.gather(ctx, desc)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.local = sdp
+	s.mu.Unlock()
+	return slices.Clone(sdp), nil
+}
+
+// gather sets desc as pion's local description, waits until every candidate is gathered and
+// returns the description with its default address.
+func (s *Session) gather(ctx context.Context, desc webrtc.SessionDescription) ([]byte, error) {
 	gathered := webrtc.GatheringCompletePromise(s.pc)
 	if err := s.pc.SetLocalDescription(desc); err != nil {
 		return nil, fmt.Errorf("rtc: %w", err)
@@ -237,10 +259,7 @@ func (s *Session) setLocal(ctx context.Context, desc webrtc.SessionDescription) 
 		// No candidate at all: the far end would ring into a call that can never carry audio.
 		return nil, ErrNoRelay
 	}
-	s.mu.Lock()
-	s.local = sdp
-	s.mu.Unlock()
-	return slices.Clone(sdp), nil
+	return sdp, nil
 }
 
 // checkCodecs reports ErrNoCommonCodec when the SDP names none of our codecs.

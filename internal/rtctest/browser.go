@@ -176,6 +176,10 @@ func (b *Browser) PeakHz() float64   { return eval[float64](b, "pb.peakHz()") }
 func (b *Browser) State() PhoneState { return eval[PhoneState](b, "pb.state()") }
 func (b *Browser) Stats() PhoneStats { return eval[PhoneStats](b, "pb.stats()") }
 
+// RestartICE sends a re-INVITE that restarts ICE (JsSIP's renegotiate with iceRestart); false when
+// JsSIP cannot start one now (another is under way).
+func (b *Browser) RestartICE() bool { return eval[bool](b, "pb.restartIce()") }
+
 // SendDTMF sends tones from the browser, transport "INFO" or "RFC2833".
 func (b *Browser) SendDTMF(tones, transport string) {
 	eval[bool](b, fmt.Sprintf("pb.sendDTMF(%q, %q)", tones, transport))
@@ -199,6 +203,8 @@ type PhoneState struct {
 	ReferReplaces string `json:"referReplaces"`
 	// Replaced counts INVITEs with Replaces taken in place of a call of this browser.
 	Replaced int `json:"replaced"`
+	// Restarts counts the browser's ICE restarts (RestartICE) the other side accepted.
+	Restarts int `json:"restarts"`
 	// ReferResult is the answer to the browser's own REFER: "accepted" or "failed <code>".
 	ReferResult string `json:"referResult"`
 }

@@ -2,21 +2,28 @@ package netimpair
 
 import (
 	"fmt"
+	"net/netip"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// rule is one iptables rule of the INPUT chain, added by a test and removed at its end.
+// rule is one iptables rule of the INPUT chain, added by a test and removed at its end; one that
+// starts with "-6" is an ip6tables rule.
 type rule []string
 
 func iptables(t testing.TB, op string, r rule) {
 	t.Helper()
+	bin := "iptables"
+	if len(r) > 0 && r[0] == "-6" {
+		bin, r = "ip6tables", r[1:]
+	}
 	args := append([]string{op, "INPUT"}, r...)
-	if out, err := exec.Command("iptables", args...).CombinedOutput(); err != nil {
-		t.Fatalf("iptables %s: %v\n%s", strings.Join(args, " "), err, out)
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, out)
 	}
 }
 
@@ -66,4 +73,22 @@ func Loss(t testing.TB, percent float64) (restore func() time.Time) {
 	}
 	return install(t, rule{"-p", "udp", "-m", "statistic", "--mode", "random",
 		"--probability", fmt.Sprintf("%.4f", percent/100), "-j", "DROP"})
+}
+
+// BlockUDP drops every UDP packet from or to the addresses of prefixes (IPv4 or IPv6), until the
+// returned function is called: media that cannot take those addresses, as when the far end is on
+// another machine and loopback leads nowhere. Signalling over TCP is not touched.
+func BlockUDP(t testing.TB, prefixes ...netip.Prefix) (restore func() time.Time) {
+	t.Helper()
+	var rules []rule
+	for _, p := range prefixes {
+		var r []string
+		if !p.Addr().Is4() {
+			r = append(r, "-6")
+		}
+		rules = append(rules,
+			append(slices.Clone(r), "-p", "udp", "-s", p.String(), "-j", "DROP"),
+			append(slices.Clone(r), "-p", "udp", "-d", p.String(), "-j", "DROP"))
+	}
+	return install(t, rules...)
 }

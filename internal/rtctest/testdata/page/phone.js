@@ -6,7 +6,7 @@
     registered: false, regError: '', status: 'idle', incoming: false, endCause: '', endCode: 0,
     dtmf: '', remoteHeld: false, localHeld: false, callStart: 0, firstPacketAt: 0, confirmedAt: 0,
     // transfers: REFERs received (and how they were answered), INVITEs with Replaces, our REFER's outcome
-    refers: 0, referTarget: '', referReplaces: '', replaced: 0, referResult: '',
+    refers: 0, referTarget: '', referReplaces: '', replaced: 0, referResult: '', restarts: 0,
   };
   let ua = null, session = null, analyser = null, actx = null, freq = null, autoAnswer = false;
   let acceptRefer = false, toneHz = 0, toneCtx = null, toneOsc = null;
@@ -125,6 +125,10 @@
     hangup() { try { session.terminate(); return true; } catch (e) { return false; } },
     hold() { return session.hold(); },
     unhold() { return session.unhold(); },
+    // restartIce sends a re-INVITE whose offer restarts ICE (new credentials, candidates gathered
+    // anew), as a phone does that moved to another network; restarts counts those answered with
+    // 200 and applied (JsSIP ends the call when one is refused).
+    restartIce() { return session.renegotiate({ rtcOfferConstraints: { iceRestart: true } }, () => { st.restarts++; }); },
     sendDTMF(tones, transport) { session.sendDTMF(tones, { transportType: transport, duration: 120, interToneGap: 80 }); return true; },
     state() { return st; },
     setAutoAnswer(on) { autoAnswer = on; return true; },
