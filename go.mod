@@ -10,6 +10,7 @@ require (
 	github.com/gen2brain/malgo v0.11.24
 	github.com/godbus/dbus/v5 v5.2.2
 	github.com/icholy/digest v1.2.0
+	github.com/jezek/xgb v1.1.1
 	github.com/pion/ice/v4 v4.4.8
 	github.com/pion/rtcp v1.2.20
 	github.com/pion/rtp v1.10.6

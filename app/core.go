@@ -24,8 +24,8 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 	st, err := station.New(station.Options{Demo: opts.Demo, DemoListen: opts.DemoListen, Logger: opts.Logger, Hooks: station.Hooks{
 		Session:  func() { emit.Emit(EventSession, c.view()) },
 		Omni:     func(open bool) { emit.Emit(EventOmni, c.omniView(open)) },
-		Phone:    func(p station.Phone) { emit.Emit(EventPhone, phoneView(p)) },
-		Incoming: func(cv desk.CallView) { emit.Notify("Incoming call", "From "+cv.Remote) },
+		Phone:    func(p station.Phone) { emit.Emit(EventPhone, p.View()) },
+		Incoming: func(cv desk.CallView) { emit.Notify("Incoming call", "From "+station.CallerOf(cv)) },
 		History:  func() { emit.Emit(EventHistory, nil) },
 		Devices:  func(d station.Devices) { emit.Emit(EventAudio, audioView(d)) },
 		MicLevel: func(l audio.Level) { emit.Emit(EventMicLevel, MicLevel{RMSDBFS: l.RMSDBFS, PeakDBFS: l.PeakDBFS}) },

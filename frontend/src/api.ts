@@ -6,7 +6,7 @@ import * as AudioSvc from "../wailsjs/go/app/Audio";
 import * as OmniSvc from "../wailsjs/go/app/Omni";
 import * as PhoneSvc from "../wailsjs/go/app/Phone";
 import * as SessionSvc from "../wailsjs/go/app/Session";
-import type { agent, app, history } from "../wailsjs/go/models";
+import type { agent, app, history, station } from "../wailsjs/go/models";
 import type { ErrorCode } from "./codes";
 
 export type SessionView = app.SessionView;
@@ -24,8 +24,8 @@ export interface MicLevel {
   rmsDbfs: number;
   peakDbfs: number;
 }
-export type PhoneView = app.PhoneView;
-export type CallView = app.CallView;
+export type PhoneView = station.PhoneView;
+export type CallView = station.CallView;
 export type HistoryEntry = history.Entry;
 export type RuleCheck = agent.RuleCheck;
 export type DeviceRole = "microphone" | "speaker" | "ringer";

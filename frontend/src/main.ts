@@ -59,7 +59,7 @@ function render(v: SessionView, err?: UIError) {
   app.classList.remove("on-bar");
   app.replaceChildren(loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as SessionView) }, err));
   current = { state: "logged-out" };
-  publish({ screen: "login", error: err?.code ?? "", form: "", message: "", banner: false, ready: false, notices: [], registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0 });
+  publish({ screen: "login", error: err?.code ?? "", form: "", message: "", banner: false, ready: false, notices: [], registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0, ended: [], recent: [], clipped: [] });
 }
 
 async function start() {

@@ -24,7 +24,8 @@ export interface UIState {
   notices: string[];
   /** Home: the phone's registration and calls ("" and [] without a phone). */
   registration: string;
-  calls: { id: string; state: string; muted: boolean }[];
+  /** notice: the text of the notice on the call's card ("" when none shown). */
+  calls: { id: string; state: string; muted: boolean; notice: string }[];
   /** Home: the last microphone check's verdict ("" before one). */
   mic: string;
   /** Home: the status banner's first line as shown ("Ready", "Paused · Lunch", "On a call · Connected"). */
@@ -35,8 +36,20 @@ export interface UIState {
   sheet: string;
   /** Home: missed calls not seen yet (the badge on Recent calls). */
   missed: number;
+  /** Home: the notices of calls the other side ended, as their cards show them for a few seconds
+   * ("Dana Customer hung up"). */
+  ended: string[];
+  /** Home: the recent calls as listed, newest first: the name (when known) and the number. */
+  recent: string[];
   /** Where the elements the agent clicks are, in CSS pixels of the page, measured after each change. */
   layout: Layout;
+  /** Text cut in the call cards, the status banner and the incoming call, measured with the layout:
+   * one "where: class “text”" per element whose text does not fit (see clippedText); [] when all
+   * reads whole. */
+  clipped: string[];
+  /** Login: the seconds before the automatic login is tried again, as counted down on the error
+   * (0 when no retry is pending). */
+  retryIn: number;
   /** Password change: the ids of the rules the new password meets (and "match"), as drawn. */
   rules: string[];
 }
@@ -53,8 +66,8 @@ export interface Layout {
 
 const state: UIState = {
   screen: "", busy: false, error: "", focus: "", form: "", message: "", answers: 0, banner: false, ready: false, notices: [],
-  registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0,
-  layout: { vw: 0, vh: 0, scrollY: 0, els: {} }, rules: [],
+  registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0, ended: [], recent: [],
+  layout: { vw: 0, vh: 0, scrollY: 0, els: {} }, rules: [], clipped: [], retryIn: 0,
 };
 let pending = false;
 let last = "";
@@ -114,8 +127,36 @@ export function measureLayout(): void {
       const r = el.getBoundingClientRect();
       els[el.dataset.layout!] = { x: Math.round(r.x), y: Math.round(r.y), w: Math.round(r.width), h: Math.round(r.height) };
     });
-    publish({ layout: { vw: window.innerWidth, vh: window.innerHeight, scrollY: Math.round(window.scrollY), els } });
+    publish({ layout: { vw: window.innerWidth, vh: window.innerHeight, scrollY: Math.round(window.scrollY), els }, clipped: clippedText() });
   }, 30);
+}
+
+/**
+ * clippedText lists the text cut in the parts of the bar marked data-clipcheck (the call cards, the
+ * status banner, the incoming call): an element whose content is wider than its box, or that
+ * reaches past the part's edge. A name or number marked .fit may end in an ellipsis, provided its
+ * title holds the whole text and at least a few characters show.
+ */
+function clippedText(): string[] {
+  const out: string[] = [];
+  document.querySelectorAll<HTMLElement>("[data-clipcheck]").forEach((root) => {
+    if (root.getClientRects().length === 0) return;
+    const box = root.getBoundingClientRect();
+    const where = root.dataset.layout ?? root.id;
+    root.querySelectorAll<HTMLElement>("*").forEach((el) => {
+      if (el.getClientRects().length === 0 || el.closest("[hidden]") || el.classList.contains("visually-hidden")) return;
+      const r = el.getBoundingClientRect();
+      const text = (el.textContent ?? "").trim().slice(0, 40);
+      const say = (why: string) => out.push(`${where}: ${el.className || el.tagName.toLowerCase()} “${text}” ${why}`);
+      if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) return say("past the edge");
+      if (el.classList.contains("fit")) {
+        if (el.scrollWidth > el.clientWidth + 1 && (el.title.trim() !== (el.textContent ?? "").trim() || el.clientWidth < 24)) say("cut without its whole text");
+        return;
+      }
+      if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) say("cut");
+    });
+  });
+  return out;
 }
 window.addEventListener("resize", measureLayout);
 document.addEventListener("scroll", measureLayout, true);

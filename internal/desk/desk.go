@@ -45,12 +45,15 @@ type View struct {
 	// Registration is the phone's registration state; RegistrationErr its last error.
 	Registration    sipua.State
 	RegistrationErr error
-	// Calls are the calls in progress, in the order they began.
+	// Calls are the calls in progress, in the order they began (a dialled call keeps its place
+	// and its ID from the first ring to the end).
 	Calls []CallView
 }
 
 // CallView is one call of the desk.
 type CallView struct {
+	// ID names the call on the desk for its whole life: the phone's ID for a call received, "dial-N"
+	// for a call placed here (the same while it rings and once answered).
 	ID         string
 	Direction  Direction
 	Remote     string
@@ -64,6 +67,20 @@ type CallView struct {
 	Quality quality.Report
 	// Err says why an ended call ended (nil for a normal hang-up).
 	Err error
+	// ConsultFor is the ID of the call this one consults about: the agent placed it while holding
+	// that one call (the customer) and no other; "" otherwise. Call waiting never makes one, so the
+	// desk never offers to connect two customers. Cleared when the customer's call ends.
+	ConsultFor string
+	// HeldSince is when the call went on hold (by the agent or the other side); zero when it is not
+	// held.
+	HeldSince time.Time
+	// MediaErr says why no audio has come from the other side of an established call (phone
+	// EventMedia, see rtc.Session.MediaError); nil once audio is rated, and before the check.
+	MediaErr error
+	// Moved: after a reconnection the call's signalling moved to the new connection. MoveErr: it
+	// could not be moved (the other side may not reach this phone until the call ends).
+	Moved   bool
+	MoveErr error
 }
 
 // Update is one change of the desk, delivered to Options.OnUpdate.
@@ -100,8 +117,9 @@ type Desk struct {
 	seq     int
 	reg     sipua.State
 	regErr  error
-	calls   map[string]*record
-	ended   map[string]bool // IDs of calls already written to the history
+	calls   map[string]*record // by the desk's ID (CallView.ID)
+	alias   map[string]string  // the phone's ID of a call placed here -> its desk ID ("dial-N")
+	ended   map[string]bool    // desk IDs of calls already written to the history
 	ringing context.CancelFunc
 	queue   []Update
 	closed  bool
@@ -144,7 +162,7 @@ func Open(cfg phone.Config, opts Options) (*Desk, error) {
 }
 
 func newDesk(opts Options) *Desk {
-	d := &Desk{opts: opts, clock: opts.Clock, log: opts.Logger, calls: map[string]*record{}, ended: map[string]bool{},
+	d := &Desk{opts: opts, clock: opts.Clock, log: opts.Logger, calls: map[string]*record{}, alias: map[string]string{}, ended: map[string]bool{},
 		wake: make(chan struct{}, 1), drained: make(chan struct{})}
 	if d.clock == nil {
 		d.clock = realClock{}
@@ -274,11 +292,24 @@ func (d *Desk) Handle(ev Event) {
 		if !busy {
 			d.autoAnswer(ev.Call)
 		}
-	case phone.EventActive, phone.EventHeld, phone.EventEnded, phone.EventDTMF:
+	case phone.EventActive, phone.EventHeld, phone.EventEnded, phone.EventDTMF, phone.EventMedia, phone.EventMoved:
 		d.mu.Lock()
-		if ev.Remote && (ev.Kind == phone.EventHeld || ev.Kind == phone.EventActive) {
-			if r := d.calls[ev.Call.ID()]; r != nil {
-				r.view.HeldByRemote = ev.Kind == phone.EventHeld
+		if d.dialledLocked(ev.Call) {
+			// The answer of a call being dialled here (the phone says so before Dial returns):
+			// finishDial gives it its record, so that it is one call, in one place, throughout.
+			d.mu.Unlock()
+			return
+		}
+		if r := d.calls[d.idLocked(ev.Call)]; r != nil {
+			switch ev.Kind {
+			case phone.EventHeld, phone.EventActive:
+				if ev.Remote {
+					r.view.HeldByRemote = ev.Kind == phone.EventHeld
+				}
+			case phone.EventMedia:
+				r.view.MediaErr = ev.Err
+			case phone.EventMoved:
+				r.view.Moved, r.view.MoveErr = ev.Err == nil, ev.Err
 			}
 		}
 		v, entry := d.trackLocked(ev.Call)
@@ -290,32 +321,72 @@ func (d *Desk) Handle(ev Event) {
 	}
 }
 
+// idLocked is the desk's ID of a call of the phone.
+func (d *Desk) idLocked(call Call) string {
+	if id, ok := d.alias[call.ID()]; ok {
+		return id
+	}
+	return call.ID()
+}
+
+// dialledLocked says call is one the desk is dialling and has not tracked yet: a call placed here
+// that the phone reports before Dial returned it.
+func (d *Desk) dialledLocked(call Call) bool {
+	if call.Direction() != DirectionOut {
+		return false
+	}
+	id := d.idLocked(call)
+	if d.calls[id] != nil || d.ended[id] {
+		return false
+	}
+	for _, r := range d.calls {
+		if r.call == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // trackLocked records a call's current state and returns its view; an ended call leaves the desk
 // and, the first time, gives its history entry.
 func (d *Desk) trackLocked(call Call) (CallView, *history.Entry) {
-	id := call.ID()
+	id := d.idLocked(call)
 	r := d.calls[id]
 	if r == nil {
 		if d.ended[id] {
-			return d.callView(call, CallView{}), nil
+			return d.callView(id, call, CallView{}), nil
 		}
 		d.seq++
 		r = &record{call: call, seq: d.seq}
 		d.calls[id] = r
 	}
-	r.view = d.callView(call, r.view)
+	r.view = d.callView(id, call, r.view)
 	if r.view.State != phone.StateEnded {
 		return r.view, nil
 	}
 	delete(d.calls, id)
 	d.ended[id] = true
+	// A consultation about this call is an ordinary call from now on.
+	for _, o := range d.calls {
+		if o.view.ConsultFor == id {
+			o.view.ConsultFor = ""
+		}
+	}
 	e := d.entry(call, r)
 	return r.view, &e
 }
 
-func (d *Desk) callView(call Call, prev CallView) CallView {
-	v := CallView{ID: call.ID(), Direction: call.Direction(), Remote: call.Remote(), RemoteName: call.RemoteName(),
-		State: call.State(), Answered: call.Answered(), Muted: prev.Muted, HeldByRemote: prev.HeldByRemote, Quality: prev.Quality}
+func (d *Desk) callView(id string, call Call, prev CallView) CallView {
+	v := CallView{ID: id, Direction: call.Direction(), Remote: call.Remote(), RemoteName: call.RemoteName(),
+		State: call.State(), Answered: call.Answered(), Muted: prev.Muted, HeldByRemote: prev.HeldByRemote, Quality: prev.Quality,
+		ConsultFor: prev.ConsultFor, MediaErr: prev.MediaErr, Moved: prev.Moved, MoveErr: prev.MoveErr}
+	switch {
+	case v.State != phone.StateHeld:
+	case prev.State == phone.StateHeld && !prev.HeldSince.IsZero():
+		v.HeldSince = prev.HeldSince
+	default:
+		v.HeldSince = d.clock.Now()
+	}
 	if v.State == phone.StateEnded {
 		if err := call.Err(); err != nil && !errors.Is(err, sipua.ErrCallEnded) {
 			v.Err = err
@@ -326,7 +397,7 @@ func (d *Desk) callView(call Call, prev CallView) CallView {
 
 // entry describes an ended call for the history.
 func (d *Desk) entry(call Call, r *record) history.Entry {
-	e := history.Entry{Remote: call.Remote(), Direction: call.Direction().String(), Started: call.Started()}
+	e := history.Entry{Remote: call.Remote(), Name: call.RemoteName(), Direction: call.Direction().String(), Started: call.Started()}
 	var o Outcome
 	switch a := call.Answered(); {
 	case !a.IsZero():
@@ -476,9 +547,22 @@ func (d *Desk) beginDial(target string, cancel context.CancelFunc, worker bool) 
 	d.seq++
 	id := fmt.Sprintf("dial-%d", d.seq)
 	d.calls[id] = &record{seq: d.seq, cancelDial: cancel,
-		view: CallView{ID: id, Direction: DirectionOut, Remote: target, State: phone.StateDialing}}
+		view: CallView{ID: id, Direction: DirectionOut, Remote: target, State: phone.StateDialing, ConsultFor: d.consultedLocked()}}
 	d.publishLocked(Update{})
 	return id, nil
+}
+
+// consultedLocked is the call a call placed now consults about: the one call the agent holds, when
+// no other call is up; "" otherwise.
+func (d *Desk) consultedLocked() string {
+	customer := ""
+	for id, r := range d.calls {
+		if r.view.State != phone.StateHeld || r.view.HeldByRemote || customer != "" {
+			return ""
+		}
+		customer = id
+	}
+	return customer
 }
 
 // finishDial places the call shown as id and tracks it once answered.
@@ -487,8 +571,16 @@ func (d *Desk) finishDial(ctx context.Context, id, target string) (CallView, err
 	call, err := d.phone.Dial(ctx, target)
 
 	d.mu.Lock()
-	delete(d.calls, id)
-	if err != nil {
+	r := d.calls[id]
+	if err != nil || r == nil {
+		delete(d.calls, id)
+		if err == nil { // not expected: the record went meanwhile; the call gets one of its own
+			v, entry := d.trackLocked(call)
+			d.publishLocked(Update{})
+			d.mu.Unlock()
+			d.remember(entry)
+			return v, nil
+		}
 		d.publishLocked(Update{})
 		d.mu.Unlock()
 		o := OutcomeFailed
@@ -498,6 +590,9 @@ func (d *Desk) finishDial(ctx context.Context, id, target string) (CallView, err
 		d.remember(&history.Entry{Remote: target, Direction: DirectionOut.String(), Started: started, Outcome: o.String()})
 		return CallView{}, err
 	}
+	// The call keeps the record, the place and the ID it had while dialled.
+	r.call, r.cancelDial = call, nil
+	d.alias[call.ID()] = id
 	v, entry := d.trackLocked(call)
 	d.publishLocked(Update{})
 	d.mu.Unlock()

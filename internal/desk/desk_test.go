@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/quality"
 	"github.com/phonebar/phonebar/internal/sipua"
 )
 
@@ -397,4 +398,179 @@ func TestDialAsync(t *testing.T) {
 	assert.Error(t, <-done)
 	_, _, err = r.desk.DialAsync("1004")
 	assert.ErrorIs(t, err, ErrClosed)
+}
+
+// A call placed here is one call, under one ID and in one place, from the first ring to the end:
+// never a placeholder and then the answered call beside it, and never moved behind a call that
+// arrived while it rang.
+func TestDialledCallIsOneCallThroughout(t *testing.T) {
+	r := newRig(t, Settings{})
+	gate := make(chan struct{})
+	r.phone.mu.Lock()
+	r.phone.dialGate = gate
+	r.phone.mu.Unlock()
+
+	id, done, err := r.desk.DialAsync("1002")
+	require.NoError(t, err)
+	r.waitUpdate(t, "the call being dialled", func(u Update) bool { return callState(u.View, id) == phone.StateDialing })
+	waiting := r.phone.incoming("sip:bob@test") // arrives while the call rings at the far end
+	r.waitUpdate(t, "the second call ringing", func(u Update) bool { return len(u.View.Calls) == 2 })
+	close(gate)
+	require.NoError(t, <-done)
+
+	// Every view from the answer on: the dialled call once, under its ID, first.
+	r.waitUpdate(t, "the call answered", func(u Update) bool {
+		require.LessOrEqual(t, len(u.View.Calls), 2, "no call is shown twice: %+v", u.View.Calls)
+		return callState(u.View, id) == phone.StateActive
+	})
+	v := r.desk.View()
+	require.Len(t, v.Calls, 2)
+	assert.Equal(t, []string{id, waiting.id}, []string{v.Calls[0].ID, v.Calls[1].ID}, "oldest first, the dialled call kept its place")
+
+	// Its ID works for every action, and the phone's later events find it.
+	require.NoError(t, r.desk.Hold(context.Background(), id, true))
+	assert.Equal(t, phone.StateHeld, callState(r.desk.View(), id))
+	require.NoError(t, r.desk.Hangup(context.Background(), id))
+	r.waitUpdate(t, "the call gone", func(u Update) bool { return callState(u.View, id) == phone.StateUnknown })
+	assert.Len(t, r.desk.View().Calls, 1)
+	requireHistory(t, r.history, "answered")
+}
+
+// The desk, not a front end, knows which call is a consultation and since when a call is on hold.
+func TestConsultationAndHoldTime(t *testing.T) {
+	ctx := context.Background()
+	find := func(v View, id string) CallView {
+		for _, c := range v.Calls {
+			if c.ID == id {
+				return c
+			}
+		}
+		return CallView{}
+	}
+	tests := []struct {
+		name string
+		// run sets the calls up and returns the customer's ID and the call placed last.
+		run         func(t *testing.T, r *rig) (customer string, placed CallView)
+		wantConsult bool
+	}{
+		{"a call placed while the one customer is held consults about them", func(t *testing.T, r *rig) (string, CallView) {
+			c := r.phone.incoming("sip:dana@test")
+			require.NoError(t, r.desk.Answer(ctx, c.id))
+			require.NoError(t, r.desk.Hold(ctx, c.id, true))
+			placed, err := r.desk.Dial(ctx, "1002")
+			require.NoError(t, err)
+			return c.id, placed
+		}, true},
+		{"call waiting makes no consultation", func(t *testing.T, r *rig) (string, CallView) {
+			a := r.phone.incoming("sip:dana@test")
+			require.NoError(t, r.desk.Answer(ctx, a.id))
+			b := r.phone.incoming("sip:eve@test")
+			require.NoError(t, r.desk.Answer(ctx, b.id)) // a goes on hold
+			return a.id, find(r.desk.View(), b.id)
+		}, false},
+		{"a call placed while talking to someone is no consultation", func(t *testing.T, r *rig) (string, CallView) {
+			a := r.phone.incoming("sip:dana@test")
+			require.NoError(t, r.desk.Answer(ctx, a.id))
+			b := r.phone.incoming("sip:eve@test")
+			require.NoError(t, r.desk.Answer(ctx, b.id))
+			placed, err := r.desk.Dial(ctx, "1002") // a held, b active
+			require.NoError(t, err)
+			return a.id, placed
+		}, false},
+		{"a caller who holds the agent is no customer to consult about", func(t *testing.T, r *rig) (string, CallView) {
+			c := r.phone.incoming("sip:dana@test")
+			require.NoError(t, r.desk.Answer(ctx, c.id))
+			require.NoError(t, c.move(phone.StateActive, phone.StateHeld, phone.EventHeld))
+			r.desk.Handle(Event{Kind: phone.EventHeld, Call: c, Remote: true})
+			placed, err := r.desk.Dial(ctx, "1002")
+			require.NoError(t, err)
+			return c.id, placed
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, Settings{})
+			customer, placed := tt.run(t, r)
+			if tt.wantConsult {
+				assert.Equal(t, customer, placed.ConsultFor)
+				assert.Equal(t, customer, find(r.desk.View(), placed.ID).ConsultFor)
+			} else {
+				for _, c := range r.desk.View().Calls {
+					assert.Empty(t, c.ConsultFor, "call %s", c.ID)
+				}
+			}
+		})
+	}
+
+	t.Run("the hold time and the end of the consultation", func(t *testing.T) {
+		r := newRig(t, Settings{})
+		c := r.phone.incoming("sip:dana@test")
+		require.NoError(t, r.desk.Answer(ctx, c.id))
+		assert.True(t, find(r.desk.View(), c.id).HeldSince.IsZero(), "not held")
+		heldAt := r.clock.Now()
+		require.NoError(t, r.desk.Hold(ctx, c.id, true))
+		r.clock.Advance(90 * time.Second)
+		consult, err := r.desk.Dial(ctx, "1002")
+		require.NoError(t, err)
+		v := r.desk.View()
+		assert.Equal(t, heldAt, find(v, c.id).HeldSince, "the time it went on hold, not the call's start")
+		assert.Equal(t, []string{c.id, consult.ID}, []string{v.Calls[0].ID, v.Calls[1].ID})
+
+		// Swap: the customer back, the colleague on hold (now, not before).
+		require.NoError(t, r.desk.Hold(ctx, consult.ID, true))
+		require.NoError(t, r.desk.Hold(ctx, c.id, false))
+		v = r.desk.View()
+		assert.True(t, find(v, c.id).HeldSince.IsZero())
+		assert.Equal(t, r.clock.Now(), find(v, consult.ID).HeldSince)
+		assert.Equal(t, c.id, find(v, consult.ID).ConsultFor, "still the consultation about the customer")
+
+		// The customer hangs up: the colleague's call is an ordinary call from then on.
+		c.end(sipua.ErrCallEnded)
+		assert.Empty(t, find(r.desk.View(), consult.ID).ConsultFor)
+	})
+}
+
+// The phone's media and reconnection events show on the call; audio rated later clears the first.
+func TestMediaAndMovedShowOnTheCall(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, Settings{})
+	c := r.phone.incoming("sip:dana@test")
+	require.NoError(t, r.desk.Answer(ctx, c.id))
+
+	noAudio := errors.New("rtc: no audio from the other side")
+	r.desk.Handle(Event{Kind: phone.EventMedia, Call: c, Err: noAudio})
+	got := r.waitUpdate(t, "the media problem", func(u Update) bool { return len(u.View.Calls) == 1 && u.View.Calls[0].MediaErr != nil })
+	assert.ErrorIs(t, got.View.Calls[0].MediaErr, noAudio)
+
+	c.setQuality(quality.Report{Level: quality.LevelGood, Last: quality.Second{MOS: 4.3}})
+	r.waitUpdate(t, "the media problem gone with rated audio", func(u Update) bool {
+		return len(u.View.Calls) == 1 && u.View.Calls[0].MediaErr == nil && u.View.Calls[0].Quality.Level == quality.LevelGood
+	})
+
+	r.desk.Handle(Event{Kind: phone.EventMoved, Call: c})
+	v := r.desk.View().Calls[0]
+	assert.True(t, v.Moved)
+	assert.NoError(t, v.MoveErr)
+	stuck := errors.New("sipua: target refresh refused")
+	r.desk.Handle(Event{Kind: phone.EventMoved, Call: c, Err: stuck})
+	v = r.desk.View().Calls[0]
+	assert.False(t, v.Moved)
+	assert.ErrorIs(t, v.MoveErr, stuck)
+}
+
+// The history keeps the caller's name beside the number.
+func TestHistoryKeepsTheCallersName(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t, Settings{})
+	c := r.phone.newCall(DirectionIn, "sip:+390212345678@pbx.test")
+	c.name = "Dana Customer"
+	c.state = phone.StateRinging
+	r.desk.Handle(Event{Kind: phone.EventIncoming, Call: c})
+	require.NoError(t, r.desk.Answer(ctx, c.id))
+	require.NoError(t, r.desk.Hangup(ctx, c.id))
+	r.waitUpdate(t, "the history written", func(u Update) bool { return u.HistoryChanged })
+	list := r.history.list()
+	require.Len(t, list, 1)
+	assert.Equal(t, "Dana Customer", list[0].Name)
+	assert.Equal(t, "sip:+390212345678@pbx.test", list[0].Remote)
 }

@@ -29,6 +29,8 @@ type fakePhone struct {
 	// dialBlock makes Dial wait for its context, like an INVITE nobody answers.
 	dialBlock bool
 	dialing   chan struct{}
+	// dialGate, when set, holds an answer back until it is closed (the far end rings meanwhile).
+	dialGate chan struct{}
 }
 
 func (p *fakePhone) Run(ctx context.Context) error {
@@ -61,10 +63,17 @@ func (p *fakePhone) incoming(remote string) *fakeCall {
 
 func (p *fakePhone) Dial(ctx context.Context, target string) (Call, error) {
 	p.mu.Lock()
-	err, block, dialing := p.dialErr, p.dialBlock, p.dialing
+	err, block, dialing, gate := p.dialErr, p.dialBlock, p.dialing, p.dialGate
 	p.mu.Unlock()
 	if dialing != nil {
 		close(dialing)
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if block {
 		<-ctx.Done()
@@ -87,6 +96,7 @@ type fakeCall struct {
 	id      string
 	dir     Direction
 	remote  string
+	name    string
 	started time.Time
 	done    chan struct{}
 
@@ -105,7 +115,7 @@ type fakeCall struct {
 func (c *fakeCall) ID() string            { return c.id }
 func (c *fakeCall) Direction() Direction  { return c.dir }
 func (c *fakeCall) Remote() string        { return c.remote }
-func (c *fakeCall) RemoteName() string    { return "" }
+func (c *fakeCall) RemoteName() string    { return c.name }
 func (c *fakeCall) Done() <-chan struct{} { return c.done }
 func (c *fakeCall) Started() time.Time    { return c.started }
 

@@ -26,9 +26,10 @@ func (d *Desk) followQuality() {
 		}
 		d.mu.Lock()
 		var calls []*record
-		for _, r := range d.calls {
+		var ids []string
+		for id, r := range d.calls {
 			if r.call != nil && (r.view.State == phone.StateActive || r.view.State == phone.StateHeld) {
-				calls = append(calls, r)
+				calls, ids = append(calls, r), append(ids, id)
 			}
 		}
 		d.mu.Unlock()
@@ -40,7 +41,15 @@ func (d *Desk) followQuality() {
 		d.mu.Lock()
 		changed := false
 		for i, r := range calls {
-			if d.calls[r.call.ID()] != r || !visiblyDifferent(r.view.Quality, reads[i]) {
+			if d.calls[ids[i]] != r {
+				continue
+			}
+			// Audio rated: whatever kept it from arriving before is over.
+			if r.view.MediaErr != nil && reads[i].Level != quality.LevelUnknown {
+				r.view.MediaErr = nil
+				changed = true
+			}
+			if !visiblyDifferent(r.view.Quality, reads[i]) {
 				continue
 			}
 			r.view.Quality = reads[i]

@@ -32,6 +32,9 @@ var barSizes = []struct{ w, h int }{{400, 660}, {340, 520}}
 //     does not move (nor is it covered); once answered, nothing offers to connect the two customers.
 //   - A consultation placed while the customer is on hold offers Join and Swap.
 //   - Log out during a call asks first; F1 shows the shortcuts; Ctrl+, the settings.
+//   - Every state reads whole: no text in the call cards, the status banner or the incoming call is
+//     cut (a muted call on hold, a caller with a long name); only a name may end in an ellipsis,
+//     with its whole text in its title.
 //
 // Screenshots of each state go to PHONEBAR_SHOTS (bar-WxH-NN-*.png).
 func TestWindowBarLayout(t *testing.T) {
@@ -98,11 +101,12 @@ func barLayout(t *testing.T, w, h int) {
 	})
 	s = requireInView(t, app, "muted:"+first)
 	assert.Contains(t, s.Status, "Muted", "the status banner says muted")
+	requireWhole(t, app)
 	hangup := s.Layout.Els["hangup:"+first]
 	shot("04-muted")
 
-	// Call waiting: a second customer rings while the agent talks to the first.
-	_, err = d.sim.CallAgent(ctx, motionsim.AdminCallRequest{Agent: d.login.Name, CallerName: "Eve Second", CallerNumber: "+390298765432", Seconds: 300})
+	// Call waiting: a second customer, with a long name, rings while the agent talks to the first.
+	_, err = d.sim.CallAgent(ctx, motionsim.AdminCallRequest{Agent: d.login.Name, CallerName: longName, CallerNumber: "+390298765432", Seconds: 300})
 	require.NoError(t, err)
 	s = app.waitState(t, "the waiting call", 15*time.Second, func(s uiState) bool {
 		return len(s.Calls) == 2 && s.Calls[1].State == "ringing" && s.Layout.Els["answer:"+s.Calls[1].ID].W > 0
@@ -112,6 +116,7 @@ func barLayout(t *testing.T, w, h int) {
 	assert.Equal(t, hangup, s.Layout.Els["hangup:"+first], "the first call's Hang up did not move")
 	assert.False(t, s.Layout.Els["reject:"+second].overlaps(hangup), "Reject is not where Hang up was")
 	assert.False(t, s.Layout.Els["answer:"+second].overlaps(hangup), "Answer is not where Hang up was")
+	requireWhole(t, app)
 	shot("05-call-waiting")
 
 	key(t, win, "ctrl+Return") // the first goes on hold
@@ -123,7 +128,18 @@ func barLayout(t *testing.T, w, h int) {
 	for k := range s.Layout.Els {
 		assert.False(t, strings.HasPrefix(k, "join:"), "call waiting never offers to connect two customers (%s)", k)
 	}
+	assert.True(t, s.call(first).Muted, "the first call is still muted, now on hold")
+	requireInView(t, app, "muted:"+first, "held:"+first)
+	requireWhole(t, app) // the held and muted card, the long name in the banner
 	shot("06-two-customers")
+
+	// The second customer muted too: the banner says connected, muted and one held, whole.
+	key(t, win, "ctrl+m")
+	s = app.waitState(t, "the second call muted", 10*time.Second, func(s uiState) bool { return s.call(second).Muted })
+	assert.Contains(t, s.Status, "Muted")
+	assert.Contains(t, s.Status, "+1 held")
+	requireWhole(t, app)
+	shot("06b-muted-and-held")
 
 	// The second customer leaves; the agent consults *43 while the first waits on hold.
 	key(t, win, "ctrl+e")
@@ -139,6 +155,7 @@ func barLayout(t *testing.T, w, h int) {
 	})
 	consult := s.Calls[1].ID
 	requireInView(t, app, "join:"+consult, "swap:"+consult, "hangup:"+consult, "hangup:"+first)
+	requireWhole(t, app)
 	shot("07-consultation")
 
 	// Log out during a call asks first; Escape keeps everything.
@@ -179,6 +196,28 @@ func barLayout(t *testing.T, w, h int) {
 		t.Fatal("the app did not quit after the agent confirmed")
 	}
 	assert.Contains(t, app.log.String(), "to=logged-out", "quitting logged the agent out")
+}
+
+// longName is a caller's name longer than any card or banner at the window's sizes.
+const longName = "Maria Alessandra Bianchi-Fontanarosa di Castelnuovo"
+
+// requireWhole waits until no text of the call cards, the status banner and the incoming call is cut
+// (the window measures it with the layout: frontend/src/state.ts clippedText), and fails naming
+// what is cut if that takes more than a few seconds.
+func requireWhole(t *testing.T, app *appProc) uiState {
+	t.Helper()
+	var s uiState
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		s = app.state()
+		if s.Clipped != nil && len(s.Clipped) == 0 {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("text cut at %dx%d: %s", s.Layout.VW, s.Layout.VH, strings.Join(s.Clipped, "; "))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // requireInView waits until each named element is rendered and wholly inside the visible area (the

@@ -32,7 +32,11 @@ type uiState struct {
 	Problem      string   `json:"problem"`
 	Sheet        string   `json:"sheet"`
 	Missed       int      `json:"missed"`
+	Ended        []string `json:"ended"`
+	Recent       []string `json:"recent"`
+	RetryIn      int      `json:"retryIn"`
 	Layout       layout   `json:"layout"`
+	Clipped      []string `json:"clipped"`
 }
 
 // layout is where the window's marked elements are (frontend/src/state.ts Layout), in CSS pixels of
@@ -62,9 +66,10 @@ func (r rect) overlaps(o rect) bool {
 }
 
 type uiCall struct {
-	ID    string `json:"id"`
-	State string `json:"state"`
-	Muted bool   `json:"muted"`
+	ID     string `json:"id"`
+	State  string `json:"state"`
+	Muted  bool   `json:"muted"`
+	Notice string `json:"notice"`
 }
 
 var uiStateLine = regexp.MustCompile(`msg="ui state" state=("(?:[^"\\]|\\.)*")`)

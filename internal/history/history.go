@@ -23,6 +23,9 @@ const MaxEntries = 100
 type Entry struct {
 	// Remote is the other party as the phone showed it (a number or a SIP address).
 	Remote string `json:"remote"`
+	// Name is the other party's display name as the phone showed it; "" when it sent none (and in
+	// entries written before it was kept).
+	Name string `json:"name,omitempty"`
 	// Direction is "in" or "out".
 	Direction string    `json:"direction"`
 	Started   time.Time `json:"started"`

@@ -100,7 +100,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   const pauseMenu = h("div", { id: "pause-menu", class: "menu-items pause-menu", role: "menu", hidden: true });
   const phoneLine = h("div", { id: "phone-line", class: "phone-line" });
   const connBanner = h("div", { id: "connection-banner", class: "conn-lost", role: "alert", hidden: true });
-  const statusBanner = h("section", { id: "status-banner", class: "status-banner", role: "status", "aria-live": "polite", "data-layout": "status" },
+  const statusBanner = h("section", { id: "status-banner", class: "status-banner", role: "status", "aria-live": "polite", "data-layout": "status", "data-clipcheck": "" },
     h("div", { class: "status-line" }, statusDot, statusText, statusTimer, h("div", { class: "ready-wrap" }, readyBtn, pauseMenu)),
     phoneLine, connBanner);
 
@@ -239,7 +239,10 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   const showStatus = () => {
     const st = status();
     const kindText = st.kind === "ready" ? "Ready" : st.kind === "paused" ? (st.reason ? `Paused · ${st.reason}` : "Paused") : "Not ready";
-    statusText.textContent = readyBusy || kindText;
+    // The kind never ends in an ellipsis; a long pause reason may (its title holds it whole).
+    const reason = !readyBusy && st.kind === "paused" && st.reason ? ` · ${st.reason}` : "";
+    statusText.replaceChildren(h("span", { class: "status-kind" }, readyBusy || (st.kind === "paused" ? "Paused" : kindText)),
+      reason ? h("span", { class: "status-reason fit", title: st.reason }, reason) : "");
     statusBanner.dataset.status = readyBusy ? "busy" : st.kind;
     statusTimer.dataset.since = readyBusy ? "" : String(st.since);
     readyBtn.textContent = ready ? ((sv.pauseTypes ?? []).length ? "Pause ▾" : "Pause") : "Go ready";
@@ -266,26 +269,32 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
         const el = document.querySelector<HTMLElement>(`[data-call="${c.id}"] .hold-time`);
         return h("span", { class: "mono", "data-since": c.heldAt ? String(c.heldAt) : el?.dataset.since ?? "" });
       };
+      // The line never clips its state words: only the name may end in an ellipsis (its title
+      // holds it whole); the prefix ("Connected: ") gives way at the minimum width.
+      const name = (c: { remote: string; remoteName?: string }) => h("span", { class: "ph-name fit", title: who(c) }, who(c));
+      const prefix = (t: string) => h("span", { class: "ph-prefix" }, t);
       if (active) {
         phoneState = active.muted ? "muted" : "connected";
-        line = [h("span", { class: "ph-icon" }, active.muted ? "🔇" : "📞"), `Connected: ${who(active)} · `, h("span", { class: "mono", "data-since": String(active.answeredAt || "") }),
+        line = [h("span", { class: "ph-icon" }, active.muted ? "🔇" : "📞"), prefix("Connected: "), name(active), " · ", h("span", { class: "mono", "data-since": String(active.answeredAt || "") }),
           active.muted ? h("strong", { class: "ph-muted" }, " · Muted") : ""];
         if (held.length) line.push(h("span", { class: "ph-held" }, ` · +${held.length} held`));
       } else if (held.length) {
         phoneState = "held";
-        line = [h("span", { class: "ph-icon" }, "⏸"), `On hold: ${who(held[0])} · `, heldTime(held[0])];
+        line = [h("span", { class: "ph-icon" }, "⏸"), prefix("On hold: "), name(held[0]), " · ", heldTime(held[0])];
+        if (held.length > 1) line.push(h("span", { class: "ph-held" }, ` · +${held.length - 1} held`));
       } else if (ringing) {
         phoneState = "ringing";
-        line = [h("span", { class: "ph-icon" }, "🔔"), `Ringing: ${who(ringing)}`];
+        line = [h("span", { class: "ph-icon" }, "🔔"), prefix("Ringing: "), name(ringing)];
       } else if (out) {
         phoneState = "dialing";
-        line = [h("span", { class: "ph-icon" }, "↗"), `Calling ${who(out)}…`];
+        line = [h("span", { class: "ph-icon" }, "↗"), prefix("Calling "), name(out), "…"];
       } else {
         phoneState = pv.registration;
         const regText: Record<string, string> = { off: "No phone for this account", registering: "Phone connecting…", registered: "Phone ready", failed: "Phone not registered" };
-        line = [h("span", { class: "dot reg-dot", "aria-hidden": "true" }), pv.registration === "registered" && pv.account ? `${regText.registered} · ${pv.account}` : regText[pv.registration] ?? pv.registration];
+        line = [h("span", { class: "dot reg-dot", "aria-hidden": "true" }), ...(pv.registration === "registered" && pv.account
+          ? [`${regText.registered} · `, h("span", { class: "fit", title: pv.account }, pv.account)] : [regText[pv.registration] ?? pv.registration])];
       }
-      if (ringing && (active || held.length)) line.push(h("span", { class: "ph-waiting" }, " · call waiting"));
+      // (A call waiting is not said here: its takeover covers the banner while it rings.)
     } else if (sv.agent?.phone) {
       line = [`Calls ring on the Hot Desk telephone `, h("strong", { class: "mono" }, sv.agent.phone)];
     } else if (sv.agent?.typology === "external") {

@@ -226,13 +226,17 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   // (the app says when, retryInMs), counted down on the error, with Retry now; typing stops them.
   let retryTimer = 0;
   let retryTick = 0;
-  const stopRetry = () => { window.clearTimeout(retryTimer); window.clearInterval(retryTick); retryTimer = retryTick = 0; };
+  const stopRetry = () => { window.clearTimeout(retryTimer); window.clearInterval(retryTick); retryTimer = retryTick = 0; publish({ retryIn: 0 }); };
   const offerRetry = (e: UIError) => {
     stopRetry();
     if (!e.retryInMs) return;
     const at = Date.now() + e.retryInMs;
     const note = h("p", { id: "retry-note", class: "retry-note" });
-    const tick = () => { note.textContent = `Trying again in ${Math.max(0, Math.ceil((at - Date.now()) / 1000))} s. Your saved password is kept.`; };
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((at - Date.now()) / 1000));
+      note.textContent = `Trying again in ${left} s. Your saved password is kept.`;
+      publish({ retryIn: left });
+    };
     tick();
     retryTick = window.setInterval(tick, 1000);
     retryTimer = window.setTimeout(() => void autoLogin(), e.retryInMs);

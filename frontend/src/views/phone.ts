@@ -11,12 +11,13 @@ import { asUIError, on, phone, type CallView, type HistoryEntry, type PhoneView 
 import { clock, h, isTyping, party, tickClocks } from "../dom";
 import { measureLayout, publish } from "../state";
 import { qualityIndicator } from "./quality";
-import { app } from "../../wailsjs/go/models";
+import { station } from "../../wailsjs/go/models";
 
 const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+/** How long news about a call (it moved to a new connection) stays on its card. */
+const newsMs = 8000;
 
-/** The call fields the desk adds for the bar (consultation, time on hold); absent from older views. */
-type Call = CallView & { consultFor?: string; heldAt?: number };
+type Call = CallView;
 
 /** The phone panel's parts, placed by the home view: top (in the bar's top area), body (scrolls). */
 export interface PhonePanel {
@@ -71,16 +72,13 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
   // Focusable, so that digits typed during a call go out as DTMF (see onKey).
   const callsList = h("div", { id: "calls", class: "calls", tabindex: "-1", "aria-label": "Calls" });
   const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true, "aria-label": "Keypad" });
-  let view: PhoneView = app.PhoneView.createFrom({ registration: "off", account: "", problem: "", calls: [] });
+  let view: PhoneView = station.PhoneView.createFrom({ registration: "off", account: "", problem: "", calls: [] });
   const calls = () => view.calls as Call[];
 
-  // Hold times seen here, for a view without heldAt: the time the card was first seen on hold.
-  const heldSince = new Map<string, number>();
-  const heldAt = (c: Call) => (c.state === "held" ? c.heldAt || heldSince.get(c.id) || 0 : 0);
-  // Consultations placed here, for a view without consultFor: the call dialled while the customer
-  // was on hold (and no other call was up) consults about that customer.
-  const consultedFor = new Map<string, string>();
-  const consultOf = (c: Call): string => c.consultFor || consultedFor.get(c.id) || "";
+  // The desk (internal/desk) knows since when a call is on hold and which call consults about
+  // which customer: the bar shows what it publishes.
+  const heldAt = (c: Call) => (c.state === "held" ? c.heldAt : 0);
+  const consultOf = (c: Call): string => c.consultFor;
   const live = () => calls().filter((c) => c.state !== "ended");
   /** The call Ctrl+E and Ctrl+H act on: the one the agent talks to, else the first on hold. */
   const current = () => live().find((c) => c.state === "active") ?? live().find((c) => c.state === "held");
@@ -173,15 +171,10 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
         showDialError("The phone is not registered yet: calls are possible once the status says “Phone ready”.");
         return;
       }
-      // A call placed while the agent holds exactly one caller (and talks to nobody) consults about them.
-      const held = live().filter((c) => c.state === "held" && !c.heldByRemote);
-      const consultFor = held.length === 1 && !live().some((c) => c.state === "active" || c.state === "ringing" || c.state === "dialing") ? held[0].id : "";
       dialBtn.disabled = true;
       showDialError("");
       try {
         const c = await phone.dial(t);
-        if (c.id && consultFor) consultedFor.set(c.id, consultFor);
-        render(view);
         // Answered: the number is on the call's card; the keys now dial DTMF unless the agent
         // has moved on to another field meanwhile. A refused call keeps the number for a retry.
         if (c.id) {
@@ -203,11 +196,16 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     const icon = h("span", { class: "call-icon", "aria-hidden": "true" });
     const lab = h("span", { class: "call-label" });
     const holdTime = h("span", { class: "hold-time mono", "data-layout": `held:${id}` });
-    const name = h("div", { class: "call-name" });
-    const number = h("div", { class: "call-number mono" });
+    const name = h("div", { class: "call-name fit" });
+    const number = h("div", { class: "call-number mono fit" });
     const timer = h("span", { class: "timer mono", role: "timer" });
     const mutedFlag = h("span", { class: "flag muted-flag", "data-layout": `muted:${id}`, hidden: true }, "🔇 Muted");
     const context = h("p", { class: "call-context" });
+    // What the phone says of the call beyond its state: no audio and why (while it lasts), or what a
+    // lost connection did to it (news, shown for a moment).
+    const notice = h("p", { class: "call-notice", role: "status", hidden: true, "data-layout": `notice:${id}` });
+    let newsText = "";
+    let newsUntil = 0;
     const keysLine = h("p", { class: "call-keys mono", hidden: true });
     const err = h("p", { class: "call-error", role: "alert", hidden: true });
     let c: Call;
@@ -230,9 +228,13 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     const hangup = btn({ class: "hangup", title: "Hang up (Ctrl+E)", "data-action": "hangup" }, "Hang up", () => void act(c.id, () => phone.hangup(c.id))());
     const buttons = h("div", { class: "call-buttons" }, answer, reject, mute, hold, transfer, swapBtn, joinBtn, hangup);
     const q = qualityIndicator();
-    const el = h("div", { class: "call-card", "data-call": id, role: "group", "data-layout": `card:${id}` },
-      h("div", { class: "call-head" }, icon, h("div", { class: "call-who" }, h("div", { class: "call-state" }, lab, holdTime, mutedFlag), name, number), h("span", {}, q.el, timer)),
-      context, q.warnings, keysLine, err, buttons);
+    // The head: who (the name may end in an ellipsis, the full text is its title) and the time in
+    // call; under it the state on a row of its own, the card's full width, so that every state
+    // ("Held by the other side 01:05 🔇 Muted") reads whole at the minimum size.
+    const el = h("div", { class: "call-card", "data-call": id, role: "group", "data-layout": `card:${id}`, "data-clipcheck": "" },
+      h("div", { class: "call-head" }, icon, h("div", { class: "call-who" }, name, number), h("span", { class: "call-meter" }, q.el, timer)),
+      h("div", { class: "call-state" }, lab, holdTime, mutedFlag),
+      context, notice, q.warnings, keysLine, err, buttons);
     let busyText = "";
     const update = (next: Call) => {
       c = next;
@@ -248,8 +250,8 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
       holdTime.hidden = !since;
       holdTime.title = "Time on hold";
       mutedFlag.hidden = !c.muted || !inCall;
-      name.textContent = who(c);
-      number.textContent = c.remoteName ? party(c.remote) : "";
+      name.textContent = name.title = who(c);
+      number.textContent = number.title = c.remoteName ? party(c.remote) : "";
       number.hidden = !c.remoteName;
       el.title = c.remote;
       el.setAttribute("aria-label", `${lab.textContent}: ${who(c)}`);
@@ -261,6 +263,15 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
       context.textContent = isConsult ? `Consultation about ${who(pair.customer)}: Join connects them; Swap talks to them again.`
         : isCustomer ? `Waiting while you consult ${who(pair.consult)}.` : "";
       context.hidden = !context.textContent;
+      if (c.noticeKind === "info" && c.notice !== newsText) {
+        newsText = c.notice;
+        newsUntil = Date.now() + newsMs;
+        window.setTimeout(() => { if (cards.get(id)) { update(c); publishCalls(); measureLayout(); } }, newsMs + 50);
+      }
+      const noticeShown = c.noticeKind === "info" ? (Date.now() < newsUntil ? c.notice : "") : c.notice;
+      notice.textContent = noticeShown;
+      notice.hidden = !noticeShown;
+      notice.dataset.kind = c.noticeKind;
       const digits = sent.get(c.id) ?? "";
       keysLine.textContent = digits ? `Keys sent: ${digits}` : "";
       keysLine.hidden = !digits;
@@ -289,6 +300,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     return {
       el,
       update,
+      notice: () => (notice.hidden ? "" : notice.textContent ?? ""),
       error(msg: string) { err.textContent = msg; err.hidden = !msg; },
       busy(text: string) { busyText = text; err.textContent = text; err.hidden = !text; err.classList.toggle("progress", !!text); joinBtn.disabled = !!text; },
       call: () => c,
@@ -302,8 +314,8 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
 
   // The incoming call's takeover: name, number and full-width Answer and Reject over the top area.
   const inLabel = h("div", { class: "incoming-label" });
-  const inName = h("div", { id: "incoming-name", class: "incoming-name" });
-  const inNumber = h("div", { id: "incoming-number", class: "incoming-number mono" });
+  const inName = h("div", { id: "incoming-name", class: "incoming-name fit" });
+  const inNumber = h("div", { id: "incoming-number", class: "incoming-number mono fit" });
   const inNote = h("div", { class: "incoming-note" });
   let ringingId = "";
   const inAnswer = h("button", { type: "button", id: "incoming-answer", class: "answer big", title: "Answer (Ctrl+Enter)" }, "Answer");
@@ -311,7 +323,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
   inAnswer.addEventListener("click", () => void act(ringingId, () => phone.answer(ringingId))());
   inReject.addEventListener("click", () => void act(ringingId, () => phone.reject(ringingId))());
   const inError = h("p", { class: "call-error", role: "alert", hidden: true });
-  const incoming = h("section", { id: "incoming", class: "incoming", hidden: true, "aria-label": "Incoming call", role: "alertdialog" },
+  const incoming = h("section", { id: "incoming", class: "incoming", hidden: true, "aria-label": "Incoming call", role: "alertdialog", "data-layout": "incoming", "data-clipcheck": "" },
     h("div", { class: "incoming-who" }, inLabel, inName, inNumber, inNote),
     inError,
     h("div", { class: "incoming-buttons" }, inAnswer, inReject));
@@ -324,12 +336,14 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     rt?.WindowSetTitle?.(t);
   };
 
+  const publishCalls = () => publish({
+    registration: view.registration,
+    calls: live().map((c) => ({ id: c.id, state: c.state, muted: c.muted, notice: cards.get(c.id)?.notice() ?? "" })),
+    ended: [...endedTimers.keys()].map((id) => (cards.get(id)?.el.querySelector(".call-label")?.textContent ?? "").trim()),
+  });
+
   const render = (v: PhoneView) => {
     view = v;
-    for (const c of v.calls as Call[]) {
-      if (c.state === "held" && !heldSince.has(c.id)) heldSince.set(c.id, Date.now());
-      if (c.state !== "held") heldSince.delete(c.id);
-    }
     const list = live();
     // The oldest ringing incoming call takes over the top; others ringing too get a card.
     const ring = list.find((c) => c.state === "ringing" && c.direction === "in");
@@ -343,8 +357,8 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
       ringingId = ring.id;
       const others = list.filter((c) => c.id !== ring.id && (c.state === "active" || c.state === "held"));
       inLabel.textContent = others.length ? "Call waiting" : "Incoming call";
-      inName.textContent = who(ring);
-      inNumber.textContent = ring.remoteName ? party(ring.remote) : "";
+      inName.textContent = inName.title = who(ring);
+      inNumber.textContent = inNumber.title = ring.remoteName ? party(ring.remote) : "";
       inNumber.hidden = !ring.remoteName;
       inNote.textContent = others.some((c) => c.state === "active") ? `Answering puts ${who(others.find((c) => c.state === "active")!)} on hold.` : "";
       inNote.hidden = !inNote.textContent;
@@ -368,10 +382,12 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
         // The other side hung up: say so on the card, then let it go.
         card.el.classList.add("ended");
         card.el.dataset.state = "ended";
-        card.el.querySelector(".call-label")!.textContent = `${who(last)} hung up`;
-        card.el.querySelectorAll<HTMLElement>(".call-buttons, .hold-time, .muted-flag, .call-context").forEach((x) => { x.hidden = true; });
+        // The name may end in an ellipsis; "hung up" never does.
+        const gone = who(last);
+        card.el.querySelector(".call-label")!.replaceChildren(h("span", { class: "fit", title: gone }, gone), h("span", { class: "hung-up" }, " hung up"));
+        card.el.querySelectorAll<HTMLElement>(".call-buttons, .hold-time, .muted-flag, .call-context, .call-notice, .quality, .q-warnings").forEach((x) => { x.hidden = true; });
         card.el.querySelector<HTMLElement>(".timer")!.dataset.since = "";
-        endedTimers.set(id, window.setTimeout(() => { endedTimers.delete(id); card.el.remove(); cards.delete(id); measureLayout(); }, 4000));
+        endedTimers.set(id, window.setTimeout(() => { endedTimers.delete(id); card.el.remove(); cards.delete(id); publishCalls(); measureLayout(); }, 4000));
         continue;
       }
       card.el.remove();
@@ -395,7 +411,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     for (const id of [...hungUpHere]) if (!list.some((c) => c.id === id)) hungUpHere.delete(id);
     dialBtn.disabled = v.registration !== "registered";
     tickClocks(callsList);
-    publish({ registration: v.registration, calls: list.map((c) => ({ id: c.id, state: c.state, muted: c.muted })) });
+    publishCalls();
     deps.onView(v);
     measureLayout();
   };
@@ -430,7 +446,8 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
         break;
       }
       case "m": {
-        const c = activeCall();
+        // The call the agent talks to, never a held one first (call waiting: the oldest is held).
+        const c = current();
         if (c) void act(c.id, () => phone.mute(c.id, !c.muted))();
         break;
       }
@@ -484,7 +501,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     recentList.replaceChildren(...list.slice(0, 10).map((e) => {
       const when = new Date(e.started);
       const num = party(e.remote);
-      const nm = (e as HistoryEntry & { name?: string }).name ?? "";
+      const nm = e.name ?? "";
       const detail = e.outcome === "answered" ? clock(e.seconds * 1000)
         : e.outcome === "transferred" ? `${clock(e.seconds * 1000)} · transferred` : outcomeText[e.outcome] ?? e.outcome;
       return h("li", {},
@@ -493,10 +510,11 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
           onclick: () => { target.value = num; showDialError(""); target.focus(); },
         },
         h("span", { class: "recent-dir", "aria-label": e.direction === "in" ? "Incoming" : "Outgoing" }, e.outcome === "missed" ? "✕" : e.direction === "in" ? "↙" : "↗"),
-        h("span", { class: "recent-who" }, h("span", { class: "recent-name" }, nm || num), nm ? h("span", { class: "recent-number mono" }, num) : null),
+        h("span", { class: "recent-who", title: nm ? `${nm} ${num}` : num }, h("span", { class: "recent-name" }, nm || num), nm ? h("span", { class: "recent-number mono" }, num) : null),
         h("span", { class: "recent-meta" }, h("span", {}, when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })), h("span", { class: `recent-outcome ${e.outcome}` }, detail))));
     }));
     showMissed();
+    publish({ recent: list.slice(0, 10).map((e) => [e.name, party(e.remote)].filter(Boolean).join(" ")) });
   };
   const loadHistory = () => void phone.history().then(showHistory).catch(() => showHistory([]));
   const offHistory = on("history", loadHistory);

@@ -105,54 +105,6 @@ export namespace app {
 		    return a;
 		}
 	}
-	export class CallView {
-	    id: string;
-	    direction: string;
-	    remote: string;
-	    remoteName: string;
-	    state: string;
-	    answeredAt: number;
-	    muted: boolean;
-	    heldByRemote: boolean;
-	    reason: string;
-	    quality: quality.Card;
-	
-	    static createFrom(source: any = {}) {
-	        return new CallView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.direction = source["direction"];
-	        this.remote = source["remote"];
-	        this.remoteName = source["remoteName"];
-	        this.state = source["state"];
-	        this.answeredAt = source["answeredAt"];
-	        this.muted = source["muted"];
-	        this.heldByRemote = source["heldByRemote"];
-	        this.reason = source["reason"];
-	        this.quality = this.convertValues(source["quality"], quality.Card);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class DemoView {
 	    server: string;
 	    logins: motionsim.DemoLogin[];
@@ -264,42 +216,6 @@ export namespace app {
 	        this.phoneOwner = source["phoneOwner"];
 	    }
 	}
-	export class PhoneView {
-	    registration: string;
-	    account: string;
-	    problem: string;
-	    calls: CallView[];
-	
-	    static createFrom(source: any = {}) {
-	        return new PhoneView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.registration = source["registration"];
-	        this.account = source["account"];
-	        this.problem = source["problem"];
-	        this.calls = this.convertValues(source["calls"], CallView);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class SSOForm {
 	    server: string;
 	    provider: string;
@@ -409,6 +325,7 @@ export namespace history {
 	
 	export class Entry {
 	    remote: string;
+	    name?: string;
 	    direction: string;
 	    // Go type: time
 	    started: any;
@@ -423,6 +340,7 @@ export namespace history {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.remote = source["remote"];
+	        this.name = source["name"];
 	        this.direction = source["direction"];
 	        this.started = this.convertValues(source["started"], null);
 	        this.seconds = source["seconds"];
@@ -542,6 +460,103 @@ export namespace quality {
 	        this.rtt_ms = source["rtt_ms"];
 	        this.warnings = source["warnings"];
 	    }
+	}
+
+}
+
+export namespace station {
+	
+	export class CallView {
+	    id: string;
+	    direction: string;
+	    remote: string;
+	    remoteName: string;
+	    state: string;
+	    answeredAt: number;
+	    muted: boolean;
+	    heldByRemote: boolean;
+	    reason: string;
+	    quality: quality.Card;
+	    consultFor: string;
+	    heldAt: number;
+	    notice: string;
+	    noticeKind: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CallView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.direction = source["direction"];
+	        this.remote = source["remote"];
+	        this.remoteName = source["remoteName"];
+	        this.state = source["state"];
+	        this.answeredAt = source["answeredAt"];
+	        this.muted = source["muted"];
+	        this.heldByRemote = source["heldByRemote"];
+	        this.reason = source["reason"];
+	        this.quality = this.convertValues(source["quality"], quality.Card);
+	        this.consultFor = source["consultFor"];
+	        this.heldAt = source["heldAt"];
+	        this.notice = source["notice"];
+	        this.noticeKind = source["noticeKind"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class PhoneView {
+	    registration: string;
+	    account: string;
+	    problem: string;
+	    calls: CallView[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PhoneView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.registration = source["registration"];
+	        this.account = source["account"];
+	        this.problem = source["problem"];
+	        this.calls = this.convertValues(source["calls"], CallView);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
