@@ -217,9 +217,6 @@ var taggedMessages = map[Code]func(inner error) string{
 	CodeCallFailed: prefixed("The call failed: "),
 }
 
-// RememberOff says why "Remember me" cannot be offered: the keyring's problem, err.
-func RememberOff(err error) string { return "Remember me is off: " + Of(err).Message }
-
 // ownOrPrefixed gives the rules' own sentence when the inner error already means code (it says
 // more than a prefix could), else continues prefix with what is known of it.
 func ownOrPrefixed(code Code, prefix string) func(error) string {

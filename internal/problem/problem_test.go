@@ -116,7 +116,6 @@ func TestOf(t *testing.T) {
 		})
 	}
 	assert.Equal(t, Problem{}, Of(nil))
-	assert.Equal(t, "Remember me is off: "+Of(credstore.ErrTimeout).Message, RememberOff(credstore.ErrTimeout))
 }
 
 func TestDetails(t *testing.T) {
