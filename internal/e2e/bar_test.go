@@ -82,8 +82,8 @@ func TestWindowCallerHangsUpAndCloseAsks(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	// The customer hangs up 6 s after the answer: time for the agent to put them on hold.
-	_, err := d.sim.CallAgent(ctx, motionsim.AdminCallRequest{Agent: d.login.Name, CallerName: longName, CallerNumber: "+390212345678", Seconds: 6})
+	// The customer hangs up 10 s after the answer: time for the agent to put them on hold.
+	_, err := d.sim.CallAgent(ctx, motionsim.AdminCallRequest{Agent: d.login.Name, CallerName: longName, CallerNumber: "+390212345678", Seconds: 10})
 	require.NoError(t, err)
 	s := app.waitState(t, "the incoming call", 15*time.Second, func(s uiState) bool { return len(s.Calls) == 1 && s.Calls[0].State == "ringing" })
 	id := s.Calls[0].ID
