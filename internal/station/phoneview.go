@@ -1,9 +1,11 @@
 package station
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/phonebar/phonebar/internal/desk"
+	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/quality"
 )
@@ -48,9 +50,13 @@ type CallView struct {
 	NoticeKind string `json:"noticeKind"`
 }
 
-// notMoved is what the agent reads when a call could not follow the phone to a new connection.
-const notMoved = "The connection to the server was lost and this call could not be moved to the new one: " +
-	"the other side may not reach you (their hold, transfer or hang-up). The audio goes on; end the call here when you are done."
+// What the agent reads when a call could not follow the phone to a new connection: its signalling
+// (the other side may not reach this phone) or its audio (phone.ErrMediaNotMoved).
+const (
+	notMoved = "The connection to the server was lost and this call could not be moved to the new one: " +
+		"the other side may not reach you (their hold, transfer or hang-up). The audio goes on; end the call here when you are done."
+	mediaNotMoved = "The network changed and this call's audio could not follow: the call is still up but silent. Hang up and call again."
+)
 
 // View maps the softphone's state to the window's.
 func (p Phone) View() PhoneView {
@@ -80,12 +86,14 @@ func CallViewOf(cv desk.CallView) CallView {
 		v.Reason = problem.Of(cv.Err).Message
 	}
 	switch {
+	case errors.Is(cv.MoveErr, phone.ErrMediaNotMoved):
+		v.Notice, v.NoticeKind = mediaNotMoved, "warning"
 	case cv.MoveErr != nil:
 		v.Notice, v.NoticeKind = notMoved, "warning"
 	case cv.MediaErr != nil:
 		v.Notice, v.NoticeKind = problem.Of(cv.MediaErr).Message, "warning"
 	case cv.Moved:
-		v.Notice, v.NoticeKind = "The connection to the server came back: the call goes on over the new one.", "info"
+		v.Notice, v.NoticeKind = "The connection changed: the call goes on over the new one.", "info"
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package station
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -49,6 +50,10 @@ func TestCallViewOf(t *testing.T) {
 		{"moved is news", desk.CallView{State: phone.StateActive, Moved: true}, func(t *testing.T, v CallView) {
 			assert.Equal(t, "info", v.NoticeKind)
 			assert.Contains(t, v.Notice, "new one")
+		}},
+		{"audio that could not follow a new address", desk.CallView{State: phone.StateActive, MoveErr: fmt.Errorf("%w: %w", phone.ErrMediaNotMoved, errors.New("488"))}, func(t *testing.T, v CallView) {
+			assert.Equal(t, "warning", v.NoticeKind)
+			assert.Equal(t, mediaNotMoved, v.Notice)
 		}},
 		{"not moved outweighs no audio", desk.CallView{State: phone.StateActive, MediaErr: rtc.ErrNoRTP, MoveErr: errors.New("refused")}, func(t *testing.T, v CallView) {
 			assert.Equal(t, "warning", v.NoticeKind)
