@@ -254,6 +254,17 @@ func (s *Server) loginVerifiedLocked(acct *account, req loginRequest) (*session,
 		idleSince: now,
 		ready:     acct.user.Role == motion.RoleAgent && !s.st.settings.loginPaused,
 	}
+	// The agent's status goes on from their live sessions (the Omni Desktop opened by a ready
+	// Phonebar is ready); the newest of them says it.
+	var other *session
+	for _, o := range s.st.sessions {
+		if o.acct == acct && (other == nil || o.seq > other.seq) {
+			other = o
+		}
+	}
+	if other != nil {
+		ss.ready, ss.pause, ss.readySince = other.ready, other.pause, other.readySince
+	}
 	s.st.sessions[ss.token] = ss
 	s.st.sessionLog.push(ss)
 	s.addRecordLocked(Record{Kind: RecordSessionCreated, At: now, Session: ss.info})

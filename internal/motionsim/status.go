@@ -8,8 +8,10 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
-// handleAgentStatus is GET and PUT motion.PathAgentStatus: the agent's availability in the
-// session of the token: ready, or paused with one of the pause types (or none).
+// handleAgentStatus is GET and PUT motion.PathAgentStatus: the agent's availability: ready, or
+// paused with one of the pause types (or none). It is the agent's, not one session's: a change made
+// in one session (the Phonebar) shows in the others (the Omni Desktop), and a new session starts
+// with the status of the agent's live ones.
 func (s *Server) handleAgentStatus(w http.ResponseWriter, r *http.Request) {
 	p := s.authorized(w, r, false)
 	if p == nil {
@@ -28,7 +30,14 @@ func (s *Server) handleAgentStatus(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		pause, err := s.pauseTypeLocked(req)
 		if err == nil && (p.sess.ready != req.Ready || pauseID(p.sess.pause) != pauseID(pause)) {
-			p.sess.ready, p.sess.pause, p.sess.readySince = req.Ready, pause, s.now()
+			// The status is the agent's, as in Motion: every live session of the user (the
+			// Phonebar's, the Omni Desktop's) says the same.
+			now := s.now()
+			for _, ss := range s.st.sessions {
+				if ss.acct == p.sess.acct {
+					ss.ready, ss.pause, ss.readySince = req.Ready, pause, now
+				}
+			}
 		}
 		s.mu.Unlock()
 		if err != nil {

@@ -113,3 +113,38 @@ func TestPauseTypesFromTheAdminForm(t *testing.T) {
 	assert.Equal(t, []motion.PauseType{{ID: 2, Name: "Lunch"}, {ID: 5, Name: "Coaching"}, {ID: 1, Name: "break"}}, got,
 		"known names keep their ID, new ones take the next free one")
 }
+
+// The status is the agent's: what the Phonebar's session sets, the Omni Desktop's session says,
+// and a session opened later starts with it.
+func TestAgentStatusIsTheAgentsInEverySession(t *testing.T) {
+	ts := startServer(t, Options{})
+	pw := demoPassword(t, "chloe")
+	login := func(client string) http.Header {
+		status, body := ts.call(t, http.MethodPost, motion.PathAuthLocal, motion.LoginRequest{Name: "chloe", Password: pw, Client: client}, nil)
+		require.Equal(t, http.StatusOK, status, string(body))
+		var lr motion.LoginResponse
+		require.NoError(t, json.Unmarshal(body, &lr))
+		return bearer(lr.Token)
+	}
+	get := func(tok http.Header) motion.AgentStatus {
+		status, body := ts.call(t, http.MethodGet, motion.PathAgentStatus, nil, tok)
+		require.Equal(t, http.StatusOK, status, string(body))
+		return decodeStatus(t, body)
+	}
+	bar := login(motion.ClientPhonebar)
+	require.False(t, get(bar).Ready, "the demo agents log in paused")
+
+	status, body := ts.call(t, http.MethodPut, motion.PathAgentStatus, motion.AgentStatusRequest{Ready: true}, bar)
+	require.Equal(t, http.StatusOK, status, string(body))
+	web := login(motion.ClientWeb) // the Omni Desktop, opened once the agent is ready
+	assert.True(t, get(web).Ready, "a new session starts with the agent's status")
+
+	ts.clock.Advance(time.Minute)
+	status, body = ts.call(t, http.MethodPut, motion.PathAgentStatus, motion.AgentStatusRequest{PauseTypeID: 2}, web)
+	require.Equal(t, http.StatusOK, status, string(body))
+	st := get(bar)
+	assert.False(t, st.Ready, "a pause in the Omni Desktop shows in the Phonebar")
+	require.NotNil(t, st.PauseType)
+	assert.Equal(t, "Lunch", st.PauseType.Name)
+	assert.Equal(t, get(web).Since, st.Since)
+}
