@@ -31,28 +31,17 @@ const restartGatherTimeout = 10 * time.Second
 // PathGone reports whether the media lost its path with a change of this computer's addresses,
 // so that only an ICE restart can bring it back: the address under the selected candidate pair's
 // local side (the host address of a reflexive or relayed candidate) is no longer one of this
-// computer's, as present says; with no pair selected, when ICE has disconnected or failed, or none
-// of our candidates' addresses is present. An address that cannot be told (a relayed candidate
-// without its base) counts as present. A session not negotiated yet has nothing to lose.
+// computer's, as present says, or no pair is selected at all in a negotiated session (ICE has not
+// found one, or lost it: a restart gathers on the addresses there are now). An address that cannot
+// be told (a relayed candidate without its base) counts as present. A session not negotiated yet
+// has nothing to lose.
 func (s *Session) PathGone(present func(netip.Addr) bool) bool {
 	if pair := s.selectedPair(); pair != nil {
 		return !present(baseOf(pair.Local))
 	}
 	s.mu.Lock()
-	local := s.local
-	s.mu.Unlock()
-	if local == nil {
-		return false
-	}
-	if st := s.pc.ICEConnectionState(); st == webrtc.ICEConnectionStateDisconnected || st == webrtc.ICEConnectionStateFailed {
-		return true
-	}
-	for _, c := range candidatesOf(local) {
-		if present(c.base) {
-			return false
-		}
-	}
-	return true
+	defer s.mu.Unlock()
+	return s.local != nil && s.remote != (transport{})
 }
 
 // selectedPair is the ICE candidate pair the media uses now, nil before ICE connected.

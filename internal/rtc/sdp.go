@@ -3,7 +3,6 @@ package rtc
 import (
 	"fmt"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -42,9 +41,6 @@ type candidate struct {
 	ip        net.IP
 	port      int
 	typ       string
-	// base is the local address under the candidate: its own for a host candidate, its related
-	// address (raddr) for a reflexive or relayed one; invalid when unknown.
-	base netip.Addr
 }
 
 func parseCandidate(v string) (candidate, bool) {
@@ -57,17 +53,7 @@ func parseCandidate(v string) (candidate, bool) {
 	if err != nil || ip == nil || port <= 0 || port > 65535 {
 		return candidate{}, false
 	}
-	c := candidate{component: f[1], transport: strings.ToLower(f[2]), ip: ip, port: port, typ: f[7]}
-	if c.typ == "host" {
-		c.base, _ = netip.AddrFromSlice(ip)
-	}
-	for i := 8; i+1 < len(f); i += 2 {
-		if f[i] == "raddr" {
-			c.base, _ = netip.ParseAddr(f[i+1])
-		}
-	}
-	c.base = c.base.Unmap()
-	return c, true
+	return candidate{component: f[1], transport: strings.ToLower(f[2]), ip: ip, port: port, typ: f[7]}, true
 }
 
 // rank orders candidates for the default: what a phone or media relay that ignores ICE can reach
