@@ -43,12 +43,17 @@ func BenchmarkMediaCPU(b *testing.B) {
 		defer exec.Command("pactl", "unload-module", strings.TrimSpace(string(idx))).Run() //nolint:errcheck
 	}
 	on := processing.Options{EchoCancel: true, NoiseSuppress: true, GainControl: true}
-	for _, id := range []codec.ID{codec.PCMU, codec.Opus} {
+	for _, c := range []struct {
+		id    codec.ID
+		ptime time.Duration
+		name  string
+	}{{codec.PCMU, 20 * time.Millisecond, "PCMU"}, {codec.Opus, 20 * time.Millisecond, "opus"}, {codec.Opus, 10 * time.Millisecond, "opus-10ms"}} {
+		id := c.id
 		for _, proc := range []struct {
 			name string
 			opts processing.Options
 		}{{"processing=off", processing.Options{}}, {"processing=on", on}} {
-			b.Run(id.String()+"/"+proc.name, func(b *testing.B) {
+			b.Run(c.name+"/"+proc.name, func(b *testing.B) {
 				if !codec.Available(id) {
 					b.Fatalf("%s is not in this build", id)
 				}
@@ -58,7 +63,7 @@ func BenchmarkMediaCPU(b *testing.B) {
 				const hold = 3 * time.Second
 				var cpu time.Duration
 				for range b.N {
-					cpu += callCPU(b, id, proc.opts, sinks, hold)
+					cpu += callCPU(b, id, c.ptime, proc.opts, sinks, hold)
 				}
 				b.ReportMetric(100*cpu.Seconds()/hold.Seconds()/float64(2*b.N), "%cpu/call-end")
 			})
@@ -67,24 +72,24 @@ func BenchmarkMediaCPU(b *testing.B) {
 }
 
 // callCPU runs one call between two ends with real devices and returns the CPU time spent while
-// its audio flowed for hold.
-func callCPU(b *testing.B, id codec.ID, proc processing.Options, sinks []string, hold time.Duration) time.Duration {
+// its audio flowed for hold, both ends sending packets of ptime.
+func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Options, sinks []string, hold time.Duration) time.Duration {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	host := audio.New(audio.Options{Backend: audio.BackendPulseAudio})
 	defer host.Close()
 	// End A hears sink b's monitor and plays into sink a; end B the other way round: each end's
 	// microphone carries the other's speaker, as a call between two desks in one room would.
-	devA, err := Open(ctx, host, audio.DeviceRef{ID: sinks[1] + ".monitor"}, audio.DeviceRef{ID: sinks[0]}, proc)
+	devA, err := OpenWith(ctx, host, Options{Capture: audio.DeviceRef{ID: sinks[1] + ".monitor"}, Playback: audio.DeviceRef{ID: sinks[0]}, Processing: proc, Frame: ptime})
 	require.NoError(b, err)
 	defer devA.Close()
-	devB, err := Open(ctx, host, audio.DeviceRef{ID: sinks[0] + ".monitor"}, audio.DeviceRef{ID: sinks[1]}, proc)
+	devB, err := OpenWith(ctx, host, Options{Capture: audio.DeviceRef{ID: sinks[0] + ".monitor"}, Playback: audio.DeviceRef{ID: sinks[1]}, Processing: proc, Frame: ptime})
 	require.NoError(b, err)
 	defer devB.Close()
-	a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: devA, Sink: devA})
+	a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: devA, Sink: devA, PacketTime: ptime})
 	require.NoError(b, err)
 	defer a.Close()
-	z, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: devB, Sink: devB})
+	z, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: devB, Sink: devB, PacketTime: ptime})
 	require.NoError(b, err)
 	defer z.Close()
 	offer, err := a.Offer(ctx)

@@ -15,9 +15,10 @@ import (
 // media's Source takes captured frames, its Sink queues decoded audio for the speaker. Both sides
 // resample between the Engine's rate and the codec's.
 type Devices struct {
-	host *audio.Host
-	proc processing.Options
-	once sync.Once
+	host  *audio.Host
+	proc  processing.Options
+	frame time.Duration // the frames captured, the media's packet time
+	once  sync.Once
 
 	// swap serializes switching the devices and closing; closed is set by close.
 	swap   sync.Mutex
@@ -60,11 +61,32 @@ const (
 )
 
 // Open opens the microphone and speaker (zero refs: the system defaults) for one call, with proc
-// done to the microphone (the speaker is the echo reference). It fails when proc asks for
-// processing this build does not have.
+// done to the microphone (the speaker is the echo reference), in frames of rtc.DefaultPacketTime.
+// It fails when proc asks for processing this build does not have.
 func Open(ctx context.Context, host *audio.Host, capture, playback audio.DeviceRef, proc processing.Options) (*Devices, error) {
-	d := &Devices{host: host, proc: proc, ready: make(chan struct{}, maxCaptured)}
-	if err := d.SwitchTo(ctx, capture, playback); err != nil {
+	return OpenWith(ctx, host, Options{Capture: capture, Playback: playback, Processing: proc})
+}
+
+// Options choose a call's devices. The zero value: the system's default microphone and speaker,
+// no processing, frames of rtc.DefaultPacketTime.
+type Options struct {
+	// Capture and Playback are the microphone and speaker; zero refs mean the system defaults.
+	Capture, Playback audio.DeviceRef
+	// Processing is done to the microphone (the speaker is the echo reference).
+	Processing processing.Options
+	// Frame is the length of the frames captured and handed to the media: the packet time it sends
+	// (rtc.Options.PacketTime), as the media sends one packet per frame captured. 0 means
+	// rtc.DefaultPacketTime.
+	Frame time.Duration
+}
+
+// OpenWith opens the devices opts name for one call.
+func OpenWith(ctx context.Context, host *audio.Host, opts Options) (*Devices, error) {
+	if opts.Frame <= 0 {
+		opts.Frame = rtc.DefaultPacketTime
+	}
+	d := &Devices{host: host, proc: opts.Processing, frame: opts.Frame, ready: make(chan struct{}, maxCaptured)}
+	if err := d.SwitchTo(ctx, opts.Capture, opts.Playback); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -81,7 +103,7 @@ func (d *Devices) SwitchTo(ctx context.Context, capture, playback audio.DeviceRe
 		return ErrClosed
 	}
 	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback,
-		Source: audio.SourceFunc(d.nextFrame), PlayFromCallback: true, Processing: d.proc})
+		Source: audio.SourceFunc(d.nextFrame), PlayFromCallback: true, Processing: d.proc, FrameDuration: d.frame})
 	if err != nil {
 		return err
 	}
@@ -134,6 +156,9 @@ func (d *Devices) capture(ctx context.Context, run *engineRun) {
 // Ready implements rtc.ClockedSource: a token per frame captured, so that the media sends each
 // frame as soon as it is here.
 func (d *Devices) Ready() <-chan struct{} { return d.ready }
+
+// FrameDuration implements rtc.FramedSource: the length of the frames captured.
+func (d *Devices) FrameDuration() time.Duration { return d.frame }
 
 // SetPlayout implements rtc.PullSink: the speaker pulls the media's playout on its own clock.
 func (d *Devices) SetPlayout(p rtc.Playout) bool {

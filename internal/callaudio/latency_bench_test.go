@@ -22,7 +22,6 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/audio/codec"
-	"github.com/phonebar/phonebar/internal/audio/processing"
 	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/testenv"
 )
@@ -240,17 +239,18 @@ func pulseLatency(b *testing.B, app string) (play, rec time.Duration) {
 // phonebarPath runs the Phonebar's call audio between latIn's monitor and latOut: the Devices of
 // this package, a sending and a receiving rtc.Session over the loopback interface (DTLS-SRTP, as in
 // a call), and measures it. The stages are reported as the mean audio queued in each (by Little's
-// law, the mean delay each adds).
-func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latencyResult, map[string]float64) {
+// law, the mean delay each adds). Both sessions send packets of ptime, the frames captured are as
+// long.
+func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, ptime time.Duration, n int) (latencyResult, map[string]float64) {
 	host := audio.New(audio.Options{Backend: audio.BackendPulseAudio})
 	defer host.Close()
-	dev, err := Open(ctx, host, audio.DeviceRef{ID: latMic}, audio.DeviceRef{ID: latOut}, processing.Options{})
+	dev, err := OpenWith(ctx, host, Options{Capture: audio.DeviceRef{ID: latMic}, Playback: audio.DeviceRef{ID: latOut}, Frame: ptime})
 	require.NoError(b, err)
 	defer dev.Close()
-	send, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: dev})
+	send, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: dev, PacketTime: ptime})
 	require.NoError(b, err)
 	defer send.Close()
-	recv, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Sink: dev})
+	recv, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Sink: dev, PacketTime: ptime})
 	require.NoError(b, err)
 	defer recv.Close()
 	offer, err := send.Offer(ctx)
@@ -258,6 +258,7 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 	answer, err := recv.Answer(ctx, offer)
 	require.NoError(b, err)
 	require.NoError(b, send.SetAnswer(answer))
+	require.Equal(b, ptime, send.PacketTime(), "the packet time negotiated")
 	for recv.Stats().DecodedFrames < 25 {
 		select {
 		case <-ctx.Done():
@@ -300,7 +301,7 @@ func phonebarPath(b *testing.B, ctx context.Context, id codec.ID, n int) (latenc
 		"engine-playback-ms":  mean(playEng),
 		"pulse-playback-ms":   ms(pulsePlay),
 		"jitter-target-ms":    ms(st.JitterDelay),
-		"speaker-gaps-frames": float64(dev.Engine().Stats().PlaybackGaps) / 960,
+		"speaker-gaps-frames": float64(dev.Engine().Stats().PlaybackGaps) / float64(dev.Engine().FrameSamples()),
 		"concealed-frames":    float64(st.ConcealedFrames) - float64(st0.ConcealedFrames),
 		"dropouts":            float64(res.gaps),
 	}
@@ -368,9 +369,10 @@ func chromiumPath(b *testing.B, ctx context.Context, n int) (latencyResult, floa
 // BenchmarkAddedLatency measures the delay each pipeline adds between a microphone and the far
 // end's speaker, the network excluded: the Phonebar's with PCMU and with Opus, and Chromium's
 // WebRTC pipeline, all on the same PulseAudio sinks and timed by the same probes in one run. One
-// op is one burst per pipeline (1.8 s of real time). Beside the three means it reports where the
+// op is one burst per pipeline (2.4 s of real time). Beside the three means it reports where the
 // Phonebar's time goes (pcmu-*, opus-*: mean delay in each queue; pulse-*: PulseAudio's buffers
-// for the Phonebar's streams).
+// for the Phonebar's streams). opus10-* is the Phonebar's Opus path with 10 ms packets (and
+// frames), beside the 20 ms it sends by default: what the shorter packet time buys.
 //
 // Run (one command, on real services): make bench-latency
 func BenchmarkAddedLatency(b *testing.B) {
@@ -389,12 +391,16 @@ func BenchmarkAddedLatency(b *testing.B) {
 	require.NoError(b, err)
 	defer exec.Command("pactl", "unload-module", strings.TrimSpace(string(idx))).Run() //nolint:errcheck
 	b.ResetTimer()
-	for _, id := range []codec.ID{codec.PCMU, codec.Opus} {
+	for _, p := range []struct {
+		id     codec.ID
+		ptime  time.Duration
+		prefix string
+	}{{codec.PCMU, 20 * time.Millisecond, "pcmu"}, {codec.Opus, 20 * time.Millisecond, "opus"}, {codec.Opus, 10 * time.Millisecond, "opus10"}} {
+		id, prefix := p.id, p.prefix
 		if !codec.Available(id) {
 			b.Fatalf("%s is not in this build", id)
 		}
-		res, stages := phonebarPath(b, ctx, id, b.N)
-		prefix := strings.ToLower(id.String())
+		res, stages := phonebarPath(b, ctx, id, p.ptime, b.N)
 		b.ReportMetric(ms(res.mean), prefix+"-added-ms")
 		b.ReportMetric(ms(res.hi), prefix+"-max-ms")
 		for k, v := range stages {

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"sync"
+	"time"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
 )
@@ -26,6 +27,14 @@ type Sink interface {
 type ClockedSource interface {
 	Source
 	Ready() <-chan struct{}
+}
+
+// FramedSource is a ClockedSource that says how long its frames are. When the packet time
+// negotiated differs from it, the session sends a packet for every packet time of audio captured
+// rather than one per frame.
+type FramedSource interface {
+	ClockedSource
+	FrameDuration() time.Duration
 }
 
 // Playout gives the audio received to a PullSink: Pull fills pcm at rate with what comes next, and

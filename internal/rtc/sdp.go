@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pion/sdp/v3"
 )
@@ -394,4 +395,75 @@ func mediaAttributes(sd *sdp.SessionDescription) []*[]sdp.Attribute {
 		out = append(out, &m.Attributes)
 	}
 	return out
+}
+
+// withPacketTime returns raw with every audio section saying the packet time this end prefers to
+// receive (a=ptime, RFC 4566) and the longest packet it takes (a=maxptime), in milliseconds, in
+// place of any such lines before.
+func withPacketTime(raw []byte, ptime, maxptime time.Duration) ([]byte, error) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range sd.MediaDescriptions {
+		if m.MediaName.Media != "audio" {
+			continue
+		}
+		attrs := m.Attributes[:0]
+		for _, a := range m.Attributes {
+			if a.Key != "ptime" && a.Key != "maxptime" {
+				attrs = append(attrs, a)
+			}
+		}
+		m.Attributes = append(attrs,
+			sdp.Attribute{Key: "ptime", Value: strconv.FormatInt(ptime.Milliseconds(), 10)},
+			sdp.Attribute{Key: "maxptime", Value: strconv.FormatInt(maxptime.Milliseconds(), 10)})
+	}
+	out, err := sd.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
+	}
+	return out, nil
+}
+
+// remotePacketTime reads what the other side's description asks of the packets sent to it: the
+// a=ptime and a=maxptime of its first audio section (or of the session), zero for a line that is
+// absent or unreadable.
+func remotePacketTime(raw []byte) (ptime, maxptime time.Duration) {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return 0, 0
+	}
+	_, m := audioSection(sd)
+	if m == nil {
+		return 0, 0
+	}
+	get := func(key string) time.Duration {
+		v, ok := m.Attribute(key)
+		if !ok {
+			v, ok = sd.Attribute(key)
+		}
+		if !ok {
+			return 0
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f <= 0 || f > 1000 {
+			return 0
+		}
+		return time.Duration(f * float64(time.Millisecond))
+	}
+	return get("ptime"), get("maxptime")
+}
+
+// negotiatePacketTime is the packet time to send: ours, or the other side's a=ptime when it asks
+// for another this end sends (10 or 20 ms), shortened to 10 ms when its a=maxptime takes less.
+func negotiatePacketTime(ours, ptime, maxptime time.Duration) time.Duration {
+	p := ours
+	if ptime == 10*time.Millisecond || ptime == 20*time.Millisecond {
+		p = ptime
+	}
+	if maxptime > 0 && p > maxptime {
+		p = 10 * time.Millisecond
+	}
+	return p
 }

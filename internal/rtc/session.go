@@ -43,6 +43,9 @@ type Session struct {
 	proposed    *proposal // our re-INVITE offer waiting for its answer (hold.go)
 	closed      bool
 
+	// ptime is the packet time sent now, in nanoseconds: ours (Options.PacketTime) until the
+	// other side's description says otherwise (negotiatePacketTime).
+	ptime      atomic.Int64
 	packetsIn  atomic.Uint64
 	packetsOut atomic.Uint64
 	firstRTP   atomic.Int64 // unix nanoseconds of the first RTP packet received
@@ -61,6 +64,10 @@ type Session struct {
 
 // NewSession makes the media of one call.
 func NewSession(opts Options) (*Session, error) {
+	ptime, err := opts.packetTime()
+	if err != nil {
+		return nil, err
+	}
 	api, err := newAPI(opts)
 	if err != nil {
 		return nil, err
@@ -80,6 +87,7 @@ func NewSession(opts Options) (*Session, error) {
 		sending: true, receiving: true, version: 1,
 		dtmf: make(chan dtmfRequest), stop: make(chan struct{}),
 	}
+	s.ptime.Store(int64(ptime))
 	pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) {
 		if st == webrtc.ICEConnectionStateConnected || st == webrtc.ICEConnectionStateCompleted {
 			s.iceUp.CompareAndSwap(0, time.Now().UnixNano())
@@ -139,6 +147,7 @@ func (s *Session) SetAnswer(answer []byte) error {
 		return err
 	}
 	s.remoteSet.Store(time.Now().UnixNano())
+	s.negotiatePacketTime(patched)
 	if err := s.setRemoteAnswer(patched); err != nil {
 		return err
 	}
@@ -207,6 +216,7 @@ func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 		return nil, err
 	}
 	s.remoteSet.Store(time.Now().UnixNano())
+	s.negotiatePacketTime(offer)
 	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(offer)}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
@@ -255,12 +265,26 @@ func (s *Session) gather(ctx context.Context, desc webrtc.SessionDescription) ([
 	if err != nil {
 		return nil, err
 	}
+	ours, _ := s.opts.packetTime()
+	if sdp, err = withPacketTime(sdp, ours, maxPacketTime); err != nil {
+		return nil, err
+	}
 	if s.opts.RelayOnly && !bytes.Contains(sdp, []byte(" typ relay")) {
 		// No candidate at all: the far end would ring into a call that can never carry audio.
 		return nil, ErrNoRelay
 	}
 	return sdp, nil
 }
+
+// negotiatePacketTime sets the packet time sent from the other side's description.
+func (s *Session) negotiatePacketTime(remote []byte) {
+	ours, _ := s.opts.packetTime()
+	p, maxp := remotePacketTime(remote)
+	s.ptime.Store(int64(negotiatePacketTime(ours, p, maxp)))
+}
+
+// PacketTime is the packet time this end sends now (after negotiation).
+func (s *Session) PacketTime() time.Duration { return time.Duration(s.ptime.Load()) }
 
 // checkCodecs reports ErrNoCommonCodec when the SDP names none of our codecs.
 func (s *Session) checkCodecs(raw []byte) error {
@@ -489,19 +513,31 @@ func (s *Session) playLoop() {
 	}
 }
 
-// sendLoop sends one packet every 20 ms once negotiated: audio from the source, or the packets of
-// a telephone event while one is being sent.
+// sendLoop sends one packet every packet time (PacketTime) once negotiated: audio from the source,
+// or the packets of a telephone event while one is being sent.
 //
 // A ClockedSource (a microphone) paces it instead: each frame is sent as soon as it is captured.
+// When its frames are not one packet long (FramedSource), each frame adds its length to a credit
+// and a packet goes out for every packet time of credit: two packets for a 20 ms frame when the
+// far end asked for 10 ms, one for every second 10 ms frame when it asked for 20.
 func (s *Session) sendLoop() {
-	tick := time.NewTicker(codec.FrameDuration)
+	period := s.PacketTime()
+	tick := time.NewTicker(period)
 	defer tick.Stop()
 	ticks := tick.C
-	var clock <-chan struct{}
+	var (
+		clock    <-chan struct{}
+		srcFrame time.Duration // the clocked source's frame; 0: one packet per frame
+		credit   time.Duration // audio captured and not yet sent, for srcFrame
+		burst    int           // packets still to send for the frames captured
+	)
 	if cs, ok := s.opts.Source.(ClockedSource); ok {
 		if clock = cs.Ready(); clock != nil {
 			tick.Stop()
 			ticks = nil
+		}
+		if fs, ok := cs.(FramedSource); ok {
+			srcFrame = fs.FrameDuration()
 		}
 	}
 	var (
@@ -521,27 +557,46 @@ func (s *Session) sendLoop() {
 	}()
 	for {
 		var req dtmfRequest
-		select {
-		case <-s.stop:
-			if current != nil {
-				current.req.done <- ErrClosed
-			}
-			return
-		case <-ticks:
-		case <-clock:
-		case req = <-s.dtmf:
-			if current != nil {
-				req.done <- errors.New("rtc: DTMF busy")
+		if burst > 0 {
+			burst--
+		} else {
+			select {
+			case <-s.stop:
+				if current != nil {
+					current.req.done <- ErrClosed
+				}
+				return
+			case <-ticks:
+			case <-clock:
+				if srcFrame > 0 && srcFrame != period {
+					credit += srcFrame
+					n := int(credit / period)
+					if n == 0 {
+						continue
+					}
+					credit -= time.Duration(n) * period
+					burst = n - 1
+				}
+			case req = <-s.dtmf:
+				if current != nil {
+					req.done <- errors.New("rtc: DTMF busy")
+					continue
+				}
+				current = &dtmfSend{req: req}
 				continue
 			}
-			current = &dtmfSend{req: req}
-			continue
 		}
 		w, ssrc, send, events := s.track.binding()
 		if w == nil {
 			continue
 		}
 		id := codecID(send.MimeType)
+		if pt := s.PacketTime(); pt != period {
+			period, pcm = pt, nil
+			if ticks != nil {
+				tick.Reset(period)
+			}
+		}
 		if enc == nil || encID != id {
 			if enc != nil {
 				enc.Close()
@@ -556,9 +611,12 @@ func (s *Session) sendLoop() {
 				return
 			}
 			encID = id
-			pcm = make([]int16, id.FrameSamples(codec.FrameDuration)*enc.SampleRate()/enc.ClockRate())
+			pcm = nil
 		}
-		step := uint32(id.FrameSamples(codec.FrameDuration))
+		if pcm == nil {
+			pcm = make([]int16, id.FrameSamples(period)*enc.SampleRate()/enc.ClockRate())
+		}
+		step := uint32(id.FrameSamples(period))
 		ts += step
 		s.mu.Lock()
 		sending := s.sending
