@@ -16,6 +16,7 @@ import (
 
 	"github.com/phonebar/phonebar/app"
 	"github.com/phonebar/phonebar/internal/cli"
+	"github.com/phonebar/phonebar/internal/dialurl"
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/omni"
 )
@@ -64,9 +65,10 @@ func run(args []string, stdio cli.Stdio) int {
 		}
 		return 0
 	}
-	if len(args) > 0 && (cli.IsCommand(args[0]) || !strings.HasPrefix(args[0], "-")) {
+	if len(args) > 0 && !dialurl.IsLink(args[0]) && (cli.IsCommand(args[0]) || !strings.HasPrefix(args[0], "-")) {
 		// A word that names no command is a typo, never a reason to open the window: cli.Run says
-		// "unknown command", lists the commands and exits 2.
+		// "unknown command", lists the commands and exits 2. A tel:, sip: or callto: link is a
+		// click to dial: the window's (below).
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return cli.Run(ctx, args, stdio)
@@ -77,7 +79,7 @@ func run(args []string, stdio cli.Stdio) int {
 	demo := fset.Bool("demo", false, "start the embedded Motion-compatible demo server and log in to it")
 	demoListen := fset.String("demo-listen", "127.0.0.1:0", "address of the embedded demo server, with --demo")
 	fset.Usage = func() {
-		fmt.Fprintf(fset.Output(), "Usage: phonebar [--demo] [--demo-listen ADDR]\n       phonebar COMMAND [flags]   (see 'phonebar help')\n\n")
+		fmt.Fprintf(fset.Output(), "Usage: phonebar [--demo] [--demo-listen ADDR] [tel:NUMBER|sip:USER@HOST|callto:NUMBER]\n       phonebar COMMAND [flags]   (see 'phonebar help')\n\n")
 		fset.PrintDefaults()
 	}
 	if err := fset.Parse(args); err != nil {
@@ -86,10 +88,20 @@ func run(args []string, stdio cli.Stdio) int {
 		}
 		return 2
 	}
-	if fset.NArg() > 0 {
+	var link string
+	if fset.NArg() == 1 && dialurl.IsLink(fset.Arg(0)) {
+		link = fset.Arg(0) // untrusted: the window dials it only if it is a number or SIP address
+	} else if fset.NArg() > 0 {
 		fmt.Fprintf(stdio.Err, "phonebar: unexpected argument %q\n", fset.Arg(0))
 		fset.Usage()
 		return 2
+	}
+	launch, status, done := claimInstance(link, stdio, log)
+	if done {
+		return status
+	}
+	if launch.Instance != nil {
+		defer launch.Instance.Close()
 	}
 	if problem := desktopProblem(); problem != "" {
 		// Checked before Wails starts: GTK would end in a panic and a stack trace.
@@ -103,7 +115,7 @@ func run(args []string, stdio cli.Stdio) int {
 		log.WithError(err).Error("frontend assets")
 		return 1
 	}
-	if err := app.Run(app.Options{Assets: dist, Icon: icon, Demo: *demo, DemoListen: *demoListen, Logger: log}); err != nil {
+	if err := app.Run(app.Options{Assets: dist, Icon: icon, Demo: *demo, DemoListen: *demoListen, Logger: log, Launch: launch}); err != nil {
 		log.WithError(err).Error("phonebar")
 		return 1
 	}

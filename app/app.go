@@ -11,7 +11,10 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
 	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/options/mac"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/phonebar/phonebar/internal/station"
 )
 
 // Options configures the window.
@@ -26,6 +29,8 @@ type Options struct {
 	DemoListen string
 	// Logger receives the app's logs; nil means logrus.StandardLogger().
 	Logger *logrus.Logger
+	// Launch is the instance this start claimed and the link it was given (station.Launch).
+	Launch station.Launch
 }
 
 // started is when the process began, for the cold-start figure logged at UIReady.
@@ -58,6 +63,12 @@ func Run(opts Options) error {
 			runtime.Quit(ctx)
 		}
 	}
+	core.show = func() {
+		if ctx := windowCtx(); ctx != nil {
+			runtime.WindowUnminimise(ctx)
+			runtime.Show(ctx)
+		}
+	}
 	defer core.st.Close()
 
 	return wails.Run(&options.App{
@@ -75,15 +86,10 @@ func Run(opts Options) error {
 		BindingsAllowedOrigins: "",
 		ErrorFormatter:         FormatError,
 		Bind:                   core.bindings(),
-		SingleInstanceLock: &options.SingleInstanceLock{
-			UniqueId: "dev.phonebar.app",
-			OnSecondInstanceLaunch: func(options.SecondInstanceData) {
-				if ctx := windowCtx(); ctx != nil {
-					runtime.WindowUnminimise(ctx)
-					runtime.Show(ctx)
-				}
-			},
-		},
+		// A fallback behind internal/instance (main.go), which hands later starts over first.
+		SingleInstanceLock: &options.SingleInstanceLock{UniqueId: "dev.phonebar.app",
+			OnSecondInstanceLaunch: func(d options.SecondInstanceData) { core.show(); core.st.HandoffArgs(d.Args) }},
+		Mac:     &mac.Options{OnUrlOpen: core.st.OpenLink}, // macOS hands a clicked link to the running app
 		Windows: windowsOptions("main"),
 		Linux:   &linux.Options{ProgramName: "phonebar", Icon: opts.Icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {

@@ -13,15 +13,15 @@ import (
 // core is what the bound services share: the agent's workstation (internal/station, which holds
 // every decision) and the emitter its changes go out through as the window's events.
 type core struct {
-	log  *logrus.Logger
-	emit Emitter
-	st   *station.Station
-	quit func() // closes the window (set by Run)
+	log        *logrus.Logger
+	emit       Emitter
+	st         *station.Station
+	quit, show func() // close the window, bring it to the front (set by Run)
 }
 
 func newCore(opts Options, emit Emitter) (*core, error) {
 	c := &core{log: opts.Logger, emit: emit}
-	st, err := station.New(station.Options{Demo: opts.Demo, DemoListen: opts.DemoListen, Logger: opts.Logger, Hooks: station.Hooks{
+	st, err := station.New(station.Options{Demo: opts.Demo, DemoListen: opts.DemoListen, Logger: opts.Logger, Launch: opts.Launch, Hooks: station.Hooks{
 		Session:  func() { emit.Emit(EventSession, c.view()) },
 		Omni:     func(open bool) { emit.Emit(EventOmni, c.omniView(open)) },
 		Phone:    func(p station.Phone) { emit.Emit(EventPhone, p.View()) },
@@ -30,6 +30,7 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 		Devices:  func(d station.Devices) { emit.Emit(EventAudio, audioView(d)) },
 		MicLevel: func(l audio.Level) { emit.Emit(EventMicLevel, MicLevel{RMSDBFS: l.RMSDBFS, PeakDBFS: l.PeakDBFS}) },
 		MicCheck: func(r audio.CheckResult) { emit.Emit(EventMicCheck, micCheckView(r)) },
+		Show:     func() { c.show() },
 	}})
 	if err != nil {
 		return nil, err

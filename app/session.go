@@ -18,6 +18,14 @@ func (s *Session) View() SessionView { return s.c.view() }
 // after returns the view once an action is done, with its error.
 func (s *Session) after(err error) (SessionView, error) { return s.View(), err }
 
+// result is the view once an action succeeded, or the action's error.
+func (s *Session) result(err error) (SessionView, error) {
+	if err != nil {
+		return SessionView{}, err
+	}
+	return s.View(), nil
+}
+
 // UIReady is called by the window once the first screen is drawn; it logs the cold-start time.
 func (s *Session) UIReady() {
 	s.c.log.WithField("ms", time.Since(started).Milliseconds()).Info("ui ready")
@@ -26,31 +34,20 @@ func (s *Session) UIReady() {
 // Login logs in with the form. The password goes to the OS keyring only with Remember and only once
 // the server accepted it.
 func (s *Session) Login(f LoginForm) (SessionView, error) {
-	err := s.c.st.Login(s.c.st.Life(), agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line})
-	if err != nil {
-		return SessionView{}, err
-	}
-	return s.View(), nil
+	return s.result(s.c.st.Login(s.c.st.Life(), agent.LoginInput{Server: f.Server, User: f.Username, Password: f.Password, Remember: f.Remember, Force: f.Force, Phone: f.Phone, Line: f.Line}))
 }
 
 // AutoLogin logs in with the remembered server, user and keyring password. It makes at most one
 // attempt: a saved password the server refuses is not tried again, and the agent is asked to type it.
 func (s *Session) AutoLogin() (SessionView, error) {
-	if err := s.c.st.AutoLogin(s.c.st.Life()); err != nil {
-		return SessionView{}, err
-	}
-	return s.View(), nil
+	return s.result(s.c.st.AutoLogin(s.c.st.Life()))
 }
 
 // LoginSSO signs in with a provider the server offers: it opens the provider's sign-in page in its
 // own window, waits for the agent to finish there, and logs in with the result. After
 // SESSION_EXISTS or PHONE_REQUIRED the agent's answer (Force, Phone, Line) reuses the same sign-in.
 func (s *Session) LoginSSO(f SSOForm) (SessionView, error) {
-	err := s.c.st.LoginSSO(s.c.st.Life(), station.SSO{Server: f.Server, Provider: f.Provider, Force: f.Force, Phone: f.Phone, Line: f.Line})
-	if err != nil {
-		return SessionView{}, err
-	}
-	return s.View(), nil
+	return s.result(s.c.st.LoginSSO(s.c.st.Life(), station.SSO{Server: f.Server, Provider: f.Provider, Force: f.Force, Phone: f.Phone, Line: f.Line}))
 }
 
 // CancelSSO closes the sign-in window, if one is open.

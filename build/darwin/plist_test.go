@@ -50,7 +50,7 @@ func TestInfoPlist(t *testing.T) {
 
 			require.Len(t, info.URLTypes, 1)
 			assert.Equal(t, "Viewer", info.URLTypes[0].Role)
-			assert.ElementsMatch(t, []string{"tel", "sip", "callto"}, info.URLTypes[0].Schemes)
+			assert.ElementsMatch(t, []string{"tel", "sip", "sips", "callto"}, info.URLTypes[0].Schemes)
 			assert.True(t, strings.HasPrefix(info.URLTypes[0].Name, info.Identifier))
 		})
 	}

@@ -71,4 +71,5 @@ export type ErrorCode =
   | "USAGE"
   | "CANCELED"
   | "INTERNAL"
+  | "NOT_RUNNING"
   | `SIP_${number}`;

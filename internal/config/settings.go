@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/phonebar/phonebar/internal/screenpop"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -74,6 +75,19 @@ type Settings struct {
 	Phone Phone `json:"phone"`
 	// ControlAPI configures the local control API (internal/controlapi).
 	ControlAPI ControlAPI `json:"controlApi"`
+	// ScreenPop opens a page about the caller when a call rings (internal/screenpop).
+	ScreenPop ScreenPop `json:"screenPop"`
+}
+
+// ScreenPop opens a page about the caller, such as the CRM's search for the caller's number, when
+// a call rings.
+type ScreenPop struct {
+	// URL is the page's template, https://… with {callerNumber}, {callerName}, {agent} or {callId}
+	// after the host, each replaced by the call's value, query-escaped; empty: no page is opened.
+	URL string `json:"url,omitempty"`
+	// Open is "browser" (the system's web browser); empty: "browser". ("omni", the Omni Desktop
+	// window, is refused for now.)
+	Open string `json:"open,omitempty"`
 }
 
 // ControlAPI configures the local control API through which other programs of the desk (a CRM
@@ -222,6 +236,12 @@ func (s Settings) Validate() error {
 	}
 	if err := s.ControlAPI.validate(); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if _, err := screenpop.Parse(s.ScreenPop.URL); err != nil {
+		return fmt.Errorf("%w: screenPop.url %q is refused: %v", ErrInvalid, s.ScreenPop.URL, strings.TrimPrefix(err.Error(), screenpop.ErrTemplate.Error()+": "))
+	}
+	if err := screenpop.CheckOpen(s.ScreenPop.Open); err != nil {
+		return fmt.Errorf("%w: screenPop.open %q is refused: %v", ErrInvalid, s.ScreenPop.Open, strings.TrimPrefix(err.Error(), screenpop.ErrTemplate.Error()+": "))
 	}
 	d := s.Phone.AutoAnswerDelaySeconds
 	if d < 0 || d > MaxAutoAnswerDelaySeconds {

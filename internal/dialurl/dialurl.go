@@ -211,3 +211,18 @@ func Quote(s string) string {
 	}
 	return fmt.Sprintf("%+q", s)
 }
+
+// IsLink reports whether s starts like a link the Phonebar is registered for (tel:, sip:, sips:,
+// callto:, in any case), so that a start with it is a click-to-dial hand-off and not a command.
+// It says nothing of whether the rest is valid: Parse does.
+func IsLink(s string) bool {
+	scheme, _, ok := strings.Cut(s, ":")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "tel", "sip", "sips", "callto":
+		return true
+	}
+	return false
+}

@@ -114,3 +114,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestIsLink(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"tel:+3906123", true},
+		{"TEL:abc", true},
+		{"sip:a@b", true},
+		{"sips:a@b", true},
+		{"callto://1", true},
+		{"tel", false},
+		{"login", false},
+		{"http://x", false},
+		{"+3906123", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) { assert.Equal(t, tt.want, IsLink(tt.in)) })
+	}
+}

@@ -94,6 +94,9 @@ const (
 	CodeUsage    Code = "USAGE"
 	CodeCanceled Code = "CANCELED"
 	CodeInternal Code = "INTERNAL"
+
+	// CodeNotRunning: `phonebar dial` found no Phonebar window of this user to hand the number to.
+	CodeNotRunning Code = "NOT_RUNNING"
 )
 
 // all lists every code, in the order above (SIP_nnn aside): the TypeScript union is made from it.
@@ -112,7 +115,7 @@ var all = []Code{
 	CodeNoRelay, CodeBadTarget, CodeBadAccount, CodeBadDTMF, CodeTransferSameCall, CodeTransferNotReady,
 	CodeTransferFailed, CodeTransferUnconfirmed, CodeTransferAbandoned, CodeCallFailed,
 	CodeNoLocalCandidate, CodeICEFailed, CodeDTLSFailed, CodeNoAudio,
-	CodeUsage, CodeCanceled, CodeInternal,
+	CodeUsage, CodeCanceled, CodeInternal, CodeNotRunning,
 }
 
 // Codes returns every code (SIP_nnn aside), in a stable order.

@@ -153,6 +153,9 @@ func (s *Station) onDesk(u desk.Update) {
 	if u.Incoming != nil && s.hooks.Incoming != nil {
 		s.hooks.Incoming(*u.Incoming)
 	}
+	if u.Incoming != nil {
+		s.screenPop(*u.Incoming)
+	}
 	if u.HistoryChanged && s.hooks.History != nil {
 		s.hooks.History()
 	}
@@ -162,6 +165,7 @@ func (s *Station) onDesk(u desk.Update) {
 		s.mu.Unlock()
 		s.hooks.Phone(p)
 	}
+	s.dialQueued(u.View)
 }
 
 func (s *Station) phoneChanged() {

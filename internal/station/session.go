@@ -75,7 +75,7 @@ func (s *Station) Status() Status {
 			v.ControlAPI = "Control API on " + api.Addr
 		}
 		v.NeedCurrentPassword = s.handoffPassword() == ""
-		v.Notices = s.notices.For(v.Profile, time.Now())
+		v.Notices = append(s.notices.For(v.Profile, time.Now()), s.dialNotice()...)
 	}
 	s.mu.Lock()
 	v.Notice = s.notice
@@ -161,7 +161,12 @@ func (s *Station) Logout(ctx context.Context, forget bool) error {
 }
 
 // DismissNotice hides a notice for the rest of the session.
-func (s *Station) DismissNotice(id string) { s.notices.Dismiss(id) }
+func (s *Station) DismissNotice(id string) {
+	if id == NoticeDial {
+		s.dismissDialNotice()
+	}
+	s.notices.Dismiss(id)
+}
 
 // PasswordRules checks a candidate new password against the rules: which rules hold, never the
 // current password.

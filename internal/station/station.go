@@ -18,6 +18,7 @@ import (
 	"github.com/phonebar/phonebar/internal/credstore"
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/history"
+	"github.com/phonebar/phonebar/internal/instance"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/policy"
 	"github.com/phonebar/phonebar/internal/readiness"
@@ -45,6 +46,11 @@ type Options struct {
 	Demo bool
 	// DemoListen is the demo server's address; "" means 127.0.0.1:0 (a free port).
 	DemoListen string
+	// OpenURL opens a screen pop's page (internal/screenpop); nil: the system's web browser.
+	OpenURL func(url string) error
+	// Launch is how this start came: the instance it claimed (answered until Close) and the
+	// link it was given; zero: no instance channel, no link.
+	Launch Launch
 	// Hooks receive the station's changes; nil fields drop them.
 	Hooks Hooks
 	// Logger receives logs; nil means logrus.StandardLogger().
@@ -69,6 +75,8 @@ type Hooks struct {
 	MicLevel func(audio.Level)
 	// MicCheck: a microphone check finished.
 	MicCheck func(audio.CheckResult)
+	// Show: another start of the Phonebar (a clicked link) asks for the window in front.
+	Show func()
 }
 
 // Station is the agent's workstation. Make one with New; Close stops it.
@@ -98,6 +106,9 @@ type Station struct {
 	keyringErr  error
 	// closeConfirmed: the agent confirmed closing the window during a call (quit.go).
 	closeConfirmed atomic.Bool
+	openURL        func(string) error // Options.OpenURL
+	// instance answers later starts of the Phonebar (Options.Launch) until Close.
+	instance *instance.Server
 	// autoRetry spaces the automatic login's attempts after network failures.
 	autoRetry agent.LoginRetry
 
@@ -106,6 +117,8 @@ type Station struct {
 	api    *controlapi.Server // the local control API, while it runs (syncControlAPI)
 	apiErr error              // why it does not run although it should
 	notice string
+	// link is the link handed over last (handoff.go): waiting for the phone, or what the bar says.
+	link struct{ pending, notice string }
 	// phoneErr is why the softphone did not start (damaged settings, a refused ws:// address).
 	phoneErr error
 	// historyErr says a damaged call history was kept aside (shown with the phone until restart).
@@ -134,7 +147,7 @@ func New(opts Options) (*Station, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Station{log: log, hooks: opts.Hooks, cfg: cfg, creds: opts.Keyring, audio: opts.Audio,
+	s := &Station{log: log, hooks: opts.Hooks, cfg: cfg, creds: opts.Keyring, audio: opts.Audio, openURL: opts.OpenURL,
 		history: history.NewStore(filepath.Join(filepath.Dir(path), "history.json")), done: make(chan struct{})}
 	if s.creds == nil {
 		s.creds = credstore.NewKeyring()
@@ -187,6 +200,7 @@ func New(opts Options) (*Station, error) {
 		wg.Wait()
 		close(s.done)
 	}()
+	s.launch(opts.Launch)
 	return s, nil
 }
 
@@ -216,6 +230,9 @@ func (s *Station) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.end()
+	if s.instance != nil {
+		_ = s.instance.Close()
+	}
 	_ = s.omni.Close(ctx)
 	s.stopControlAPI()
 	s.stopPhone()

@@ -129,9 +129,42 @@ Function installWebView2
   ${EndIf}
 FunctionEnd
 
-; URL handlers: the Phonebar registers no URL scheme yet. When it does (e.g. tel: or callto:), write
-; Software\Classes\SCHEME here under SHCTX ("URL Protocol" value, DefaultIcon, shell\open\command =
-; "$INSTDIR\phonebar.exe" "%1") and delete the same keys in the uninstall section.
+; URL handlers (tel:, sip:, sips:, callto:), under SHCTX: HKCU for a per-user install, HKLM for all
+; users. A click runs "phonebar.exe LINK", which hands the link to the running Phonebar (or opens it) to
+; dial it. The Phonebar.URL class and its Capabilities put the Phonebar in Settings > Default apps; a
+; scheme no program has claimed yet is given to the Phonebar directly, one that another program owns
+; is left to it (the agent chooses in Default apps). The uninstaller removes only what points here.
+!define URL_CLASS "Software\Classes\Phonebar.URL"
+!define CAPABILITIES "Software\Phonebar\Capabilities"
+!macro claimScheme SCHEME
+  WriteRegStr SHCTX "${CAPABILITIES}\URLAssociations" "${SCHEME}" "Phonebar.URL"
+  ReadRegStr $0 SHCTX "Software\Classes\${SCHEME}\shell\open\command" ""
+  ${If} $0 == ""
+    WriteRegStr SHCTX "Software\Classes\${SCHEME}" "" "URL:${SCHEME}"
+    WriteRegStr SHCTX "Software\Classes\${SCHEME}" "URL Protocol" ""
+    WriteRegStr SHCTX "Software\Classes\${SCHEME}\DefaultIcon" "" "$INSTDIR\phonebar.exe,0"
+    WriteRegStr SHCTX "Software\Classes\${SCHEME}\shell\open\command" "" '"$INSTDIR\phonebar.exe" "%1"'
+  ${EndIf}
+!macroend
+!macro releaseScheme SCHEME
+  ReadRegStr $0 SHCTX "Software\Classes\${SCHEME}\shell\open\command" ""
+  ${If} $0 == '"$INSTDIR\phonebar.exe" "%1"'
+    DeleteRegKey SHCTX "Software\Classes\${SCHEME}"
+  ${EndIf}
+!macroend
+Function registerURLHandlers
+  WriteRegStr SHCTX "${URL_CLASS}" "" "Phonebar link"
+  WriteRegStr SHCTX "${URL_CLASS}" "URL Protocol" ""
+  WriteRegStr SHCTX "${URL_CLASS}\DefaultIcon" "" "$INSTDIR\phonebar.exe,0"
+  WriteRegStr SHCTX "${URL_CLASS}\shell\open\command" "" '"$INSTDIR\phonebar.exe" "%1"'
+  WriteRegStr SHCTX "${CAPABILITIES}" "ApplicationName" "${PRODUCT}"
+  WriteRegStr SHCTX "${CAPABILITIES}" "ApplicationDescription" "Softphone for XCALLY Motion agents: dials tel:, sip: and callto: links"
+  !insertmacro claimScheme "tel"
+  !insertmacro claimScheme "sip"
+  !insertmacro claimScheme "sips"
+  !insertmacro claimScheme "callto"
+  WriteRegStr SHCTX "Software\RegisteredApplications" "${PRODUCT}" "${CAPABILITIES}"
+FunctionEnd
 
 Section "Phonebar" SecMain
   SectionIn RO
@@ -143,6 +176,7 @@ Section "Phonebar" SecMain
 
   CreateShortcut "$SMPROGRAMS\${PRODUCT}.lnk" "$INSTDIR\phonebar.exe" "" "$INSTDIR\phonebar.exe" 0 SW_SHOWNORMAL "" "Desktop companion for XCALLY Motion agents"
 
+  Call registerURLHandlers
   WriteRegStr SHCTX "${SETTINGS_KEY}" "InstallMode" "$MultiUser.InstallMode"
   WriteRegStr SHCTX "${SETTINGS_KEY}" "InstallDir" "$INSTDIR"
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${PRODUCT}"
@@ -166,6 +200,13 @@ Section "Uninstall"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\${PRODUCT}.lnk"
+  !insertmacro releaseScheme "tel"
+  !insertmacro releaseScheme "sip"
+  !insertmacro releaseScheme "sips"
+  !insertmacro releaseScheme "callto"
+  DeleteRegKey SHCTX "${URL_CLASS}"
+  DeleteRegValue SHCTX "Software\RegisteredApplications" "${PRODUCT}"
+  DeleteRegKey SHCTX "${CAPABILITIES}"
   DeleteRegKey SHCTX "${UNINST_KEY}"
   DeleteRegKey SHCTX "${SETTINGS_KEY}"
   DeleteRegKey /ifempty SHCTX "Software\Phonebar"
