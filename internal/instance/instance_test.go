@@ -151,3 +151,21 @@ func TestDefaultFolderIsInRuntimeDir(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm())
 }
+
+// BenchmarkSend is one hand-over round trip: connect, request, answer.
+func BenchmarkSend(b *testing.B) {
+	d := filepath.Join(b.TempDir(), "rt")
+	require.NoError(b, os.Mkdir(d, 0o700))
+	opts := Options{Dir: d}
+	srv, err := Claim(opts)
+	require.NoError(b, err)
+	defer srv.Close()
+	srv.Serve(func(r Request) Reply { return Reply{OK: true, Message: "Dialling " + r.Dial} })
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Send(ctx, opts, Request{Dial: "tel:+3906123", Show: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

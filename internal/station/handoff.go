@@ -179,7 +179,7 @@ func (s *Station) dialNotice() []agent.Notice {
 	if s.link.notice == "" {
 		return nil
 	}
-	return []agent.Notice{{ID: NoticeDial, Text: s.link.notice}}
+	return []agent.Notice{{ID: NoticeDial, Text: strings.TrimSuffix(s.link.notice, ".")}} // the bar ends it
 }
 
 func (s *Station) dismissDialNotice() {

@@ -1,5 +1,6 @@
-// The notices of the login on the bar (password expiry with the offered change, license), each
-// dismissed for the rest of the session. The home view places them in its body, under the calls.
+// The notices of the login on the bar (password expiry with the offered change, license, a link
+// handed over that was not dialled or waits for the phone), each dismissed for the rest of the
+// session. The home view places them in its body, under the calls.
 // (Where calls ring, Hot Desk or the external agent's line, is on the status banner.)
 
 import "../login.css";
@@ -7,6 +8,9 @@ import { publish } from "../state";
 import { h } from "../dom";
 import { session, type SessionView } from "../api";
 import { passwordForm } from "./password";
+
+/** Headings of the notices; the password ones have none of their own. */
+const titles: Record<string, string> = { license: "License", dial: "Click to dial" };
 
 export function noticesArea(): { el: HTMLElement; update(v: SessionView): void } {
   const el = h("section", { id: "notices", class: "notices", "aria-label": "Notices" });
@@ -19,7 +23,7 @@ export function noticesArea(): { el: HTMLElement; update(v: SessionView): void }
     if (formOpen) return; // never redraw under what the agent is typing
     el.replaceChildren(...v.notices.map((n) => {
       const box = h("div", { class: `alert ${n.id === "license" ? "info" : "warn"} notice`, id: `notice-${n.id}`, role: "status" },
-        h("strong", {}, n.id === "license" ? "License" : "Password"),
+        h("strong", {}, titles[n.id] ?? "Password"),
         h("p", {}, n.text + "."));
       const row = h("div", { class: "row" });
       if (n.action === "change-password") {
