@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"io/fs"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -14,6 +14,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/options/mac"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/phonebar/phonebar/internal/desktop"
 	"github.com/phonebar/phonebar/internal/station"
 )
 
@@ -43,14 +44,12 @@ func Run(opts Options) error {
 	}
 	log := opts.Logger
 
-	var (
-		mu   sync.Mutex
-		wctx context.Context
-	)
+	var wctx atomic.Pointer[context.Context]
 	windowCtx := func() context.Context {
-		mu.Lock()
-		defer mu.Unlock()
-		return wctx
+		if c := wctx.Load(); c != nil {
+			return *c
+		}
+		return nil
 	}
 	emit := wailsEmitter{ctx: windowCtx}
 
@@ -75,8 +74,8 @@ func Run(opts Options) error {
 		Title:     "Phonebar",
 		Width:     400,
 		Height:    660,
-		MinWidth:  340,
-		MinHeight: 520,
+		MinWidth:  desktop.MinWidth,
+		MinHeight: desktop.MinHeight,
 		AssetServer: &assetserver.Options{
 			Assets: opts.Assets,
 		},
@@ -93,9 +92,8 @@ func Run(opts Options) error {
 		Windows: windowsOptions("main"),
 		Linux:   &linux.Options{ProgramName: "phonebar", Icon: opts.Icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
-			mu.Lock()
-			wctx = ctx
-			mu.Unlock()
+			wctx.Store(&ctx)
+			desktop.Start(desktop.Options{Station: core.st, Window: wailsWindow{ctx}, Notify: emit.Notify, Logger: log})
 			if err := runtime.InitializeNotifications(ctx); err != nil {
 				log.WithError(err).Info("desktop notifications are not available")
 			}
@@ -111,9 +109,7 @@ func Run(opts Options) error {
 		},
 		OnShutdown: func(context.Context) {
 			core.st.Shutdown() // the bound methods still running give up
-			mu.Lock()
-			wctx = nil
-			mu.Unlock()
+			wctx.Store(nil)
 		},
 	})
 }

@@ -87,7 +87,7 @@ func runWebWindow(log logrus.FieldLogger, w webWindow) error {
 	})
 }
 
-// wailsWindow is omni.Window over the Wails runtime.
+// wailsWindow is omni.Window and desktop.Window over the Wails runtime.
 type wailsWindow struct{ ctx context.Context }
 
 func (w wailsWindow) ExecJS(script string) { runtime.WindowExecJS(w.ctx, script) }
@@ -98,3 +98,9 @@ func (w wailsWindow) Show() {
 	runtime.WindowShow(w.ctx)
 	runtime.WindowUnminimise(w.ctx)
 }
+func (w wailsWindow) Size() (int, int)             { return runtime.WindowGetSize(w.ctx) }
+func (w wailsWindow) Position() (int, int)         { return runtime.WindowGetPosition(w.ctx) }
+func (w wailsWindow) SetSize(width, height int)    { runtime.WindowSetSize(w.ctx, width, height) }
+func (w wailsWindow) SetMinSize(width, height int) { runtime.WindowSetMinSize(w.ctx, width, height) }
+func (w wailsWindow) SetPosition(x, y int)         { runtime.WindowSetPosition(w.ctx, x, y) }
+func (w wailsWindow) SetAlwaysOnTop(on bool)       { runtime.WindowSetAlwaysOnTop(w.ctx, on) }

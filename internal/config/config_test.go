@@ -61,6 +61,7 @@ func TestSaveLoadRoundTripAndMode(t *testing.T) {
 	want.Omni.SubmitSelector = "#go"
 	want.Audio = Audio{MicrophoneID: "m", MicrophoneName: "Mic", SpeakerID: "s", SpeakerName: "Spk", RingerID: "r", RingerName: "Ring"}
 	want.Phone = Phone{AutoAnswer: true, AutoAnswerDelaySeconds: 3}
+	want.Desktop = Desktop{StartWithSystem: true, CompactDuringCalls: true}
 	require.NoError(t, s.Save(want))
 
 	got, err := NewStore(s.Path()).Load()

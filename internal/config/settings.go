@@ -77,6 +77,8 @@ type Settings struct {
 	ControlAPI ControlAPI `json:"controlApi"`
 	// ScreenPop opens a page about the caller when a call rings (internal/screenpop).
 	ScreenPop ScreenPop `json:"screenPop"`
+	// Desktop says how the Phonebar lives on the desktop.
+	Desktop Desktop `json:"desktop"`
 }
 
 // ScreenPop opens a page about the caller, such as the CRM's search for the caller's number, when
@@ -88,6 +90,16 @@ type ScreenPop struct {
 	// Open is "browser" (the system's web browser); empty: "browser". ("omni", the Omni Desktop
 	// window, is refused for now.)
 	Open string `json:"open,omitempty"`
+}
+
+// Desktop says how the Phonebar lives on the desktop (internal/desktop).
+type Desktop struct {
+	// StartWithSystem starts the Phonebar when the user logs in (internal/autostart); false (zero):
+	// it is started by hand.
+	StartWithSystem bool `json:"startWithSystem,omitempty"`
+	// CompactDuringCalls shrinks the window to its compact size and keeps it above other windows
+	// while a call is up, and puts it back afterwards; false (zero): the window stays as it is.
+	CompactDuringCalls bool `json:"compactDuringCalls,omitempty"`
 }
 
 // ControlAPI configures the local control API through which other programs of the desk (a CRM

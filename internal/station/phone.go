@@ -166,12 +166,14 @@ func (s *Station) onDesk(u desk.Update) {
 		s.hooks.Phone(p)
 	}
 	s.dialQueued(u.View)
+	s.changed()
 }
 
 func (s *Station) phoneChanged() {
 	if s.hooks.Phone != nil {
 		s.hooks.Phone(s.Phone())
 	}
+	s.changed()
 }
 
 // historyWriter writes ended calls to the history; a damaged history is kept aside by the store,

@@ -123,6 +123,8 @@ type Station struct {
 	phoneErr error
 	// historyErr says a damaged call history was kept aside (shown with the phone until restart).
 	historyErr error
+	// watchers are told of every change (Watch).
+	watchers []func()
 	// handoff is the password of the current session, kept in memory only, for the Omni Desktop
 	// login. It is cleared when the session ends.
 	handoff struct{ server, user, password string }
@@ -290,5 +292,24 @@ func (s *Station) onChange(ch agent.Change) {
 func (s *Station) sessionChanged() {
 	if s.hooks.Session != nil {
 		s.hooks.Session()
+	}
+	s.changed()
+}
+
+// Watch adds fn to what is told, after the Hooks, of every change of the session, the agent's
+// status or the phone (registration and calls). fn is called off the station's locks and must not
+// block: it reads what it needs (Status, Phone) later, on its own goroutine.
+func (s *Station) Watch(fn func()) {
+	s.mu.Lock()
+	s.watchers = append(s.watchers, fn)
+	s.mu.Unlock()
+}
+
+func (s *Station) changed() {
+	s.mu.Lock()
+	ws := s.watchers
+	s.mu.Unlock()
+	for _, fn := range ws {
+		fn()
 	}
 }

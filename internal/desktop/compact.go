@@ -1,0 +1,67 @@
+package desktop
+
+// The window's sizes: its normal minimum (app.Run's MinWidth and MinHeight) and its compact size
+// during calls, small enough to sit beside another application and large enough for the call card
+// with its buttons.
+const (
+	MinWidth      = 340
+	MinHeight     = 520
+	CompactWidth  = 340
+	CompactHeight = 260
+)
+
+// Rect is where a window is: its top-left corner on the screen and its size, in the window system's
+// logical pixels.
+type Rect struct{ X, Y, W, H int }
+
+// Window is the Phonebar window as the desktop uses it. Sizes are in the window system's logical
+// pixels; a position is the window's top-left corner on the screen.
+type Window interface {
+	// Show brings the window to the front, unminimised.
+	Show()
+	// Quit closes the Phonebar as the window's own close does: during a call the window asks first.
+	Quit()
+	Size() (w, h int)
+	Position() (x, y int)
+	SetSize(w, h int)
+	SetMinSize(w, h int)
+	SetPosition(x, y int)
+	SetAlwaysOnTop(on bool)
+}
+
+// compact puts the window in its compact, always-on-top form and back. Its methods are called from
+// the desktop's loop only.
+type compact struct {
+	win Window
+	// saved is the window's place before it went compact; nil while it is not compact.
+	saved *Rect
+}
+
+// follow makes the window compact when want (a call is up and the setting is on), where it is, and
+// puts it back where and as large as it was when not.
+func (c *compact) follow(want bool) {
+	switch {
+	case want && c.saved == nil:
+		var r Rect
+		r.X, r.Y = c.win.Position()
+		r.W, r.H = c.win.Size()
+		c.saved = &r
+		c.place(Rect{X: r.X, Y: r.Y, W: CompactWidth, H: CompactHeight}, CompactWidth, CompactHeight, true)
+	case !want && c.saved != nil:
+		r := *c.saved
+		c.saved = nil
+		c.place(r, MinWidth, MinHeight, false)
+	}
+}
+
+// place sets the window's minimum size to minW×minH (first: a window is never smaller than its
+// minimum), puts it at r, and keeps it above other windows or not.
+func (c *compact) place(r Rect, minW, minH int, onTop bool) {
+	c.win.SetMinSize(minW, minH)
+	c.win.SetSize(r.W, r.H)
+	c.win.SetPosition(r.X, r.Y)
+	c.win.SetAlwaysOnTop(onTop)
+}
+
+// active says the window is compact now.
+func (c *compact) active() bool { return c.saved != nil }
