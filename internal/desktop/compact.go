@@ -7,7 +7,7 @@ const (
 	MinWidth      = 340
 	MinHeight     = 520
 	CompactWidth  = 340
-	CompactHeight = 260
+	CompactHeight = 280
 )
 
 // Rect is where a window is: its top-left corner on the screen and its size, in the window system's

@@ -68,6 +68,9 @@ type Desktop struct {
 	tray   Tray // nil when there is none (no tray on this desktop), or once closed
 	win    Window
 	window compact
+	// asking: the tray's Quit asks the agent in the window, shown at its full size for that, until
+	// the calls are over.
+	asking bool
 }
 
 // Start puts the tray icon up, brings the autostart entry up to date (the program may have moved
@@ -156,7 +159,10 @@ func (d *Desktop) refresh() {
 	s := TrayStatus(d.st.Status(), d.st.Phone(), set)
 	d.mu.Lock()
 	t := d.tray
-	d.window.follow(set.CompactDuringCalls && s.Calls > 0)
+	if s.Calls == 0 {
+		d.asking = false
+	}
+	d.window.follow(set.CompactDuringCalls && s.Calls > 0 && !d.asking)
 	d.mu.Unlock()
 	if t != nil {
 		t.Update(s)
@@ -247,8 +253,13 @@ func (a actions) OpenOmni() {
 
 func (a actions) Show() { a.d.win.Show() }
 
-// Quit shows the window first: during a call it asks the agent there, as its own close does.
+// Quit shows the window first, at its full size: during a call it asks the agent there, as its own
+// close does.
 func (a actions) Quit() {
+	a.d.mu.Lock()
+	a.d.asking = true
+	a.d.window.follow(false)
+	a.d.mu.Unlock()
 	a.d.win.Show()
 	a.d.win.Quit()
 }

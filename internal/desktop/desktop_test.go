@@ -86,7 +86,7 @@ func TestCompactFollowsAndPutsTheWindowBack(t *testing.T) {
 
 	c.follow(true)
 	calls, onTop, r := w.state()
-	assert.Equal(t, []string{"min 340x260", "size 340x260", "at 100,50", "on top true"}, calls, "compact where it is")
+	assert.Equal(t, []string{"min 340x280", "size 340x280", "at 100,50", "on top true"}, calls, "compact where it is")
 	assert.True(t, onTop)
 	assert.True(t, c.active())
 
@@ -111,7 +111,7 @@ func TestTrayStatus(t *testing.T) {
 	with := func(edit func(*station.Status)) station.Status { s := in; edit(&s); return s }
 	registered := station.Phone{Desk: &desk.View{Registration: sipua.StateRegistered}}
 	calling := station.Phone{Desk: &desk.View{Registration: sipua.StateRegistered, Calls: []desk.CallView{
-		{ID: "a", Remote: "*43", State: phone.StateActive},
+		{ID: "a", Remote: "sip:*43@127.0.0.1", State: phone.StateActive},
 		{ID: "b", Remote: "+3902", RemoteName: "Dana", State: phone.StateRinging},
 	}}}
 	failed := station.Phone{Desk: &desk.View{Registration: sipua.StateFailed, RegistrationErr: errors.New("sipua: 403 forbidden")}}
@@ -311,10 +311,26 @@ func TestDesktopFollowsTheStationAndRunsTheMenu(t *testing.T) {
 	assert.Equal(t, "Phonebar: Ready: The microphone is silent: check it in the settings", notes[1])
 	notesMu.Unlock()
 
-	// Quit shows the window, then closes it the window's way (which asks during a call).
+	// Quit shows the window, then closes it the window's way (which asks during a call). During a
+	// call it is shown at its full size for the question, until the calls are over.
+	st.set(loggedIn, inCall)
+	waitFor(t, "the compact window", func() bool { _, on, _ := win.state(); return on })
 	ft.acts.Quit()
-	calls, _, _ := win.state()
-	assert.Equal(t, []string{"show", "quit"}, calls[len(calls)-2:])
+	calls, onTop, r := win.state()
+	assert.Equal(t, []string{"on top false", "show", "quit"}, calls[len(calls)-3:])
+	assert.False(t, onTop)
+	assert.Equal(t, Rect{10, 20, 400, 660}, r)
+	// The agent said no: the call goes on (and the agent pauses), the window stays full.
+	paused := loggedIn
+	paused.Agent.Ready = false
+	st.set(paused, inCall)
+	waitFor(t, "the pause in the tray", func() bool { return !ft.status().Ready })
+	_, onTop, _ = win.state()
+	assert.False(t, onTop)
+	st.set(paused, station.Phone{Desk: &desk.View{Registration: sipua.StateRegistered}})
+	waitFor(t, "the call over in the tray", func() bool { return ft.status().Calls == 0 })
+	st.set(paused, inCall) // the next call is compact again
+	waitFor(t, "the compact window for the next call", func() bool { _, on, _ := win.state(); return on })
 
 	d.Close()
 	ft.mu.Lock()
@@ -355,3 +371,15 @@ type lifeStation struct {
 }
 
 func (l *lifeStation) Life() context.Context { return l.life }
+
+func TestNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"sip:*43@127.0.0.1":           "*43",
+		"sips:+390212345@pbx.example": "+390212345",
+		"+390212345":                  "+390212345",
+		"sip:pbx.example":             "sip:pbx.example",
+		"sip:@pbx.example":            "sip:@pbx.example",
+	} {
+		assert.Equal(t, want, number(in), in)
+	}
+}

@@ -1,6 +1,8 @@
 package desktop
 
 import (
+	"strings"
+
 	"github.com/phonebar/phonebar/internal/agent"
 	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/phone"
@@ -39,11 +41,25 @@ func TrayStatus(s station.Status, p station.Phone, set config.Desktop) tray.Stat
 			if out.Calls == 0 {
 				out.CallWith = c.RemoteName
 				if out.CallWith == "" {
-					out.CallWith = c.Remote
+					out.CallWith = number(c.Remote)
 				}
 			}
 			out.Calls++
 		}
 	}
 	return out
+}
+
+// number is the user part of a SIP address ("sip:*43@pbx.example" is "*43"), as an agent reads it;
+// anything else is returned as it is.
+func number(remote string) string {
+	rest, ok := strings.CutPrefix(remote, "sip:")
+	if !ok {
+		rest, ok = strings.CutPrefix(remote, "sips:")
+	}
+	user, _, at := strings.Cut(rest, "@")
+	if !ok || !at || user == "" {
+		return remote
+	}
+	return user
 }
