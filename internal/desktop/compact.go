@@ -1,5 +1,7 @@
 package desktop
 
+import "time"
+
 // The window's sizes: its normal minimum (app.Run's MinWidth and MinHeight) and its compact size
 // during calls, small enough to sit beside another application and large enough for the call card
 // with its buttons.
@@ -56,12 +58,26 @@ func (c *compact) follow(want bool) {
 
 // place sets the window's minimum size to minW×minH (first: a window is never smaller than its
 // minimum), puts it at r, and keeps it above other windows or not.
+// A window system may apply the size before the new minimum (GTK under openbox was seen keeping
+// 340x520): the size is asked again until it reads back, a few times.
 func (c *compact) place(r Rect, minW, minH int, onTop bool) {
 	c.win.SetMinSize(minW, minH)
-	c.win.SetSize(r.W, r.H)
+	for try := 0; ; try++ {
+		c.win.SetSize(r.W, r.H)
+		if w, h := c.win.Size(); (w == r.W && h == r.H) || try == sizeTries {
+			break
+		}
+		time.Sleep(sizeRetry)
+	}
 	c.win.SetPosition(r.X, r.Y)
 	c.win.SetAlwaysOnTop(onTop)
 }
+
+// sizeTries and sizeRetry bound the wait for a size to apply.
+const (
+	sizeTries = 10
+	sizeRetry = 50 * time.Millisecond
+)
 
 // active says the window is compact now.
 func (c *compact) active() bool { return c.saved != nil }

@@ -133,9 +133,14 @@ func TestWindowTrayAndCompactCall(t *testing.T) {
 	key(t, win, "Return")
 	waitFor(t, "the echo call with media both ways", 20*time.Second, pbxHas(func() []pbx.CallInfo { return d.sim.PBXCalls().Rows }, "echo", mediaBothWays))
 	trayTitle(t, item, "Phonebar: In a call with *43")
+	var g winGeometry
 	waitFor(t, "the compact window kept above", 10*time.Second, func() bool {
-		g := geometryOf(t, win)
-		return g.W == 340 && g.H == 280 && keptAbove(t, win)
+		g = geometryOf(t, win)
+		ok := g.W == 340 && g.H == 280 && keptAbove(t, win)
+		if !ok {
+			t.Logf("window %+v, kept above %v", g, keptAbove(t, win))
+		}
+		return ok
 	})
 	app.waitState(t, "the call's card in the compact window", 10*time.Second, func(s uiState) bool {
 		return len(s.Calls) == 1 && s.Layout.VH == 280 && s.Layout.Els["hangup:"+s.Calls[0].ID].inside(s.Layout.VW, s.Layout.VH)
