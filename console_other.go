@@ -10,5 +10,5 @@ import (
 // attachConsole is needed on Windows only, where the GUI build starts without a console.
 func attachConsole() {}
 
-// logOutput is standard error: the terminal, or the journal of the desktop session.
-func logOutput() io.Writer { return os.Stderr }
+// consoleOutput is standard error: the terminal, or the journal of the desktop session.
+func consoleOutput() io.Writer { return os.Stderr }

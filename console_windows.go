@@ -5,8 +5,6 @@ import (
 	"os"
 
 	"golang.org/x/sys/windows"
-
-	"github.com/phonebar/phonebar/internal/logging"
 )
 
 // attachParentProcess is AttachConsole's ATTACH_PARENT_PROCESS ((DWORD)-1).
@@ -58,20 +56,12 @@ func attachConsole() {
 	}
 }
 
-// logOutput is where the log goes: standard error when it leads somewhere (phonebar.com, a redirection,
-// an attached console), else the log file in %LOCALAPPDATA%\phonebar\logs (the window started from the
-// Start menu has no standard error). When neither works the log is dropped rather than the app stopped.
-func logOutput() io.Writer {
+// consoleOutput is standard error when it leads somewhere (phonebar.com, a redirection, an attached
+// console); nil for the window started from the Start menu, which has none: its log is in the log
+// folder only (%LOCALAPPDATA%\phonebar\logs, see logging.DefaultDir).
+func consoleOutput() io.Writer {
 	if stdHandleUsable(windows.STD_ERROR_HANDLE) {
 		return os.Stderr
 	}
-	dir, err := logging.DefaultDir()
-	if err != nil {
-		return io.Discard
-	}
-	f, err := logging.OpenFile(dir)
-	if err != nil {
-		return io.Discard
-	}
-	return f
+	return nil
 }

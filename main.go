@@ -14,8 +14,12 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/sirupsen/logrus"
+
 	"github.com/phonebar/phonebar/app"
 	"github.com/phonebar/phonebar/internal/cli"
+	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/diagnostics"
 	"github.com/phonebar/phonebar/internal/dialurl"
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/omni"
@@ -38,7 +42,23 @@ func main() {
 }
 
 func run(args []string, stdio cli.Stdio) int {
-	log := logging.New(logging.Options{Out: logOutput()})
+	window := len(args) > 0 && (args[0] == omni.WindowCommand || args[0] == omni.SignInCommand)
+	if !window && len(args) > 0 && !dialurl.IsLink(args[0]) && (cli.IsCommand(args[0]) || !strings.HasPrefix(args[0], "-")) {
+		// A word that names no command is a typo, never a reason to open the window: cli.Run says
+		// "unknown command", lists the commands and exits 2. A command opens its own log.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Run(ctx, args, stdio)
+	}
+	// The window processes log to the log folder and, from the info level, to standard error (the
+	// terminal, or the desktop session's journal).
+	proc := "window"
+	if window {
+		proc = args[0]
+	}
+	logs := windowLogs(proc)
+	defer logs.Close()
+	log := logs.Logger
 	if len(args) > 0 && args[0] == omni.WindowCommand {
 		// The Omni Desktop window process: its handoff arrives on standard input, a pipe from the
 		// Phonebar.
@@ -65,15 +85,6 @@ func run(args []string, stdio cli.Stdio) int {
 		}
 		return 0
 	}
-	if len(args) > 0 && !dialurl.IsLink(args[0]) && (cli.IsCommand(args[0]) || !strings.HasPrefix(args[0], "-")) {
-		// A word that names no command is a typo, never a reason to open the window: cli.Run says
-		// "unknown command", lists the commands and exits 2. A tel:, sip: or callto: link is a
-		// click to dial: the window's (below).
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return cli.Run(ctx, args, stdio)
-	}
-
 	fset := flag.NewFlagSet("phonebar", flag.ContinueOnError)
 	fset.SetOutput(stdio.Err)
 	demo := fset.Bool("demo", false, "start the embedded Motion-compatible demo server and log in to it")
@@ -115,11 +126,20 @@ func run(args []string, stdio cli.Stdio) int {
 		log.WithError(err).Error("frontend assets")
 		return 1
 	}
-	if err := app.Run(app.Options{Assets: dist, Icon: icon, Demo: *demo, DemoListen: *demoListen, Logger: log, Launch: launch}); err != nil {
+	if err := app.Run(app.Options{Assets: dist, Icon: icon, Demo: *demo, DemoListen: *demoListen, Logger: log, Launch: launch, Logs: logs}); err != nil {
 		log.WithError(err).Error("phonebar")
 		return 1
 	}
 	return 0
+}
+
+// windowLogs opens the log of a window process (see diagnostics.OpenLogs).
+func windowLogs(proc string) *logging.Logs {
+	var store *config.Store
+	if p, err := config.DefaultPath(); err == nil {
+		store = config.NewStore(p)
+	}
+	return diagnostics.OpenLogs(store, diagnostics.LogOptions{Console: consoleOutput(), ConsoleLevel: logrus.InfoLevel, Proc: proc})
 }
 
 // isTerminal reports whether f is a terminal rather than the pipe the Phonebar gives its window

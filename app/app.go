@@ -15,6 +15,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/phonebar/phonebar/internal/desktop"
+	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/station"
 )
 
@@ -28,10 +29,11 @@ type Options struct {
 	Demo bool
 	// DemoListen is the demo server's address; empty means 127.0.0.1:0 (a free port).
 	DemoListen string
-	// Logger receives the app's logs; nil means logrus.StandardLogger().
+	// Logger receives the app's logs; nil means logrus.StandardLogger(). Logs are its files.
 	Logger *logrus.Logger
 	// Launch is the instance this start claimed and the link it was given (station.Launch).
 	Launch station.Launch
+	Logs   *logging.Logs
 }
 
 // started is when the process began, for the cold-start figure logged at UIReady.

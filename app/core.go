@@ -21,7 +21,7 @@ type core struct {
 
 func newCore(opts Options, emit Emitter) (*core, error) {
 	c := &core{log: opts.Logger, emit: emit}
-	st, err := station.New(station.Options{Demo: opts.Demo, DemoListen: opts.DemoListen, Logger: opts.Logger, Launch: opts.Launch, Hooks: station.Hooks{
+	st, err := station.New(station.Options{Demo: opts.Demo, DemoListen: opts.DemoListen, Logger: opts.Logger, Launch: opts.Launch, Logs: opts.Logs, Hooks: station.Hooks{
 		Session:  func() { emit.Emit(EventSession, c.view()) },
 		Omni:     func(open bool) { emit.Emit(EventOmni, c.omniView(open)) },
 		Phone:    func(p station.Phone) { emit.Emit(EventPhone, p.View()) },
@@ -40,7 +40,7 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 }
 
 func (c *core) bindings() []any {
-	return []any{&Session{c: c}, &Omni{c: c}, &Audio{c: c}, &Phone{c: c}}
+	return []any{&Session{c: c}, &Omni{c: c}, &Audio{c: c}, &Phone{c: c}, &Diagnostics{c: c}}
 }
 
 // view maps the session's status to the SessionView: the whole view, the same that Session.View

@@ -1,10 +1,6 @@
 package app
 
-import (
-	"encoding/json"
-
-	"github.com/phonebar/phonebar/internal/agent"
-)
+import "github.com/phonebar/phonebar/internal/agent"
 
 // This file holds the Session service's password change, forgot password, the notices of the
 // login (password expiry, license), the sign-in providers and what the window logs for the tests
@@ -41,25 +37,7 @@ func (s *Session) ForgotPassword(server, email string) error {
 // yet (the buttons then stay hidden: the login form says what is wrong when it is used).
 func (s *Session) Providers(server string) []string { return s.c.st.Providers(s.c.st.Life(), server) }
 
-// uiMarks are the marks the window may log (the fault figures read them).
-var uiMarks = map[string]bool{"banner-shown": true, "banner-hidden": true}
-
-// UIMark logs a moment of the window (the connection banner shown or hidden), so that tests
-// measure what the agent sees rather than what the session thinks.
-func (s *Session) UIMark(what string) {
-	if uiMarks[what] {
-		s.c.log.WithField("what", what).Info("ui mark")
-	}
-}
-
-// maxUIState bounds what UIState logs.
-const maxUIState = 4096
-
-// UIState logs the window's published state (frontend/src/state.ts: the screen, the focused
-// element's id, the calls' states; never what the agent typed) as one JSON line, so that the window
-// tests wait for what the agent sees rather than for sleeps.
-func (s *Session) UIState(state string) {
-	if len(state) <= maxUIState && json.Valid([]byte(state)) {
-		s.c.log.WithField("state", state).Info("ui state")
-	}
-}
+// UIMark logs a moment of the window (the connection banner shown or hidden) and UIState its
+// published state (frontend/src/state.ts), so that tests wait for what the agent sees (station.UIMark).
+func (s *Session) UIMark(what string)   { s.c.st.UIMark(what) }
+func (s *Session) UIState(state string) { s.c.st.UIState(state) }

@@ -3,10 +3,11 @@
 // breaks tsc here. Every call rejects with a UIError made by app.FormatError.
 
 import * as AudioSvc from "../wailsjs/go/app/Audio";
+import * as DiagnosticsSvc from "../wailsjs/go/app/Diagnostics";
 import * as OmniSvc from "../wailsjs/go/app/Omni";
 import * as PhoneSvc from "../wailsjs/go/app/Phone";
 import * as SessionSvc from "../wailsjs/go/app/Session";
-import type { agent, app, history, station } from "../wailsjs/go/models";
+import type { agent, app, doctor, history, station } from "../wailsjs/go/models";
 import type { ErrorCode } from "./codes";
 
 export type SessionView = app.SessionView;
@@ -29,6 +30,8 @@ export type CallView = station.CallView;
 export type HistoryEntry = history.Entry;
 export type RuleCheck = agent.RuleCheck;
 export type DeviceRole = "microphone" | "speaker" | "ringer";
+export type DoctorCheck = doctor.Check;
+export type LogSettings = station.LogSettings;
 
 /** Codes the window makes itself: no Go backend (the page opened alone), or an error not from Go. */
 export type WindowCode = "NO_BACKEND" | "ERROR";
@@ -132,6 +135,14 @@ export const phone = {
    * leaves both calls. Rejects with TRANSFER_FAILED, TRANSFER_UNCONFIRMED, TRANSFER_ABANDONED,
    * TRANSFER_NOT_READY or NO_CALL; both calls are then kept. */
   attendedTransfer: bound("Phone", PhoneSvc.AttendedTransfer),
+};
+
+/** The Doctor page: the doctor's checks, the log settings, the diagnostics zip. */
+export const diagnostics = {
+  doctor: bound("Diagnostics", DiagnosticsSvc.Doctor),
+  logs: bound("Diagnostics", DiagnosticsSvc.Logs),
+  setLogs: bound("Diagnostics", DiagnosticsSvc.SetLogs),
+  saveBundle: bound("Diagnostics", DiagnosticsSvc.SaveBundle),
 };
 
 /** The events app/ emits, and what each carries. */

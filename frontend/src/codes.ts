@@ -68,6 +68,8 @@ export type ErrorCode =
   | "ICE_FAILED"
   | "DTLS_FAILED"
   | "NO_AUDIO"
+  | "FILE_EXISTS"
+  | "WRITE_FAILED"
   | "USAGE"
   | "CANCELED"
   | "INTERNAL"

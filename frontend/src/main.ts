@@ -4,6 +4,7 @@
 import "./style.css";
 import { publish } from "./state";
 import { asUIError, on, session, type SessionView, type UIError } from "./api";
+import { doctorLink, doctorView, loginFields } from "./views/doctor";
 import { homeView } from "./views/home";
 import { loginView } from "./views/login";
 import { noticesArea } from "./views/notices";
@@ -57,7 +58,12 @@ function render(v: SessionView, err?: UIError) {
     return;
   }
   app.classList.remove("on-bar");
-  app.replaceChildren(loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as SessionView) }, err));
+  const login = loginView(v as SessionView, { onLoggedIn: (nv) => render(nv as SessionView) }, err);
+  login.append(doctorLink(() => {
+    app.replaceChildren(doctorView(loginFields(login), () => render(v)));
+    current = { state: "logged-out:doctor" }; // a logged-out session event leaves the page open
+  }));
+  app.replaceChildren(login);
   current = { state: "logged-out" };
   publish({ screen: "login", error: err?.code ?? "", form: "", message: "", banner: false, ready: false, notices: [], registration: "", calls: [], mic: "", status: "", problem: "", sheet: "", missed: 0, ended: [], recent: [], clipped: [] });
 }

@@ -116,6 +116,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 	fs.BoolVar(&f.relayOnly, "relay-only", false, "use TURN relays only")
 	fs.BoolVar(&f.noProcessing, "no-processing", false, "send the microphone as it is: no echo cancellation, noise suppression or gain control")
 	fs.BoolVar(&f.jsonOut, "json", false, "print JSON Lines: {\"event\":\"registered\",\"account\":...}, then one {\"event\":\"call\",...} per call")
+	lf := addLogFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -127,6 +128,11 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 		out.fail("USAGE", 0, msg)
 		return 2
 	}
+	logs, err := lf.open(stdio, name)
+	if err != nil {
+		return usage(err.Error())
+	}
+	defer logs.Close()
 	if name == "call" && strings.TrimSpace(f.to) == "" {
 		return usage("--to is required: the number or SIP address to call")
 	}
@@ -160,6 +166,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 		if err != nil {
 			return usage("--password-stdin: nothing to read on standard input")
 		}
+		logs.Secret(pw)
 		var pin tlspin.Fingerprint
 		if f.trust != "" {
 			if pin, err = tlspin.Parse(f.trust); err != nil {
@@ -186,6 +193,7 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 			return usage("--sip-password-stdin: nothing to read on standard input")
 		}
 		acc.Password = strings.TrimRight(line, "\r\n")
+		logs.Secret(acc.Password)
 	}
 	if f.trust != "" {
 		pin, err := tlspin.Parse(f.trust)
@@ -201,7 +209,13 @@ func phoneCommand(ctx context.Context, name string, args []string, stdio Stdio) 
 		}
 		acc.ICEServers = servers
 	}
-	cfg := phone.Config{Account: acc, RelayOnly: f.relayOnly}
+	logs.Secret(acc.Password) // from Motion: the agent's SIP password
+	for _, ice := range acc.ICEServers {
+		logs.Secret(ice.Credential)
+	}
+	// The command's own RFC 5626 instance (the zero InstanceID): the installation's belongs to the
+	// window's phone, whose registration a test call must not replace.
+	cfg := phone.Config{Account: acc, RelayOnly: f.relayOnly, Logger: slogOf(logs), SIPTrace: logs.SIPTrace}
 	if f.codecName != "" {
 		id, err := codec.Parse(f.codecName)
 		if err != nil {

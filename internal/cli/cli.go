@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"call":        {"register to a SIP server over WebSocket and place one call", runCall},
 		"answer":      {"register to a SIP server over WebSocket and answer calls", runAnswer},
 		"doctor":      {"check everything a call needs, server to speaker, with what to do (--json)", runDoctor},
+		"diagnostics": {"write a zip of the logs, SIP trace, call statistics and settings for support (--out FILE)", runDiagnostics},
 		"dial":        {"hand a number or tel:/sip:/callto: link to the running Phonebar window to dial", runDial},
 	}
 }

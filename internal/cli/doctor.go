@@ -10,6 +10,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/credstore"
+	"github.com/phonebar/phonebar/internal/diagnostics"
 	"github.com/phonebar/phonebar/internal/doctor"
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/tlspin"
@@ -39,6 +40,7 @@ func doctorCommand(ctx context.Context, args []string, stdio Stdio, deps doctorD
 	echo := fs.String("echo", "*43", "the echo extension for the test call; none leaves the test call out")
 	noAudio := fs.Bool("no-audio", false, "leave out the microphone and speaker checks")
 	asJSON := fs.Bool("json", false, "print one JSON object: {ok, checks:[{name, ok, ms, detail, advice}]}")
+	lf := addLogFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stdio.Err, "Usage: phonebar doctor [--server URL --user NAME --password-stdin | saved login] [--trust-fingerprint HEX] [--json]\n\n"+
 			"Checks, in order, what a call needs: DNS, TCP, TLS, the login and typology, the SIP WebSocket and REGISTER,\n"+
@@ -56,6 +58,12 @@ func doctorCommand(ctx context.Context, args []string, stdio Stdio, deps doctorD
 		fmt.Fprintf(stdio.Err, "phonebar doctor: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	logs, err := lf.open(stdio, "doctor")
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "phonebar doctor: %v\n", err)
+		return 2
+	}
+	defer logs.Close()
 	var pin tlspin.Fingerprint
 	if *trust != "" {
 		var err error
@@ -121,8 +129,13 @@ func doctorCommand(ctx context.Context, args []string, stdio Stdio, deps doctorD
 	if !*asJSON {
 		opts.OnCheck = func(c doctor.Check) { printCheck(stdio, c) }
 	}
+	logs.Secret(opts.Password)
+	opts.Logger, opts.SIPTrace = slogOf(logs), logs.SIPTrace
 	rep := doctor.Run(ctx, opts)
 	opts.Password = ""
+	if err := diagnostics.SaveDoctor(logs.Dir(), rep); err != nil {
+		logs.Logger.WithError(err).Warn("the doctor's report was not kept for the diagnostics bundle")
+	}
 	if *asJSON {
 		b, _ := json.Marshal(rep)
 		fmt.Fprintf(stdio.Out, "%s\n", b)

@@ -21,7 +21,7 @@ func TestCallDemoOffline(t *testing.T) {
 		return
 	}
 	leaks := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, leaks) })
+	t.Cleanup(func() { goleak.VerifyNone(t, leaks, ignoreLogFiles) })
 	url, fp, users := startDemoServer(t)
 	agent := users["webrtc"]
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

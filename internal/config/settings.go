@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/phonebar/phonebar/internal/screenpop"
@@ -79,6 +80,20 @@ type Settings struct {
 	ScreenPop ScreenPop `json:"screenPop"`
 	// Desktop says how the Phonebar lives on the desktop.
 	Desktop Desktop `json:"desktop"`
+	// Log says what goes into the log files (internal/logging).
+	Log Log `json:"log"`
+}
+
+// LogLevels are the values of Log.Level, least verbose first.
+var LogLevels = []string{"error", "warn", "info", "debug", "trace"}
+
+// Log says what the Phonebar writes to its log folder.
+type Log struct {
+	// Level is the least severe level written to the log file, one of LogLevels; empty: "info".
+	Level string `json:"level,omitempty"`
+	// SIPTraceOff stops the SIP trace; false (zero): every SIP message in and out is written to the
+	// trace file, with digests, passwords and ICE passwords redacted.
+	SIPTraceOff bool `json:"sipTraceOff,omitempty"`
 }
 
 // ScreenPop opens a page about the caller, such as the CRM's search for the caller's number, when
@@ -254,6 +269,9 @@ func (s Settings) Validate() error {
 	}
 	if err := screenpop.CheckOpen(s.ScreenPop.Open); err != nil {
 		return fmt.Errorf("%w: screenPop.open %q is refused: %v", ErrInvalid, s.ScreenPop.Open, strings.TrimPrefix(err.Error(), screenpop.ErrTemplate.Error()+": "))
+	}
+	if l := s.Log.Level; l != "" && !slices.Contains(LogLevels, l) {
+		return fmt.Errorf("%w: log.level %q must be one of %s", ErrInvalid, l, strings.Join(LogLevels, ", "))
 	}
 	d := s.Phone.AutoAnswerDelaySeconds
 	if d < 0 || d > MaxAutoAnswerDelaySeconds {

@@ -9,10 +9,12 @@ package doctor
 import (
 	"context"
 	"crypto/x509"
+	"log/slog"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
@@ -61,6 +63,10 @@ type Options struct {
 	AllowLoopback bool
 	// OnCheck is called with each check as it completes, in order, on the calling goroutine.
 	OnCheck func(Check)
+	// Logger receives the test phone's logs and SIPTrace its SIP messages (see phone.Config);
+	// nil: neither is kept.
+	Logger   *slog.Logger
+	SIPTrace sipua.TraceFunc
 }
 
 // Run runs the checks in order and returns them. A step whose prerequisite failed (no login

@@ -278,7 +278,7 @@ func (r *run) sip(ctx context.Context) bool {
 	return r.timed("sip", func() (string, error, string) {
 		r.events = make(chan phone.Event, 64)
 		sink := rtc.NewFrequencySink()
-		ph, err := phone.New(phone.Config{Account: *r.account, AllowLoopback: r.opts.AllowLoopback,
+		ph, err := phone.New(phone.Config{Account: *r.account, AllowLoopback: r.opts.AllowLoopback, Logger: r.opts.Logger, SIPTrace: r.opts.SIPTrace,
 			NewSource: func() rtc.Source { return rtc.NewToneSource(echoHz) },
 			NewSink:   func() rtc.Sink { return sink },
 			OnEvent: func(ev phone.Event) {

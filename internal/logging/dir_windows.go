@@ -7,7 +7,8 @@ import (
 )
 
 // DefaultDir is the Phonebar's log folder: %LOCALAPPDATA%\phonebar\logs. Logs stay on this computer
-// (Local, not the Roaming profile that follows the user, where the settings live).
+// (Local, not the Roaming profile that follows the user, where the settings live). Windows names are
+// not case-sensitive: this is the folder the installer's documentation calls %LOCALAPPDATA%\Phonebar\logs.
 func DefaultDir() (string, error) {
 	base := os.Getenv("LOCALAPPDATA")
 	if base == "" {

@@ -127,6 +127,11 @@ type Config struct {
 	NoNetworkWatch bool
 	// Logger receives logs; nil discards them.
 	Logger *slog.Logger
+	// SIPTrace, when set, sees every SIP message sent and received (sipua.Options.Trace).
+	SIPTrace sipua.TraceFunc
+	// InstanceID is the installation's RFC 5626 instance (sipua.Options.InstanceID); empty: a new
+	// one for this phone.
+	InstanceID string
 }
 
 // EventKind says what happened.
@@ -208,7 +213,7 @@ func New(cfg Config) (*Phone, error) {
 	ua, err := sipua.New(sipua.Options{
 		AOR: cfg.Account.AOR, AuthUser: cfg.Account.AuthUser, Password: cfg.Account.Password,
 		URL: cfg.Account.WSURL, Fingerprint: cfg.Account.Fingerprint, Expires: cfg.Expires, ReinviteTimeout: cfg.ReinviteTimeout,
-		Logger: p.log,
+		Logger: p.log, Trace: cfg.SIPTrace, InstanceID: cfg.InstanceID,
 		Handler: sipua.Handler{
 			State:    func(s sipua.State, err error) { p.emit(Event{Kind: EventRegistration, Registration: s, Err: err}) },
 			Incoming: p.incoming,
@@ -752,9 +757,12 @@ func (c *Call) finish(reason error) {
 		c.ringTimer.Stop()
 	}
 	c.mu.Unlock()
+	var st rtc.Stats
 	if m != nil {
+		st = m.Stats()
 		m.Close()
 	}
+	c.logEnd(st, reason)
 	c.closeDevices()
 	p := c.phone
 	p.mu.Lock()

@@ -90,6 +90,11 @@ const (
 	CodeDTLSFailed       Code = "DTLS_FAILED"
 	CodeNoAudio          Code = "NO_AUDIO"
 
+	// The diagnostics bundle: its file exists and replacing it was not asked for, or it could not
+	// be written.
+	CodeFileExists  Code = "FILE_EXISTS"
+	CodeWriteFailed Code = "WRITE_FAILED"
+
 	// Anything else.
 	CodeUsage    Code = "USAGE"
 	CodeCanceled Code = "CANCELED"
@@ -115,6 +120,7 @@ var all = []Code{
 	CodeNoRelay, CodeBadTarget, CodeBadAccount, CodeBadDTMF, CodeTransferSameCall, CodeTransferNotReady,
 	CodeTransferFailed, CodeTransferUnconfirmed, CodeTransferAbandoned, CodeCallFailed,
 	CodeNoLocalCandidate, CodeICEFailed, CodeDTLSFailed, CodeNoAudio,
+	CodeFileExists, CodeWriteFailed,
 	CodeUsage, CodeCanceled, CodeInternal, CodeNotRunning,
 }
 

@@ -67,6 +67,8 @@ type Options struct {
 	KeepAlive, CallKeepAlive, PongTimeout time.Duration
 	// Logger receives signalling logs; nil discards them.
 	Logger *slog.Logger
+	// Trace, when set, sees every SIP message sent and received (the SIP trace of the logs).
+	Trace TraceFunc
 	// Handler receives events; nil members are skipped.
 	Handler Handler
 }
@@ -140,6 +142,9 @@ func New(opts Options) (*UA, error) {
 			return nil, err
 		}
 		opts.Dial = d
+	}
+	if opts.Trace != nil {
+		opts.Dial = tracedDial(opts.Dial, opts.Trace)
 	}
 	if u, err := url.Parse(opts.URL); err == nil && u.Scheme == "wss" {
 		proto = "WSS"

@@ -105,6 +105,7 @@ func (s *Station) startPhone() {
 		Devices:    s.callDevices,
 		Processing: s.callProcessing,
 	}
+	s.traceCalls(&cfg)
 	d, err := desk.Open(cfg, desk.Options{
 		Account:  acc.Username,
 		Settings: s.deskSettings,

@@ -94,6 +94,9 @@ func (s *Station) loggedIn(p agent.Profile, password string) {
 	s.mu.Lock()
 	s.handoff.server, s.handoff.user, s.handoff.password = p.Server, p.Name, password
 	s.mu.Unlock()
+	if s.logs != nil {
+		s.logs.Secret(password) // whatever text might carry it, the logs show it redacted
+	}
 }
 
 func (s *Station) clearNotice() {

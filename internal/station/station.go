@@ -19,6 +19,7 @@ import (
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/instance"
+	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/policy"
 	"github.com/phonebar/phonebar/internal/readiness"
@@ -55,6 +56,8 @@ type Options struct {
 	Hooks Hooks
 	// Logger receives logs; nil means logrus.StandardLogger().
 	Logger *logrus.Logger
+	// Logs are the log files (level, SIP trace, secrets to redact); nil: no files, no SIP trace.
+	Logs *logging.Logs
 }
 
 // Hooks are told what changed. Each is called off the station's locks.
@@ -82,6 +85,7 @@ type Hooks struct {
 // Station is the agent's workstation. Make one with New; Close stops it.
 type Station struct {
 	log     *logrus.Logger
+	logs    *logging.Logs // nil in tests without log files
 	hooks   Hooks
 	cfg     *config.Store
 	creds   Keyring
@@ -149,7 +153,7 @@ func New(opts Options) (*Station, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Station{log: log, hooks: opts.Hooks, cfg: cfg, creds: opts.Keyring, audio: opts.Audio, openURL: opts.OpenURL,
+	s := &Station{log: log, logs: opts.Logs, hooks: opts.Hooks, cfg: cfg, creds: opts.Keyring, audio: opts.Audio, openURL: opts.OpenURL,
 		history: history.NewStore(filepath.Join(filepath.Dir(path), "history.json")), done: make(chan struct{})}
 	if s.creds == nil {
 		s.creds = credstore.NewKeyring()

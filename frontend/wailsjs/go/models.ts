@@ -321,6 +321,63 @@ export namespace app {
 
 }
 
+export namespace doctor {
+	
+	export class Check {
+	    name: string;
+	    ok: boolean;
+	    ms: number;
+	    detail: string;
+	    advice: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Check(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.ok = source["ok"];
+	        this.ms = source["ms"];
+	        this.detail = source["detail"];
+	        this.advice = source["advice"];
+	    }
+	}
+	export class Report {
+	    ok: boolean;
+	    checks: Check[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Report(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ok = source["ok"];
+	        this.checks = this.convertValues(source["checks"], Check);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace history {
 	
 	export class Entry {
@@ -521,6 +578,24 @@ export namespace station {
 		    }
 		    return a;
 		}
+	}
+	export class LogSettings {
+	    level: string;
+	    levels: string[];
+	    sipTrace: boolean;
+	    folder: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LogSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.level = source["level"];
+	        this.levels = source["levels"];
+	        this.sipTrace = source["sipTrace"];
+	        this.folder = source["folder"];
+	    }
 	}
 	export class PhoneView {
 	    registration: string;
