@@ -69,7 +69,7 @@ func pinnedClient(t *testing.T, rawURL, fingerprint string) *http.Client {
 }
 
 func TestDemoServerJSON(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, ignoreLogFiles)
 	dataDir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -141,7 +141,7 @@ func TestDemoServerJSON(t *testing.T) {
 }
 
 func TestDemoServerText(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, ignoreLogFiles)
 	if runtime.GOOS == "linux" {
 		t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	}
@@ -165,7 +165,7 @@ func TestDemoServerText(t *testing.T) {
 }
 
 func TestDemoServerErrors(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, ignoreLogFiles)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
@@ -209,7 +209,7 @@ func TestDemoServerIsACommand(t *testing.T) {
 }
 
 func TestDemoServerHTTPListenAndConfig(t *testing.T) {
-	defer goleak.VerifyNone(t)
+	defer goleak.VerifyNone(t, ignoreLogFiles)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
