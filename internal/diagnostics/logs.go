@@ -65,7 +65,7 @@ func OpenLogs(store *config.Store, opts LogOptions) *logging.Logs {
 		if console == nil {
 			console = io.Discard
 		}
-		logs = logging.Console(console, opts.ConsoleLevel, opts.Proc)
+		logs = logging.Console(console, opts.ConsoleLevel)
 		logs.Logger.WithError(err).Warn("no log file: logging to the console only")
 	}
 	if stErr != nil {

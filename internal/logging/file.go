@@ -96,8 +96,8 @@ func Open(opts FileOptions) (*Logs, error) {
 	}
 	l.fileLevel.Store(uint32(level))
 	l.traceOn.Store(opts.SIPTrace)
-	l.Logger = newSinkLogger(opts.Proc, l.scrub)
-	l.Logger.AddHook(&sink{w: l.file, level: l.FileLevel, format: fileFormatter(), scrub: l.scrub})
+	l.Logger = newSinkLogger(l.scrub)
+	l.Logger.AddHook(&sink{w: l.file, level: l.FileLevel, format: fileFormatter(), scrub: l.scrub, proc: opts.Proc})
 	if opts.Console != nil {
 		l.Logger.AddHook(&sink{w: &lockedWriter{w: opts.Console}, level: func() logrus.Level { return l.console }, format: consoleFormatter(), scrub: l.scrub})
 	}
@@ -106,26 +106,23 @@ func Open(opts FileOptions) (*Logs, error) {
 }
 
 // Console is the logging of a process that has no log folder: the console only, at level.
-func Console(w io.Writer, level logrus.Level, proc string) *Logs {
+func Console(w io.Writer, level logrus.Level) *Logs {
 	if level == 0 {
 		level = logrus.WarnLevel
 	}
 	l := &Logs{console: level}
-	l.Logger = newSinkLogger(proc, l.scrub)
+	l.Logger = newSinkLogger(l.scrub)
 	l.Logger.AddHook(&sink{w: &lockedWriter{w: w}, level: func() logrus.Level { return l.console }, format: consoleFormatter(), scrub: l.scrub})
 	l.setLoggerLevel()
 	return l
 }
 
-func newSinkLogger(proc string, scrub func([]byte) []byte) *logrus.Logger {
+func newSinkLogger(scrub func([]byte) []byte) *logrus.Logger {
 	lg := logrus.New()
 	// The sinks write; the logger itself formats nothing and writes nowhere.
 	lg.Out = io.Discard
 	lg.Formatter = nothing{}
 	lg.AddHook(redactHook{})
-	if proc != "" {
-		lg.AddHook(procHook(proc))
-	}
 	return lg
 }
 
@@ -238,6 +235,9 @@ type sink struct {
 	level  func() logrus.Level
 	format logrus.Formatter
 	scrub  func([]byte) []byte
+	// proc, when set, is added as proc=PROC to the lines that name no proc of their own: in the
+	// log file, which several processes write (a process's own console needs no such field).
+	proc string
 }
 
 func (s *sink) Levels() []logrus.Level { return logrus.AllLevels }
@@ -245,6 +245,11 @@ func (s *sink) Levels() []logrus.Level { return logrus.AllLevels }
 func (s *sink) Fire(e *logrus.Entry) error {
 	if e.Level > s.level() {
 		return nil
+	}
+	if _, named := e.Data["proc"]; s.proc != "" && !named {
+		c := e.WithField("proc", s.proc)
+		c.Level, c.Message, c.Caller = e.Level, e.Message, e.Caller
+		e = c
 	}
 	b, err := s.format.Format(e)
 	if err != nil {
@@ -268,17 +273,6 @@ func (w *lockedWriter) Write(b []byte) (int, error) {
 type nothing struct{}
 
 func (nothing) Format(*logrus.Entry) ([]byte, error) { return nil, nil }
-
-type procHook string
-
-func (procHook) Levels() []logrus.Level { return logrus.AllLevels }
-
-func (p procHook) Fire(e *logrus.Entry) error {
-	if _, ok := e.Data["proc"]; !ok {
-		e.Data["proc"] = string(p)
-	}
-	return nil
-}
 
 func fileFormatter() logrus.Formatter {
 	return &logrus.TextFormatter{FullTimestamp: true, TimestampFormat: traceStampLayout, DisableColors: true}

@@ -62,7 +62,8 @@ func TestFileAndConsoleLevels(t *testing.T) {
 			for _, s := range tt.notConsole {
 				assert.NotContains(t, console.String(), s)
 			}
-			assert.Contains(t, file, "proc=test")
+			assert.Contains(t, file, "proc=test", "the shared file names the process")
+			assert.NotContains(t, console.String(), "proc=", "a process's own console does not")
 		})
 	}
 
@@ -146,7 +147,7 @@ func TestRotation(t *testing.T) {
 
 func TestConsoleOnly(t *testing.T) {
 	var console bytes.Buffer
-	l := Console(&console, 0, "cli")
+	l := Console(&console, 0)
 	l.Secret("hunter2-long")
 	l.Logger.Info("quiet")
 	l.Logger.Warn("loud hunter2-long")
