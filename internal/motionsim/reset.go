@@ -1,6 +1,7 @@
 package motionsim
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -33,6 +34,9 @@ type OutboxMessage struct {
 type resetLink struct {
 	acct    *account
 	expires time.Time
+	// seq orders the links as they were made: a coarse clock (Windows) gives several the same
+	// expiry.
+	seq int
 }
 
 // linkBaseLocked is the scheme, host and port of the links the server sends: Config.PublicURL, or
@@ -58,7 +62,7 @@ func (s *Server) requestPasswordReset(email string) {
 		}
 		tok := newToken()
 		s.retireResetLinksLocked(a, maxResetsPerUser-1)
-		s.st.resets[tok] = &resetLink{acct: a, expires: now.Add(resetTTL)}
+		s.st.resets[tok] = &resetLink{acct: a, expires: now.Add(resetTTL), seq: s.st.outboxSeq + 1}
 		link := s.linkBaseLocked() + motion.PathWebResetPassword + "?token=" + tok
 		s.st.outboxSeq++
 		msg := OutboxMessage{
@@ -86,7 +90,7 @@ func (s *Server) retireResetLinksLocked(a *account, keep int) {
 			toks = append(toks, t)
 		}
 	}
-	slices.SortFunc(toks, func(x, y string) int { return s.st.resets[x].expires.Compare(s.st.resets[y].expires) })
+	slices.SortFunc(toks, func(x, y string) int { return cmp.Compare(s.st.resets[x].seq, s.st.resets[y].seq) })
 	for len(toks) > max(keep, 0) {
 		delete(s.st.resets, toks[0])
 		toks = toks[1:]
