@@ -14,38 +14,5 @@ func Path(e Entry) (string, error) {
 	return DarwinPath(e.ID, home), nil
 }
 
-// Enable writes the LaunchAgent of e, replacing one that differs. launchd reads it at the next login.
-func Enable(e Entry) error {
-	if err := e.check(); err != nil {
-		return err
-	}
-	p, err := Path(e)
-	if err != nil {
-		return err
-	}
-	if err := writeFile(p, LaunchAgent(e)); err != nil {
-		return &Error{Op: "enable", Where: p, Err: err}
-	}
-	return nil
-}
-
-// Disable removes the LaunchAgent of e; none is fine.
-func Disable(e Entry) error {
-	p, err := Path(e)
-	if err != nil {
-		return err
-	}
-	if err := removeFile(p); err != nil {
-		return &Error{Op: "disable", Where: p, Err: err}
-	}
-	return nil
-}
-
-// Enabled says whether the LaunchAgent of e is there as Enable writes it.
-func Enabled(e Entry) (bool, error) {
-	p, err := Path(e)
-	if err != nil {
-		return false, err
-	}
-	return fileHolds(p, LaunchAgent(e))
-}
+// entryFile is the content of the entry of e on this system.
+func entryFile(e Entry) []byte { return LaunchAgent(e) }

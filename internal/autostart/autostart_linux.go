@@ -14,38 +14,5 @@ func Path(e Entry) (string, error) {
 	return LinuxPath(e.ID, os.Getenv("XDG_CONFIG_HOME"), home), nil
 }
 
-// Enable writes the XDG autostart entry of e, replacing one that differs.
-func Enable(e Entry) error {
-	if err := e.check(); err != nil {
-		return err
-	}
-	p, err := Path(e)
-	if err != nil {
-		return err
-	}
-	if err := writeFile(p, DesktopEntry(e)); err != nil {
-		return &Error{Op: "enable", Where: p, Err: err}
-	}
-	return nil
-}
-
-// Disable removes the autostart entry of e; none is fine.
-func Disable(e Entry) error {
-	p, err := Path(e)
-	if err != nil {
-		return err
-	}
-	if err := removeFile(p); err != nil {
-		return &Error{Op: "disable", Where: p, Err: err}
-	}
-	return nil
-}
-
-// Enabled says whether the entry of e is there as Enable writes it.
-func Enabled(e Entry) (bool, error) {
-	p, err := Path(e)
-	if err != nil {
-		return false, err
-	}
-	return fileHolds(p, DesktopEntry(e))
-}
+// entryFile is the content of the entry of e on this system.
+func entryFile(e Entry) []byte { return DesktopEntry(e) }
