@@ -116,6 +116,26 @@ func (s *Station) dialQueued(v desk.View) {
 	s.sessionChanged()
 }
 
+// settleQueued, once logged in, says on the bar that a queued link is not dialled when this
+// session has no softphone to dial it with (its calls ring elsewhere, or the phone did not
+// start): the link does not wait for a registration that never comes.
+func (s *Station) settleQueued() {
+	if !s.agent.State().HasSession() {
+		return
+	}
+	s.mu.Lock()
+	target := s.link.pending
+	if target == "" || s.desk != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.link.pending = ""
+	s.mu.Unlock()
+	rep := s.dialLink(target)
+	s.setDialNotice(rep)
+	s.log.WithField("code", rep.Code).Info("queued link not dialled: no softphone")
+}
+
 // dialLink dials raw, untrusted, if the phone can call now.
 func (s *Station) dialLink(raw string) instance.Reply {
 	target, err := dialurl.Parse(raw)

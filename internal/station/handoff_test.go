@@ -158,3 +158,47 @@ func ringFromAdmin(t *testing.T, d *Demo, body string) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusAccepted, resp.StatusCode)
 }
+
+// TestQueuedLinkWithoutSoftphone: the link the window was started with, for an agent whose calls
+// ring on another phone (a Phonebar-typology agent, an external agent on the internal line), does
+// not wait for a registration that never comes: once logged in, the bar says why it is not dialled.
+func TestQueuedLinkWithoutSoftphone(t *testing.T) {
+	tests := []struct {
+		name, user, password string
+	}{
+		{"phonebar typology", "chloe", "Demo-Chloe-1003"},
+		{"external agent", "bruno", "Demo-Bruno-1002"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := logrus.New()
+			log.SetLevel(logrus.WarnLevel)
+			s, err := New(Options{SettingsPath: filepath.Join(t.TempDir(), "phonebar", "settings.json"), Keyring: memKeyring{credstore.NewMemory()},
+				Demo: true, Logger: log, Launch: Launch{Link: "tel:*43"}})
+			require.NoError(t, err)
+			t.Cleanup(s.Close)
+			dialNotice := func() string {
+				for _, n := range s.Status().Notices {
+					if n.ID == NoticeDial {
+						return n.Text
+					}
+				}
+				return ""
+			}
+			pending := func() string {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				return s.link.pending
+			}
+			require.Equal(t, "*43", pending(), "queued before the login")
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			require.NoError(t, s.Login(ctx, agent.LoginInput{Server: s.Demo().Server, User: tt.user, Password: tt.password}))
+			want := "Not dialled: *43 because this account has no softphone in the Phonebar: its calls ring on another phone"
+			require.Eventually(t, func() bool { return dialNotice() == want }, 10*time.Second, 10*time.Millisecond,
+				"the bar says why the queued link is not dialled; it says %q", dialNotice())
+			assert.Nil(t, s.Desk(), "no softphone for this agent")
+			assert.Empty(t, pending(), "nothing is left to dial later")
+		})
+	}
+}

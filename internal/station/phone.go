@@ -116,6 +116,10 @@ func (s *Station) startPhone() {
 	})
 	if err != nil {
 		s.log.WithError(err).Warn("the softphone cannot start")
+		s.mu.Lock()
+		s.phoneErr = err
+		s.mu.Unlock()
+		s.phoneChanged()
 		return
 	}
 	s.mu.Lock()

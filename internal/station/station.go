@@ -274,6 +274,7 @@ func (s *Station) keyringStatus() error {
 func (s *Station) onChange(ch agent.Change) {
 	if ch.To.HasSession() && ch.To != agent.StatePasswordChange {
 		s.startPhone()
+		s.settleQueued()
 	}
 	if !ch.To.HasSession() {
 		s.stopPhone()
