@@ -56,13 +56,24 @@ func (e Entry) check() error {
 	if e.Name == "" || strings.ContainsAny(e.Name, "\r\n") {
 		return fmt.Errorf("autostart: the name %q must be one line", e.Name)
 	}
-	if !filepath.IsAbs(e.Exec) && !strings.HasPrefix(e.Exec, `\\`) && !(len(e.Exec) > 2 && e.Exec[1] == ':') {
+	if !isAbsProgram(e.Exec) {
 		return fmt.Errorf("autostart: the program %q is not an absolute path", e.Exec)
 	}
 	if strings.ContainsAny(e.Exec, "\x00\r\n") {
 		return fmt.Errorf("autostart: the program path %q has control characters", e.Exec)
 	}
 	return nil
+}
+
+// isAbsProgram says whether p is an absolute path on Linux or macOS ("/usr/bin/phonebar") or on
+// Windows (`C:\Program Files\...`, `\\server\share\...`), whatever system checks it: a drive-relative
+// "C:phonebar.exe" or a relative path is not.
+func isAbsProgram(p string) bool {
+	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\\`) {
+		return true
+	}
+	return len(p) > 2 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') &&
+		('a' <= p[0]|0x20 && p[0]|0x20 <= 'z')
 }
 
 // writeFile writes data to path atomically (a temporary file renamed over it), making the folder.

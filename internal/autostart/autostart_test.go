@@ -60,6 +60,11 @@ func TestEntryCheck(t *testing.T) {
 	}{
 		{"good", func(*Entry) {}, true},
 		{"a Windows path", func(e *Entry) { e.Exec = `C:\Program Files\Phonebar\phonebar.exe` }, true},
+		{"a Windows path with forward slashes", func(e *Entry) { e.Exec = `c:/Phonebar/phonebar.exe` }, true},
+		{"a Windows network path", func(e *Entry) { e.Exec = `\\server\apps\phonebar.exe` }, true},
+		{"a drive-relative Windows path", func(e *Entry) { e.Exec = `C:phonebar.exe` }, false},
+		{"a Windows relative path", func(e *Entry) { e.Exec = `Phonebar\phonebar.exe` }, false},
+		{"not a drive letter", func(e *Entry) { e.Exec = `1:\phonebar.exe` }, false},
 		{"no ID", func(e *Entry) { e.ID = "" }, false},
 		{"an ID with a slash", func(e *Entry) { e.ID = "../x" }, false},
 		{"a name on two lines", func(e *Entry) { e.Name = "a\nExec=/bin/evil" }, false},

@@ -1,18 +1,19 @@
 package autostart
 
 import (
-	"path/filepath"
+	"path"
 	"strings"
 )
 
 // LinuxPath is where the XDG autostart entry of id lives: $XDG_CONFIG_HOME/autostart/ID.desktop,
 // with ~/.config when XDG_CONFIG_HOME is unset or not absolute (the XDG base directory rules).
+// It is a Linux path, built with '/' whatever system runs it.
 func LinuxPath(id, xdgConfigHome, home string) string {
 	dir := xdgConfigHome
-	if dir == "" || !filepath.IsAbs(dir) {
-		dir = filepath.Join(home, ".config")
+	if dir == "" || !path.IsAbs(dir) {
+		dir = path.Join(home, ".config")
 	}
-	return filepath.Join(dir, "autostart", id+".desktop")
+	return path.Join(dir, "autostart", id+".desktop")
 }
 
 // DesktopEntry is the XDG autostart desktop entry of e (Desktop Entry Specification 1.5).

@@ -2,14 +2,15 @@ package autostart
 
 import (
 	"bytes"
-	"path/filepath"
+	"path"
 
 	"howett.net/plist"
 )
 
-// DarwinPath is where the LaunchAgent of id lives: ~/Library/LaunchAgents/ID.plist.
+// DarwinPath is where the LaunchAgent of id lives: ~/Library/LaunchAgents/ID.plist, a macOS path
+// built with '/' whatever system runs it.
 func DarwinPath(id, home string) string {
-	return filepath.Join(home, "Library", "LaunchAgents", id+".plist")
+	return path.Join(home, "Library", "LaunchAgents", id+".plist")
 }
 
 // launchAgent is the property list launchd reads at login.

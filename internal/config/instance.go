@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -20,36 +21,61 @@ const InstanceFileName = "instance-id"
 // a restart the registrar replaces this desk's registration instead of keeping a stale one beside
 // it. It identifies the installation, not the user, and is not a secret.
 //
-// The file is created whole or not at all (a temporary file linked into place), so two processes
-// starting at once agree on one ID. A file that holds no UUID (damaged by hand) is replaced by a new
-// ID: all it costs is one stale registration that expires.
+// The file is created whole or not at all (a temporary file put in place by placeNew, which never
+// replaces one), so two processes starting at once agree on one ID. A file that holds no UUID
+// (damaged by hand) is replaced by a new ID: all it costs is one stale registration that expires.
+// A file another process holds for a moment (Windows' sharing violations while it is put in
+// place) is read again for up to half a second, never taken for a damaged one.
 func (s *Store) InstanceID() (string, error) {
-	dir := filepath.Dir(s.path)
-	path := filepath.Join(dir, InstanceFileName)
-	if id, err := readInstanceID(path); err == nil {
-		return id, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		_ = os.Remove(path) // damaged: start again below
+	var (
+		id  string
+		err error
+	)
+	for range 50 {
+		if id, err = s.instanceID(); err == nil || !busyFile(err) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("config: instance ID: %w", err)
-	}
-	id := uuid.New().URN()
-	tmp, err := os.CreateTemp(dir, InstanceFileName+".*")
 	if err != nil {
 		return "", fmt.Errorf("config: instance ID: %w", err)
 	}
+	return id, nil
+}
+
+func (s *Store) instanceID() (string, error) {
+	dir := filepath.Dir(s.path)
+	path := filepath.Join(dir, InstanceFileName)
+	id, err := readInstanceID(path)
+	switch {
+	case err == nil:
+		return id, nil
+	case errors.Is(err, errNoUUID):
+		_ = os.Remove(path) // damaged: start again below
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, InstanceFileName+".*")
+	if err != nil {
+		return "", err
+	}
 	defer os.Remove(tmp.Name())
-	_, werr := tmp.WriteString(id + "\n")
+	_, werr := tmp.WriteString(uuid.New().URN() + "\n")
 	if err := errors.Join(werr, tmp.Sync(), tmp.Close()); err != nil {
-		return "", fmt.Errorf("config: instance ID: %w", err)
+		return "", err
 	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("config: instance ID: %w", err)
+	if err := placeNew(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", err
 	}
-	// Ours, or the one another process linked first.
+	// Ours, or the one another process placed first.
 	return readInstanceID(path)
 }
+
+// errNoUUID is a damaged instance ID file's error.
+var errNoUUID = errors.New("holds no UUID")
 
 func readInstanceID(path string) (string, error) {
 	b, err := os.ReadFile(path)
@@ -58,7 +84,7 @@ func readInstanceID(path string) (string, error) {
 	}
 	u, err := uuid.Parse(strings.TrimSpace(string(b)))
 	if err != nil {
-		return "", fmt.Errorf("config: %s holds no UUID", path)
+		return "", fmt.Errorf("%s %w", path, errNoUUID)
 	}
 	return u.URN(), nil
 }
