@@ -173,3 +173,43 @@ func TestPacketDuration(t *testing.T) {
 		})
 	}
 }
+
+// A speaker pulling G.711 at 48 kHz in 10 ms callbacks holds no more than the rest of the frame
+// being played: each 20 ms frame is taken from the jitter buffer when the one before has run out,
+// not a callback earlier because the resampler's first output came up short.
+func TestPullQueuesOnlyTheFrameBeingPlayed(t *testing.T) {
+	tests := []struct {
+		name     string
+		rate     int // the speaker's
+		callback int // samples it asks for at a time
+	}{
+		{"48 kHz, 10 ms callbacks", 48000, 480},
+		{"48 kHz, 5 ms callbacks", 48000, 240},
+		{"8 kHz, 10 ms callbacks", 8000, 80},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClocked(t)
+			s := &Session{rx: c.r, receiving: true}
+			const frame = 20 * time.Millisecond
+			period := time.Duration(tt.callback) * time.Second / time.Duration(tt.rate)
+			pcm := make([]int16, tt.callback)
+			var most time.Duration
+			heard := 0
+			for i := range 50 {
+				c.pcmu(1, uint16(i), uint32(160*i), 0x10, 160)
+				for range frame / period {
+					c.now = c.now.Add(period)
+					if s.Pull(pcm, tt.rate) {
+						heard++
+					}
+					if i >= 5 {
+						most = max(most, s.PlayoutQueued())
+					}
+				}
+			}
+			assert.Greater(t, heard, 40, "the far end's audio was pulled")
+			assert.LessOrEqual(t, most, frame-period, "at most the rest of one frame waits")
+		})
+	}
+}

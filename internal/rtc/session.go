@@ -454,7 +454,7 @@ func (s *Session) Pull(pcm []int16, rate int) bool {
 		}
 		heard = heard || recv
 		if s.pullRS == nil || s.pullFrom != from || s.pullTo != rate {
-			s.pullRS, s.pullFrom, s.pullTo = dsp.NewResampler(from, rate), from, rate
+			s.pullRS, s.pullFrom, s.pullTo = dsp.NewResampler(from, rate).Primed(), from, rate
 		}
 		s.pulled = s.pullRS.Process(s.pulled, frame)
 	}

@@ -150,6 +150,37 @@ func TestResamplerChunkingDoesNotMatter(t *testing.T) {
 	assert.Equal(t, whole, pieces)
 }
 
+// Primed, every block gives its full share of output from the first one on, the filter's lag coming
+// out as (near) silence at the start: a speaker pulling 20 ms of G.711 resampled to 48 kHz gets 960 samples per
+// 160, so no extra frame waits between the two.
+func TestResamplerGivesWholeBlocks(t *testing.T) {
+	tests := []struct {
+		name    string
+		in, out int
+	}{
+		{"8 to 48 kHz", 8000, 48000},
+		{"48 to 8 kHz", 48000, 8000},
+		{"16 to 48 kHz", 16000, 48000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewResampler(tt.in, tt.out).Primed()
+			block := tone(1000, tt.in, 0.5, tt.in/50)
+			var all []int16
+			for i := range 10 {
+				got := r.Process(nil, block)
+				require.Len(t, got, tt.out/50, "block %d", i)
+				all = append(all, got...)
+			}
+			lead := r.Delay() * tt.out / tt.in
+			// The tone (-9 dBFS) is centred on the filter from sample lead on; before, the filter only
+			// starts to reach it.
+			assert.Less(t, Measure(all[:lead/2]).RMSDBFS, -30.0, "the filter's lead-in is near silence")
+			assert.Greater(t, Measure(all[lead+tt.out/1000:]).RMSDBFS, -10.0, "then the tone")
+		})
+	}
+}
+
 func TestResamplerRejectsAliases(t *testing.T) {
 	// A 6 kHz tone cannot exist at 8 kHz: downsampling must remove it, not fold it to 2 kHz.
 	in := tone(6000, 48000, 0.5, 48000)
@@ -159,11 +190,12 @@ func TestResamplerRejectsAliases(t *testing.T) {
 }
 
 func TestResamplerReset(t *testing.T) {
-	r := NewResampler(48000, 8000)
-	first := r.Process(nil, tone(1000, 48000, 0.5, 960))
-	r.Reset()
-	second := r.Process(nil, tone(1000, 48000, 0.5, 960))
-	assert.Equal(t, first, second)
+	for _, r := range []*Resampler{NewResampler(48000, 8000), NewResampler(48000, 8000).Primed()} {
+		first := r.Process(nil, tone(1000, 48000, 0.5, 960))
+		r.Reset()
+		second := r.Process(nil, tone(1000, 48000, 0.5, 960))
+		assert.Equal(t, first, second)
+	}
 }
 
 func TestDBFS(t *testing.T) {

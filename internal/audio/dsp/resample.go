@@ -12,7 +12,8 @@ type Resampler struct {
 	half    int // filter taps on each side of the output position
 	phases  int
 	table   []float32 // phases rows of 2*half taps
-	hist    []int16   // input not yet fully consumed; hist[half-1] was the first real input
+	hist    []int16   // input not yet fully consumed; hist[lead] was the first real input
+	lead    int       // zeros before the first input: half-1, or 2*half-1 once primed
 	pos     int64     // output position in input samples, times out, relative to hist[0]
 }
 
@@ -59,8 +60,25 @@ func NewResampler(inRate, outRate int) *Resampler {
 			row[j] = float32(vals[j] / sum)
 		}
 	}
-	r.hist = make([]int16, r.half-1, 4096)
+	r.lead = r.half - 1
+	r.hist = make([]int16, r.lead, 4096)
 	r.pos = int64(r.half-1) * int64(r.out)
+	return r
+}
+
+// Primed makes r give the filter's lag as silence at the start of its output instead of holding
+// that much input back: every block of input then gives its full share of output from the first
+// block on (n samples in, n*out/in out, give or take one). The delay is the same either way; what
+// changes is where it waits. A consumer that takes whole frames and asks for the next one only
+// when it runs out (a speaker pulling the call's playout) would otherwise carry the shortfall of
+// the first block as an extra queue for the rest of the stream. Call it before the first Process;
+// it returns r.
+func (r *Resampler) Primed() *Resampler {
+	if r.in == r.out {
+		return r
+	}
+	r.lead = 2*r.half - 1
+	r.Reset()
 	return r
 }
 
@@ -116,8 +134,7 @@ func (r *Resampler) Reset() {
 	if r.in == r.out {
 		return
 	}
-	r.hist = r.hist[:r.half-1]
-	clear(r.hist)
+	r.hist = append(r.hist[:0], make([]int16, r.lead)...)
 	r.pos = int64(r.half-1) * int64(r.out)
 }
 
