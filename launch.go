@@ -33,6 +33,10 @@ func claimInstance(link string, stdio cli.Stdio, log *logrus.Logger) (l station.
 		if errors.Is(err, instance.ErrNotRunning) {
 			continue // it has just ended: claim again
 		}
+		if errors.Is(err, instance.ErrImpostor) {
+			fmt.Fprintf(stdio.Err, "phonebar: not handed over: the channel to the Phonebar is not safe (%v).\n", err)
+			return station.Launch{}, 1, true
+		}
 		if err != nil {
 			fmt.Fprintf(stdio.Err, "phonebar: a Phonebar is running but did not answer (%v): close it and start it again.\n", err)
 			return station.Launch{}, 1, true

@@ -75,6 +75,9 @@ func dial(ctx context.Context, args []string, stdio Stdio, where instance.Option
 	case errors.Is(err, instance.ErrNotRunning):
 		return out(dialResult{Target: target, Code: string(problem.CodeNotRunning),
 			Message: "No Phonebar window is running for you: start the Phonebar (phonebar, or from the applications menu), log in, then dial again."}, 1)
+	case errors.Is(err, instance.ErrImpostor):
+		return out(dialResult{Target: target, Code: string(problem.CodeInternal),
+			Message: fmt.Sprintf("Not dialled: the channel to the Phonebar is not safe (%v).", err)}, 1)
 	case err != nil:
 		return out(dialResult{Target: target, Code: string(problem.CodeInternal),
 			Message: fmt.Sprintf("The running Phonebar could not be reached (%v): close it and start it again.", err)}, 1)

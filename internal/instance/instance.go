@@ -21,6 +21,9 @@ var (
 	// ErrUnsafe: the folder of the channel may be reached by other users (wrong owner or mode),
 	// so it is not used.
 	ErrUnsafe = errors.New("instance: the channel's folder is not private to this user")
+	// ErrImpostor: the channel is served by a process of another user (on Windows, a program that
+	// took the pipe's name first to read the numbers dialled); nothing was sent (Send).
+	ErrImpostor = errors.New("instance: the channel is served by another user's process")
 )
 
 // Limits of the protocol.
