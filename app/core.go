@@ -64,7 +64,8 @@ func (c *core) view() SessionView {
 		return v
 	}
 	p := s.Profile
-	v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal, Phone: p.Phone, Line: p.Line}
+	v.Agent = &AgentView{Name: p.Name, Fullname: p.Fullname, Role: p.Role, Typology: p.Typology, Internal: p.Internal, Phone: p.Phone, Line: p.Line,
+		ChooseLine: p.ChooseLine, PhoneNumber: p.PhoneNumber, MobileNumber: p.MobileNumber}
 	v.Ready, v.NeedCurrentPassword = s.Ready, s.NeedCurrentPassword
 	v.ControlAPI = s.ControlAPI
 	v.Status, v.PauseTypes = &StatusView{Ready: s.Agent.Ready, SinceMs: s.Agent.Since.UnixMilli(), LoggedInMs: s.Agent.LoggedInAt.UnixMilli()}, s.PauseTypes

@@ -75,8 +75,13 @@ type AgentView struct {
 	Internal string `json:"internal"`
 	// Phone is the hot-desk telephone picked at login.
 	Phone string `json:"phone,omitempty"`
-	// Line is the line an external agent without Hot Desk chose at login ("": internal).
-	Line string `json:"line,omitempty"`
+	// Line is where an external agent without Hot Desk takes calls ("": internal); ChooseLine asks
+	// the agent first (a first login here); PhoneNumber and MobileNumber are what "phone" and
+	// "mobile" ring.
+	Line         string `json:"line,omitempty"`
+	ChooseLine   bool   `json:"chooseLine,omitempty"`
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	MobileNumber string `json:"mobileNumber,omitempty"`
 }
 
 // DemoView tells the login screen about the embedded demo server. Its passwords are the demo seed's,

@@ -79,6 +79,11 @@ func (s *Session) Pause(pauseTypeID int) (SessionView, error) {
 // agent without Hot Desk ("internal", "phone" or "mobile"), or "" when there is nothing to offer.
 func (s *Session) LastLine(server, user string) string { return s.c.st.LastLine(server, user) }
 
+// SetLine changes where an external agent's calls ring: "internal", "phone" or "mobile".
+func (s *Session) SetLine(line string) (SessionView, error) {
+	return s.result(s.c.st.SetLine(s.c.st.Life(), line))
+}
+
 // Quit closes the window, ending the calls in progress: the agent has confirmed (the window asks
 // first during a call).
 func (s *Session) Quit() {

@@ -99,6 +99,8 @@ export const session = {
   cancelSSO: bound("Session", SessionSvc.CancelSSO),
   setReady: bound("Session", SessionSvc.SetReady),
   pause: bound("Session", SessionSvc.Pause),
+  /** Where an external agent's calls ring: "internal", "phone" or "mobile". */
+  setLine: bound("Session", SessionSvc.SetLine),
   /** Closes the window (after the agent confirmed, during a call). */
   quit: bound("Session", SessionSvc.Quit),
   mark: bound("Session", (what: "banner-shown" | "banner-hidden") => SessionSvc.UIMark(what)),

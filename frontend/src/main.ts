@@ -8,6 +8,7 @@ import { doctorLink, doctorView, loginFields } from "./views/doctor";
 import { homeView } from "./views/home";
 import { loginView } from "./views/login";
 import { noticesArea } from "./views/notices";
+import { lineView } from "./views/line";
 import { passwordView } from "./views/password";
 
 const app = document.getElementById("app")!;
@@ -27,6 +28,18 @@ function render(v: SessionView, err?: UIError) {
     }));
     current = { state: key };
     publish({ screen: "password-change", error: "", form: "" });
+    return;
+  }
+  if (v.state === "logged-in" && v.agent?.chooseLine) {
+    // An external agent's first login here: where the calls ring, asked once before the bar.
+    if (current.state === "choose-line") return;
+    app.classList.remove("on-bar");
+    app.replaceChildren(lineView(v, {
+      onChosen: (nv) => render(nv),
+      onLogout: async () => render((await session.logout(false)) as SessionView),
+    }));
+    current = { state: "choose-line" };
+    publish({ screen: "choose-line", error: "", form: "" });
     return;
   }
   if (v.state === "logged-in" && v.agent) {

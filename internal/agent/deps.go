@@ -20,6 +20,8 @@ type Client interface {
 	WebCode(ctx context.Context) (string, error)
 	// SetStatus makes the agent ready, or paused with an optional pause type.
 	SetStatus(ctx context.Context, req motion.AgentStatusRequest) (motion.AgentStatus, error)
+	// SetLine changes where an external agent without Hot Desk takes calls, in the session.
+	SetLine(ctx context.Context, line string) error
 	// Status reads the agent's status in the session.
 	Status(ctx context.Context) (motion.AgentStatus, error)
 	// PauseTypes lists the server's pause types (none from a server without the route).

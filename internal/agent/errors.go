@@ -18,6 +18,9 @@ var (
 	ErrBusy = errors.New("agent: already logged in or logging in")
 	// ErrNotLoggedIn: the call needs a session.
 	ErrNotLoggedIn = errors.New("agent: not logged in")
+	// ErrNoLineChoice: only an external agent without Hot Desk chooses where calls ring (SetLine),
+	// among motion.LineInternal, LinePhone and LineMobile.
+	ErrNoLineChoice = errors.New("agent: no line to choose for this agent")
 	// ErrNoSavedLogin: AutoLogin found no remembered server and user in the settings.
 	ErrNoSavedLogin = errors.New("agent: no remembered login")
 	// ErrNoSavedPassword: the keyring holds no password for the remembered server and user.

@@ -42,6 +42,8 @@ type fakeClient struct {
 	// status is the agent's status; pauseTypes the server's pause types.
 	status     motion.AgentStatus
 	pauseTypes []motion.PauseType
+	// line is the last SetLine.
+	line string
 }
 
 func (f *fakeClient) Login(_ context.Context, req motion.LoginRequest) (motion.LoginResponse, error) {
@@ -269,6 +271,13 @@ func (f *fakeClient) SetStatus(_ context.Context, req motion.AgentStatusRequest)
 		}
 	}
 	return f.status, nil
+}
+
+func (f *fakeClient) SetLine(_ context.Context, line string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.line = line
+	return nil
 }
 
 func (f *fakeClient) Status(context.Context) (motion.AgentStatus, error) {

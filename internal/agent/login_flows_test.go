@@ -198,3 +198,41 @@ func TestLoginPassesLine(t *testing.T) {
 	assert.Equal(t, motion.LineMobile, r.client.logins[0].Line)
 	assert.Equal(t, motion.LineMobile, p.Line)
 }
+
+// TestSetLine: an external agent's first login here without a line asks for one (ChooseLine) and
+// shows the numbers that ring; SetLine answers it on the server, in the profile and in the
+// settings, and the next login does not ask again. Others cannot choose a line.
+func TestSetLine(t *testing.T) {
+	r := newRig(t, nil)
+	ext := motion.User{Name: "agent", Typology: motion.TypologyExternal, Internal: "1002", PhoneNumber: "+39 06 1", MobileNumber: "+39 333 1"}
+	r.client.loginResp, r.client.whoami = motion.LoginResponse{User: ext}, ext
+	p, err := r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password})
+	require.NoError(t, err)
+	assert.True(t, p.ChooseLine, "a first login asks")
+	assert.Equal(t, [2]string{"+39 06 1", "+39 333 1"}, [2]string{p.PhoneNumber, p.MobileNumber})
+
+	for _, bad := range []string{"", "desk", "Mobile"} {
+		assert.ErrorIs(t, r.s.SetLine(ctx, bad), ErrNoLineChoice, "line %q", bad)
+	}
+	require.NoError(t, r.s.SetLine(ctx, motion.LineMobile))
+	assert.Equal(t, motion.LineMobile, r.client.line)
+	got := r.s.Profile()
+	assert.False(t, got.ChooseLine)
+	assert.Equal(t, motion.LineMobile, got.Line)
+	st, err := r.cfg.Load()
+	require.NoError(t, err)
+	assert.Equal(t, motion.LineMobile, st.Lines[config.LineKey(p.Server, "agent")])
+	require.NoError(t, r.s.Logout(ctx))
+	assert.ErrorIs(t, r.s.SetLine(ctx, motion.LinePhone), ErrNotLoggedIn)
+
+	p, err = r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password})
+	require.NoError(t, err)
+	assert.False(t, p.ChooseLine, "asked once: the line is known here")
+	require.NoError(t, r.s.Logout(ctx))
+
+	r.client.loginResp.User.Typology, r.client.whoami.Typology = motion.TypologyWebRTC, motion.TypologyWebRTC
+	p, err = r.s.LoginWith(ctx, LoginInput{Server: server, User: "agent", Password: password})
+	require.NoError(t, err)
+	assert.False(t, p.ChooseLine)
+	assert.ErrorIs(t, r.s.SetLine(ctx, motion.LinePhone), ErrNoLineChoice)
+}

@@ -27,8 +27,16 @@ type Profile struct {
 	PasswordExpiresInDays *int `json:"passwordExpiresInDays,omitempty"`
 	// Phone is the hot-desk telephone picked at login ("" without Hot Desk).
 	Phone string `json:"phone,omitempty"`
-	// Line is the line an external agent without Hot Desk chose at login ("": internal).
+	// Line is the line an external agent without Hot Desk chose at login ("": internal), or later
+	// with Session.SetLine.
 	Line string `json:"line,omitempty"`
+	// PhoneNumber and MobileNumber are the numbers the lines "phone" and "mobile" ring ("": not
+	// set on the server).
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	MobileNumber string `json:"mobileNumber,omitempty"`
+	// ChooseLine: an external agent without Hot Desk logged in here for the first time, without
+	// choosing a line; the window asks before the bar, once (SetLine answers it).
+	ChooseLine bool `json:"chooseLine,omitempty"`
 	// LicenseExpiresAt is set when the server's license expires soon.
 	LicenseExpiresAt *time.Time `json:"licenseExpiresAt,omitempty"`
 	// SignedInWith is the single sign-on provider of a login made through one (motion.ProviderGoogle,
@@ -50,7 +58,7 @@ type Profile struct {
 func makeProfile(origin string, u motion.User, r motion.LoginResponse) Profile {
 	p := Profile{
 		Server: origin, ID: u.ID, Name: u.Name, Fullname: u.Fullname, Email: u.Email, Role: u.Role,
-		Typology: u.Typology, Internal: u.Internal, HasSIP: u.SIP != nil, RemoteControl: u.RemoteControl,
+		Typology: u.Typology, Internal: u.Internal, PhoneNumber: u.PhoneNumber, MobileNumber: u.MobileNumber, HasSIP: u.SIP != nil, RemoteControl: u.RemoteControl,
 		MustChangePassword: r.MustChangePassword, PasswordExpiresInDays: r.PasswordExpiresInDays,
 	}
 	if r.License != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/phonebar/phonebar/internal/config"
 	"github.com/phonebar/phonebar/internal/motion"
 )
 
@@ -193,6 +194,42 @@ func (s *Session) setStatus(ctx context.Context, req motion.AgentStatusRequest, 
 	}
 	s.mu.Unlock()
 	s.log.WithFields(logrus.Fields{"ready": st.Ready, "pauseType": req.PauseTypeID}).Info("agent: status changed")
+	return nil
+}
+
+// SetLine changes where the calls of an external agent without Hot Desk ring for the rest of the
+// session (motion.LineInternal, LinePhone or LineMobile), and remembers it as this user's line for
+// the next login here. Errors: ErrNoLineChoice, ErrNotLoggedIn, and the client's.
+func (s *Session) SetLine(ctx context.Context, line string) error {
+	s.mu.Lock()
+	cl, gen, p, server, user := s.client, s.gen, s.profile, s.server, s.user
+	ok := s.state.HasSession() && cl != nil
+	s.mu.Unlock()
+	if !ok {
+		return ErrNotLoggedIn
+	}
+	if p.Typology != motion.TypologyExternal || p.Phone != "" ||
+		(line != motion.LineInternal && line != motion.LinePhone && line != motion.LineMobile) {
+		return ErrNoLineChoice
+	}
+	if err := cl.SetLine(ctx, line); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.gen == gen {
+		s.line, s.profile.Line, s.profile.ChooseLine = line, line, false
+	}
+	s.mu.Unlock()
+	if err := s.cfg.Update(func(st *config.Settings) error {
+		if st.Lines == nil {
+			st.Lines = map[string]string{}
+		}
+		st.Lines[config.LineKey(server, user)] = line
+		return nil
+	}); err != nil {
+		s.log.WithField("error", err.Error()).Warn("agent: the line could not be saved for the next login")
+	}
+	s.log.WithField("line", line).Info("agent: line changed")
 	return nil
 }
 

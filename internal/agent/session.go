@@ -344,6 +344,8 @@ func (s *Session) login(ctx context.Context, in LoginInput, mode rememberMode) (
 		st.RememberMe = p.Remembered || rememberLater
 		key := config.LineKey(origin, user)
 		if p.Typology == motion.TypologyExternal && in.Phone == "" {
+			_, known := st.Lines[key]
+			p.ChooseLine = !known && in.Line == ""
 			if st.Lines == nil {
 				st.Lines = map[string]string{}
 			}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -128,6 +129,12 @@ func (d *loginDemo) settings(t testing.TB, home, user string, remember bool) {
 	st := config.Default()
 	st.ServerURL, st.Username, st.RememberMe = d.srv.URL, user, remember
 	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	for _, u := range d.cfg().Users {
+		if u.Name == user && u.Typology == motion.TypologyExternal && !u.HotDesk {
+			// Not a first login here: the line is known (TestLoginExternalLine clears it).
+			st.Lines = map[string]string{config.LineKey(d.srv.URL, user): motion.LineInternal}
+		}
+	}
 	writeSettings(t, home, st)
 }
 
@@ -643,45 +650,86 @@ func TestLoginSSOLogin(t *testing.T) {
 	app.stop()
 }
 
-// TestLoginExternalLine (path 3, without Hot Desk): the bar says where an external agent's calls
-// ring; at the next login the form offers Internal / Phone / Mobile and the choice goes with it.
+// TestLoginExternalLine (path 3, without Hot Desk): at an external agent's first login here the
+// window asks where the calls ring before the bar (the extension, the phone or the mobile, each with
+// the number that rings), at the default size and at the minimum width; the choice goes to the
+// server and is kept; Settings change it; the next login offers the last line in the form.
+//
+// Screenshots: path03-external-line-first (400 wide), path03-external-line-first-340,
+// path03-external-line-bar, path03-external-line-settings, path03-external-line-choice.
 func TestLoginExternalLine(t *testing.T) {
 	d := newLoginDemo(t, func() *motionsim.Config {
-		return &motionsim.Config{Users: []motionsim.UserConfig{user("xena", "Xena-Pass-1", motion.TypologyExternal)}}
+		u := user("xena", "Xena-Pass-1", motion.TypologyExternal)
+		u.PhoneNumber, u.MobileNumber = "+39 06 5550 2001", "+39 333 555 2001"
+		return &motionsim.Config{Users: []motionsim.UserConfig{u}}
 	})
 	home := t.TempDir()
 	d.settings(t, home, "xena", false)
+	st := readSettings(t, home)
+	st.Lines = nil // the first login here
+	writeSettings(t, home, st)
 	shots := shotsDir(t)
 	app, win := openWindow(t, home)
 	typeText(t, win, "Xena-Pass-1")
 	key(t, win, "Return")
 	waitFor(t, "the realtime connection", 10*time.Second, func() bool { return d.sim.Load().RealtimeSockets("xena") == 1 })
-	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
+	app.waitState(t, "the line asked before the bar", 10*time.Second, func(s uiState) bool {
+		return s.Screen == "choose-line" && s.Focus == "first-line-internal"
+	})
+	for _, width := range []int{400, 340} {
+		xdo(t, "windowsize", "--sync", win, strconv.Itoa(width), "660")
+		s := app.waitState(t, "the choice laid out", 10*time.Second, func(s uiState) bool { return s.Layout.VW == width })
+		assert.True(t, s.Layout.Els["line-continue"].inside(s.Layout.VW, s.Layout.VH), "Continue in view at %d px: %+v", width, s.Layout)
+		assert.Empty(t, s.Clipped, "nothing cut at %d px", width)
+		name := "path03-external-line-first"
+		if width == 340 {
+			name += "-340"
+		}
+		screenshot(t, shots, name)
+	}
+	xdo(t, "windowsize", "--sync", win, "400", "660")
+	key(t, win, "Down", "Down") // the line: extension → phone → mobile
+	app.waitState(t, "Mobile chosen", 10*time.Second, func(s uiState) bool { return s.Focus == "first-line-mobile" })
+	key(t, win, "Return")
+	ui := app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
+	assert.Contains(t, ui.Status, "Calls ring on your mobile · +39 333 555 2001")
+	waitFor(t, "the line on the server", 10*time.Second, func() bool { return d.line("xena") == motion.LineMobile })
 	screenshot(t, shots, "path03-external-line-bar")
+
+	// Settings change it, for this session and the next login.
+	key(t, win, "ctrl+comma")
+	app.waitState(t, "the settings", 10*time.Second, func(s uiState) bool { return s.Sheet == "settings" && s.Focus == "settings-line-mobile" })
+	key(t, win, "Up") // mobile → phone
+	app.waitState(t, "the bar says the phone", 10*time.Second, func(s uiState) bool {
+		return strings.Contains(s.Status, "Calls ring on your phone · +39 06 5550 2001")
+	})
+	waitFor(t, "the new line on the server", 10*time.Second, func() bool { return d.line("xena") == motion.LinePhone })
+	screenshot(t, shots, "path03-external-line-settings")
+	key(t, win, "Escape")
 	app.logout(t, win)
 	waitFor(t, "the logout", 10*time.Second, logHas(app, "to=logged-out"))
-	// The choice is remembered in the settings, so a restarted app offers it too.
+
+	// The next start offers the last line chosen in the form, and does not ask again after.
 	app.stop()
 	app, win = openWindow(t, home)
 	typeText(t, win, "Xena-Pass-1")
-	app.tabTo(t, win, "line-internal")
-	key(t, win, "Down", "Down") // the line: Internal → Phone → Mobile
-	app.waitState(t, "Mobile chosen", 10*time.Second, func(s uiState) bool { return s.Focus == "line-mobile" })
+	app.tabTo(t, win, "line-phone")
 	screenshot(t, shots, "path03-external-line-choice")
 	app.backTo(t, win, "password")
 	key(t, win, "Return")
 	waitFor(t, "the second login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 2 })
-	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
-	screenshot(t, shots, "path03-external-line-mobile")
-
-	// The next start offers the last line chosen: the agent just types the password.
-	app.stop()
-	waitFor(t, "the logout on close", 10*time.Second, func() bool { return d.live("xena", motion.ClientPhonebar) == 0 })
-	_, win = openWindow(t, home)
-	typeText(t, win, "Xena-Pass-1")
-	key(t, win, "Return")
-	waitFor(t, "the third login", 10*time.Second, func() bool { return d.created("xena", motion.ClientPhonebar) == 3 })
+	app.waitState(t, "the bar drawn at once", 10*time.Second, func(s uiState) bool { return s.Screen == "home" && !s.Banner })
 	d.mu.Lock()
-	assert.Equal(t, []string{"xena:", "xena:mobile", "xena:mobile"}, d.lines)
+	assert.Equal(t, []string{"xena:", "xena:phone"}, d.lines)
 	d.mu.Unlock()
+}
+
+// line is the line of user's live Phonebar session on the server ("" when none).
+func (d *loginDemo) line(user string) string {
+	for _, s := range d.sim.Load().Sessions() {
+		if s.User == user && s.Client == motion.ClientPhonebar && s.EndedAt.IsZero() {
+			return s.Line
+		}
+	}
+	return ""
 }

@@ -135,6 +135,10 @@ func homeFor(t testing.TB, d *demo, edit func(*config.Settings)) string {
 	st := config.Default()
 	st.ServerURL, st.Username = d.srv.URL, d.login.Name
 	st.Pins = map[string]tlspin.Fingerprint{d.srv.URL: d.pin}
+	if d.login.Typology == motion.TypologyExternal {
+		// Not a first login here: an external agent's line is known.
+		st.Lines = map[string]string{config.LineKey(d.srv.URL, d.login.Name): motion.LineInternal}
+	}
 	if edit != nil {
 		edit(&st)
 	}

@@ -271,6 +271,12 @@ func (c *Client) SetStatus(ctx context.Context, req AgentStatusRequest) (AgentSt
 	return st, err
 }
 
+// SetLine changes where the calls of an external agent without Hot Desk ring, for the rest of the
+// session (PathAgentLine): motion.LineInternal, LinePhone or LineMobile.
+func (c *Client) SetLine(ctx context.Context, line string) error {
+	return c.do(ctx, "the line", http.MethodPut, PathAgentLine, true, AgentLineRequest{Line: line}, nil)
+}
+
 // Status reads the agent's status in the session (PathAgentStatus).
 func (c *Client) Status(ctx context.Context) (AgentStatus, error) {
 	var st AgentStatus

@@ -62,6 +62,10 @@ const (
 	// for not being ready (GET, PauseTypeList), to any logged-in user. [ours: the real server has
 	// pause types, doc; their route and shape are not public]
 	PathPauseTypes = "/api/agent/pausetypes"
+	// PathAgentLine changes where the calls of an external agent without Hot Desk ring, for the
+	// rest of the session (PUT with AgentLineRequest; 204): what LoginRequest.Line chose at login.
+	// 400 BAD_REQUEST for another agent or an unknown line. [ours]
+	PathAgentLine = "/api/agent/line"
 	// PathResetPassword takes a ResetPasswordRequest (POST): the token of a forgot-password link
 	// and the new password; 204, 422 PASSWORD_RULES, or 400 BAD_REQUEST when the link is unknown,
 	// used or older than one hour. The link in the message is PathWebResetPassword?token=TOKEN. [ours]
@@ -116,6 +120,11 @@ const (
 	LinePhone    = "phone"    // the agent's telephone number
 	LineMobile   = "mobile"   // the agent's mobile number
 )
+
+// AgentLineRequest is the body of PathAgentLine: LineInternal, LinePhone or LineMobile. [ours]
+type AgentLineRequest struct {
+	Line string `json:"line"`
+}
 
 // TokenCookie is the cookie in which the web pages keep the session token (Secure). [ours]
 const TokenCookie = "token"
@@ -299,6 +308,10 @@ type User struct {
 	Role     string `json:"role"`
 	Typology string `json:"typology,omitempty"`
 	Internal string `json:"internal,omitempty"`
+	// PhoneNumber and MobileNumber are the numbers LinePhone and LineMobile ring, for external
+	// agents (empty: none set). [ours: names]
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	MobileNumber string `json:"mobileNumber,omitempty"`
 	// SIP is present for WebRTC agents on PathWhoami only. [ours]
 	SIP *SIPAccount `json:"sip,omitempty"`
 	// RemoteControl says the administrator turned the Phonebar's local control API on for this

@@ -1,6 +1,7 @@
 package motionsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -128,4 +129,53 @@ func TestAdminPagePauseTypesAndAgentStatus(t *testing.T) {
 		"passwordMaxAgeDays": {"90"}, "passwordHistory": {"5"}, "disconnectionTimeoutMinutes": {"0"}, "pauseTypes": {"Lunch\nlunch\n"}})
 	require.Equal(t, http.StatusBadRequest, a.status)
 	assert.Contains(t, byID(t, a.body, "admin-error"), "pauseTypes[1].name")
+}
+
+// TestAgentLine: an external agent without Hot Desk changes the line of the session (the numbers
+// that ring are in whoami); others are refused with what the line is for.
+func TestAgentLine(t *testing.T) {
+	ts := startServer(t, Options{})
+	lr := ts.login(t, "bruno", demoPassword(t, "bruno"))
+	status, body := ts.call(t, http.MethodGet, motion.PathWhoami, nil, bearer(lr.Token))
+	require.Equal(t, http.StatusOK, status, string(body))
+	var who motion.User
+	require.NoError(t, json.Unmarshal(body, &who))
+	assert.Equal(t, [2]string{"+39 06 5550 1002", "+39 333 555 1002"}, [2]string{who.PhoneNumber, who.MobileNumber})
+	line := func() string {
+		for _, s := range ts.srv.Sessions() {
+			if s.User == "bruno" && s.EndedAt.IsZero() {
+				return s.Line
+			}
+		}
+		return ""
+	}
+	assert.Equal(t, motion.LineInternal, line())
+
+	tests := []struct {
+		name, user, line string
+		status           int
+		says             string
+	}{
+		{"mobile", "bruno", motion.LineMobile, http.StatusNoContent, ""},
+		{"phone", "bruno", motion.LinePhone, http.StatusNoContent, ""},
+		{"unknown line", "bruno", "desk", http.StatusBadRequest, `not "desk"`},
+		{"not external", "alice", motion.LinePhone, http.StatusBadRequest, "only for external agents"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := lr.Token
+			if tt.user != "bruno" {
+				tok = ts.login(t, tt.user, demoPassword(t, tt.user)).Token
+			}
+			was := line()
+			status, body := ts.call(t, http.MethodPut, motion.PathAgentLine, motion.AgentLineRequest{Line: tt.line}, bearer(tok))
+			require.Equal(t, tt.status, status, string(body))
+			if tt.says != "" {
+				assert.Contains(t, errBody(t, body).Message, tt.says)
+				assert.Equal(t, was, line(), "a refused change changes nothing")
+				return
+			}
+			assert.Equal(t, tt.line, line())
+		})
+	}
 }

@@ -147,6 +147,10 @@ type UserConfig struct {
 	// Typology is for agents only: phonebar, external, webrtc or mobile; empty means phonebar.
 	Typology string `json:"typology,omitempty"`
 	Internal string `json:"internal,omitempty"`
+	// PhoneNumber and MobileNumber are the numbers an external agent's calls ring on the lines
+	// "phone" and "mobile" (whoami says them); empty: none set.
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	MobileNumber string `json:"mobileNumber,omitempty"`
 	// Password is the password in clear, only for seeding (it is hashed at start and never kept).
 	// Exactly one of Password and PasswordHash is set.
 	Password string `json:"password,omitempty"`

@@ -143,3 +143,40 @@ func (s *Server) handlePhones(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, motion.PhoneList{Count: len(list), Rows: list})
 }
+
+// handleAgentLine changes where the calls of an external agent without Hot Desk ring, for the rest
+// of the session (motion.PathAgentLine).
+func (s *Server) handleAgentLine(w http.ResponseWriter, r *http.Request) {
+	p := s.authorized(w, r, false)
+	if p == nil {
+		return
+	}
+	if p.sess == nil {
+		writeError(w, badRequest("the line belongs to a login session: log in and use its token"))
+		return
+	}
+	var req motion.AgentLineRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	s.mu.Lock()
+	var err *apiError
+	switch {
+	case p.acct.user.Typology != motion.TypologyExternal:
+		err = badRequest("line is only for external agents")
+	case p.sess.info.Phone != "" || usesHotDesk(p.acct):
+		err = badRequest("line is for external agents without Hot Desk: a hot-desk agent names a phone at login")
+	case req.Line != motion.LineInternal && req.Line != motion.LinePhone && req.Line != motion.LineMobile:
+		err = badRequest("line must be %q, %q or %q, not %s", motion.LineInternal, motion.LinePhone, motion.LineMobile, quoteShort(req.Line))
+	default:
+		p.sess.info.Line = req.Line
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.log.WithFields(map[string]any{"user": p.acct.user.Name, "line": req.Line}).Info("agent line")
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -33,6 +33,7 @@ func DefaultConfig() *Config {
 			{
 				Name: "bruno", Fullname: "Bruno Rossi", Email: "bruno@demo.phonebar.test",
 				Role: motion.RoleAgent, Typology: motion.TypologyExternal, Internal: "1002",
+				PhoneNumber: "+39 06 5550 1002", MobileNumber: "+39 333 555 1002",
 				Password: "Demo-Bruno-1002", RemoteControl: true,
 			},
 			{

@@ -129,6 +129,7 @@ func New(opts Options) (*Server, error) {
 		motion.PathAuthWebCode:      {http.MethodPost: s.handleWebCode},
 		motion.PathAgentStatus:      {http.MethodGet: s.handleAgentStatus, http.MethodPut: s.handleAgentStatus},
 		motion.PathPauseTypes:       {http.MethodGet: s.handlePauseTypes},
+		motion.PathAgentLine:        {http.MethodPut: s.handleAgentLine},
 		motion.PathResetPassword:    {http.MethodPost: s.handleResetPassword},
 		motion.PathWebResetPassword: {http.MethodGet: s.handleResetPage, http.MethodPost: s.handleResetForm},
 		motion.PathAdminSettings:    {http.MethodGet: s.handleAdminSettings, http.MethodPut: s.handleAdminSettings},
@@ -181,6 +182,7 @@ func (s *Server) seed(cfg *Config) error {
 			user: motion.User{
 				ID: i + 1, Name: u.Name, Fullname: u.Fullname, Email: u.Email,
 				Role: roleOrDefault(u.Role), Typology: u.Typology, Internal: u.Internal,
+				PhoneNumber: u.PhoneNumber, MobileNumber: u.MobileNumber,
 				RemoteControl: u.RemoteControl && roleOrDefault(u.Role) == motion.RoleAgent,
 			},
 			apiKey:      u.APIKey,

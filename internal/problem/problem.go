@@ -100,6 +100,7 @@ var rules = []rule{
 	{is(agent.ErrBusy), CodeBusy, text("You are already logged in, or a login is running: log out first.")},
 	{is(agent.ErrBadEmail), CodeBadEmail, text("Enter the email address of your Motion account.")},
 	{is(agent.ErrNotLoggedIn), CodeNotLoggedIn, text("Log in first.")},
+	{is(agent.ErrNoLineChoice), CodeServerRefused, text("Only an external agent without Hot Desk chooses where calls ring: your extension, your phone or your mobile.")},
 	{is(omni.ErrNoSession), CodeNotLoggedIn, text("Log in first: the Omni Desktop opens with your Phonebar login.")},
 	{is(omni.ErrNoPassword), CodeNoSavedPassword, text("The Phonebar no longer holds your password for this session: log out and log in again to open the Omni Desktop.")},
 	{is(agent.ErrSignInRunning), CodeSignInFailed, text("A sign-in window is already open: finish signing in there, or close it.")},

@@ -244,6 +244,18 @@ func (s *Station) LastLine(server, user string) string {
 	return st.Lines[config.LineKey(motion.Origin(u), strings.TrimSpace(user))]
 }
 
+// SetLine changes where the calls of an external agent without Hot Desk ring (motion.LineInternal,
+// LinePhone or LineMobile), for this session and the next login here.
+func (s *Station) SetLine(ctx context.Context, line string) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := s.agent.SetLine(ctx, line); err != nil {
+		return err
+	}
+	s.sessionChanged()
+	return nil
+}
+
 // SetReady makes the agent ready to take contacts, or not ready. A WebRTC agent takes calls on this
 // computer, so going ready needs a microphone that works: checked now, unless a check found it
 // working recently and no device changed since (readiness.Microphone). A microphone that does not

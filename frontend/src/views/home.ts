@@ -17,6 +17,7 @@ import { h, initials, isTyping, party, tickClocks, typologyLabel } from "../dom"
 import { audioPanel, type AudioProblem } from "./audio";
 import { phonePanel, who } from "./phone";
 import { confirmSheet, openSheet, sheet } from "./sheet";
+import { lineChoices, lineChooser } from "./line";
 
 export interface HomeDeps {
   onLoggedOut(v: SessionView): void;
@@ -132,7 +133,11 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     onProblem: (p: AudioProblem | null) => setProblem("mic", p ? { ...p, action: ["Audio settings", () => settingsSheet.show()] } : null),
   });
   const omniNote = h("p", { id: "omni-status", class: "hint" });
-  const settingsSheet = sheet("settings", "Settings", [audioSection.el, h("section", { class: "settings-omni" }, h("h3", {}, "Omni Desktop"), omniNote),
+  // An external agent without Hot Desk: where the calls ring, changeable here.
+  const lineSection = a.typology === "external" && !a.phone
+    ? lineChooser(a, "settings-line", async (l) => { await session.setLine(l); })
+    : null;
+  const settingsSheet = sheet("settings", "Settings", [...(lineSection ? [h("section", { class: "settings-line" }, lineSection.el)] : []), audioSection.el, h("section", { class: "settings-omni" }, h("h3", {}, "Omni Desktop"), omniNote),
     h("button", { type: "button", class: "small ghost", id: "settings-shortcuts", onclick: () => shortcutSheet.show() }, "Keyboard shortcuts (F1)")]);
   gear.addEventListener("click", () => (settingsSheet.isOpen() ? settingsSheet.close() : settingsSheet.show()));
   const shortcutSheet = sheet("shortcuts", "Keyboard shortcuts", [
@@ -299,7 +304,8 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
       line = [`Calls ring on the Hot Desk telephone `, h("strong", { class: "mono" }, sv.agent.phone)];
     } else if (sv.agent?.typology === "external") {
       const l = sv.agent.line || "internal";
-      line = ["Calls ring on ", h("strong", {}, lineLabels[l] ?? l), l === "internal" && sv.agent.internal ? ` (ext. ${sv.agent.internal})` : ""];
+      const num = lineChoices(sv.agent).find((c) => c.value === l)?.number ?? "";
+      line = ["Calls ring on ", h("strong", {}, lineLabels[l] ?? l), num ? " · " : "", num ? h("span", { class: "mono fit", title: num }, num) : ""];
     } else {
       line = ["Calls are handled in the Omni Desktop"];
     }

@@ -34,7 +34,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const trustBox = h("div", { id: "trust", class: "trust", hidden: true });
   const choiceBox = h("div", { id: "login-choice", class: "trust", hidden: true });
   // The external agent's line, offered when this user's last login here was one without Hot Desk.
-  const lineLabels: [string, string][] = [["internal", "Internal (my extension)"], ["phone", "My phone"], ["mobile", "My mobile"]];
+  const lineLabels: [string, string][] = [["internal", "My extension"], ["phone", "My phone"], ["mobile", "My mobile"]];
   const lineBox = h("fieldset", { id: "line", class: "line", hidden: true },
     h("legend", {}, "Calls ring on"),
     ...lineLabels.map(([value, label]) => h("label", { class: "check" },

@@ -32,7 +32,7 @@ export function sheet(name: string, title: string, body: Node[], opts: { onClose
       open = { name, close: s.close };
       publish({ sheet: name });
       // Focus now and once more after the task: a menu closing under it must not keep the focus.
-      const focus = () => ((opts.focus?.() ?? el.querySelector<HTMLElement>("select, input, button:not(.sheet-close)")) ?? closeBtn).focus();
+      const focus = () => ((opts.focus?.() ?? el.querySelector<HTMLElement>("select, input:checked, input:not([type=radio]), button:not(.sheet-close)")) ?? closeBtn).focus();
       focus();
       window.setTimeout(() => { if (!el.hidden && !el.contains(document.activeElement)) focus(); }, 50);
     },

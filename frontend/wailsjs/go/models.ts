@@ -29,6 +29,9 @@ export namespace app {
 	    internal: string;
 	    phone?: string;
 	    line?: string;
+	    chooseLine?: boolean;
+	    phoneNumber?: string;
+	    mobileNumber?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new AgentView(source);
@@ -43,6 +46,9 @@ export namespace app {
 	        this.internal = source["internal"];
 	        this.phone = source["phone"];
 	        this.line = source["line"];
+	        this.chooseLine = source["chooseLine"];
+	        this.phoneNumber = source["phoneNumber"];
+	        this.mobileNumber = source["mobileNumber"];
 	    }
 	}
 	export class DeviceView {

@@ -29,6 +29,8 @@ export function Providers(arg1:string):Promise<Array<string>>;
 
 export function Quit():Promise<void>;
 
+export function SetLine(arg1:string):Promise<app.SessionView>;
+
 export function SetReady(arg1:boolean):Promise<app.SessionView>;
 
 export function TrustCertificate(arg1:string,arg2:string):Promise<void>;

@@ -54,6 +54,10 @@ export function Quit() {
   return window['go']['app']['Session']['Quit']();
 }
 
+export function SetLine(arg1) {
+  return window['go']['app']['Session']['SetLine'](arg1);
+}
+
 export function SetReady(arg1) {
   return window['go']['app']['Session']['SetReady'](arg1);
 }
