@@ -47,6 +47,7 @@ func Run(opts Options) error {
 	log := opts.Logger
 
 	var wctx atomic.Pointer[context.Context]
+	var dt atomic.Pointer[desktop.Desktop] // the desktop, once the window exists
 	windowCtx := func() context.Context {
 		if c := wctx.Load(); c != nil {
 			return *c
@@ -95,7 +96,7 @@ func Run(opts Options) error {
 		Linux:   &linux.Options{ProgramName: "phonebar", Icon: opts.Icon, WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		OnStartup: func(ctx context.Context) {
 			wctx.Store(&ctx)
-			desktop.Start(desktop.Options{Station: core.st, Window: wailsWindow{ctx}, Notify: emit.Notify, Logger: log})
+			dt.Store(desktop.Start(desktop.Options{Station: core.st, Window: wailsWindow{ctx}, Notify: emit.Notify, Logger: log, NativeWindow: true}))
 			if err := runtime.InitializeNotifications(ctx); err != nil {
 				log.WithError(err).Info("desktop notifications are not available")
 			}
@@ -105,6 +106,9 @@ func Run(opts Options) error {
 		OnBeforeClose: func(context.Context) bool {
 			if !core.st.AskBeforeClose() {
 				return false
+			}
+			if d := dt.Load(); d != nil {
+				go d.AskAtFullSize() // a compact window would hide the question (this is GTK's thread)
 			}
 			emit.Emit(EventCloseRequested, nil)
 			return true

@@ -1,6 +1,11 @@
 package desktop
 
-import "time"
+import (
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+)
 
 // The window's sizes: its normal minimum (app.Run's MinWidth and MinHeight) and its compact size
 // during calls, small enough to sit beside another application and large enough for the call card
@@ -35,6 +40,12 @@ type Window interface {
 // the desktop's loop only.
 type compact struct {
 	win Window
+	// native: win is this process's own GTK window, placed on GTK's main thread (placeNative).
+	native bool
+	log    logrus.FieldLogger
+	// minW and minH are the window's minimum as last set natively (0: the start's, MinWidth and
+	// MinHeight).
+	minW, minH int
 	// saved is the window's place before it went compact; nil while it is not compact.
 	saved *Rect
 }
@@ -61,6 +72,9 @@ func (c *compact) follow(want bool) {
 // A window system may apply the size before the new minimum (GTK under openbox was seen keeping
 // 340x520): the size is asked again until it reads back, a few times.
 func (c *compact) place(r Rect, minW, minH int, onTop bool) {
+	if c.native && haveNative && c.placeNative(r, minW, minH, onTop) {
+		return
+	}
 	c.win.SetMinSize(minW, minH)
 	for try := 0; ; try++ {
 		c.win.SetSize(r.W, r.H)
@@ -71,6 +85,36 @@ func (c *compact) place(r Rect, minW, minH int, onTop bool) {
 	}
 	c.win.SetPosition(r.X, r.Y)
 	c.win.SetAlwaysOnTop(onTop)
+}
+
+// placeNative changes the window on GTK's main thread. A minimum that would force another size is
+// never set together with a resize (the window manager's answers to the two came back in either
+// order, and the window stayed 340x520 after a call): a lower minimum goes first, a higher one
+// once the window has its new size. The size is asked again until it reads back, a few times.
+func (c *compact) placeNative(r Rect, minW, minH int, onTop bool) bool {
+	var nw nativeWindow
+	lower := minW <= c.minW && minH <= c.minH
+	if lower && !nw.minimum(minW, minH) {
+		return false
+	}
+	var w, h int
+	for try := 0; try < sizeTries; try++ {
+		if try%4 == 0 && !nw.geometry(r, onTop) {
+			return false
+		}
+		time.Sleep(sizeRetry)
+		if w, h = c.win.Size(); w == r.W && h == r.H {
+			break
+		}
+	}
+	if w != r.W || h != r.H {
+		c.log.WithFields(logrus.Fields{"want": fmt.Sprintf("%dx%d", r.W, r.H), "got": fmt.Sprintf("%dx%d", w, h)}).Warn("desktop: the window's size did not apply")
+	}
+	if !lower && !nw.minimum(minW, minH) {
+		return false
+	}
+	c.minW, c.minH = minW, minH
+	return true
 }
 
 // sizeTries and sizeRetry bound the wait for a size to apply.

@@ -49,6 +49,10 @@ type Options struct {
 	NewTray func(tray.Options) (Tray, error)
 	// Logger receives logs; nil means logrus.StandardLogger().
 	Logger logrus.FieldLogger
+	// NativeWindow says Window is this process's own GTK window: on Linux it is then placed in one
+	// step on GTK's main thread (minimum, size, place, above), which Wails' own calls do not do in
+	// order. False: through Window's methods only.
+	NativeWindow bool
 }
 
 // Desktop is the Phonebar's life beside its window. Start one once the window exists; it ends with
@@ -78,10 +82,11 @@ type Desktop struct {
 // called once, when the window exists.
 func Start(opts Options) *Desktop {
 	d := &Desktop{st: opts.Station, entry: opts.Autostart, notify: opts.Notify, newTray: opts.NewTray, log: opts.Logger,
-		win: opts.Window, window: compact{win: opts.Window}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+		win: opts.Window, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	if d.log == nil {
 		d.log = logrus.StandardLogger()
 	}
+	d.window = compact{win: opts.Window, native: opts.NativeWindow, log: d.log, minW: MinWidth, minH: MinHeight}
 	if d.newTray == nil {
 		d.newTray = func(o tray.Options) (Tray, error) { return tray.New(o) }
 	}
@@ -256,12 +261,19 @@ func (a actions) Show() { a.d.win.Show() }
 // Quit shows the window first, at its full size: during a call it asks the agent there, as its own
 // close does.
 func (a actions) Quit() {
-	a.d.mu.Lock()
-	a.d.asking = true
-	a.d.window.follow(false)
-	a.d.mu.Unlock()
+	a.d.AskAtFullSize()
 	a.d.win.Show()
 	a.d.win.Quit()
+}
+
+// AskAtFullSize puts a compact window back where and as large as it was, not above others, for a
+// question the window asks (quitting during a call); it stays so until the calls are over. Not to
+// be called on the window system's main thread (it waits for it).
+func (d *Desktop) AskAtFullSize() {
+	d.mu.Lock()
+	d.asking = true
+	d.window.follow(false)
+	d.mu.Unlock()
 }
 
 func (a actions) SetStartWithSystem(on bool) { a.d.setAutostart(on) }

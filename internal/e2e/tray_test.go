@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -28,18 +27,18 @@ import (
 //     that reason there; the menu's "Compact window during calls" is saved in the settings;
 //   - a call to *43 shrinks the window to the compact size, above other windows, and the tray says
 //     "In a call with *43"; after the call the window is back where and as large as it was;
+//   - closing the window during a compact call asks with the window back at its full size; "Keep
+//     the call" leaves it compact again;
 //   - the tray's Quit during a call asks in the window, as the window's own Quit does, with the
 //     window back at its full size for the question.
 //
-// Screenshots: tray-01-before-call, tray-02-compact-call, tray-03-after-call, tray-04-quit-asks.
+// The window is placed on GTK's main thread in one step (internal/desktop placeNative): through
+// Wails' calls alone the size was asked before the new minimum applied, and about one run in three
+// did not come back to its size and place after the call.
+//
+// Screenshots: tray-01-before-call, tray-02-compact-call, tray-03-after-call, tray-04-close-asks,
+// tray-05-quit-asks.
 func TestWindowTrayAndCompactCall(t *testing.T) {
-	// Not a gate yet: on a quiet CI run the window did not come back to its place and size within
-	// 10 s after the call, once in two runs (openbox under Xvfb). Until that is understood it runs on
-	// demand: PHONEBAR_COMPACT_WINDOW_TEST=1. The tray itself is checked by internal/tray's
-	// TestSystemTrayOnTheSessionBus in every run.
-	if os.Getenv("PHONEBAR_COMPACT_WINDOW_TEST") == "" {
-		t.Skip("the compact window's restore is not yet reliable: set PHONEBAR_COMPACT_WINDOW_TEST=1")
-	}
 	testenv.NeedSessionBus(t)
 	testenv.NeedPulseAudio(t)
 	testenv.NeedCommand(t, "sox")
@@ -169,6 +168,21 @@ func TestWindowTrayAndCompactCall(t *testing.T) {
 	key(t, win, "Return")
 	app.waitState(t, "the second echo call", 20*time.Second, func(s uiState) bool { return len(s.Calls) == 1 })
 	waitFor(t, "the compact window again", 10*time.Second, func() bool { return geometryOf(t, win).H == 280 })
+
+	// The window's own close during the call asks at the full size; keeping the call keeps the
+	// window at its full size until the call ends (the agent was just looking at it).
+	closeWindow(t, win)
+	app.waitState(t, "the question before closing", 10*time.Second, func(s uiState) bool { return s.Sheet == "confirm" && s.Focus == "confirm-no" })
+	waitFor(t, "the window at its full size for the question", 10*time.Second, func() bool {
+		return geometryOf(t, win) == before && !keptAbove(t, win)
+	})
+	app.waitState(t, "the question in view", 10*time.Second, func(s uiState) bool {
+		return s.Layout.VH == before.H && s.Layout.Els["confirm-no"].inside(s.Layout.VW, s.Layout.VH)
+	})
+	screenshot(t, shots, "tray-04-close-asks")
+	key(t, win, "Return") // "Keep the call"
+	app.waitState(t, "the question gone", 10*time.Second, func(s uiState) bool { return s.Sheet == "" && len(s.Calls) == 1 })
+
 	m = trayMenu(t, item, func(m snitest.Node) bool { _, ok := m.Find("Quit"); return ok })
 	quit, _ := m.Find("Quit")
 	require.NoError(t, item.Click(quit.ID))
@@ -181,7 +195,7 @@ func TestWindowTrayAndCompactCall(t *testing.T) {
 		t.Fatal("the app quit from the tray without asking")
 	default:
 	}
-	screenshot(t, shots, "tray-04-quit-asks")
+	screenshot(t, shots, "tray-05-quit-asks")
 	key(t, win, "shift+Tab", "Return") // "Quit and end the call"
 	select {
 	case <-app.done:

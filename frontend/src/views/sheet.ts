@@ -88,7 +88,7 @@ export function confirmSheet(host: HTMLElement, q: { title: string; text: string
       s.el.remove();
       resolve(v);
     };
-    const no = h("button", { type: "button", id: "confirm-no", class: "primary" }, q.no);
+    const no = h("button", { type: "button", id: "confirm-no", class: "primary", "data-layout": "confirm-no" }, q.no);
     const yes = h("button", { type: "button", id: "confirm-yes", class: "danger-fill" }, q.yes);
     no.addEventListener("click", () => done(false));
     yes.addEventListener("click", () => done(true));
