@@ -56,7 +56,7 @@ export const who = (c: { remote: string; remoteName?: string }): string => c.rem
 export function phonePanel(deps: PhoneDeps): PhonePanel {
   const target = h("input", {
     id: "dial", type: "text", inputmode: "tel", autocomplete: "off", spellcheck: "false",
-    placeholder: "Number or SIP address", "aria-label": "Number to call", "data-layout": "dial",
+    placeholder: "Number or address", "aria-label": "Number to call", "data-layout": "dial",
     "aria-describedby": "dial-error",
   });
   const dialBtn = h("button", { id: "call", type: "submit", class: "call", "data-layout": "call", title: "Call (Enter)" }, "Call");
