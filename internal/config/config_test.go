@@ -131,7 +131,7 @@ func TestValidate(t *testing.T) {
 		{"screen pop ok", func(s *Settings) {
 			s.ScreenPop = ScreenPop{URL: "https://crm.example/search?phone={callerNumber}&name={callerName}", Open: "browser"}
 		}, ""},
-		{"screen pop in the omni window", func(s *Settings) { s.ScreenPop.Open = "omni" }, "screenPop.open \"omni\" is refused: opening the page in the Omni Desktop window is not supported yet"},
+		{"screen pop in the omni window", func(s *Settings) { s.ScreenPop.Open = "omni" }, ""},
 		{"screen pop unknown variable", func(s *Settings) { s.ScreenPop.URL = "https://crm.example/?q={phone}" }, "screenPop.url \"https://crm.example/?q={phone}\" is refused: unknown variable {phone}: use {callerNumber}"},
 		{"screen pop javascript", func(s *Settings) { s.ScreenPop.URL = "javascript:alert({callerName})" }, "screenPop.url"},
 		{"screen pop open unknown", func(s *Settings) { s.ScreenPop.Open = "tab" }, "screenPop.open"},

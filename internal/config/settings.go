@@ -102,8 +102,8 @@ type ScreenPop struct {
 	// URL is the page's template, https://… with {callerNumber}, {callerName}, {agent} or {callId}
 	// after the host, each replaced by the call's value, query-escaped; empty: no page is opened.
 	URL string `json:"url,omitempty"`
-	// Open is "browser" (the system's web browser); empty: "browser". ("omni", the Omni Desktop
-	// window, is refused for now.)
+	// Open is "browser" (the system's web browser) or "omni" (the Omni Desktop window when it is
+	// open, the browser otherwise); empty: "browser".
 	Open string `json:"open,omitempty"`
 }
 

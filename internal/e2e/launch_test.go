@@ -189,3 +189,74 @@ func TestClickToDialAndScreenPop(t *testing.T) {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
+
+// TestScreenPopInTheOmniWindow: with screenPop.open "omni", a customer's call shows the CRM page in
+// the open Omni Desktop window (the real window under Xvfb, WebKitGTK, logged in to the demo
+// server), each value escaped, and nothing in the system browser; the Omni Desktop key brings the
+// Omni Desktop back, still logged in.
+func TestScreenPopInTheOmniWindow(t *testing.T) {
+	type hit struct{ query url.Values }
+	hits := make(chan hit, 4)
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		select {
+		case hits <- hit{q}:
+		default:
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Acme CRM</title><body style="font:18px sans-serif;margin:24px;background:#fff8e1">`+
+			`<h1>Acme CRM · caller search</h1><p>Phone: <b id="phone">%s</b></p><p>Name: <b id="name">%s</b></p><p>Agent: %s</p>`,
+			htmlEscape(q.Get("phone")), htmlEscape(q.Get("name")), htmlEscape(q.Get("agent")))
+	}))
+	t.Cleanup(crm.Close)
+	d := newDemo(t, motion.TypologyWebRTC)
+	home := homeFor(t, d, func(st *config.Settings) {
+		st.ScreenPop = config.ScreenPop{URL: crm.URL + "/search?phone={callerNumber}&name={callerName}&agent={agent}", Open: "omni"}
+	})
+	opened := browserFor(t, home)
+	shots := shotsDir(t)
+	desktopLoads := func() int {
+		n := 0
+		for _, r := range d.sim.WebRequests() {
+			if r.Path == motion.PathWebDesktop && r.Auth == motionsim.WebAuthOK && r.User == d.login.Name {
+				n++
+			}
+		}
+		return n
+	}
+
+	app := startApp(t, home)
+	win := app.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" })
+	key(t, win, "ctrl+d")
+	omniWin := waitWindow(t, "^Omni Desktop", 20*time.Second)
+	waitFor(t, "the Omni Desktop loaded by the hand-off", 30*time.Second, func() bool { return desktopLoads() == 1 })
+
+	_, err := d.sim.CallAgent(t.Context(), motionsim.AdminCallRequest{Agent: d.login.Name, CallerName: "Dana & Co <VIP>", CallerNumber: "+390212345", Seconds: 30})
+	require.NoError(t, err)
+	app.waitState(t, "the call ringing", 15*time.Second, func(s uiState) bool { return len(s.Calls) == 1 })
+	var got hit
+	select {
+	case got = <-hits:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the Omni Desktop window did not load the CRM page")
+	}
+	assert.Equal(t, url.Values{"phone": {"+390212345"}, "name": {"Dana & Co <VIP>"}, "agent": {d.login.Name}}, got.query)
+	waitFor(t, "the log to say where the page went", 10*time.Second, logHas(app, "screen pop shown in the Omni Desktop window"))
+	xdo(t, "windowmove", omniWin, "0", "0")
+	time.Sleep(1500 * time.Millisecond) // the page is drawn
+	screenshot(t, shots, "launch-05-screen-pop-in-omni-window")
+	b, _ := os.ReadFile(opened)
+	assert.Empty(t, strings.TrimSpace(string(b)), "nothing opened in the system browser")
+
+	// The Omni Desktop key brings the Omni Desktop back, logged in as before (no new login).
+	key(t, win, "ctrl+d")
+	waitFor(t, "the Omni Desktop loaded again", 20*time.Second, func() bool { return desktopLoads() == 2 })
+	time.Sleep(1500 * time.Millisecond)
+	screenshot(t, shots, "launch-06-omni-desktop-back")
+	assert.Len(t, d.sessions(d.login.Name, motion.ClientWeb), 1, "the same web session")
+	key(t, win, "ctrl+e")
+}

@@ -112,14 +112,18 @@ const maxHandoff = 1 << 20
 
 // Command is a message from the Phonebar to an open Omni Desktop window, after the handoff.
 type Command struct {
-	// Op is "show" (bring the window to the front) or "close".
+	// Op is OpShow (bring the window to the front; from a page shown, back to the Omni Desktop),
+	// OpShowPage or OpClose.
 	Op string `json:"op"`
+	// URL is the page of OpShowPage (CheckPageURL).
+	URL string `json:"url,omitempty"`
 }
 
 // Commands the Phonebar sends to the window.
 const (
-	OpShow  = "show"
-	OpClose = "close"
+	OpShow     = "show"
+	OpShowPage = "page"
+	OpClose    = "close"
 )
 
 // Receiver reads, in the window's process, the handoff and then the commands from the pipe.

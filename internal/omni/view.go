@@ -102,6 +102,8 @@ type Controller struct {
 	nonce    string // for LocalForce
 	page     LocalPage
 	starting bool // a login is under way
+	// showingPage: a page of ShowPage is shown in place of the Omni Desktop.
+	showingPage bool
 }
 
 // NewController returns the controller of h. sessions is used only for config.HandoffSession;

@@ -179,6 +179,9 @@ func phonebarOmniLoadEvent(event C.int, uri *C.char) {
 	}
 }
 
+// CanShowPages says whether the window loads a page it is given (Launcher.ShowPage).
+const CanShowPages = true
+
 // AttachWebView finds the web view of this process's window (there is one) and sends its load events
 // to c; it returns once the web view is attached. Call it after the window exists (from OnStartup).
 func AttachWebView(c *Controller) (WebView, error) {

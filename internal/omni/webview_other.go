@@ -4,6 +4,10 @@ package omni
 
 import "fmt"
 
+// CanShowPages says whether the window loads a page it is given (Launcher.ShowPage): not without
+// AttachWebView.
+const CanShowPages = false
+
 // AttachWebView is written for WebKitGTK only. WebView2 (Windows: ICoreWebView2CookieManager,
 // NavigationCompleted, AddScriptToExecuteOnDocumentCreated has no isolated world) and WKWebView
 // (macOS: WKHTTPCookieStore, WKContentWorld, didCommitNavigation) each need their own code, which

@@ -229,7 +229,12 @@ func (o *OmniWindow) Started(ctx context.Context, win Window, attach func(*Contr
 			}
 			switch c.Op {
 			case OpShow:
+				o.ctl.BackFromPage()
 				win.Show()
+			case OpShowPage:
+				if o.ctl.ShowPage(c.URL) {
+					win.Show()
+				}
 			case OpClose:
 				o.leave(ctx, win)
 				return

@@ -38,7 +38,8 @@ var ErrTemplate = errors.New("screenpop: bad template")
 const (
 	// OpenBrowser opens it in the system's web browser (the default).
 	OpenBrowser = "browser"
-	// OpenOmni would open it in the Omni Desktop window: refused by CheckOpen for now.
+	// OpenOmni shows it in the Omni Desktop window when that is open (the Omni Desktop button
+	// brings the Omni Desktop back), in the system's web browser otherwise.
 	OpenOmni = "omni"
 )
 
@@ -187,14 +188,11 @@ func CallerNumber(remote string) string {
 	return s
 }
 
-// CheckOpen checks where a page is opened: OpenBrowser or "" (OpenBrowser). OpenOmni is named
-// but refused for now: the Omni Desktop window takes no page to show from the Phonebar yet.
+// CheckOpen checks where a page is opened: OpenBrowser, "" (OpenBrowser) or OpenOmni.
 func CheckOpen(open string) error {
 	switch open {
-	case "", OpenBrowser:
+	case "", OpenBrowser, OpenOmni:
 		return nil
-	case OpenOmni:
-		return fmt.Errorf("%w: opening the page in the Omni Desktop window is not supported yet: use %q (the system's web browser)", ErrTemplate, OpenBrowser)
 	}
-	return fmt.Errorf("%w: open %q must be %q", ErrTemplate, open, OpenBrowser)
+	return fmt.Errorf("%w: open %q must be %q (the system's web browser) or %q (the Omni Desktop window)", ErrTemplate, open, OpenBrowser, OpenOmni)
 }

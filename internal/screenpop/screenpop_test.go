@@ -87,13 +87,12 @@ func TestCallerNumber(t *testing.T) {
 }
 
 func TestCheckOpen(t *testing.T) {
-	for _, ok := range []string{"", OpenBrowser} {
-		assert.NoError(t, CheckOpen(ok))
+	for _, ok := range []string{"", OpenBrowser, OpenOmni} {
+		assert.NoError(t, CheckOpen(ok), ok)
 	}
-	assert.ErrorIs(t, CheckOpen("tab"), ErrTemplate)
-	err := CheckOpen(OpenOmni)
+	err := CheckOpen("tab")
 	require.ErrorIs(t, err, ErrTemplate)
-	assert.Contains(t, err.Error(), "not supported yet", "refused, never silently ignored")
+	assert.Contains(t, err.Error(), `must be "browser" (the system's web browser) or "omni" (the Omni Desktop window)`)
 }
 
 func FuzzExpand(f *testing.F) {
