@@ -207,6 +207,12 @@ type PhoneState struct {
 	Restarts int `json:"restarts"`
 	// ReferResult is the answer to the browser's own REFER: "accepted" or "failed <code>".
 	ReferResult string `json:"referResult"`
+	// Registrations counts the browser's registrations: the first, and one after each
+	// reconnection (JsSIP registers again over each new connection).
+	Registrations int `json:"registrations"`
+	// GRUU is the public GRUU (RFC 5627) the registrar gave the browser, empty without one; JsSIP
+	// makes it the Contact of its dialogs.
+	GRUU string `json:"gruu"`
 }
 
 // PhoneStats is the browser's getStats for the call.

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -58,9 +59,26 @@ type PBX struct {
 	stopped bool
 }
 
-// StartPBX starts Kamailio for the test and stops it at cleanup. Its log is printed if the test fails.
-func StartPBX(t testing.TB) *PBX {
+// Account is a SIP account of the PBX with a password of its own (every other account's is
+// Password): for a test that must tell its password from every other text, such as one that
+// looks for a secret in logs.
+type Account struct {
+	User, Password string
+}
+
+// accountText is what an account's user and password may hold: they go into the PBX's
+// configuration as they are.
+var accountText = regexp.MustCompile(`^[A-Za-z0-9._+-]+$`)
+
+// StartPBX starts Kamailio for the test and stops it at cleanup. Its log is printed if the test
+// fails. Each of accounts authenticates with its own password.
+func StartPBX(t testing.TB, accounts ...Account) *PBX {
 	t.Helper()
+	for _, a := range accounts {
+		if !accountText.MatchString(a.User) || !accountText.MatchString(a.Password) {
+			t.Fatalf("rtctest: account %q: user and password may hold only letters, digits and ._+-", a.User)
+		}
+	}
 	bin := testenv.NeedCommand(t, "kamailio")
 	mods := modulePath()
 	testenv.Need(t, mods != "", "Kamailio's websocket, tls and outbound modules (kamailio-websocket-modules, kamailio-tls-modules, kamailio-outbound-modules)")
@@ -75,11 +93,11 @@ func StartPBX(t testing.TB) *PBX {
 	}
 	cert := write("cert.pem", certPEM)
 	key := write("key.pem", keyPEM)
-	tlsCfg := write("tls.cfg", render(t, "testdata/tls.cfg.tmpl", map[string]string{"Cert": cert, "Key": key}))
+	tlsCfg := write("tls.cfg", render(t, "testdata/tls.cfg.tmpl", map[string]any{"Cert": cert, "Key": key}))
 	ws, wss := freePort(t), freePort(t)
-	cfg := write("kamailio.cfg", render(t, "testdata/kamailio.cfg.tmpl", map[string]string{
+	cfg := write("kamailio.cfg", render(t, "testdata/kamailio.cfg.tmpl", map[string]any{
 		"WSPort": strconv.Itoa(ws), "WSSPort": strconv.Itoa(wss), "ModPath": mods, "TLSConfig": tlsCfg,
-		"FlowTimer": strconv.Itoa(int(FlowTimer / time.Second)),
+		"FlowTimer": strconv.Itoa(int(FlowTimer / time.Second)), "Accounts": accounts,
 	}))
 	p := &PBX{
 		WSURL:       fmt.Sprintf("ws://127.0.0.1:%d/", ws),

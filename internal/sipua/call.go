@@ -356,7 +356,7 @@ func (c *Call) newInvite(offer []byte) *sip.Request {
 	req.AppendHeader(&cid)
 	c.cseq++
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: c.cseq, MethodName: sip.INVITE})
-	req.AppendHeader(u.contact.Clone())
+	req.AppendHeader(u.dialogContact())
 	req.AppendHeader(sip.NewHeader("Allow", allowed))
 	req.AppendHeader(sip.NewHeader("Supported", supported))
 	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
@@ -393,7 +393,7 @@ func (c *Call) newRequestLocked(method sip.RequestMethod) *sip.Request {
 	}
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: c.cseq, MethodName: method})
 	if method == sip.INVITE || method == sip.REFER {
-		req.AppendHeader(u.contact.Clone())
+		req.AppendHeader(u.dialogContact())
 	}
 	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))
 	req.SetBody(nil)
@@ -948,7 +948,7 @@ func (u *UA) respond(ctx context.Context, req *sip.Request, code int, reason str
 		}
 	}
 	if req.Method == sip.INVITE && code >= 180 && code < 300 {
-		res.AppendHeader(u.contact.Clone())
+		res.AppendHeader(u.dialogContact())
 	}
 	if req.Method == sip.INVITE && code >= 200 && code < 300 || req.Method == sip.OPTIONS {
 		res.AppendHeader(sip.NewHeader("Supported", supported))

@@ -14,3 +14,6 @@ func SetGlareWait(f func(ctx context.Context, d time.Duration) error) (restore f
 	waitGlare = f
 	return func() { waitGlare = old }
 }
+
+// HeaderParam lets the external tests read a header parameter the way a 2xx to REGISTER is read.
+var HeaderParam = headerParam

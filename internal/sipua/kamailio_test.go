@@ -52,12 +52,14 @@ func runUA(t *testing.T, ctx context.Context, opts sipua.Options) (*sipua.UA, <-
 
 func TestRegisterKamailio(t *testing.T) {
 	rtctest.CheckLeaks(t)
-	pbx := rtctest.StartPBX(t)
+	own := rtctest.Account{User: "own.password", Password: "Own-Password-42"}
+	pbx := rtctest.StartPBX(t, own)
 	tests := []struct {
 		name    string
 		url     string
 		pin     tlspin.Fingerprint
 		prefix  string
+		user    string // instead of a new user made from prefix
 		pass    string
 		wantErr func(t *testing.T, err error)
 	}{
@@ -69,6 +71,12 @@ func TestRegisterKamailio(t *testing.T) {
 			assert.Equal(t, 401, se.Code)
 			assert.NotContains(t, err.Error(), "not-the-password")
 			assert.Contains(t, se.Message(), "password")
+		}},
+		{name: "an account's own password", url: pbx.WSURL, user: own.User, pass: own.Password},
+		{name: "the shared password for an account with its own", url: pbx.WSURL, user: own.User, pass: rtctest.Password, wantErr: func(t *testing.T, err error) {
+			var se *sipua.StatusError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, 401, se.Code)
 		}},
 		{name: "forbidden account", url: pbx.WSURL, prefix: "forbidden", pass: rtctest.Password, wantErr: func(t *testing.T, err error) {
 			var se *sipua.StatusError
@@ -90,8 +98,12 @@ func TestRegisterKamailio(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			log := newStateLog()
+			user := tt.user
+			if user == "" {
+				user = pbx.User(tt.prefix)
+			}
 			_, done := runUA(t, ctx, sipua.Options{
-				AOR: pbx.AOR(pbx.User(tt.prefix)), Password: tt.pass, URL: tt.url, Fingerprint: tt.pin,
+				AOR: pbx.AOR(user), Password: tt.pass, URL: tt.url, Fingerprint: tt.pin,
 				Handler: sipua.Handler{State: log.handler},
 			})
 			if tt.wantErr != nil {

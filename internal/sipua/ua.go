@@ -125,6 +125,10 @@ type UA struct {
 	// (Require: outbound in its 2xx); flowTimer is the keep-alive interval it asked for, if any.
 	outbound  bool
 	flowTimer time.Duration
+	// gruu is the public GRUU (RFC 5627) the registrar gave this device, nil while it gave none:
+	// the Contact of every dialog, so that the server finds this device by its instance over
+	// whichever connection it registered last, for the dialog's whole life.
+	gruu *sip.Uri
 	// registeredOnce is set at the first registration: a later one follows a reconnection.
 	registeredOnce bool
 }
@@ -850,6 +854,7 @@ func (u *UA) register(ctx context.Context, expires time.Duration) (time.Duration
 	}
 	if expires > 0 {
 		u.noteOutbound(res)
+		u.noteGRUU(res)
 	}
 	return u.granted(res, expires), nil
 }
@@ -876,6 +881,98 @@ func (u *UA) noteOutbound(res *sip.Response) {
 	if changed {
 		u.log.Debug("registration", "outbound", ob, "flow_timer", flow)
 	}
+}
+
+// noteGRUU keeps the public GRUU (RFC 5627 section 5.1: the pub-gruu parameter of our Contact in
+// a 2xx to REGISTER) once the registrar gives one. It names this device's instance, not a
+// connection, and stays the same across registrations: once a dialog used it as Contact, a
+// registrar that still knows the instance routes the dialog's requests to wherever the device is
+// registered now. A later 2xx without one (the server changed) keeps the one there was: dialogs
+// under way already use it.
+func (u *UA) noteGRUU(res *sip.Response) {
+	for _, h := range res.GetHeaders("Contact") {
+		c, ok := h.(*sip.ContactHeader)
+		if !ok || c.Address.Host != u.viaHost {
+			continue
+		}
+		// sipgo splits header parameters at every ';', also inside a quoted value such as this one
+		// ("sip:...;gr=urn:uuid:..."): read it from the header's text.
+		v, ok := headerParam(c.Value(), "pub-gruu")
+		if !ok {
+			return
+		}
+		var g sip.Uri
+		if err := sip.ParseUri(v, &g); err != nil || g.Host == "" {
+			u.log.Warn("the registrar's GRUU is unreadable: dialogs use the connection's Contact", "gruu", v)
+			return
+		}
+		if _, ok := g.UriParams.Get("gr"); !ok {
+			u.log.Warn("the registrar's GRUU has no gr parameter: dialogs use the connection's Contact", "gruu", v)
+			return
+		}
+		u.mu.Lock()
+		changed := u.gruu == nil || u.gruu.String() != g.String()
+		u.gruu = &g
+		u.mu.Unlock()
+		if changed {
+			u.log.Debug("registration", "gruu", g.String())
+		}
+		return
+	}
+}
+
+// headerParam returns the value of the parameter name of a name-addr header's text
+// ("<uri>;a=1;b=\"x;y\""), unquoted; a ';' inside quotes belongs to the value.
+func headerParam(text, name string) (string, bool) {
+	if i := strings.IndexByte(text, '>'); i >= 0 {
+		text = text[i+1:]
+	}
+	var params []string
+	start, quoted := 0, false
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '"':
+			quoted = !quoted
+		case '\\':
+			i++
+		case ';':
+			if !quoted {
+				params = append(params, text[start:i])
+				start = i + 1
+			}
+		}
+	}
+	params = append(params, text[start:])
+	for _, p := range params {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), name) {
+			return strings.Trim(strings.TrimSpace(v), `"`), true
+		}
+	}
+	return "", false
+}
+
+// GRUU returns the public GRUU the registrar gave this device (RFC 5627), empty while none.
+func (u *UA) GRUU() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.gruu == nil {
+		return ""
+	}
+	return u.gruu.String()
+}
+
+// dialogContact is the Contact of dialog-forming requests and answers, and of target refreshes:
+// the public GRUU when the registrar gave one, else this connection's Contact (which the server
+// ties to the connection it came over, so that a reconnection needs a target refresh).
+func (u *UA) dialogContact() *sip.ContactHeader {
+	u.mu.Lock()
+	g := u.gruu
+	u.mu.Unlock()
+	if g == nil {
+		return u.contact.Clone()
+	}
+	return &sip.ContactHeader{Address: *g.Clone(), Params: sip.NewParams()}
 }
 
 // Outbound reports whether the registrar keeps this device's registration as an RFC 5626 flow, and
@@ -943,7 +1040,8 @@ func (u *UA) newRegister(expires int) *sip.Request {
 	contact.Params.Add("+sip.instance", `"<`+u.opts.InstanceID+`>"`)
 	contact.Params.Add("reg-id", "1")
 	req.AppendHeader(contact)
-	req.AppendHeader(sip.NewHeader("Supported", "path, outbound"))
+	// RFC 5627: ask for a GRUU, the Contact that outlives this connection (see noteGRUU).
+	req.AppendHeader(sip.NewHeader("Supported", "path, outbound, gruu"))
 	ex := sip.ExpiresHeader(expires)
 	req.AppendHeader(&ex)
 	req.AppendHeader(sip.NewHeader("User-Agent", u.opts.UserAgent))

@@ -92,3 +92,18 @@ func BlockUDP(t testing.TB, prefixes ...netip.Prefix) (restore func() time.Time)
 	}
 	return install(t, rules...)
 }
+
+// ResetTCPPort kills every TCP connection to or from port in this namespace at once (ss -K: each
+// end's socket is destroyed and the other end gets a reset), as when a NAT router or a VPN
+// forgets its connections: both ends see their connection end and must make new ones. Run it only
+// in a network namespace of the test's own (netns.Isolate): elsewhere it would cut other
+// programs' connections too.
+func ResetTCPPort(t testing.TB, port string) {
+	t.Helper()
+	filter := fmt.Sprintf("dport = :%s or sport = :%s", port, port)
+	out, err := exec.Command("ss", "-K", "-t", "-n", filter).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ss -K %s: %v\n%s", filter, err, out)
+	}
+	t.Logf("connections reset (ss -K %s):\n%s", filter, out)
+}

@@ -7,6 +7,9 @@
     dtmf: '', remoteHeld: false, localHeld: false, callStart: 0, firstPacketAt: 0, confirmedAt: 0,
     // transfers: REFERs received (and how they were answered), INVITEs with Replaces, our REFER's outcome
     refers: 0, referTarget: '', referReplaces: '', replaced: 0, referResult: '', restarts: 0,
+    // registrations counts the registrations (the first, and each after a reconnection); gruu is
+    // the public GRUU the registrar gave (JsSIP then uses it as its dialogs' Contact)
+    registrations: 0, gruu: '',
   };
   let ua = null, session = null, analyser = null, actx = null, freq = null, autoAnswer = false;
   let acceptRefer = false, toneHz = 0, toneCtx = null, toneOsc = null;
@@ -102,7 +105,11 @@
       return new Promise((resolve, reject) => {
         const socket = new JsSIP.WebSocketInterface(wsURL);
         ua = new JsSIP.UA({ sockets: [socket], uri, password, register: true, session_timers: false, register_expires: 600 });
-        ua.on('registered', () => { st.registered = true; resolve(true); });
+        ua.on('registered', () => {
+          st.registered = true; st.registrations++; st.gruu = ua.contact.pub_gruu || '';
+          resolve(true);
+        });
+        ua.on('unregistered', () => { st.registered = false; });
         ua.on('registrationFailed', e => { st.regError = e.cause || 'failed'; reject(new Error(st.regError)); });
         ua.on('newRTCSession', e => {
           if (e.originator === 'remote') { st.incoming = true; st.callStart = performance.now(); }
