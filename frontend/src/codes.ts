@@ -68,6 +68,7 @@ export type ErrorCode =
   | "ICE_FAILED"
   | "DTLS_FAILED"
   | "NO_AUDIO"
+  | "MEDIA_NOT_MOVED"
   | "FILE_EXISTS"
   | "WRITE_FAILED"
   | "USAGE"

@@ -89,6 +89,9 @@ const (
 	CodeICEFailed        Code = "ICE_FAILED"
 	CodeDTLSFailed       Code = "DTLS_FAILED"
 	CodeNoAudio          Code = "NO_AUDIO"
+	// CodeMediaNotMoved: the network changed under a call and its audio could not follow to the
+	// new address (the ICE restart was refused or failed); the call is still up, silent.
+	CodeMediaNotMoved Code = "MEDIA_NOT_MOVED"
 
 	// The diagnostics bundle: its file exists and replacing it was not asked for, or it could not
 	// be written.
@@ -119,7 +122,7 @@ var all = []Code{
 	CodeNoPhone, CodeNoCall, CodeCallState, CodeCallChangeRefused, CodeNotRegistered, CodeConnectFailed, CodeInsecureSIP, CodeNoCommonCodec,
 	CodeNoRelay, CodeBadTarget, CodeBadAccount, CodeBadDTMF, CodeTransferSameCall, CodeTransferNotReady,
 	CodeTransferFailed, CodeTransferUnconfirmed, CodeTransferAbandoned, CodeCallFailed,
-	CodeNoLocalCandidate, CodeICEFailed, CodeDTLSFailed, CodeNoAudio,
+	CodeNoLocalCandidate, CodeICEFailed, CodeDTLSFailed, CodeNoAudio, CodeMediaNotMoved,
 	CodeFileExists, CodeWriteFailed,
 	CodeUsage, CodeCanceled, CodeInternal, CodeNotRunning,
 }

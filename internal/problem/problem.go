@@ -264,6 +264,10 @@ func Of(err error) Problem {
 	case errors.Is(err, phone.ErrChangeRefused):
 		// Before the SIP status: a 488 to a hold is not a codec problem.
 		out.Code, out.Message = CodeCallChangeRefused, "The other side did not take the change: the call goes on as it was."
+	case errors.Is(err, phone.ErrMediaNotMoved):
+		// Before the SIP status too: what the agent needs is what became of the call, not the
+		// refusal of the re-INVITE that tried to move it (that goes to the log).
+		out.Code, out.Message = CodeMediaNotMoved, "The network changed and this call's audio could not follow to the new address: the call is still up but silent. Hang up and call again."
 	case errors.As(err, &tg) && taggedMessages[tg.code] != nil:
 		out.Code, out.Message = tg.code, taggedMessages[tg.code](tg.err)
 	case errors.As(err, &se):

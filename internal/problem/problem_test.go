@@ -79,6 +79,8 @@ func TestOf(t *testing.T) {
 		{"transfer abandoned", sipua.ErrTransferAbandoned, CodeTransferAbandoned, "one of the two calls ended"},
 		{"not registered", phone.ErrNotRegistered, CodeNotRegistered, "green dot"},
 		{"hold refused is no codec problem", fmt.Errorf("%w: %w", phone.ErrChangeRefused, &sipua.StatusError{Method: "INVITE", Code: 488, Reason: "Not Acceptable Here"}), CodeCallChangeRefused, "goes on as it was"},
+		{"audio not moved, whatever refused the restart", fmt.Errorf("%w: %w", phone.ErrMediaNotMoved, &sipua.StatusError{Method: "INVITE", Code: 488, Reason: "Not Acceptable Here"}), CodeMediaNotMoved, "Hang up and call again"},
+		{"audio not moved after a timeout", fmt.Errorf("%w: %w", phone.ErrMediaNotMoved, context.DeadlineExceeded), CodeMediaNotMoved, "still up but silent"},
 		{"SIP refusal", &sipua.StatusError{Method: "INVITE", Code: 486, Reason: "Busy Here"}, "SIP_486", "busy"},
 		{"no common codec", fmt.Errorf("%w: %w", phone.ErrNoCommonCodec, rtc.ErrNoCommonCodec), CodeNoCommonCodec, "codec"},
 		{"no relay", fmt.Errorf("phone: %w", rtc.ErrNoRelay), CodeNoRelay, "TURN"},

@@ -50,13 +50,11 @@ type CallView struct {
 	NoticeKind string `json:"noticeKind"`
 }
 
-// What the agent reads when a call could not follow the phone to a new connection: its signalling
-// (the other side may not reach this phone) or its audio (phone.ErrMediaNotMoved).
-const (
-	notMoved = "The connection to the server was lost and this call could not be moved to the new one: " +
-		"the other side may not reach you (their hold, transfer or hang-up). The audio goes on; end the call here when you are done."
-	mediaNotMoved = "The network changed and this call's audio could not follow: the call is still up but silent. Hang up and call again."
-)
+// What the agent reads when a call's signalling could not follow the phone to a new connection
+// (the other side may not reach this phone). When its audio could not (phone.ErrMediaNotMoved),
+// internal/problem words it (MEDIA_NOT_MOVED).
+const notMoved = "The connection to the server was lost and this call could not be moved to the new one: " +
+	"the other side may not reach you (their hold, transfer or hang-up). The audio goes on; end the call here when you are done."
 
 // View maps the softphone's state to the window's.
 func (p Phone) View() PhoneView {
@@ -87,7 +85,7 @@ func CallViewOf(cv desk.CallView) CallView {
 	}
 	switch {
 	case errors.Is(cv.MoveErr, phone.ErrMediaNotMoved):
-		v.Notice, v.NoticeKind = mediaNotMoved, "warning"
+		v.Notice, v.NoticeKind = problem.Of(cv.MoveErr).Message, "warning"
 	case cv.MoveErr != nil:
 		v.Notice, v.NoticeKind = notMoved, "warning"
 	case cv.MediaErr != nil:

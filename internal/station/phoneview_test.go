@@ -10,6 +10,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/rtc"
 )
 
@@ -53,7 +54,8 @@ func TestCallViewOf(t *testing.T) {
 		}},
 		{"audio that could not follow a new address", desk.CallView{State: phone.StateActive, MoveErr: fmt.Errorf("%w: %w", phone.ErrMediaNotMoved, errors.New("488"))}, func(t *testing.T, v CallView) {
 			assert.Equal(t, "warning", v.NoticeKind)
-			assert.Equal(t, mediaNotMoved, v.Notice)
+			assert.Equal(t, problem.Of(phone.ErrMediaNotMoved).Message, v.Notice)
+			assert.Contains(t, v.Notice, "Hang up and call again")
 		}},
 		{"not moved outweighs no audio", desk.CallView{State: phone.StateActive, MediaErr: rtc.ErrNoRTP, MoveErr: errors.New("refused")}, func(t *testing.T, v CallView) {
 			assert.Equal(t, "warning", v.NoticeKind)
