@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"time"
@@ -115,7 +116,7 @@ func (r *run) turn(ctx context.Context) {
 		}
 		var found []string
 		for _, u := range urls {
-			relay, err := turnAllocate(ctx, u)
+			relay, err := turnAllocate(ctx, u, r.opts.Logger)
 			if err != nil {
 				advice := "A firewall may block " + u.hostPort + ": ask your IT team to allow it."
 				if strings.Contains(err.Error(), "401") || strings.Contains(strings.ToLower(err.Error()), "unauthorized") {
@@ -129,7 +130,7 @@ func (r *run) turn(ctx context.Context) {
 	})
 }
 
-func turnAllocate(ctx context.Context, u iceURL) (string, error) {
+func turnAllocate(ctx context.Context, u iceURL, log *slog.Logger) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 8*time.Second)
 	defer cancel()
 	var conn net.PacketConn
@@ -159,7 +160,9 @@ func turnAllocate(ctx context.Context, u iceURL) (string, error) {
 	client, err := turn.NewClient(&turn.ClientConfig{STUNServerAddr: u.hostPort, TURNServerAddr: u.hostPort, Conn: conn,
 		Username: u.server.Username, Password: u.server.Credential,
 		// IPv4 relays, as every TURN server offers; an IPv6-only one is rare and answers 440.
-		RequestedAddressFamily: turn.RequestedAddressFamilyIPv4})
+		RequestedAddressFamily: turn.RequestedAddressFamilyIPv4,
+		// pion's lines go to the doctor's log, not unformatted to standard error.
+		LoggerFactory: rtc.PionLogs(log)})
 	if err != nil {
 		return "", err
 	}

@@ -159,6 +159,8 @@ func newAPI(opts Options) (*webrtc.API, error) {
 		return nil, fmt.Errorf("rtc: %w", err)
 	}
 	s.SetNet(n)
+	// pion's own lines go to the call's log, not unformatted to standard error.
+	s.LoggerFactory = PionLogs(opts.logger())
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s)), nil
 }
 
