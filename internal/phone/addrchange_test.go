@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"math"
 	"net/netip"
+	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,8 +47,12 @@ func TestCallSurvivesAddressChange(t *testing.T) {
 	defer cancel()
 	browserUser, agentUser := pbx.User("browser"), pbx.User("agent")
 	b.Register(pbx, pbx.WSSURL, browserUser)
+	var regs regLog
+	var moves movedLog
 	a := startAgent(ctx, t, pbx, agentUser, 440, func(c *phone.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		next := c.OnEvent
+		c.OnEvent = func(ev phone.Event) { regs.add(ev); moves.add(ev); next(ev) }
 	})
 
 	b.Call(pbx, agentUser)
@@ -106,6 +112,55 @@ func TestCallSurvivesAddressChange(t *testing.T) {
 		flowing("after hold and resume")
 	})
 
+	t.Run("the address changes as the signalling reconnects", func(t *testing.T) {
+		// As when a laptop changes networks: its address goes and the WebSocket over it with it.
+		// Here the signalling runs over loopback (Kamailio listens on 127.0.0.1), so the test ends
+		// the WebSocket itself at the moment of the change (every TCP connection to the agent's
+		// port reset): the phone must reconnect, register again and restart ICE, in whichever
+		// order its network watch and its connection notice them.
+		third := netip.MustParsePrefix("10.68.0.1/24")
+		wsURL, err := url.Parse(pbx.WSURL)
+		require.NoError(t, err)
+		netns.Run(t, "ip", "addr", "add", third.String(), "dev", link)
+		in, browserIn := c.Stats().PacketsIn, b.Stats().In
+		changed := time.Now()
+		netimpair.ResetTCPPort(t, wsURL.Port())
+		netns.Run(t, "ip", "addr", "del", newAddr.String(), "dev", link)
+		var agentBack, browserBack time.Duration
+		var registered time.Time
+		for agentBack == 0 || browserBack == 0 || registered.IsZero() {
+			if agentBack == 0 && c.Stats().PacketsIn > in+5 && c.Stats().ICEPair != "" && moves.since(changed) > 0 {
+				agentBack = time.Since(changed)
+			}
+			if browserBack == 0 && b.Stats().In > browserIn+5 && moves.since(changed) > 0 {
+				browserBack = time.Since(changed)
+			}
+			if registered.IsZero() {
+				_, registered = regs.registeredAfter(changed, changed)
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("not back: audio at the agent %v, at the browser %v, registered %v; media: %v", agentBack, browserBack, registered, c.MediaError())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		for _, err := range moves.errs(changed) {
+			require.NoError(t, err, "a move of the call after the change")
+		}
+		t.Logf("address change with a reconnection -> registered again %v; audio back at the agent %v, at the browser %v (2 shared cores under load)",
+			registered.Sub(changed).Round(time.Millisecond), agentBack.Round(time.Millisecond), browserBack.Round(time.Millisecond))
+		flowing("after the change with a reconnection")
+		require.NoError(t, c.Hold(ctx, false))
+		b.WaitFor(ctx, "held by the agent", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
+		require.NoError(t, c.Resume(ctx))
+		b.WaitFor(ctx, "resumed by the agent", func(b *rtctest.Browser) bool { return !b.State().RemoteHeld })
+		eventually(ctx, t, "the browser puts the call on hold", b.Hold)
+		a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventHeld && ev.Remote })
+		eventually(ctx, t, "the browser takes the call off hold", b.Unhold)
+		a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventActive && ev.Remote })
+		flowing("after hold and resume")
+	})
+
 	t.Run("the browser restarts ICE", func(t *testing.T) {
 		eventually(ctx, t, "the browser sends its restart", b.RestartICE)
 		// The restart is answered with 200 (JsSIP would end the call on a 488), and the audio
@@ -120,4 +175,41 @@ func TestCallSurvivesAddressChange(t *testing.T) {
 	b.Hangup()
 	a.wait(ctx, t, kind(phone.EventEnded))
 	assert.Equal(t, phone.StateEnded, c.State())
+}
+
+// movedLog keeps the agent's EventMoved events with their times, read while the test also waits
+// on the agent's other events.
+type movedLog struct {
+	mu    sync.Mutex
+	moves []movedAt
+}
+
+type movedAt struct {
+	at  time.Time
+	err error
+}
+
+func (l *movedLog) add(ev phone.Event) {
+	if ev.Kind != phone.EventMoved {
+		return
+	}
+	l.mu.Lock()
+	l.moves = append(l.moves, movedAt{time.Now(), ev.Err})
+	l.mu.Unlock()
+}
+
+// since counts the moves after from.
+func (l *movedLog) since(from time.Time) int { return len(l.errs(from)) }
+
+// errs returns the outcome of each move after from (nil for one that worked).
+func (l *movedLog) errs(from time.Time) []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []error
+	for _, m := range l.moves {
+		if !m.at.Before(from) {
+			out = append(out, m.err)
+		}
+	}
+	return out
 }
