@@ -14,6 +14,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/config"
+	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/sipua"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
@@ -63,10 +64,27 @@ type Options struct {
 	AllowLoopback bool
 	// OnCheck is called with each check as it completes, in order, on the calling goroutine.
 	OnCheck func(Check)
+	// Session, when set, is the window's session, logged in already: the doctor then neither logs
+	// in (a second login would end the session) nor registers a phone of its own (a second
+	// registration of the account could take the window's place at the PBX); it reports the
+	// session and the window's phone as they are. User and Password are not used.
+	Session *Session
 	// Logger receives the test phone's logs and SIPTrace its SIP messages (see phone.Config);
 	// nil: neither is kept.
 	Logger   *slog.Logger
 	SIPTrace sipua.TraceFunc
+}
+
+// Session is what the doctor needs of a session that is logged in (Options.Session).
+type Session struct {
+	// Who is who is logged in, as the login check reports it ("Dana (Dana Agent), typology webrtc").
+	Who string
+	// Account is the session's SIP account, nil for an agent without a softphone.
+	Account *phone.Account
+	// Registered says whether the window's phone is registered; Registration, when it is not,
+	// what its registration says.
+	Registered   bool
+	Registration string
 }
 
 // Run runs the checks in order and returns them. A step whose prerequisite failed (no login

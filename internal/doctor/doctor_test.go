@@ -13,6 +13,8 @@ import (
 
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/phone"
+	"github.com/phonebar/phonebar/internal/rtc"
 	"github.com/phonebar/phonebar/internal/rtctest/netimpair"
 	"github.com/phonebar/phonebar/internal/tlspin"
 )
@@ -150,6 +152,58 @@ func TestDoctorFailures(t *testing.T) {
 			for _, c := range rep.Checks {
 				assert.NotContains(t, c.Detail+c.Advice, pw)
 			}
+		})
+	}
+}
+
+// TestDoctorForASession: while the window is logged in, the doctor reports the session and the
+// window's phone as they are, and checks STUN and TURN with the session's ICE servers; it is given
+// no user or password to log in with, and leaves the test call out.
+func TestDoctorForASession(t *testing.T) {
+	turnAddr := startTURN(t)
+	url, fp, _ := demoServer(t, nil)
+	acc := phone.Account{AOR: "sip:1001@127.0.0.1", WSURL: "wss://127.0.0.1:1/ws", ICEServers: []rtc.ICEServer{
+		{URLs: []string{"stun:" + turnAddr}},
+		{URLs: []string{"turn:" + turnAddr + "?transport=udp"}, Username: netimpair.Username, Credential: netimpair.Password},
+	}}
+	tests := []struct {
+		name    string
+		session Session
+		ok      bool
+		want    []string
+		check   func(t *testing.T, r Report)
+	}{
+		{"registered", Session{Who: "alice (Alice Agent), typology webrtc", Account: &acc, Registered: true}, true,
+			[]string{"dns", "tcp", "tls", "login", "sip", "stun", "turn"}, func(t *testing.T, r Report) {
+				assert.Contains(t, check(t, r, "login").Detail, "Logged in as alice (Alice Agent), typology webrtc in this window")
+				assert.Contains(t, check(t, r, "login").Detail, "the test call runs from the login screen")
+				assert.Contains(t, check(t, r, "sip").Detail, "This window's phone is registered: sip:1001@127.0.0.1")
+				assert.Contains(t, check(t, r, "turn").Detail, "relays at 127.0.0.1:")
+			}},
+		{"not registered", Session{Who: "alice", Account: &acc, Registration: "The SIP server refused the password."}, false,
+			[]string{"dns", "tcp", "tls", "login", "sip", "stun", "turn"}, func(t *testing.T, r Report) {
+				sip := check(t, r, "sip")
+				assert.False(t, sip.OK)
+				assert.Contains(t, sip.Detail, "not registered: The SIP server refused the password.")
+				assert.Contains(t, sip.Advice, "wss://127.0.0.1:1/ws")
+			}},
+		{"no softphone", Session{Who: "bob (Bob), typology phone"}, true,
+			[]string{"dns", "tcp", "tls", "login"}, func(t *testing.T, r Report) {
+				assert.Contains(t, check(t, r, "login").Detail, "this account has no softphone")
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			se := tc.session
+			rep := Run(ctx, Options{Server: url, Pin: fp, Session: &se, EchoTarget: "*43", AllowLoopback: true})
+			for _, c := range rep.Checks {
+				t.Logf("%-10s %v %5d ms %s %s", c.Name, c.OK, c.MS, c.Detail, c.Advice)
+			}
+			assert.Equal(t, tc.ok, rep.OK)
+			assert.Equal(t, tc.want, names(rep))
+			tc.check(t, rep)
 		})
 	}
 }

@@ -87,6 +87,8 @@ func (r *run) steps(ctx context.Context) {
 		for _, n := range []string{"login", "sip"} {
 			r.skipped(n, "the server cannot be reached safely")
 		}
+	} else if r.opts.Session != nil {
+		r.session(ctx)
 	} else if r.login(ctx) && r.account != nil {
 		if r.sip(ctx) {
 			r.stun(ctx)
@@ -261,6 +263,32 @@ func (r *run) login(ctx context.Context) bool {
 		r.account = &acc
 		return fmt.Sprintf("%s, SIP account %s at %s.", detail, acc.AOR, acc.WSURL), nil, ""
 	})
+}
+
+// session reports the window's session and phone instead of logging in and registering (see
+// Options.Session), then checks STUN and TURN with the session's ICE servers.
+func (r *run) session(ctx context.Context) {
+	se := r.opts.Session
+	r.timed("login", func() (string, error, string) {
+		if se.Account == nil {
+			return "Logged in as " + se.Who + " in this window: this account has no softphone, so the SIP, STUN and TURN checks do not apply.", nil, ""
+		}
+		return fmt.Sprintf("Logged in as %s in this window, SIP account %s at %s. The doctor does not log in again: the test call runs from the login screen.",
+			se.Who, se.Account.AOR, se.Account.WSURL), nil, ""
+	})
+	if se.Account == nil {
+		return
+	}
+	r.account = se.Account
+	r.timed("sip", func() (string, error, string) {
+		if se.Registered {
+			return fmt.Sprintf("This window's phone is registered: %s over %s.", se.Account.AOR, se.Account.WSURL), nil, ""
+		}
+		return fmt.Sprintf("This window's phone is not registered: %s", se.Registration), errors.New("not registered"),
+			"A firewall or proxy may block WebSockets to the SIP server, or the SIP account is refused: ask your administrator to check the account and that " + se.Account.WSURL + " is reachable."
+	})
+	r.stun(ctx)
+	r.turn(ctx)
 }
 
 func loginAdvice(err error) string {

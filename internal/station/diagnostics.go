@@ -3,7 +3,9 @@ package station
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/phonebar/phonebar/internal/config"
@@ -14,6 +16,7 @@ import (
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/phone"
 	"github.com/phonebar/phonebar/internal/problem"
+	"github.com/phonebar/phonebar/internal/tlspin"
 )
 
 // LogSettings are the log's settings as the Doctor page shows them.
@@ -64,15 +67,14 @@ func (s *Station) SetLogSettings(level string, sipTrace bool) (LogSettings, erro
 // Doctor runs the checks of phonebar doctor (internal/doctor) from the login screen: with server,
 // user and password as typed in the login form, each empty one taken from the saved login (the
 // password from the keyring). The report is kept for the diagnostics bundle. While an agent is
-// logged in it refuses: the doctor logs in on its own, which would end the agent's session.
+// logged in it uses the session instead (see sessionDoctor): a login of its own would end it.
 func (s *Station) Doctor(ctx context.Context, server, user, password string) (doctor.Report, error) {
-	if s.agent.State().HasSession() {
-		return doctor.Report{}, &problem.Problem{Code: problem.CodeUsage,
-			Message: "The doctor runs from the login screen: log out first (it logs in by itself, which would end this session)."}
-	}
 	st, err := s.cfg.Load()
 	if err != nil {
 		return doctor.Report{}, err // never without the saved pins
+	}
+	if s.agent.State().HasSession() {
+		return s.sessionDoctor(ctx, st), nil
 	}
 	if server == "" {
 		server = st.ServerURL
@@ -101,13 +103,47 @@ func (s *Station) Doctor(ctx context.Context, server, user, password string) (do
 		s.logs.Secret(password)
 		opts.Logger, opts.SIPTrace = slog.New(logging.SlogHandler(s.log.WithField("proc", "doctor"))), s.logs.SIPTrace
 	}
+	return s.runDoctor(ctx, opts), nil
+}
+
+// sessionDoctor runs the doctor while the agent is logged in: with the session's server, its SIP
+// account and the window's phone as they are (doctor.Options.Session), neither logging in again
+// nor registering a second phone. The microphone and speaker are left alone during a call.
+func (s *Station) sessionDoctor(ctx context.Context, st config.Settings) doctor.Report {
+	p := s.agent.Profile()
+	se := &doctor.Session{Who: fmt.Sprintf("%s (%s), typology %s", p.Name, p.Fullname, p.Typology)}
+	if acc, ok := s.agent.SIPAccount(); ok {
+		var pin tlspin.Fingerprint
+		if u, err := url.Parse(acc.WSURI); err == nil {
+			pin = st.Pins["https://"+u.Host]
+		}
+		a := phone.AccountFromMotion(acc, pin)
+		se.Account = &a
+		state, explain := s.Phone().Registration()
+		se.Registered, se.Registration = state == "registered", explain
+		if explain == "" {
+			se.Registration = "it is " + state + "."
+		}
+	}
+	opts := doctor.Options{Server: p.Server, Settings: st, SettingsPath: s.cfg.Path(), Session: se, AllowLoopback: true}
+	if s.LiveCalls() == 0 {
+		opts.Audio = s.audio
+	}
+	if s.logs != nil {
+		opts.Logger = slog.New(logging.SlogHandler(s.log.WithField("proc", "doctor")))
+	}
+	return s.runDoctor(ctx, opts)
+}
+
+// runDoctor runs the doctor and keeps its report for the diagnostics bundle.
+func (s *Station) runDoctor(ctx context.Context, opts doctor.Options) doctor.Report {
 	rep := doctor.Run(ctx, opts)
 	if s.logs != nil {
 		if err := diagnostics.SaveDoctor(s.logs.Dir(), rep); err != nil {
 			s.log.WithError(err).Warn("the doctor's report was not kept for the diagnostics bundle")
 		}
 	}
-	return rep, nil
+	return rep
 }
 
 // SaveDiagnostics writes the diagnostics bundle (internal/diagnostics) under a new name in the

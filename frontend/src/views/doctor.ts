@@ -1,7 +1,9 @@
 // The Doctor page: the checks of `phonebar doctor` (internal/doctor), one line per check with its
 // verdict, time and what to do; the log settings (level, SIP trace); and the diagnostics zip. It is
 // opened from the login screen, with the server, user and password of the login form (empty ones
-// mean the saved login): the doctor logs in by itself.
+// mean the saved login): the doctor logs in by itself; and from the bar's settings, in a sheet,
+// where it checks the session as it is (the Go side neither logs in again nor registers a second
+// phone).
 
 import "./doctor.css";
 import { asUIError, diagnostics, type DoctorCheck, type LogSettings } from "../api";
@@ -12,6 +14,8 @@ export interface DoctorLogin {
   server: string;
   user: string;
   password: string;
+  /** session: opened from the bar, for the session logged in (server, user and password empty). */
+  session?: boolean;
 }
 
 /** doctorLink is the login screen's way to the Doctor page: it reads the form when pressed. */
@@ -104,7 +108,7 @@ export function doctorView(login: DoctorLogin, onBack: () => void): HTMLElement 
     }
   });
 
-  const who = login.server ? `${login.user || "no user"} at ${login.server}` : "the saved login";
+  const who = login.session ? "this session" : login.server ? `${login.user || "no user"} at ${login.server}` : "the saved login";
   const el = h("section", { class: "doctor", id: "doctor" },
     h("header", {}, h("h1", {}, "Doctor"), back),
     h("p", { class: "who" }, `Checks everything a call needs, from the server to the speaker, for ${who}.`),

@@ -15,6 +15,7 @@ import { publish, measureLayout } from "../state";
 import "../bar.css";
 import { h, initials, isTyping, party, tickClocks, typologyLabel } from "../dom";
 import { audioPanel, type AudioProblem } from "./audio";
+import { doctorView } from "./doctor";
 import { phonePanel, who } from "./phone";
 import { confirmSheet, openSheet, sheet } from "./sheet";
 import { lineChoices, lineChooser } from "./line";
@@ -138,8 +139,17 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     ? lineChooser(a, "settings-line", async (l) => { await session.setLine(l); })
     : null;
   const settingsSheet = sheet("settings", "Settings", [...(lineSection ? [h("section", { class: "settings-line" }, lineSection.el)] : []), audioSection.el, h("section", { class: "settings-omni" }, h("h3", {}, "Omni Desktop"), omniNote),
-    h("button", { type: "button", class: "small ghost", id: "settings-shortcuts", onclick: () => shortcutSheet.show() }, "Keyboard shortcuts (F1)")]);
+    h("button", { type: "button", class: "small ghost", id: "settings-shortcuts", onclick: () => shortcutSheet.show() }, "Keyboard shortcuts (F1)"),
+    h("button", { type: "button", class: "small ghost", id: "settings-doctor", onclick: () => openDoctor() }, "Check the connection (Doctor)")]);
   gear.addEventListener("click", () => (settingsSheet.isOpen() ? settingsSheet.close() : settingsSheet.show()));
+  // The Doctor page over the bar, for this session (the doctor neither logs in again nor
+  // registers a second phone): drawn anew at each opening.
+  const doctorBody = h("div", { class: "doctor-sheet" });
+  const doctorSheet = sheet("doctor", "Doctor", [doctorBody], { onClose: () => publish({ screen: "home" }) });
+  const openDoctor = () => {
+    doctorBody.replaceChildren(doctorView({ server: "", user: "", password: "", session: true }, () => doctorSheet.close()));
+    doctorSheet.show();
+  };
   const shortcutSheet = sheet("shortcuts", "Keyboard shortcuts", [
     h("table", { class: "shortcuts" }, h("tbody", {}, ...shortcuts.map(([k, what]) => h("tr", {}, h("th", {}, h("kbd", {}, k)), h("td", {}, what))))),
   ]);
@@ -381,7 +391,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     deps.notices,
     phoneSection?.pad ?? null,
     phoneSection?.recent ?? null);
-  const el = h("main", { class: "home" }, top, body, settingsSheet.el, shortcutSheet.el);
+  const el = h("main", { class: "home" }, top, body, settingsSheet.el, shortcutSheet.el, doctorSheet.el);
   // The body scrolls only when the agent scrolls it: a focused element inside it may bring itself
   // into view, but the top area never leaves the window.
 
