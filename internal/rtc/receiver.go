@@ -136,22 +136,23 @@ func (r *receiver) retireLocked() {
 // next plays one frame: it returns the PCM for the Sink (valid until the next call) at rate, and
 // the period until the frame after it. ok is false while nothing is playing (before the first
 // packet, and while the buffer fills again after the far end went quiet): the Sink is then left
-// alone, as it was before audio arrived.
-func (r *receiver) next() (pcm []int16, rate int, period time.Duration, ok bool) {
+// alone, as it was before audio arrived. spare is how much earlier the frame could have been
+// played (jitter.Frame.Spare).
+func (r *receiver) next() (pcm []int16, rate int, period, spare time.Duration, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c := r.cur
 	if c == nil {
-		return nil, 0, codec.FrameDuration, false
+		return nil, 0, codec.FrameDuration, 0, false
 	}
 	silent := c.stats.Silent
 	c.play.NextFrame(c.pcm)
 	c.stats = c.play.Stats()
 	if c.stats.Silent != silent {
-		return nil, 0, c.frame, false
+		return nil, 0, c.frame, 0, false
 	}
 	r.out = append(r.out[:0], c.pcm...)
-	return r.out, c.dec.SampleRate(), c.frame, true
+	return r.out, c.dec.SampleRate(), c.frame, c.play.Spare(), true
 }
 
 // period is the packet time of the stream being played (20 ms before there is one).

@@ -36,7 +36,7 @@ func (c *clocked) pcmu(ssrc uint32, seq uint16, ts uint32, code byte, samples in
 // tick advances the clock by d and plays one frame: the level of its first sample, or ok false.
 func (c *clocked) tick(d time.Duration) (level int16, n int, ok bool) {
 	c.now = c.now.Add(d)
-	pcm, rate, _, ok := c.r.next()
+	pcm, rate, _, _, ok := c.r.next()
 	if !ok {
 		return 0, 0, false
 	}
@@ -47,7 +47,7 @@ func (c *clocked) tick(d time.Duration) (level int16, n int, ok bool) {
 func TestReceiverStreams(t *testing.T) {
 	c := newClocked(t)
 	const frame = 20 * time.Millisecond
-	_, _, _, ok := c.r.next()
+	_, _, _, _, ok := c.r.next()
 	assert.False(t, ok, "nothing plays before the first packet")
 	select {
 	case <-c.r.started:
@@ -143,7 +143,7 @@ func TestReceiverClosed(t *testing.T) {
 	c := newClocked(t)
 	c.r.close()
 	c.pcmu(1, 1, 160, 0x10, 160)
-	_, _, _, ok := c.r.next()
+	_, _, _, _, ok := c.r.next()
 	assert.False(t, ok, "a closed receiver takes nothing")
 }
 
@@ -210,6 +210,56 @@ func TestPullQueuesOnlyTheFrameBeingPlayed(t *testing.T) {
 			}
 			assert.Greater(t, heard, 40, "the far end's audio was pulled")
 			assert.LessOrEqual(t, most, frame-period, "at most the rest of one frame waits")
+		})
+	}
+}
+
+// The speaker takes back the delay the jitter buffer does not need where the far end is quiet, in
+// whole callbacks: on a clean stream played 17 ms after it arrives (12 ms more than the jitter
+// buffer's margin of 5 ms), quiet frames are shortened by one 10 ms callback, and the packets then
+// wait 7 ms; at 13 ms there is less than a callback to take back. Frames with sound are played whole
+// and keep their delay. The frames still line up with the callbacks: no more than the rest of one
+// frame waits after the jitter buffer.
+func TestPullTakesBackSpareDelayWhereQuiet(t *testing.T) {
+	tests := []struct {
+		name      string
+		code      byte // µ-law byte of every sample: 0xFF is silence, 0x10 loud
+		phase     time.Duration
+		wantSpare time.Duration
+	}{
+		{"quiet", 0xFF, 17 * time.Millisecond, 2 * time.Millisecond},
+		{"quiet, less than a callback to spare", 0xFF, 13 * time.Millisecond, 8 * time.Millisecond},
+		{"loud", 0x10, 17 * time.Millisecond, 12 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClocked(t)
+			s := &Session{rx: c.r, receiving: true}
+			const frame, callback = 20 * time.Millisecond, 10 * time.Millisecond
+			pcm := make([]int16, 480)
+			start := c.now
+			arrive := func(i int) time.Time { return start.Add(time.Duration(i) * frame) }
+			at := start.Add(tt.phase) // the speaker's first callback
+			sent := 0
+			var most time.Duration
+			for i := range 300 {
+				for ; !arrive(sent).After(at); sent++ {
+					c.now = arrive(sent)
+					c.pcmu(1, uint16(sent), uint32(160*sent), tt.code, 160)
+				}
+				c.now = at
+				s.Pull(pcm, 48000)
+				if i > 10 {
+					most = max(most, s.PlayoutQueued())
+				}
+				at = at.Add(callback)
+			}
+			var st Stats
+			c.r.fill(&st)
+			t.Logf("mean wait %v, spare left %v", st.JitterWait, c.r.cur.play.Spare())
+			assert.Zero(t, st.ConcealedFrames, "taking back delay never starves the speaker")
+			assert.InDelta(t, tt.wantSpare, c.r.cur.play.Spare(), float64(time.Millisecond), "spare delay left")
+			assert.LessOrEqual(t, most, frame-callback, "at most the rest of one frame waits")
 		})
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/audio/codec"
 	"github.com/phonebar/phonebar/internal/audio/dsp"
+	"github.com/phonebar/phonebar/internal/audio/jitter"
 	"github.com/phonebar/phonebar/internal/quality"
 )
 
@@ -442,9 +443,17 @@ func (s *Session) Pull(pcm []int16, rate int) bool {
 	defer s.pullMu.Unlock()
 	heard := len(s.pulled) > 0
 	for len(s.pulled) < len(pcm) {
-		frame, from, _, ok := s.rx.next()
+		frame, from, _, spare, ok := s.rx.next()
 		if !ok {
 			break
+		}
+		// The speaker's clock runs the playout: dropping part of a quiet frame makes it take the
+		// next one that much sooner, so the jitter buffer's delay follows the jitter measured
+		// rather than how the far end's clock and the speaker's happen to line up. Only whole
+		// requests of the speaker are dropped: a frame is then still taken when the one before has
+		// run out, and waits no less in the jitter buffer than skipping would leave it.
+		if quantum := time.Duration(len(pcm)) * time.Second / time.Duration(rate); quantum > 0 {
+			frame = jitter.Trim(frame, from, spare/quantum*quantum)
 		}
 		s.mu.Lock()
 		recv := s.receiving
@@ -496,7 +505,7 @@ func (s *Session) playLoop() {
 			return
 		case <-tick.C:
 		}
-		pcm, rate, next, ok := s.rx.next()
+		pcm, rate, next, _, ok := s.rx.next()
 		if next != period {
 			period = next
 			tick.Reset(period)

@@ -68,6 +68,13 @@ type Frame struct {
 	Next   *Packet // with StatusLost: the following packet when it is already here
 	// Delay is how long Packet waited in the buffer (StatusOK only).
 	Delay time.Duration
+	// Spare is how much earlier Packet could have been played and still been on time had it been
+	// as late as the latest packet of the last two seconds, with spareMargin to spare (StatusOK
+	// only; zero while the buffer deliberately holds more, for FEC). Whole frames of it are taken
+	// back by skipping; a playout that can drop part of a frame where it is quiet (Playout.Trim)
+	// takes back the rest, so that the delay follows the jitter to the millisecond rather than
+	// to the frame.
+	Spare time.Duration
 }
 
 // Options configure a Buffer. The zero value suits 20 ms frames of an 8 kHz (G.711) stream.
@@ -402,7 +409,7 @@ func (b *Buffer) Pop(now time.Time) Frame {
 		b.stats.Played++
 		d := now.Sub(p.Arrival)
 		b.waited += d
-		return Frame{Status: StatusOK, Packet: p, Delay: d}
+		return Frame{Status: StatusOK, Packet: p, Delay: d, Spare: b.spareOfLocked(p, now)}
 	}
 	if len(b.pkts) > 0 {
 		// Packets after the missing one are here: it is lost (or too late to wait for).
@@ -480,6 +487,23 @@ func (b *Buffer) spareLocked(now time.Time) bool {
 		t += period
 	}
 	return t-b.late >= spareMargin.Seconds()
+}
+
+// spareOfLocked is Frame.Spare for p played at now.
+func (b *Buffer) spareOfLocked(p Packet, now time.Time) time.Duration {
+	if len(b.transits) < transitWindow/4 || b.holdingLocked() {
+		return 0
+	}
+	t := float64(now.UnixNano())/1e9 - float64(p.Timestamp)/float64(b.clock)
+	period := float64(uint64(1)<<32) / float64(b.clock)
+	for t-b.late > period/2 {
+		t -= period
+	}
+	for b.late-t > period/2 {
+		t += period
+	}
+	spare := time.Duration((t - b.late) * 1e9)
+	return max(0, spare-spareMargin)
 }
 
 // spareMargin is how early the worst packet of the window must still have been for a frame to be

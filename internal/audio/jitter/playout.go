@@ -18,6 +18,7 @@ type Playout struct {
 	// fecAge counts the frames since a decoded packet last carried in-band FEC (fecFrames: none yet).
 	fecAge int
 	stats  PlayoutStats
+	spare  time.Duration // of the frame played last
 }
 
 // PlayoutStats count how frames were made: Decoded from their own packet, Concealed when it was
@@ -50,6 +51,7 @@ func NewPlayout(buf *Buffer, dec codec.Codec, now func() time.Time) *Playout {
 // NextFrame fills pcm (one frame at the codec's sample rate) with the next frame of playout.
 func (p *Playout) NextFrame(pcm []int16) {
 	f := p.buf.Pop(p.now())
+	p.spare = f.Spare
 	switch f.Status {
 	case StatusOK:
 		n, err := p.dec.Decode(f.Packet.Payload, pcm)
@@ -123,6 +125,30 @@ func (p *Playout) noteFEC(payload []byte) {
 
 func (p *Playout) remember(pcm []int16) {
 	p.last = append(p.last[:0], pcm...)
+}
+
+// Spare is Frame.Spare of the frame played last: how much earlier it could have been played.
+func (p *Playout) Spare() time.Duration { return p.spare }
+
+// trimQuietPeak is the loudest sample (about -40 dBFS) of a frame that may be shortened: silence,
+// a pause between words, comfort noise.
+const trimQuietPeak = 328
+
+// Trim drops spare of audio (the whole frame at most) from the start of pcm (one frame at rate)
+// when the whole frame is quiet, and returns what is left. A playout pulled by the speaker uses it
+// to take back delay the jitter buffer does not need (Frame.Spare) where nobody hears it; a frame
+// with sound in it is returned whole.
+func Trim(pcm []int16, rate int, spare time.Duration) []int16 {
+	n := min(int(int64(rate)*int64(spare)/int64(time.Second)), len(pcm))
+	if n <= 0 {
+		return pcm
+	}
+	for _, v := range pcm {
+		if v > trimQuietPeak || v < -trimQuietPeak {
+			return pcm
+		}
+	}
+	return pcm[n:]
 }
 
 // Stats returns the playout counters.

@@ -202,3 +202,28 @@ func TestPlayoutConcealsEachLossOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestTrim(t *testing.T) {
+	quiet := make([]int16, 160)
+	quiet[7] = -300 // a whisper of comfort noise
+	loud := make([]int16, 160)
+	loud[80] = 1000
+	tests := []struct {
+		name  string
+		pcm   []int16
+		spare time.Duration
+		want  int // samples left
+	}{
+		{"quiet, 3 ms spare", quiet, 3 * time.Millisecond, 160 - 24},
+		{"quiet, no spare", quiet, 0, 160},
+		{"quiet, more spare than the frame", quiet, 50 * time.Millisecond, 0},
+		{"sound in the frame", loud, 3 * time.Millisecond, 160},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Trim(tt.pcm, 8000, tt.spare)
+			assert.Len(t, got, tt.want)
+			assert.Equal(t, tt.pcm[len(tt.pcm)-len(got):], got, "the end of the frame is kept")
+		})
+	}
+}
