@@ -16,6 +16,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/desktop"
 	"github.com/phonebar/phonebar/internal/logging"
+	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/station"
 )
 
@@ -71,6 +72,7 @@ func Run(opts Options) error {
 			runtime.Show(ctx)
 		}
 	}
+	core.place = func() (omni.Place, bool) { return barPlace(windowCtx()) }
 	defer core.st.Close()
 
 	return wails.Run(&options.App{

@@ -6,6 +6,7 @@ import (
 	"github.com/phonebar/phonebar/internal/audio"
 	"github.com/phonebar/phonebar/internal/desk"
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/omni"
 	"github.com/phonebar/phonebar/internal/problem"
 	"github.com/phonebar/phonebar/internal/station"
 )
@@ -16,7 +17,8 @@ type core struct {
 	log        *logrus.Logger
 	emit       Emitter
 	st         *station.Station
-	quit, show func() // close the window, bring it to the front (set by Run)
+	quit, show func()                    // close the window, bring it to the front (set by Run)
+	place      func() (omni.Place, bool) // where the window is (set by Run)
 }
 
 func newCore(opts Options, emit Emitter) (*core, error) {
@@ -31,6 +33,7 @@ func newCore(opts Options, emit Emitter) (*core, error) {
 		MicLevel: func(l audio.Level) { emit.Emit(EventMicLevel, MicLevel{RMSDBFS: l.RMSDBFS, PeakDBFS: l.PeakDBFS}) },
 		MicCheck: func(r audio.CheckResult) { emit.Emit(EventMicCheck, micCheckView(r)) },
 		Show:     func() { c.show() },
+		Place:    func() (omni.Place, bool) { return c.place() },
 	}})
 	if err != nil {
 		return nil, err

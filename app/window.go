@@ -38,9 +38,26 @@ func RunOmniWindow(pipe io.Reader, log logrus.FieldLogger) error {
 	if err != nil {
 		return err
 	}
-	return runWebWindow(log, webWindow{title: w.Title(), program: "phonebar-omni", data: "omni", width: 1200, height: 820, minWidth: 640,
+	at, _ := w.Geometry()
+	return runWebWindow(log, webWindow{title: w.Title(), program: "phonebar-omni", data: "omni", width: at.W, height: at.H, minWidth: omni.WindowMinWidth,
 		handler: w, trust: w.Trust, beforeClose: w.BeforeClose,
 		started: func(ctx context.Context, win omni.Window) { w.Started(ctx, win, omni.AttachWebView) }})
+}
+
+// barPlace is where the bar's window is on its screen (false before the window exists), in the
+// logical pixels Wails gives and takes positions in.
+func barPlace(ctx context.Context) (p omni.Place, ok bool) {
+	if ctx != nil {
+		screens, _ := runtime.ScreenGetAll(ctx)
+		for _, s := range screens {
+			if s.IsCurrent || !ok {
+				p.Screen, ok = omni.Rect{W: s.Size.Width, H: s.Size.Height}, true
+			}
+		}
+		p.Bar.X, p.Bar.Y = runtime.WindowGetPosition(ctx)
+		p.Bar.W, p.Bar.H = runtime.WindowGetSize(ctx)
+	}
+	return p, ok
 }
 
 // webWindow is a helper process's web window: its own pages from handler, no Go bindings.

@@ -188,6 +188,8 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	})
 	screenshot(t, shots, "window-04-logged-in")
 
+	// The Omni Desktop opens beside the bar (the screen is 1280x900), not on top of it.
+	xdo(t, "windowmove", win, "0", "0")
 	key(t, win, "ctrl+d")
 	omniWin := waitWindow(t, "^Omni Desktop", 20*time.Second)
 	waitFor(t, "the Omni Desktop logged in by the hand-off", 30*time.Second, func() bool {
@@ -195,11 +197,12 @@ func TestWindowLoginTrustAndOmniDesktop(t *testing.T) {
 	})
 	web := d.sessions(d.login.Name, motion.ClientWeb)[0]
 	assert.Equal(t, motionsim.ViaAPI, web.Via, "the Omni Desktop's session was logged in over REST and handed over as a cookie")
-	// Side by side, as an agent would arrange them; the bar stays visible and usable.
-	xdo(t, "windowmove", win, "0", "0")
-	xdo(t, "windowmove", omniWin, "410", "0")
-	xdo(t, "windowsize", omniWin, "870", "820")
-	time.Sleep(1500 * time.Millisecond)
+	barAt := geometryOf(t, win)
+	waitFor(t, "the Omni Desktop beside the bar", 10*time.Second, func() bool {
+		at := geometryOf(t, omniWin)
+		return at.X >= barAt.X+barAt.W && at.X+at.W <= 1280 && at.W >= 640
+	})
+	time.Sleep(1500 * time.Millisecond) // only for the screenshot: the loaded page paints a little later
 	screenshot(t, shots, "window-05-omni-desktop")
 	waitWindow(t, "^Phonebar$", time.Second)
 

@@ -53,6 +53,9 @@ type Handoff struct {
 	// same choice, so that the server neither asks again nor moves the agent's calls.
 	Phone string `json:"phone,omitempty"`
 	Line  string `json:"line,omitempty"`
+	// Beside is where the bar is, for the window to open beside it; nil leaves the place to the
+	// system.
+	Beside *Place `json:"beside,omitempty"`
 }
 
 // ErrBadHandoff is returned when a handoff is incomplete or points anywhere but an https origin.

@@ -192,6 +192,20 @@ func (o *OmniWindow) Title() string {
 // Trust makes the window's web view accept the server's pinned certificate.
 func (o *OmniWindow) Trust() error { return TrustPinned(o.h) }
 
+// Geometry is where the window opens: beside the bar when the hand-off says where the bar is and
+// the screen has the room (ok), else at the default size where the system puts it.
+func (o *OmniWindow) Geometry() (r Rect, ok bool) {
+	if o.h.Beside != nil {
+		if r, ok := o.h.Beside.Beside(); ok {
+			return r, true
+		}
+	}
+	return Rect{W: WindowWidth, H: WindowHeight}, false
+}
+
+// mover is a window that can be moved (the Wails window; test recorders may not).
+type mover interface{ SetPosition(x, y int) }
+
 // ServeHTTP serves the window's own origin: the Controller's local pages.
 func (o *OmniWindow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
@@ -207,6 +221,11 @@ func (o *OmniWindow) Started(ctx context.Context, win Window, attach func(*Contr
 	o.mu.Lock()
 	o.ctx = ctx
 	o.mu.Unlock()
+	if r, ok := o.Geometry(); ok {
+		if m, can := win.(mover); can {
+			m.SetPosition(r.X, r.Y)
+		}
+	}
 	go func() {
 		v, err := attach(o.ctl)
 		if err != nil {

@@ -62,6 +62,11 @@ func (s *Station) OpenOmni(ctx context.Context) error {
 	if certPEM == "" {
 		h.Pin = ""
 	}
+	if s.hooks.Place != nil {
+		if at, ok := s.hooks.Place(); ok {
+			h.Beside = &at
+		}
+	}
 	if sso {
 		// Signed in with a provider: no password to type, a one-time code logs the window in.
 		if h.SignInCode, err = s.agent.WebCode(ctx); err != nil {

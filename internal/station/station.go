@@ -80,6 +80,8 @@ type Hooks struct {
 	MicCheck func(audio.CheckResult)
 	// Show: another start of the Phonebar (a clicked link) asks for the window in front.
 	Show func()
+	// Place says where the bar's window is, for the Omni Desktop to open beside it (false: unknown).
+	Place func() (omni.Place, bool)
 }
 
 // Station is the agent's workstation. Make one with New; Close stops it.
