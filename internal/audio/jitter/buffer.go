@@ -478,15 +478,7 @@ func (b *Buffer) spareLocked(now time.Time) bool {
 	if !ok || len(b.transits) < transitWindow/4 {
 		return false
 	}
-	t := float64(now.UnixNano())/1e9 - float64(p.Timestamp)/float64(b.clock)
-	period := float64(uint64(1)<<32) / float64(b.clock)
-	for t-b.late > period/2 {
-		t -= period
-	}
-	for b.late-t > period/2 {
-		t += period
-	}
-	return t-b.late >= spareMargin.Seconds()
+	return b.behindLatestLocked(p.Timestamp, now) >= spareMargin.Seconds()
 }
 
 // spareOfLocked is Frame.Spare for p played at now.
@@ -494,15 +486,7 @@ func (b *Buffer) spareOfLocked(p Packet, now time.Time) time.Duration {
 	if len(b.transits) < transitWindow/4 || b.holdingLocked() {
 		return 0
 	}
-	t := float64(now.UnixNano())/1e9 - float64(p.Timestamp)/float64(b.clock)
-	period := float64(uint64(1)<<32) / float64(b.clock)
-	for t-b.late > period/2 {
-		t -= period
-	}
-	for b.late-t > period/2 {
-		t += period
-	}
-	spare := time.Duration((t - b.late) * 1e9)
+	spare := time.Duration(b.behindLatestLocked(p.Timestamp, now) * 1e9)
 	return max(0, spare-spareMargin)
 }
 
@@ -516,6 +500,13 @@ func (b *Buffer) overdueLocked(now time.Time) bool {
 		return false
 	}
 	ts := b.lastTS + uint32(b.next-b.lastExt)*b.frameTS
+	return b.behindLatestLocked(ts, now) > b.frame.Seconds()/2
+}
+
+// behindLatestLocked is, in seconds, how much later than the window's latest packet (late) a packet
+// with RTP timestamp ts would arrive at now: its transit then, less late, with the timestamp's wrap
+// undone around the window.
+func (b *Buffer) behindLatestLocked(ts uint32, now time.Time) float64 {
 	t := float64(now.UnixNano())/1e9 - float64(ts)/float64(b.clock)
 	period := float64(uint64(1)<<32) / float64(b.clock)
 	for t-b.late > period/2 {
@@ -524,7 +515,7 @@ func (b *Buffer) overdueLocked(now time.Time) bool {
 	for b.late-t > period/2 {
 		t += period
 	}
-	return t > b.late+b.frame.Seconds()/2
+	return t - b.late
 }
 
 // Stats returns the counters so far.
