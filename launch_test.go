@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,7 +47,12 @@ func TestLaterStartHandsOver(t *testing.T) {
 			assert.Equal(t, tt.code, code)
 			assert.Equal(t, tt.out, out)
 			assert.Equal(t, tt.err, errOut)
-			assert.Equal(t, tt.sent, <-got)
+			select {
+			case r := <-got:
+				assert.Equal(t, tt.sent, r)
+			case <-time.After(10 * time.Second):
+				t.Errorf("the running instance got nothing; want %+v", tt.sent)
+			}
 		})
 	}
 	code, _, errOut := runArgs("tel:1", "tel:2")

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 
-	"github.com/Microsoft/go-winio"
 	"golang.org/x/sys/windows"
 )
 
@@ -30,18 +30,9 @@ func claim(opts Options) (net.Listener, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// Protected DACL: full access for this user only; remote clients are refused by go-winio.
-	ln, err := winio.ListenPipe(name, &winio.PipeConfig{SecurityDescriptor: "D:P(A;;GA;;;" + sid + ")", InputBufferSize: MaxMessage, OutputBufferSize: MaxMessage})
+	ln, err := listenPipe(name, sid)
 	if err != nil {
-		if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_PIPE_BUSY) || errors.Is(err, os.ErrExist) {
-			return nil, nil, ErrRunning
-		}
-		// Another process may hold the name in a way Windows words otherwise: ask it.
-		if c, derr := winio.DialPipe(name, nil); derr == nil {
-			c.Close()
-			return nil, nil, ErrRunning
-		}
-		return nil, nil, fmt.Errorf("instance: %w", err)
+		return nil, nil, err
 	}
 	return ln, func() {}, nil
 }
@@ -51,38 +42,70 @@ func dial(ctx context.Context, opts Options) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := winio.DialPipeContext(ctx, name)
+	h, err := openPipe(ctx, name)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
-			return nil, ErrNotRunning
-		}
-		return nil, fmt.Errorf("instance: %w", err)
-	}
-	if err := checkServer(c, name); err != nil {
-		c.Close()
 		return nil, err
 	}
-	return c, nil
+	if err := checkServer(h, name); err != nil {
+		windows.CloseHandle(h) //nolint:errcheck // nothing was sent
+		return nil, err
+	}
+	return &pipeConn{File: os.NewFile(uintptr(h), name), addr: pipeAddr(name)}, nil
 }
 
-// checkServer makes sure that the process serving the pipe c runs as this user before anything
-// is sent: a program of another user may have created the pipe's name first (squatting) to read
-// the numbers dialled. The pipe's DACL guards the other way round only.
-func checkServer(c net.Conn, name string) error {
-	f, ok := c.(interface{ Fd() uintptr })
-	if !ok {
-		return fmt.Errorf("instance: the pipe %s gives no handle to check who serves it", name)
+// openPipe opens the pipe as a client (overlapped, for deadlines), waiting while its instance is
+// busy (the server between two clients). SECURITY_SQOS_PRESENT|SECURITY_ANONYMOUS: whoever serves
+// the name cannot act as this user with the connection, even before checkServer has looked.
+func openPipe(ctx context.Context, name string) (windows.Handle, error) {
+	n, err := windows.UTF16PtrFromString(name)
+	if err != nil {
+		return 0, fmt.Errorf("instance: pipe name %q: %w", name, err)
 	}
+	for {
+		h, err := windows.CreateFile(n, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
+			windows.FILE_FLAG_OVERLAPPED|windows.SECURITY_SQOS_PRESENT|windows.SECURITY_ANONYMOUS, 0)
+		switch {
+		case err == nil:
+			return h, nil
+		case errors.Is(err, windows.ERROR_FILE_NOT_FOUND):
+			return 0, ErrNotRunning
+		case !errors.Is(err, windows.ERROR_PIPE_BUSY):
+			return 0, fmt.Errorf("instance: %s: %w", name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("instance: %s stays busy: %w", name, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// checkServer makes sure that the process serving the pipe h (a client's handle) runs as this
+// user before anything is sent: a program of another user may have created the pipe's name first
+// (squatting) to read the numbers dialled. The pipe's DACL guards the other way round only.
+func checkServer(h windows.Handle, name string) error {
 	me, err := windows.GetCurrentProcessToken().GetTokenUser()
 	if err != nil {
 		return fmt.Errorf("instance: who am I: %w", err)
 	}
-	pid, sid, err := pipeServer(windows.Handle(f.Fd()))
+	pid, sid, err := pipeServer(h)
 	return sameUser(name, pid, sid, err, me.User.Sid)
 }
 
 // pipeServer is the process ID and the user of the process that serves the pipe h (a client's
 // handle).
+//
+// It asks for the least access that tells the user: PROCESS_QUERY_LIMITED_INFORMATION on the
+// process (what OpenProcessToken needs, per its documentation) and TOKEN_QUERY on its token.
+//
+// An elevated Phonebar (started "as administrator") has the same user SID as the user's other
+// programs, so the comparison holds for it. Whether a non-elevated `phonebar dial` may open it is
+// what is not known: Microsoft's OpenProcessToken page says a non-elevated process gets a handle to
+// an elevated one when both were started from the same account, but TOKEN_QUERY is then checked
+// against the elevated token's own DACL, and nothing of this can be tried here (Wine has no
+// integrity levels nor UAC). If Windows refuses, the client sends nothing and says so (ErrImpostor,
+// "a user it could not tell (Access is denied.)"): safe, but a link clicked while an elevated
+// Phonebar runs is then not dialled. The Phonebar needs no elevation for anything it does.
 func pipeServer(h windows.Handle) (pid uint32, user *windows.SID, err error) {
 	if err := windows.GetNamedPipeServerProcessId(h, &pid); err != nil {
 		return 0, nil, fmt.Errorf("the pipe's server process: %w", err)

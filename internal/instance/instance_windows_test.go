@@ -3,7 +3,10 @@ package instance
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,9 +20,8 @@ func testPipe(t *testing.T) string {
 	return fmt.Sprintf(`\\.\pipe\phonebar-test-%d-%d`, os.Getpid(), time.Now().UnixNano())
 }
 
-// TestPipeClaimSendClose hands a request over the real named pipe (go-winio). It does not run
-// under Wine 8, whose pipes differ from Windows' where go-winio relies on them (see
-// .ci/windows/wine-pipe-repro.c); it is for a real Windows machine.
+// TestPipeClaimSendClose hands a request over the real named pipe: claimed once, a second claim
+// refused, the request and the reply carried, the name released by Close and claimable again.
 func TestPipeClaimSendClose(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	opts := Options{Pipe: testPipe(t)}
@@ -40,8 +42,109 @@ func TestPipeClaimSendClose(t *testing.T) {
 	assert.Equal(t, Reply{OK: true, Message: "Dialling tel:+3906123"}, rep)
 	assert.Equal(t, Request{Dial: "tel:+3906123", Show: true}, <-got)
 	require.NoError(t, srv.Close())
+	require.NoError(t, srv.Close(), "closing twice is harmless")
 	_, err = Send(ctx, opts, Request{Dial: "*43"})
 	require.ErrorIs(t, err, ErrNotRunning, "released")
+
+	again, err := Claim(opts)
+	require.NoError(t, err, "claimable again after Close")
+	require.NoError(t, again.Close(), "closed without serving")
+}
+
+// TestPipeManyClientsAtOnce: clients that come together are all served, each getting its own
+// reply (a client that finds the instance busy waits for the next one).
+func TestPipeManyClientsAtOnce(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	opts := Options{Pipe: testPipe(t)}
+	srv, err := Claim(opts)
+	require.NoError(t, err)
+	defer srv.Close()
+	srv.Serve(func(r Request) Reply { return Reply{OK: true, Message: "Dialling " + r.Dial} })
+
+	const clients = 16
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errs := make(chan error, clients)
+	for i := range clients {
+		go func() {
+			dial := fmt.Sprintf("+39%d", i)
+			rep, err := Send(ctx, opts, Request{Dial: dial})
+			if err == nil && rep.Message != "Dialling "+dial {
+				err = fmt.Errorf("client %d got %q", i, rep.Message)
+			}
+			errs <- err
+		}()
+	}
+	for range clients {
+		assert.NoError(t, <-errs)
+	}
+}
+
+// rawClient opens the pipe as any client could, without Send's checks and protocol (overlapped,
+// so that a read and a write may wait at once).
+func rawClient(t *testing.T, name string) *os.File {
+	n, err := windows.UTF16PtrFromString(name)
+	require.NoError(t, err)
+	h, err := windows.CreateFile(n, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, windows.FILE_FLAG_OVERLAPPED, 0)
+	require.NoError(t, err)
+	return os.NewFile(uintptr(h), name)
+}
+
+// TestPipeBadRequestsAnswered: a request that is not JSON, or longer than MaxMessage, is answered
+// BAD_REQUEST and never reaches the handler.
+func TestPipeBadRequestsAnswered(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	opts := Options{Pipe: testPipe(t)}
+	srv, err := Claim(opts)
+	require.NoError(t, err)
+	defer srv.Close()
+	var called atomic.Bool
+	srv.Serve(func(Request) Reply { called.Store(true); return Reply{OK: true} })
+
+	tests := []struct{ name, send string }{
+		{"not JSON", "dial me\n"},
+		{"too long", `{"dial":"` + strings.Repeat("1", 2*MaxMessage) + `"}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := rawClient(t, opts.Pipe)
+			defer c.Close()
+			// The server reads at most MaxMessage bytes and answers; the rest of a long request
+			// may find the pipe closed.
+			go func() { _, _ = c.Write([]byte(tt.send)) }()
+			b, _ := io.ReadAll(io.LimitReader(c, 512))
+			assert.Contains(t, string(b), `"code":"BAD_REQUEST"`)
+		})
+	}
+	assert.False(t, called.Load(), "the handler never sees a bad request")
+}
+
+// TestPipeSilentClientIsDropped: a client that connects and sends nothing is cut off after
+// IOTimeout, and meanwhile others are served (each connection has its own instance).
+func TestPipeSilentClientIsDropped(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	opts := Options{Pipe: testPipe(t)}
+	srv, err := Claim(opts)
+	require.NoError(t, err)
+	defer srv.Close()
+	srv.Serve(func(r Request) Reply { return Reply{OK: true, Message: "Dialling " + r.Dial} })
+
+	silent := rawClient(t, opts.Pipe)
+	defer silent.Close()
+	ended := make(chan struct{})
+	start := time.Now()
+	go func() { _, _ = io.ReadAll(silent); close(ended) }()
+
+	rep, err := Send(context.Background(), opts, Request{Dial: "*43"})
+	require.NoError(t, err, "served while the silent client waits")
+	assert.Equal(t, "Dialling *43", rep.Message)
+
+	select {
+	case <-ended:
+		assert.GreaterOrEqual(t, time.Since(start), IOTimeout-time.Second, "not before the deadline")
+	case <-time.After(IOTimeout + 15*time.Second):
+		t.Fatal("the silent client was never cut off")
+	}
 }
 
 // TestPipeServerIsFound: a client of a real pipe finds the process that serves it and its user
