@@ -16,6 +16,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/rtctest"
+	"github.com/phonebar/phonebar/internal/testenv"
 )
 
 // TestDiagnosticsHoldNoSecretThroughKamailio is the canary test through a real SIP server: an
@@ -79,7 +80,7 @@ func TestDiagnosticsHoldNoSecretThroughKamailio(t *testing.T) {
 		require.NoError(t, err)
 		assertNoCanary(t, f, string(body), sipPW)
 	}
-	entries := readZip(t, bundle)
+	entries := testenv.ReadZip(t, bundle)
 	for name, body := range entries {
 		assertNoCanary(t, name, body, sipPW)
 	}

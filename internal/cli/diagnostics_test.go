@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/phonebar/phonebar/internal/logging"
+	"github.com/phonebar/phonebar/internal/testenv"
 )
 
 // The canary: a Motion password and a SIP password that must never be written anywhere, made
@@ -87,7 +86,7 @@ func TestDiagnosticsHoldNoSecret(t *testing.T) {
 	}
 
 	// The bundle.
-	entries := readZip(t, bundle)
+	entries := testenv.ReadZip(t, bundle)
 	for name, body := range entries {
 		assertNoCanary(t, name, body, motionPW, sipPW)
 	}
@@ -161,24 +160,7 @@ func TestDiagnosticsBadOut(t *testing.T) {
 
 	var out, errb syncBuf
 	require.Equal(t, 0, Run(ctx, []string{"diagnostics", "--no-audio", "--out", existing, "--force"}, Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}), errb.String())
-	assert.Contains(t, readZip(t, existing), "README.txt", "--force replaced it with a bundle")
-}
-
-func readZip(t *testing.T, path string) map[string]string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	require.NoError(t, err)
-	defer zr.Close()
-	out := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		require.NoError(t, err)
-		out[f.Name] = string(b)
-	}
-	return out
+	assert.Contains(t, testenv.ReadZip(t, existing), "README.txt", "--force replaced it with a bundle")
 }
 
 func assertNoCanary(t *testing.T, where, body string, canaries ...string) {

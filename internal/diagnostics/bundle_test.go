@@ -1,10 +1,8 @@
 package diagnostics
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,24 +16,8 @@ import (
 	"github.com/phonebar/phonebar/internal/history"
 	"github.com/phonebar/phonebar/internal/logging"
 	"github.com/phonebar/phonebar/internal/quality"
+	"github.com/phonebar/phonebar/internal/testenv"
 )
-
-func unzip(t *testing.T, path string) map[string]string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	require.NoError(t, err)
-	defer zr.Close()
-	out := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		require.NoError(t, err)
-		out[f.Name] = string(b)
-	}
-	return out
-}
 
 // TestBundleParts: each part is there with what it promises, and a secret written into a log file
 // by anything (an older build, a library writing text) does not reach the zip.
@@ -62,7 +44,7 @@ func TestBundleParts(t *testing.T) {
 	got, err := Save(context.Background(), out, false, Sources{LogDir: logDir, Settings: store, History: hist, Secrets: []string{secret}})
 	require.NoError(t, err)
 	assert.Equal(t, out, got)
-	parts := unzip(t, out)
+	parts := testenv.ReadZip(t, out)
 	for name, body := range parts {
 		assert.NotContains(t, body, secret, name)
 		assert.NotContains(t, body, "0123456789abcdef0123456789abcdef", name)
@@ -83,7 +65,7 @@ func TestBundleSaysWhatIsMissing(t *testing.T) {
 	dir := t.TempDir()
 	path, err := Save(context.Background(), filepath.Join(dir, "b.zip"), false, Sources{LogDir: filepath.Join(dir, "none")})
 	require.NoError(t, err)
-	readme := unzip(t, path)["README.txt"]
+	readme := testenv.ReadZip(t, path)["README.txt"]
 	assert.Contains(t, readme, "no SIP trace")
 	assert.Contains(t, readme, "the doctor has not run yet")
 	assert.Contains(t, readme, "no call history here")
@@ -117,7 +99,7 @@ func TestSaveRefusesToReplace(t *testing.T) {
 	assert.Equal(t, "keep me", string(b))
 	_, err = Save(context.Background(), p, true, Sources{})
 	require.NoError(t, err)
-	assert.Contains(t, unzip(t, p), "README.txt")
+	assert.Contains(t, testenv.ReadZip(t, p), "README.txt")
 }
 
 func TestParseLevel(t *testing.T) {

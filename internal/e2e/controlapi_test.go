@@ -90,11 +90,7 @@ func TestControlAPIFromACRMPage(t *testing.T) {
 	evilSrv.Config.Handler = http.HandlerFunc(serve)
 
 	shots := shotsDir(t)
-	app := startApp(t, home)
-	win := app.waitUI(t)
-	typeText(t, win, d.login.Password)
-	key(t, win, "Return")
-	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+	app, _ := d.loginRegistered(t, home)
 	waitFor(t, "the control API to listen", 10*time.Second, logHas(app, `msg="control API listening"`))
 
 	// Chromium resolves rebind.test to 127.0.0.1, as a rebinding attacker's DNS would.

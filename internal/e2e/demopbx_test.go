@@ -30,11 +30,7 @@ func TestWindowDemoPBX(t *testing.T) {
 	d := newDemo(t, motion.TypologyWebRTC)
 	home := homeFor(t, d, nil)
 	shots := shotsDir(t)
-	app := startApp(t, home)
-	win := app.waitUI(t)
-	typeText(t, win, d.login.Password)
-	key(t, win, "Return")
-	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+	app, win := d.loginRegistered(t, home)
 	require.NotEmpty(t, d.sim.PBXCalls().Registrations)
 
 	rows := func() []pbx.CallInfo { return d.sim.PBXCalls().Rows }

@@ -3,18 +3,12 @@
 package e2e
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
-	"github.com/phonebar/phonebar/internal/diagnostics"
 	"github.com/phonebar/phonebar/internal/doctor"
-	"github.com/phonebar/phonebar/internal/motion"
 )
 
 // TestWindowDoctorFromTheBar: a WebRTC agent of the demo server, logged in, opens the Doctor from
@@ -23,12 +17,7 @@ import (
 // the session), STUN and TURN and the sound devices are checked, and there is no test call. When
 // the Doctor closes, the agent is still logged in with the phone registered.
 func TestWindowDoctorFromTheBar(t *testing.T) {
-	d := newDemo(t, motion.TypologyWebRTC)
-	home := homeFor(t, d, nil)
-	userHome := t.TempDir()
-	t.Setenv("HOME", userHome)
-	t.Setenv("XDG_STATE_HOME", filepath.Join(userHome, "state"))
-	logDir := filepath.Join(userHome, "state", "phonebar", "logs")
+	d, home, _, logDir := doctorSetup(t)
 	shots := shotsDir(t)
 
 	app, win := openBar(t, d, home, 400, 660)
@@ -44,10 +33,7 @@ func TestWindowDoctorFromTheBar(t *testing.T) {
 	})
 	shot := screenshot(t, shots, "doctor-bar-01-report")
 
-	b, err := os.ReadFile(filepath.Join(logDir, diagnostics.DoctorFileName))
-	require.NoError(t, err, "the doctor's report in the log folder")
-	var rep doctor.Report
-	require.NoError(t, json.Unmarshal(b, &rep))
+	rep := doctorReport(t, logDir)
 	t.Logf("doctor report (screenshot %s):", shot)
 	var names []string
 	byName := map[string]doctor.Check{}

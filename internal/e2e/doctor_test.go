@@ -3,9 +3,7 @@
 package e2e
 
 import (
-	"archive/zip"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/phonebar/phonebar/internal/diagnostics"
 	"github.com/phonebar/phonebar/internal/doctor"
 	"github.com/phonebar/phonebar/internal/motion"
+	"github.com/phonebar/phonebar/internal/testenv"
 )
 
 // TestWindowDoctorPage opens the Doctor page from the login screen of a WebRTC agent of the demo
@@ -25,13 +24,7 @@ import (
 // from its button and sees one line per check; then turns the log level up and saves the
 // diagnostics zip from the page, which holds the doctor's report and no trace of the password.
 func TestWindowDoctorPage(t *testing.T) {
-	d := newDemo(t, motion.TypologyWebRTC)
-	home := homeFor(t, d, nil)
-	userHome := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(userHome, "Downloads"), 0o700))
-	t.Setenv("HOME", userHome) // the zip goes to ~/Downloads
-	t.Setenv("XDG_STATE_HOME", filepath.Join(userHome, "state"))
-	logDir := filepath.Join(userHome, "state", "phonebar", "logs")
+	d, home, userHome, logDir := doctorSetup(t)
 	shots := shotsDir(t)
 
 	app := startApp(t, home)
@@ -48,10 +41,7 @@ func TestWindowDoctorPage(t *testing.T) {
 	shot := screenshot(t, shots, "doctor-01-report")
 
 	// What the page showed is the report the doctor kept for the bundle: one line per check.
-	b, err := os.ReadFile(filepath.Join(logDir, diagnostics.DoctorFileName))
-	require.NoError(t, err, "the doctor's report in the log folder")
-	var rep doctor.Report
-	require.NoError(t, json.Unmarshal(b, &rep))
+	rep := doctorReport(t, logDir)
 	byName := map[string]doctor.Check{}
 	for _, c := range rep.Checks {
 		byName[c.Name] = c
@@ -79,7 +69,7 @@ func TestWindowDoctorPage(t *testing.T) {
 	zips, err := filepath.Glob(filepath.Join(userHome, "Downloads", "phonebar-diagnostics-*.zip"))
 	require.NoError(t, err)
 	require.Len(t, zips, 1)
-	parts := readZipFile(t, zips[0])
+	parts := testenv.ReadZip(t, zips[0])
 	for _, want := range []string{"README.txt", "versions.json", "settings.json", "devices.json", "doctor-last.json", "logs/phonebar.log", "logs/sip-trace.log"} {
 		assert.Contains(t, parts, want)
 	}
@@ -95,20 +85,26 @@ func TestWindowDoctorPage(t *testing.T) {
 	assert.NotContains(t, app.log.String(), d.login.Password)
 }
 
-// readZipFile returns every file of a zip by name.
-func readZipFile(t *testing.T, path string) map[string]string {
+// doctorSetup is the demo server and the homes of the Doctor's window tests: a WebRTC agent, and a
+// user home of the test's own (HOME, where the zip goes to ~/Downloads, and XDG_STATE_HOME, where
+// the logs and the doctor's report are kept) with its log folder.
+func doctorSetup(t *testing.T) (d *demo, home, userHome, logDir string) {
 	t.Helper()
-	zr, err := zip.OpenReader(path)
-	require.NoError(t, err)
-	defer zr.Close()
-	out := map[string]string{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		require.NoError(t, err)
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		require.NoError(t, err)
-		out[f.Name] = string(b)
-	}
-	return out
+	d = newDemo(t, motion.TypologyWebRTC)
+	home = homeFor(t, d, nil)
+	userHome = t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(userHome, "Downloads"), 0o700))
+	t.Setenv("HOME", userHome)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(userHome, "state"))
+	return d, home, userHome, filepath.Join(userHome, "state", "phonebar", "logs")
+}
+
+// doctorReport reads the report the doctor kept in the log folder for the diagnostics bundle.
+func doctorReport(t *testing.T, logDir string) doctor.Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(logDir, diagnostics.DoctorFileName))
+	require.NoError(t, err, "the doctor's report in the log folder")
+	var rep doctor.Report
+	require.NoError(t, json.Unmarshal(b, &rep))
+	return rep
 }

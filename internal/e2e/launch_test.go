@@ -102,11 +102,7 @@ func TestClickToDialAndScreenPop(t *testing.T) {
 		return n
 	}
 
-	app := startApp(t, home)
-	win := app.waitUI(t)
-	typeText(t, win, d.login.Password)
-	key(t, win, "Return")
-	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+	app, win := d.loginRegistered(t, home)
 
 	// A clicked tel: link: the desktop starts a second Phonebar, which hands it over and ends.
 	start := time.Now()
@@ -225,11 +221,7 @@ func TestScreenPopInTheOmniWindow(t *testing.T) {
 		return n
 	}
 
-	app := startApp(t, home)
-	win := app.waitUI(t)
-	typeText(t, win, d.login.Password)
-	key(t, win, "Return")
-	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+	app, win := d.loginRegistered(t, home)
 	app.waitState(t, "the bar drawn", 10*time.Second, func(s uiState) bool { return s.Screen == "home" })
 	key(t, win, "ctrl+d")
 	omniWin := waitWindow(t, "^Omni Desktop", 20*time.Second)

@@ -42,6 +42,18 @@ type demo struct {
 	evilPosts int
 }
 
+// loginRegistered starts the Phonebar for home, logs in with the demo login typed into the first
+// screen, and waits until its softphone is registered with the demo PBX.
+func (d *demo) loginRegistered(t testing.TB, home string) (*appProc, string) {
+	t.Helper()
+	app := startApp(t, home)
+	win := app.waitUI(t)
+	typeText(t, win, d.login.Password)
+	key(t, win, "Return")
+	waitFor(t, "the softphone to register with the demo PBX", 20*time.Second, logHas(app, `msg="phone registration" state=registered`))
+	return app, win
+}
+
 func newDemo(t testing.TB, typology string) *demo {
 	t.Helper()
 	return newDemoWith(t, typology, nil)

@@ -101,14 +101,7 @@ func TestCallSurvivesAddressChange(t *testing.T) {
 	})
 
 	t.Run("hold and resume from both sides after the change", func(t *testing.T) {
-		require.NoError(t, c.Hold(ctx, false))
-		b.WaitFor(ctx, "held by the agent", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
-		require.NoError(t, c.Resume(ctx))
-		b.WaitFor(ctx, "resumed by the agent", func(b *rtctest.Browser) bool { return !b.State().RemoteHeld })
-		eventually(ctx, t, "the browser puts the call on hold", b.Hold)
-		a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventHeld && ev.Remote })
-		eventually(ctx, t, "the browser takes the call off hold", b.Unhold)
-		a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventActive && ev.Remote })
+		holdBothWays(ctx, t, a, b, c)
 		flowing("after hold and resume")
 	})
 
@@ -150,14 +143,7 @@ func TestCallSurvivesAddressChange(t *testing.T) {
 		t.Logf("address change with a reconnection -> registered again %v; audio back at the agent %v, at the browser %v (2 shared cores under load)",
 			registered.Sub(changed).Round(time.Millisecond), agentBack.Round(time.Millisecond), browserBack.Round(time.Millisecond))
 		flowing("after the change with a reconnection")
-		require.NoError(t, c.Hold(ctx, false))
-		b.WaitFor(ctx, "held by the agent", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
-		require.NoError(t, c.Resume(ctx))
-		b.WaitFor(ctx, "resumed by the agent", func(b *rtctest.Browser) bool { return !b.State().RemoteHeld })
-		eventually(ctx, t, "the browser puts the call on hold", b.Hold)
-		a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventHeld && ev.Remote })
-		eventually(ctx, t, "the browser takes the call off hold", b.Unhold)
-		a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventActive && ev.Remote })
+		holdBothWays(ctx, t, a, b, c)
 		flowing("after hold and resume")
 	})
 

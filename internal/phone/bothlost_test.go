@@ -87,15 +87,7 @@ func TestBothEndsLostConnections(t *testing.T) {
 			t.Logf("registered again after the loss: agent %v, browser by %v (JsSIP waits 2 s or more before reconnecting); call moved by %v",
 				agentBack.Sub(lost).Round(time.Millisecond), browserBack.Round(time.Millisecond), time.Since(lost).Round(time.Millisecond))
 
-			require.NoError(t, c.Hold(ctx, false), "hold by the agent")
-			b.WaitFor(ctx, "held by the agent", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
-			require.NoError(t, c.Resume(ctx), "resume by the agent")
-			b.WaitFor(ctx, "resumed by the agent", func(b *rtctest.Browser) bool { return !b.State().RemoteHeld })
-			// JsSIP starts no re-INVITE while one is under way: ask again.
-			eventually(ctx, t, "the browser puts the call on hold", b.Hold)
-			a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventHeld && ev.Remote && ev.Call == c })
-			eventually(ctx, t, "the browser takes the call off hold", b.Unhold)
-			a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventActive && ev.Remote && ev.Call == c })
+			holdBothWays(ctx, t, a, b, c)
 			in, browserIn := c.Stats().PacketsIn, b.Stats().In
 			eventually(ctx, t, "audio flows both ways", func() bool {
 				return c.Stats().PacketsIn > in+25 && b.Stats().In > browserIn+25

@@ -63,6 +63,21 @@ func (a *agent) wait(ctx context.Context, t *testing.T, match func(phone.Event) 
 	}
 }
 
+// holdBothWays holds and resumes call c from the agent, then from the browser b, each side seeing
+// the other's request. JsSIP starts no re-INVITE while one is under way, so its requests are asked
+// again until taken.
+func holdBothWays(ctx context.Context, t *testing.T, a *agent, b *rtctest.Browser, c *phone.Call) {
+	t.Helper()
+	require.NoError(t, c.Hold(ctx, false), "hold by the agent")
+	b.WaitFor(ctx, "held by the agent", func(b *rtctest.Browser) bool { return b.State().RemoteHeld })
+	require.NoError(t, c.Resume(ctx), "resume by the agent")
+	b.WaitFor(ctx, "resumed by the agent", func(b *rtctest.Browser) bool { return !b.State().RemoteHeld })
+	eventually(ctx, t, "the browser puts the call on hold", b.Hold)
+	a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventHeld && ev.Remote && ev.Call == c })
+	eventually(ctx, t, "the browser takes the call off hold", b.Unhold)
+	a.wait(ctx, t, func(ev phone.Event) bool { return ev.Kind == phone.EventActive && ev.Remote && ev.Call == c })
+}
+
 func kind(k phone.EventKind) func(phone.Event) bool {
 	return func(ev phone.Event) bool { return ev.Kind == k }
 }
