@@ -3,6 +3,7 @@
 // (Session.UIState), which logs it as one JSON line. It never holds what the agent typed.
 
 import { session } from "./api";
+import { refitAll } from "./fit";
 
 export interface UIState {
   /** "login", "password-change", "home" or "" before the first screen. */
@@ -121,6 +122,8 @@ export function measureLayout(): void {
   // hidden, and reading a rectangle lays the page out anyway.
   window.setTimeout(() => {
     measuring = false;
+    // Names shortened to their room are fitted again first: the room may have changed.
+    refitAll();
     const els: Layout["els"] = {};
     document.querySelectorAll<HTMLElement>("[data-layout]").forEach((el) => {
       if (!el.isConnected || el.getClientRects().length === 0) return; // not rendered
@@ -134,8 +137,10 @@ export function measureLayout(): void {
 /**
  * clippedText lists the text cut in the parts of the bar marked data-clipcheck (the call cards, the
  * status banner, the incoming call): an element whose content is wider than its box, or that
- * reaches past the part's edge. A name or number marked .fit may end in an ellipsis, provided its
- * title holds the whole text and at least a few characters show.
+ * reaches past the part's edge. A name or number marked .fit may be shortened by fit.ts: it then
+ * ends in an ellipsis with no space or dash before it, shows at least three characters, and its
+ * title holds the whole text. The browser's own ellipsis (text-overflow) counts as cut: it may
+ * follow a space and leaves a gap after it ("Maria …  · 00:00").
  */
 function clippedText(): string[] {
   const out: string[] = [];
@@ -150,7 +155,12 @@ function clippedText(): string[] {
       const say = (why: string) => out.push(`${where}: ${el.className || el.tagName.toLowerCase()} “${text}” ${why}`);
       if (r.width > 0 && (r.left < box.left - 0.5 || r.right > box.right + 0.5)) return say("past the edge");
       if (el.classList.contains("fit")) {
-        if (el.scrollWidth > el.clientWidth + 1 && (el.title.trim() !== (el.textContent ?? "").trim() || el.clientWidth < 24)) say("cut without its whole text");
+        const shown = el.textContent ?? "";
+        if (el.scrollWidth > el.clientWidth + 1) return say("cut by the browser");
+        if (el.dataset.cut !== "true") return;
+        if (el.title !== el.dataset.full || !shown.endsWith("…") || !(el.dataset.full ?? "").startsWith(shown.slice(0, -1))) return say("shortened without its whole text");
+        if (/[\s\-–—·,.;:/(]…$/u.test(shown)) return say("shortened after a space or a dash");
+        if ([...shown].length < 4) return say("shortened to nothing");
         return;
       }
       if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) say("cut");

@@ -34,7 +34,8 @@ var barSizes = []struct{ w, h int }{{400, 660}, {340, 520}}
 //   - Log out during a call asks first; F1 shows the shortcuts; Ctrl+, the settings.
 //   - Every state reads whole: no text in the call cards, the status banner or the incoming call is
 //     cut (a muted call on hold, a caller with a long name); only a name may end in an ellipsis,
-//     with its whole text in its title.
+//     put there by the bar (frontend/src/fit.ts: no space or dash before it, no gap after it, at
+//     least three characters, the whole text in its title), never by the browser's text-overflow.
 //
 // Screenshots of each state go to PHONEBAR_SHOTS (bar-WxH-NN-*.png).
 func TestWindowBarLayout(t *testing.T) {
@@ -138,7 +139,8 @@ func barLayout(t *testing.T, w, h int) {
 	s = app.waitState(t, "the second call muted", 10*time.Second, func(s uiState) bool { return s.call(second).Muted })
 	assert.Contains(t, s.Status, "Muted")
 	assert.Contains(t, s.Status, "+1 held")
-	requireWhole(t, app)
+	assert.Contains(t, s.Status, longName, "the published status has the name whole, where the banner shortens it")
+	requireWhole(t, app) // no browser's ellipsis: "Maria …  · 00:00" had a space and a gap before the "·"
 	shot("06b-muted-and-held")
 
 	// The second customer leaves; the agent consults *43 while the first waits on hold.

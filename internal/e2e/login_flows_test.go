@@ -678,7 +678,9 @@ func TestLoginExternalLine(t *testing.T) {
 	})
 	for _, width := range []int{400, 340} {
 		xdo(t, "windowsize", "--sync", win, strconv.Itoa(width), "660")
-		s := app.waitState(t, "the choice laid out", 10*time.Second, func(s uiState) bool { return s.Layout.VW == width })
+		s := app.waitState(t, "the choice laid out", 10*time.Second, func(s uiState) bool {
+			return s.Layout.VW == width && s.Layout.Els["line-continue"].W > 0
+		})
 		assert.True(t, s.Layout.Els["line-continue"].inside(s.Layout.VW, s.Layout.VH), "Continue in view at %d px: %+v", width, s.Layout)
 		assert.Empty(t, s.Clipped, "nothing cut at %d px", width)
 		name := "path03-external-line-first"

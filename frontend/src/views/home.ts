@@ -19,6 +19,19 @@ import { doctorView } from "./doctor";
 import { phonePanel, who } from "./phone";
 import { confirmSheet, openSheet, sheet } from "./sheet";
 import { lineChoices, lineChooser } from "./line";
+import { refitAll, wholeText } from "../fit";
+
+/** sep is the "·" between two parts of a line of the status banner: an element with margins, never
+ * spaces in the text, so that a shortened name before it leaves no gap. */
+const sep = (cls = "") => h("span", { class: `sep ${cls}`.trim(), "aria-hidden": "true" }, "·");
+
+/** fitted is a name or number that may be shortened to fit its line (fit.ts). */
+const fitted = (cls: string, text: string) => {
+  const el = h("span", { class: `${cls} fit`, title: text }, text);
+  el.dataset.full = text;
+  return el;
+};
+
 
 export interface HomeDeps {
   onLoggedOut(v: SessionView): void;
@@ -255,9 +268,9 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     const st = status();
     const kindText = st.kind === "ready" ? "Ready" : st.kind === "paused" ? (st.reason ? `Paused · ${st.reason}` : "Paused") : "Not ready";
     // The kind never ends in an ellipsis; a long pause reason may (its title holds it whole).
-    const reason = !readyBusy && st.kind === "paused" && st.reason ? ` · ${st.reason}` : "";
+    const reason = !readyBusy && st.kind === "paused" ? st.reason : "";
     statusText.replaceChildren(h("span", { class: "status-kind" }, readyBusy || (st.kind === "paused" ? "Paused" : kindText)),
-      reason ? h("span", { class: "status-reason fit", title: st.reason }, reason) : "");
+      ...(reason ? [sep(), fitted("status-reason", reason)] : []));
     statusBanner.dataset.status = readyBusy ? "busy" : st.kind;
     statusTimer.dataset.since = readyBusy ? "" : String(st.since);
     readyBtn.textContent = ready ? ((sv.pauseTypes ?? []).length ? "Pause ▾" : "Pause") : "Go ready";
@@ -284,45 +297,47 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
         const el = document.querySelector<HTMLElement>(`[data-call="${c.id}"] .hold-time`);
         return h("span", { class: "mono", "data-since": c.heldAt ? String(c.heldAt) : el?.dataset.since ?? "" });
       };
-      // The line never clips its state words: only the name may end in an ellipsis (its title
-      // holds it whole); the prefix ("Connected: ") gives way at the minimum width.
-      const name = (c: { remote: string; remoteName?: string }) => h("span", { class: "ph-name fit", title: who(c) }, who(c));
-      const prefix = (t: string) => h("span", { class: "ph-prefix" }, t);
+      // The line never clips its state words: only the name may end in an ellipsis (fitText: its
+      // title holds it whole, and no space or gap comes before the next part); the prefix
+      // ("Connected: ") is shown only while the name fits whole beside it.
+      const name = (c: { remote: string; remoteName?: string }) => fitted("ph-name", who(c));
+      const prefix = (t: string) => h("span", { class: "ph-prefix gives-way" }, t);
       if (active) {
         phoneState = active.muted ? "muted" : "connected";
-        line = [h("span", { class: "ph-icon" }, active.muted ? "🔇" : "📞"), prefix("Connected: "), name(active), " · ", h("span", { class: "mono", "data-since": String(active.answeredAt || "") }),
-          active.muted ? h("strong", { class: "ph-muted" }, " · Muted") : ""];
-        if (held.length) line.push(h("span", { class: "ph-held" }, ` · +${held.length} held`));
+        line = [h("span", { class: "ph-icon" }, active.muted ? "🔇" : "📞"), prefix("Connected: "), name(active), sep(), h("span", { class: "mono", "data-since": String(active.answeredAt || "") }),
+          ...(active.muted ? [sep("ph-muted"), h("strong", { class: "ph-muted" }, "Muted")] : [])];
+        if (held.length) line.push(sep(), h("span", { class: "ph-held" }, `+${held.length} held`));
       } else if (held.length) {
         phoneState = "held";
-        line = [h("span", { class: "ph-icon" }, "⏸"), prefix("On hold: "), name(held[0]), " · ", heldTime(held[0])];
-        if (held.length > 1) line.push(h("span", { class: "ph-held" }, ` · +${held.length - 1} held`));
+        line = [h("span", { class: "ph-icon" }, "⏸"), prefix("On hold: "), name(held[0]), sep(), heldTime(held[0])];
+        if (held.length > 1) line.push(sep(), h("span", { class: "ph-held" }, `+${held.length - 1} held`));
       } else if (ringing) {
         phoneState = "ringing";
         line = [h("span", { class: "ph-icon" }, "🔔"), prefix("Ringing: "), name(ringing)];
       } else if (out) {
         phoneState = "dialing";
-        line = [h("span", { class: "ph-icon" }, "↗"), prefix("Calling "), name(out), "…"];
+        line = [h("span", { class: "ph-icon" }, "↗"), prefix("Calling "), name(out), h("span", {}, "…")];
       } else {
         phoneState = pv.registration;
         const regText: Record<string, string> = { off: "No phone for this account", registering: "Phone connecting…", registered: "Phone ready", failed: "Phone not registered" };
         line = [h("span", { class: "dot reg-dot", "aria-hidden": "true" }), ...(pv.registration === "registered" && pv.account
-          ? [`${regText.registered} · `, h("span", { class: "fit", title: pv.account }, pv.account)] : [regText[pv.registration] ?? pv.registration])];
+          ? [h("span", {}, regText.registered), sep(), fitted("ph-account", pv.account)] : [h("span", {}, regText[pv.registration] ?? pv.registration)])];
       }
       // (A call waiting is not said here: its takeover covers the banner while it rings.)
     } else if (sv.agent?.phone) {
-      line = [`Calls ring on the Hot Desk telephone `, h("strong", { class: "mono" }, sv.agent.phone)];
+      line = [h("span", {}, "Calls ring on the Hot Desk telephone "), h("strong", { class: "mono" }, sv.agent.phone)];
     } else if (sv.agent?.typology === "external") {
       const l = sv.agent.line || "internal";
       const num = lineChoices(sv.agent).find((c) => c.value === l)?.number ?? "";
-      line = ["Calls ring on ", h("strong", {}, lineLabels[l] ?? l), num ? " · " : "", num ? h("span", { class: "mono fit", title: num }, num) : ""];
+      line = [h("span", {}, "Calls ring on "), h("strong", {}, lineLabels[l] ?? l), ...(num ? [sep(), fitted("mono", num)] : [])];
     } else {
-      line = ["Calls are handled in the Omni Desktop"];
+      line = [h("span", {}, "Calls are handled in the Omni Desktop")];
     }
     phoneLine.dataset.phone = phoneState;
     phoneLine.replaceChildren(...line);
     tickClocks(statusBanner);
-    const text = `${statusText.textContent} · ${connBanner.hidden ? phoneLine.textContent : connBanner.textContent}`;
+    refitAll(statusBanner);
+    const text = `${wholeText(statusText)} · ${connBanner.hidden ? wholeText(phoneLine) : connBanner.textContent}`;
     publish({ status: text.replace(/\s+/g, " ").trim() });
     statusBanner.setAttribute("aria-label", text);
   };
@@ -402,6 +417,7 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
     publish({ banner: !connBanner.hidden, ready });
   };
   update(v);
+  tickClocks(header); // the time logged in shows from the first frame, not a second later
 
   const onKey = (ev: KeyboardEvent) => {
     if (ev.defaultPrevented) return;

@@ -11,6 +11,7 @@ import { asUIError, on, phone, type CallView, type HistoryEntry, type PhoneView 
 import { clock, h, isTyping, party, tickClocks } from "../dom";
 import { measureLayout, publish } from "../state";
 import { qualityIndicator } from "./quality";
+import { fitText, wholeText } from "../fit";
 import { station } from "../../wailsjs/go/models";
 
 const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
@@ -250,9 +251,9 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
       holdTime.hidden = !since;
       holdTime.title = "Time on hold";
       mutedFlag.hidden = !c.muted || !inCall;
-      name.textContent = name.title = who(c);
-      number.textContent = number.title = c.remoteName ? party(c.remote) : "";
       number.hidden = !c.remoteName;
+      fitText(name, who(c));
+      fitText(number, c.remoteName ? party(c.remote) : "");
       el.title = c.remote;
       el.setAttribute("aria-label", `${lab.textContent}: ${who(c)}`);
       timer.dataset.since = c.answeredAt ? String(c.answeredAt) : "";
@@ -339,7 +340,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
   const publishCalls = () => publish({
     registration: view.registration,
     calls: live().map((c) => ({ id: c.id, state: c.state, muted: c.muted, notice: cards.get(c.id)?.notice() ?? "" })),
-    ended: [...endedTimers.keys()].map((id) => (cards.get(id)?.el.querySelector(".call-label")?.textContent ?? "").trim()),
+    ended: [...endedTimers.keys()].map((id) => wholeText(cards.get(id)?.el.querySelector(".call-label") ?? document.createTextNode("")).trim()),
   });
 
   const render = (v: PhoneView) => {
@@ -357,12 +358,12 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
       ringingId = ring.id;
       const others = list.filter((c) => c.id !== ring.id && (c.state === "active" || c.state === "held"));
       inLabel.textContent = others.length ? "Call waiting" : "Incoming call";
-      inName.textContent = inName.title = who(ring);
-      inNumber.textContent = inNumber.title = ring.remoteName ? party(ring.remote) : "";
       inNumber.hidden = !ring.remoteName;
       inNote.textContent = others.some((c) => c.state === "active") ? `Answering puts ${who(others.find((c) => c.state === "active")!)} on hold.` : "";
       inNote.hidden = !inNote.textContent;
       incoming.hidden = false;
+      fitText(inName, who(ring));
+      fitText(inNumber, ring.remoteName ? party(ring.remote) : "");
       incoming.dataset.call = ring.id;
       inAnswer.dataset.layout = `answer:${ring.id}`;
       inReject.dataset.layout = `reject:${ring.id}`;
@@ -383,8 +384,9 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
         card.el.classList.add("ended");
         card.el.dataset.state = "ended";
         // The name may end in an ellipsis; "hung up" never does.
-        const gone = who(last);
-        card.el.querySelector(".call-label")!.replaceChildren(h("span", { class: "fit", title: gone }, gone), h("span", { class: "hung-up" }, " hung up"));
+        const gone = h("span", { class: "fit" }, who(last));
+        card.el.querySelector(".call-label")!.replaceChildren(gone, h("span", { class: "hung-up" }, " hung up"));
+        fitText(gone, who(last));
         card.el.querySelectorAll<HTMLElement>(".call-buttons, .hold-time, .muted-flag, .call-context, .call-notice, .quality, .q-warnings").forEach((x) => { x.hidden = true; });
         card.el.querySelector<HTMLElement>(".timer")!.dataset.since = "";
         endedTimers.set(id, window.setTimeout(() => { endedTimers.delete(id); card.el.remove(); cards.delete(id); publishCalls(); measureLayout(); }, 4000));
