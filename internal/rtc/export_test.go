@@ -1,6 +1,15 @@
 package rtc
 
-import "github.com/pion/rtp"
+import (
+	"log/slog"
+	"time"
+
+	"github.com/pion/logging"
+	"github.com/pion/rtp"
+)
+
+// PionLogsAt is PionLogs on the clock now.
+func PionLogsAt(l *slog.Logger, now func() time.Time) logging.LoggerFactory { return pionLogs(l, now) }
 
 // WithNetwork returns opts whose sent RTP goes through network before encryption: it may send each
 // packet at once, later, twice or never by calling send.

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/pion/logging"
 )
@@ -20,26 +22,73 @@ import (
 // tracing (every packet) is dropped. What pion reports about an agent it was asked about after
 // it closed (a call's last statistics read as it ends: "the agent is closed") is debugging too:
 // nothing went wrong.
+//
+// A line a scope repeats (while ICE restarts, "Failed to ping without candidate pairs" comes every
+// 200 ms) is written once, then at most once every RepeatEvery with repeated=N, the times it came
+// since it was last written; when another line comes, a count still untold is written first.
 func PionLogs(l *slog.Logger) logging.LoggerFactory {
+	return pionLogs(l, time.Now)
+}
+
+// RepeatEvery is how often a line pion repeats is written again.
+const RepeatEvery = 10 * time.Second
+
+func pionLogs(l *slog.Logger, now func() time.Time) logging.LoggerFactory {
 	if l == nil {
 		l = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return pionFactory{l: l.With("lib", "pion")}
+	return pionFactory{l: l.With("lib", "pion"), now: now}
 }
 
-type pionFactory struct{ l *slog.Logger }
+type pionFactory struct {
+	l   *slog.Logger
+	now func() time.Time
+}
 
 func (f pionFactory) NewLogger(scope string) logging.LeveledLogger {
-	return pionLogger{l: f.l.With("scope", scope)}
+	return pionLogger{l: f.l.With("scope", scope), now: f.now, last: &lastLine{}}
 }
 
-type pionLogger struct{ l *slog.Logger }
+type pionLogger struct {
+	l    *slog.Logger
+	now  func() time.Time
+	last *lastLine
+}
+
+// lastLine is the line a scope wrote last, and how many times it came again since.
+type lastLine struct {
+	mu      sync.Mutex
+	msg     string
+	level   slog.Level
+	written time.Time
+	again   int
+}
 
 func (p pionLogger) log(level slog.Level, msg string) {
 	if level > slog.LevelDebug && strings.Contains(msg, "agent is closed") {
 		level = slog.LevelDebug
 	}
-	p.l.Log(context.Background(), level, msg)
+	now := p.now()
+	l := p.last
+	l.mu.Lock()
+	if msg == l.msg && level == l.level && now.Sub(l.written) < RepeatEvery {
+		l.again++
+		l.mu.Unlock()
+		return
+	}
+	prev, prevLevel, again := l.msg, l.level, l.again
+	l.msg, l.level, l.written, l.again = msg, level, now, 0
+	l.mu.Unlock()
+	ctx := context.Background()
+	switch {
+	case again == 0:
+		p.l.Log(ctx, level, msg)
+	case prev == msg && prevLevel == level:
+		p.l.Log(ctx, level, msg, "repeated", again)
+	default:
+		p.l.Log(ctx, prevLevel, prev, "repeated", again)
+		p.l.Log(ctx, level, msg)
+	}
 }
 
 func (p pionLogger) logf(level slog.Level, format string, args ...any) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/pion/logging"
 	"github.com/stretchr/testify/assert"
@@ -50,6 +51,36 @@ func TestPionLogs(t *testing.T) {
 		l := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		rtc.PionLogs(l).NewLogger("dtls").Debugf("%v", formatted{t})
 		assert.Empty(t, b.String())
+	})
+	t.Run("a repeated line is written once per RepeatEvery, with its count", func(t *testing.T) {
+		var b bytes.Buffer
+		l := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug,
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			}}))
+		now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+		ice := rtc.PionLogsAt(l, func() time.Time { return now }).NewLogger("ice")
+		ping := func(n int) {
+			for range n {
+				ice.Warn("Failed to ping without candidate pairs")
+				now = now.Add(200 * time.Millisecond)
+			}
+		}
+		ping(50) // 10 s: the first is written, 49 wait
+		ping(5)  // the 51st is written with the 49 before it
+		ice.Warnf("Failed to ping without candidate pairs")
+		ice.Errorf("Failed to %s", "write")
+		ice.Errorf("Failed to %s", "write")
+		const tail = " lib=pion scope=ice\n"
+		assert.Equal(t,
+			`level=INFO msg="Failed to ping without candidate pairs"`+tail+
+				`level=INFO msg="Failed to ping without candidate pairs" lib=pion scope=ice repeated=49`+"\n"+
+				`level=INFO msg="Failed to ping without candidate pairs" lib=pion scope=ice repeated=5`+"\n"+
+				`level=WARN msg="Failed to write"`+tail,
+			b.String(), "the count still untold is written before another line")
 	})
 	t.Run("nil discards", func(t *testing.T) {
 		rtc.PionLogs(nil).NewLogger("ice").Error("nowhere")
