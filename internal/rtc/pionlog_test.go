@@ -31,13 +31,7 @@ func TestPionLogs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			l := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug,
-				ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-					if a.Key == slog.TimeKey {
-						return slog.Attr{}
-					}
-					return a
-				}}))
+			l := untimed(&b)
 			tc.log(rtc.PionLogs(l).NewLogger("ice"))
 			if tc.want == "" {
 				assert.Empty(t, b.String())
@@ -54,13 +48,7 @@ func TestPionLogs(t *testing.T) {
 	})
 	t.Run("a repeated line is written once per RepeatEvery, with its count", func(t *testing.T) {
 		var b bytes.Buffer
-		l := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug,
-			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-				if a.Key == slog.TimeKey {
-					return slog.Attr{}
-				}
-				return a
-			}}))
+		l := untimed(&b)
 		now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 		ice := rtc.PionLogsAt(l, func() time.Time { return now }).NewLogger("ice")
 		ping := func(n int) {
@@ -91,3 +79,14 @@ func TestPionLogs(t *testing.T) {
 type formatted struct{ t *testing.T }
 
 func (f formatted) String() string { f.t.Error("formatted below the level"); return "" }
+
+// untimed is a debugging text log into b without times, so lines compare whole.
+func untimed(b *bytes.Buffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+}
