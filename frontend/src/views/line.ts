@@ -73,6 +73,9 @@ export function lineView(v: SessionView, deps: { onChosen(v: SessionView): void;
       go.disabled = false;
     }
   });
+  // The form's own heading asks the question: the choice's "Calls ring on" would repeat it on the
+  // screen, so it is left to screen readers (it names the group).
+  chooser.el.querySelector("legend")?.classList.add("visually-hidden");
   queueMicrotask(() => form.querySelector<HTMLInputElement>("input:checked")?.focus());
   return h("main", { class: "login" },
     h("header", { class: "brand" }, h("div", { class: "logo", "aria-hidden": "true" }, "☎"), h("h1", {}, "Phonebar")),

@@ -29,7 +29,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
   const remember = h("input", {
     id: "remember", type: "checkbox", checked: v.rememberAvailable && v.remember, disabled: !v.rememberAvailable,
   });
-  const submit = h("button", { id: "login", type: "submit", class: "primary" }, "Log in");
+  const submit = h("button", { id: "login", type: "submit", class: "primary", "data-layout": "login" }, "Log in");
   const errorBox = h("div", { id: "login-error", class: "alert error", role: "alert", hidden: true });
   const trustBox = h("div", { id: "trust", class: "trust", hidden: true });
   const choiceBox = h("div", { id: "login-choice", class: "trust", hidden: true });
@@ -309,7 +309,7 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     lineBox,
     h("label", { class: "check", title: v.rememberAvailable ? "" : v.rememberNote },
       remember, h("span", {}, "Remember me on this computer")),
-    !v.rememberAvailable && v.rememberNote ? h("p", { id: "remember-note", class: "hint" }, v.rememberNote) : null,
+    !v.rememberAvailable && v.rememberNote ? h("p", { id: "remember-note", class: "hint", "data-layout": "remember-note" }, v.rememberNote) : null,
     errorBox,
     trustBox,
     choiceBox,
@@ -374,10 +374,10 @@ export function loginView(v: SessionView, deps: LoginDeps, initialError?: UIErro
     ? h("section", { class: "demo card", id: "demo" },
       h("strong", {}, "Demo server"),
       h("p", { class: "hint" }, "These logins exist only on the built-in demo server. Click one to fill the form."),
-      h("ul", {}, ...v.demo.logins.map((l) =>
+      h("ul", {}, ...v.demo.logins.map((l, i) =>
         h("li", {},
           h("button", {
-            type: "button", class: "demo-login",
+            type: "button", class: "demo-login", "data-layout": i === 0 ? "demo-login" : undefined,
             onclick: () => { username.value = l.name; password.value = l.password; password.focus(); },
           }, h("span", { class: "mono" }, l.name), h("span", { class: "badge" }, typologyLabel(l.typology))),
           h("span", { class: "mono dim" }, l.password),
