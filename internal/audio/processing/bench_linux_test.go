@@ -51,3 +51,26 @@ func BenchmarkProcess(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDelayEstimator: one op is one 20 ms block; the figure is the estimator's share of one
+// core (an estimate every 25 blocks).
+//
+// Run: go test -run '^$' -bench DelayEstimator ./internal/audio/processing/
+func BenchmarkDelayEstimator(b *testing.B) {
+	r := rand.New(rand.NewPCG(13, 14))
+	far := noise(r, 2*rate, 0.1)
+	mic, ref := mix(delayed(far, rate/10, 0.3)), mix(far)
+	d := newDelayEstimator()
+	m, f := make([]int16, procFrame), make([]int16, procFrame)
+	const step = rate / procRate
+	b.ResetTimer()
+	c0 := cpuTime()
+	for i := range b.N {
+		at := (i * procFrame * step) % (len(mic) - procFrame*step)
+		for j := range procFrame {
+			m[j], f[j] = mic[at+j*step], ref[at+j*step]
+		}
+		d.push(m, f)
+	}
+	b.ReportMetric(100*(cpuTime()-c0).Seconds()/float64(b.N)/0.020, "%cpu/call")
+}

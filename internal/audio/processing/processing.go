@@ -4,9 +4,15 @@
 // block frequency-domain adaptive filter, its preprocessor suppresses noise and residual echo and
 // levels the talker. A build without cgo has no processing: New returns ErrUnavailable, and says so.
 //
-// The processor works at 16 kHz in 20 ms blocks (voice up to 8 kHz, and an echo tail of 600 ms at
-// a low cost); audio at any other rate is resampled on the way in and out, so a device at any
-// rate can be processed.
+// The processor works at 16 kHz in 20 ms blocks (voice up to 8 kHz at a low cost); audio at any
+// other rate is resampled on the way in and out, so a device at any rate can be processed.
+//
+// The echo comes back after the sound system's buffers on both sides and the room's own delay,
+// which together vary from one call (and one machine) to the next, from tens of milliseconds to
+// half a second on PulseAudio. Rather than a filter long enough for the worst case, the processor
+// measures that delay (delay.go: the reference cross-correlated with the microphone, up to a
+// second) and hands the canceller the reference that much earlier, less a margin: its filter then
+// covers the room's echo, whatever the buffers hold.
 package processing
 
 import (
@@ -53,16 +59,16 @@ type Options struct {
 	Rate int
 	// EchoCancel, NoiseSuppress and GainControl turn each feature on.
 	EchoCancel, NoiseSuppress, GainControl bool
-	// Tail is the longest echo path cancelled (speaker to microphone, the sound system's buffers
-	// included); 0 means DefaultTail.
+	// Tail is the length of the echo cancelled, counted from a little before the echo delay
+	// measured (the sound system's buffers and the room's direct path); 0 means DefaultTail.
 	Tail time.Duration
 }
 
-// DefaultTail covers a sound system's buffers on both sides plus a room's echo. 300 ms was not
-// enough on PulseAudio: with a 120 ms room echo, TestEchoCancelPulseAudio's ERLE fell to 7-19 dB in
-// four runs of five on an idle machine (the buffers' share varies from run to run); with 600 ms it
-// reached 30-38 dB in five runs of six.
-const DefaultTail = 600 * time.Millisecond
+// DefaultTail is the canceller's filter once lined up with the measured delay: 40 ms of margin
+// before the echo's direct path and 160 ms of the room's reverberation after it. Before the
+// delay was measured the filter had to cover the buffers too: 600 ms, and TestEchoCancelPulseAudio
+// still failed about one run in six when they held more than that.
+const DefaultTail = 200 * time.Millisecond
 
 // Features lists the features the options turn on, in a fixed order.
 func (o Options) Features() []Feature {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,24 +97,14 @@ func mix(xs ...[]float64) []int16 {
 	return out
 }
 
-// run processes mic with ref in 20 ms frames, as the Engine does.
+// run processes mic with ref through a Processor made with opts, in 20 ms frames.
 func run(t *testing.T, opts Options, mic, ref []int16) []int16 {
 	t.Helper()
 	opts.Rate = rate
 	p, err := New(opts)
 	require.NoError(t, err)
 	defer p.Close()
-	out := make([]int16, len(mic))
-	const frame = rate / 50
-	for i := 0; i+frame <= len(mic); i += frame {
-		copy(out[i:i+frame], mic[i:i+frame])
-		var r []int16
-		if ref != nil {
-			r = ref[i : i+frame]
-		}
-		p.Process(out[i:i+frame], r)
-	}
-	return out
+	return runOn(p, mic, ref)
 }
 
 func rmsDB(x []int16) float64 { return dsp.Measure(x).RMSDBFS }
@@ -134,90 +125,155 @@ func toneDB(x []int16, hz float64) float64 {
 
 func seconds(x []int16, from, to float64) []int16 { return x[int(from*rate):int(to*rate)] }
 
+// processor is what the scenes run: this package's Processor, or another library's for a
+// comparison (compare_webrtc_test.go).
+type processor interface {
+	Process(pcm, reference []int16)
+}
+
+// runOn processes mic with ref in 20 ms frames, as the Engine does.
+func runOn(p processor, mic, ref []int16) []int16 {
+	out := make([]int16, len(mic))
+	const frame = rate / 50
+	for i := 0; i+frame <= len(mic); i += frame {
+		copy(out[i:i+frame], mic[i:i+frame])
+		var r []int16
+		if ref != nil {
+			r = ref[i : i+frame]
+		}
+		p.Process(out[i:i+frame], r)
+	}
+	return out
+}
+
+// echoScene: the far end talks in 400 ms spurts for 10 s at -20 dBFS, its echo comes back after
+// delay 10 dB down; the agent talks (440 Hz syllables) from 7 s on: double talk from 7 to 10 s,
+// the agent alone from 10 to 14 s.
+func echoScene(delay time.Duration) (mic, ref []int16) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 14 * rate
+	far := noise(r, n, 0.1) // -20 dBFS
+	for i := range far {
+		if i >= 10*rate || (i*1000/rate)%650 >= 400 {
+			far[i] = 0 // talk spurts of 400 ms, and the far end stops for the last 4 s
+		}
+	}
+	agent := syllables(n, 440, 0.1)
+	for i := range 7 * rate {
+		agent[i] = 0
+	}
+	echo := delayed(far, int(int64(rate)*int64(delay)/int64(time.Second)), 0.3) // -10 dB
+	return mix(echo, agent), mix(far)
+}
+
+// echoFigures measures an echo scene's output: the ERLE once converged (5-7 s), the agent's tone
+// alone (11-14 s) and in double talk (8-10 s), in dB against the microphone.
+type echoFigures struct{ erle, alone, double float64 }
+
+func measureEcho(mic, out []int16) echoFigures {
+	return echoFigures{
+		erle:   rmsDB(seconds(mic, 5, 7)) - rmsDB(seconds(out, 5, 7)),
+		alone:  toneDB(seconds(out, 11, 14), 440) - toneDB(seconds(mic, 11, 14), 440),
+		double: toneDB(seconds(out, 8, 10), 440) - toneDB(seconds(mic, 8, 10), 440),
+	}
+}
+
+// TestEchoCancel: the echo comes back after the room's delay plus the sound system's buffers,
+// which vary from run to run; the canceller measures the delay and lines the reference up with it,
+// so a delay much longer than its filter is cancelled as well as a short one.
 func TestEchoCancel(t *testing.T) {
 	if !Available() {
 		t.Skip("no cgo")
 	}
-	r := rand.New(rand.NewPCG(1, 2))
-	const n = 14 * rate
-	far := noise(r, n, 0.1) // -20 dBFS
-	for i := 10 * rate; i < n; i++ {
-		far[i] = 0 // the far end stops talking for the last 4 s
+	for _, tt := range []struct {
+		name  string
+		delay time.Duration
+	}{
+		{"180 ms", 180 * time.Millisecond},
+		{"450 ms: longer than the filter", 450 * time.Millisecond},
+		{"800 ms", 800 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mic, ref := echoScene(tt.delay)
+			p, err := New(Options{Rate: rate, EchoCancel: true, NoiseSuppress: true})
+			require.NoError(t, err)
+			defer p.Close()
+			f := measureEcho(mic, runOn(p, mic, ref))
+			d, ok := p.EchoDelay()
+			t.Logf("echo delay measured: %v; ERLE %.1f dB; the agent alone %.1f dB, in double talk %.1f dB", d, f.erle, f.alone, f.double)
+			assert.True(t, ok, "a delay measured")
+			assert.InDelta(t, tt.delay.Seconds(), d.Seconds(), 0.002, "the delay measured")
+			assert.GreaterOrEqual(t, f.erle, 20.0, "echo return loss enhancement")
+			assert.InDelta(t, 0, f.alone, 3, "the agent's tone passes")
+			assert.Greater(t, f.double, -6.0, "double talk keeps the agent's voice")
+		})
 	}
-	agent := syllables(n, 440, 0.1)
-	for i := range 7 * rate {
-		agent[i] = 0 // the agent starts at 7 s: double talk from 7 to 10 s
-	}
-	echo := delayed(far, rate*180/1000, 0.3) // 180 ms, -10 dB
-	mic := mix(echo, agent)
-	ref := mix(far)
-	opts := Options{EchoCancel: true, NoiseSuppress: true}
-	out := run(t, opts, mic, ref)
-
-	erle := rmsDB(seconds(mic, 5, 7)) - rmsDB(seconds(out, 5, 7))
-	t.Logf("ERLE after 5 s: %.1f dB (echo %.1f dBFS in, %.1f out)", erle, rmsDB(seconds(mic, 5, 7)), rmsDB(seconds(out, 5, 7)))
-	assert.GreaterOrEqual(t, erle, 20.0, "echo return loss enhancement")
-
-	alone := toneDB(seconds(out, 11, 14), 440) - toneDB(seconds(mic, 11, 14), 440)
-	t.Logf("agent alone: %.1f dB", alone)
-	assert.InDelta(t, 0, alone, 3, "the agent's tone passes")
-
-	double := toneDB(seconds(out, 8, 10), 440) - toneDB(seconds(mic, 8, 10), 440)
-	t.Logf("double talk: agent's tone %.1f dB", double)
-	assert.Greater(t, double, -6.0, "double talk keeps the agent's voice")
 }
 
-func TestNoiseSuppress(t *testing.T) {
-	if !Available() {
-		t.Skip("no cgo")
-	}
+// noiseScene is a 440 Hz talker at -20 dBFS that pauses for the last second of every three, over
+// steady noise at -40 dBFS.
+func noiseScene() []int16 {
 	r := rand.New(rand.NewPCG(3, 4))
 	const n = 10 * rate
 	bg := noise(r, n, 0.01) // -40 dBFS of background noise
 	tone := syllables(n, 440, 0.1)
 	for i := range tone {
 		if (i*1000/rate)%3000 >= 2000 {
-			tone[i] = 0 // the talker pauses for the last second of every three
+			tone[i] = 0
 		}
 	}
-	in := mix(bg, tone)
-	out := run(t, Options{NoiseSuppress: true}, in, nil)
-	// Noise alone: in the pauses, after the talk's tail (from 400 ms in), from 3 s on.
+	return mix(bg, tone)
+}
+
+// measureNoise returns how far the noise fell (in the pauses, after the talk's tail, from 3 s on)
+// and how the tone changed, in dB.
+func measureNoise(in, out []int16) (fall, tone float64) {
 	gaps := func(x []int16) []int16 {
 		var g []int16
-		for i := 3 * rate; i < n; i++ {
+		for i := 3 * rate; i < len(x); i++ {
 			if ms := (i * 1000 / rate) % 3000; ms >= 2400 {
 				g = append(g, x[i])
 			}
 		}
 		return g
 	}
-	fall := rmsDB(gaps(in)) - rmsDB(gaps(out))
-	t.Logf("noise falls by %.1f dB (%.1f -> %.1f dBFS)", fall, rmsDB(gaps(in)), rmsDB(gaps(out)))
+	return rmsDB(gaps(in)) - rmsDB(gaps(out)), toneDB(seconds(out, 3, 5), 440) - toneDB(seconds(in, 3, 5), 440)
+}
+
+func TestNoiseSuppress(t *testing.T) {
+	if !Available() {
+		t.Skip("no cgo")
+	}
+	in := noiseScene()
+	out := run(t, Options{NoiseSuppress: true}, in, nil)
+	fall, tone := measureNoise(in, out)
+	t.Logf("noise falls by %.1f dB; tone: %.1f dB", fall, tone)
 	assert.GreaterOrEqual(t, fall, 10.0)
-	d := toneDB(seconds(out, 3, 5), 440) - toneDB(seconds(in, 3, 5), 440)
-	t.Logf("tone: %.1f dB", d)
-	assert.InDelta(t, 0, d, 3)
+	assert.InDelta(t, 0, tone, 3)
+}
+
+// gainScene is a voiced talker at -40 dBFS for 12 s.
+func gainScene() []int16 { return mix(voice(12*rate, 0.01)) }
+
+// measureGain is the talker's level in dBFS while talking, from 8 s on (the gain settled).
+func measureGain(x []int16) float64 {
+	var g []int16
+	for i := 8 * rate; i < len(x); i++ {
+		if ms := (i * 1000 / rate) % 500; ms >= 20 && ms < 280 {
+			g = append(g, x[i])
+		}
+	}
+	return rmsDB(g)
 }
 
 func TestGainControl(t *testing.T) {
 	if !Available() {
 		t.Skip("no cgo")
 	}
-	const n = 12 * rate
-	in := mix(voice(n, 0.01)) // a talker at -40 dBFS
+	in := gainScene()
 	out := run(t, Options{GainControl: true, NoiseSuppress: true}, in, nil)
-	on := func(x []int16) []int16 {
-		var g []int16
-		for i := 8 * rate; i < n; i++ {
-			if ms := (i * 1000 / rate) % 500; ms >= 20 && ms < 280 {
-				g = append(g, x[i])
-			}
-		}
-		return g
-	}
-	t.Logf("talker %.1f dBFS -> %.1f dBFS", rmsDB(on(in)), rmsDB(on(out)))
-	assert.InDelta(t, -20, rmsDB(on(out)), 5)
+	t.Logf("talker %.1f dBFS -> %.1f dBFS", measureGain(in), measureGain(out))
+	assert.InDelta(t, -20, measureGain(out), 5)
 }
 
 func TestFeatures(t *testing.T) {

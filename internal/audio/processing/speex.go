@@ -18,6 +18,7 @@ import "C"
 import (
 	"fmt"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
@@ -41,6 +42,14 @@ type Processor struct {
 
 	down, refDown, up *dsp.Resampler
 	in, ref, out      []int16 // at procRate, waiting for a whole block / to be handed out
+
+	// With echo cancellation: the reference's recent past at procRate (hist), how far back in it
+	// the canceller's reference is taken (align, in samples: the estimated echo delay less
+	// alignMargin), and the estimator that measures that delay.
+	est     *delayEstimator
+	hist    []int16
+	align   int
+	aligned bool // an alignment was made
 }
 
 // Gain control targets, for speexdsp's float build: it levels speech at about -20 dBFS RMS and
@@ -83,6 +92,8 @@ func New(opts Options) (*Processor, error) {
 		}
 		C.pb_echo_rate(p.echo, procRate)
 		C.pb_pp_echo(p.pre, p.echo)
+		p.est = newDelayEstimator()
+		p.hist = make([]int16, estMaxLag*estDecimate+procFrame)
 	}
 	checks := []struct {
 		what string
@@ -165,6 +176,7 @@ func (p *Processor) Process(pcm, reference []int16) {
 			p.ref = p.ref[:0]
 		}
 		if p.echo != nil {
+			p.alignReference(in, ref)
 			C.speex_echo_cancellation(p.echo, p.cin, p.cref, p.cout)
 		} else {
 			copy(out, in)
@@ -183,6 +195,46 @@ func (p *Processor) Process(pcm, reference []int16) {
 	clear(pcm[:pad])
 	copy(pcm[pad:], p.out)
 	p.out = p.out[:0]
+}
+
+// alignMargin is how much earlier than the measured echo delay the canceller's reference starts:
+// room for the estimate's error and for a delay that shrinks a little before it is measured again.
+// A delay that moves by less than half of it is left to the filter to follow.
+const alignMargin = 40 * time.Millisecond
+
+// alignReference keeps the block ref (what the speaker took while the microphone captured the block
+// mic) in the reference's history and replaces it with the block played the measured echo delay
+// earlier (less alignMargin), so that the canceller's filter spends its length on the room's echo
+// rather than on the sound system's buffers, whatever they hold this time. A new alignment starts
+// the canceller afresh: its filter was adapted to the old one.
+func (p *Processor) alignReference(mic, ref []int16) {
+	if p.est.push(mic, ref) {
+		d, _ := p.est.Delay()
+		align := int(max(0, d-alignMargin) * procRate / time.Second)
+		if !p.aligned || abs(align-p.align) > int(alignMargin/2*procRate/time.Second) {
+			p.align, p.aligned = align, true
+			C.speex_echo_state_reset(p.echo)
+		}
+	}
+	p.hist = p.hist[:copy(p.hist, p.hist[procFrame:])]
+	p.hist = append(p.hist, ref...)
+	end := len(p.hist) - p.align
+	copy(ref, p.hist[end-procFrame:end])
+}
+
+// EchoDelay returns the echo delay measured (from the speaker taking a sample to its echo in the
+// microphone, as Process is given them), and false while none has been measured (no echo
+// cancellation, the far end silent so far, or no clear echo).
+func (p *Processor) EchoDelay() (time.Duration, bool) {
+	if p == nil {
+		return 0, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.est == nil {
+		return 0, false
+	}
+	return p.est.Delay()
 }
 
 // Close frees the processor; Process afterwards passes audio through unchanged. Idempotent.

@@ -2,6 +2,8 @@
 
 package processing
 
+import "time"
+
 // Available reports whether this build can process audio: not without cgo.
 func Available() bool { return false }
 
@@ -16,6 +18,9 @@ func (*Processor) Features() []Feature { return nil }
 
 // Process leaves the audio as it is.
 func (*Processor) Process(pcm, reference []int16) {}
+
+// EchoDelay reports no delay: nothing is measured.
+func (*Processor) EchoDelay() (time.Duration, bool) { return 0, false }
 
 // Close does nothing.
 func (*Processor) Close() {}
