@@ -21,7 +21,8 @@ import (
 // runs in a network namespace of its own (the window, the demo server and its PBX on its loopback)
 // where every UDP packet is dropped, as by a firewall. The customer's call rings and is answered
 // (the signalling goes over TCP), its audio never arrives, and after the phone's media timeout the
-// call's card says why, inside the card, while the call stays up: the notice, the card's Hang up
+// call's card says why, inside the card and under its buttons (which it does not move), while the
+// call stays up: the notice, the card's Hang up
 // and the dial field are in view and nothing is cut, at the default size and at the minimum one.
 //
 // Screenshots go to PHONEBAR_SHOTS (media-notice-WxH.png).
@@ -59,6 +60,8 @@ func TestWindowMediaNoticeOnTheCard(t *testing.T) {
 		card, notice := s.Layout.Els["card:"+id], s.Layout.Els["notice:"+id]
 		assert.True(t, notice.X >= card.X && notice.X+notice.W <= card.X+card.W && notice.Y >= card.Y && notice.Y+notice.H <= card.Y+card.H,
 			"the notice is inside its call's card: %+v in %+v", notice, card)
+		hangup := s.Layout.Els["hangup:"+id]
+		assert.GreaterOrEqual(t, notice.Y, hangup.Y+hangup.H, "the notice came under the buttons, which it did not move: %+v, Hang up %+v", notice, hangup)
 		requireWhole(t, app)
 		assert.Equal(t, "active", s.call(id).State, "the call stays up")
 		screenshot(t, shots, fmt.Sprintf("media-notice-%dx%d", size.w, size.h))

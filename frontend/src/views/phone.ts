@@ -72,7 +72,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
   const announce = h("p", { id: "phone-announce", class: "visually-hidden", "aria-live": "assertive" });
   // Focusable, so that digits typed during a call go out as DTMF (see onKey).
   const callsList = h("div", { id: "calls", class: "calls", tabindex: "-1", "aria-label": "Calls" });
-  const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true, "aria-label": "Keypad" });
+  const pad = h("div", { id: "dialpad", class: "dialpad", hidden: true, "aria-label": "Keypad", "data-layout": "dialpad" });
   let view: PhoneView = station.PhoneView.createFrom({ registration: "off", account: "", problem: "", calls: [] });
   const calls = () => view.calls as Call[];
 
@@ -207,8 +207,8 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     const notice = h("p", { class: "call-notice", role: "status", hidden: true, "data-layout": `notice:${id}` });
     let newsText = "";
     let newsUntil = 0;
-    const keysLine = h("p", { class: "call-keys mono", hidden: true });
-    const err = h("p", { class: "call-error", role: "alert", hidden: true });
+    const keysLine = h("p", { class: "call-keys mono", hidden: true, "data-layout": `keys:${id}` });
+    const err = h("p", { class: "call-error", role: "alert", hidden: true, "data-layout": `error:${id}` });
     let c: Call;
     const btn = (attrs: Record<string, string>, text: string, onclick: () => void) =>
       h("button", { type: "button", ...attrs, "data-layout": `${attrs["data-action"]}:${id}`, onclick }, text) as HTMLButtonElement;
@@ -229,13 +229,17 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
     const hangup = btn({ class: "hangup", title: "Hang up (Ctrl+E)", "data-action": "hangup" }, "Hang up", () => void act(c.id, () => phone.hangup(c.id))());
     const buttons = h("div", { class: "call-buttons" }, answer, reject, mute, hold, transfer, swapBtn, joinBtn, hangup);
     const q = qualityIndicator();
+    q.warnings.dataset.layout = `warnings:${id}`;
     // The head: who (the name may end in an ellipsis, the full text is its title) and the time in
     // call; under it the state on a row of its own, the card's full width, so that every state
     // ("Held by the other side 01:05 🔇 Muted") reads whole at the minimum size.
+    // Then the buttons, at a place that depends only on the call's name and state; everything that
+    // comes and goes (the consultation's context, the phone's notice, quality warnings, the keys
+    // sent, a button's error) is under them, so that the buttons never move under the agent's hand.
     const el = h("div", { class: "call-card", "data-call": id, role: "group", "data-layout": `card:${id}`, "data-clipcheck": "" },
       h("div", { class: "call-head" }, icon, h("div", { class: "call-who" }, name, number), h("span", { class: "call-meter" }, q.el, timer)),
       h("div", { class: "call-state" }, lab, holdTime, mutedFlag),
-      context, notice, q.warnings, keysLine, err, buttons);
+      buttons, context, notice, q.warnings, keysLine, err);
     let busyText = "";
     const update = (next: Call) => {
       c = next;
@@ -476,7 +480,7 @@ export function phonePanel(deps: PhoneDeps): PhonePanel {
   // Recent calls: the last ten, newest first, name and number; a click puts the number in the dial
   // field. Missed calls since the list was last opened are counted on its badge.
   const recentList = h("ul", { id: "recent-calls", class: "recent" });
-  const missedBadge = h("span", { id: "missed-badge", class: "count-badge", hidden: true });
+  const missedBadge = h("span", { id: "missed-badge", class: "count-badge", hidden: true, "data-layout": "missed" });
   const recent = h("details", { class: "recent-box", id: "recent" },
     h("summary", { id: "recent-summary" }, h("span", {}, "Recent calls"), missedBadge), recentList);
   const seenKey = "phonebar.history.seen";
