@@ -157,19 +157,22 @@ func TestCallCommandFailures(t *testing.T) {
 // TestAnswerWithDevices runs answer without --tone: the microphone and speaker of the test
 // PulseAudio, whose microphone hears its speaker, so the caller gets its own tone back. That loop
 // is an echo, so the answerer runs with --no-processing; a second call, processing on by default,
-// checks that the report says what was in effect.
+// checks that the report says what was in effect; a third turns the roles round, so that call's
+// report says it too.
 func TestAnswerWithDevices(t *testing.T) {
 	testenv.NeedPulseAudio(t)
 	rtctest.CheckLeaks(t)
 	pbx := rtctest.StartPBX(t)
+	on := []any{"aec", "ns", "agc"}
 	tests := []struct {
-		name     string
-		args     []string
-		wantTone bool
-		want     any
+		name              string
+		ansArgs, callArgs []string
+		ansTone, callTone bool // check the tone heard: the answerer's (600 Hz), the caller's (700 Hz)
+		wantAns, wantCall any
 	}{
-		{"processing off", []string{"--no-processing"}, true, nil},
-		{"processing on by default", nil, false, []any{"aec", "ns", "agc"}},
+		{"processing off", []string{"--no-processing"}, []string{"--tone", "600"}, true, true, nil, nil},
+		{"processing on by default", nil, []string{"--tone", "600"}, true, false, on, nil},
+		{"the caller on devices", []string{"--tone", "700"}, nil, false, true, nil, on},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,7 +183,7 @@ func TestAnswerWithDevices(t *testing.T) {
 			ansDone := make(chan int, 1)
 			go func() {
 				ansDone <- Run(ctx, append([]string{"answer", "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(callee),
-					"--sip-password-stdin", "--seconds", "0", "--json"}, tt.args...),
+					"--sip-password-stdin", "--seconds", "0", "--json"}, tt.ansArgs...),
 					Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &ansOut, Err: &ansErr})
 			}()
 			for !strings.Contains(ansOut.String(), `"registered"`) {
@@ -191,21 +194,27 @@ func TestAnswerWithDevices(t *testing.T) {
 				}
 			}
 			var out, errb bytes.Buffer
-			code := Run(ctx, []string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("c")),
-				"--sip-password-stdin", "--tone", "600", "--seconds", "3", "--json"},
+			code := Run(ctx, append([]string{"call", "--to", callee, "--sip-ws", pbx.WSURL, "--sip-user", pbx.AOR(pbx.User("c")),
+				"--sip-password-stdin", "--seconds", "3", "--json"}, tt.callArgs...),
 				Stdio{In: strings.NewReader(rtctest.Password + "\n"), Out: &out, Err: &errb})
 			require.Equal(t, 0, code, "call: %s %s", out.String(), errb.String())
 			lines := jsonLines(t, out.String())
 			require.Len(t, lines, 2)
-			if tt.wantTone {
-				assert.InDelta(t, 600, lines[1]["far_tone_hz"], 20, "the tone came back through the speaker and microphone")
+			if tt.callTone {
+				want := 600.0
+				if tt.callArgs == nil {
+					want = 700 // the answerer's tone, through the caller's speaker
+				}
+				assert.InDelta(t, want, lines[1]["far_tone_hz"], 20, "the tone the caller's speaker got")
 			}
-			assert.Nil(t, lines[1]["processing"], "--tone: no microphone, no processing")
+			assert.Equal(t, tt.wantCall, lines[1]["processing"], "call's processing (none with --tone)")
 			require.Equal(t, 0, <-ansDone, "answer: %s %s", ansOut.String(), ansErr.String())
 			al := jsonLines(t, ansOut.String())
 			require.Len(t, al, 2)
-			assert.InDelta(t, 600, al[1]["far_tone_hz"], 20)
-			assert.Equal(t, tt.want, al[1]["processing"])
+			if tt.ansTone {
+				assert.InDelta(t, 600, al[1]["far_tone_hz"], 20)
+			}
+			assert.Equal(t, tt.wantAns, al[1]["processing"], "answer's processing (none with --tone)")
 		})
 	}
 }
