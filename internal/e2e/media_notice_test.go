@@ -24,6 +24,8 @@ import (
 // call's card says why, inside the card and under its buttons (which it does not move), while the
 // call stays up: the notice, the card's Hang up
 // and the dial field are in view and nothing is cut, at the default size and at the minimum one.
+// The microphone is silent too (nothing plays into it): the card says so, and the bar's banner,
+// which said it before the call, gives way to it.
 //
 // Screenshots go to PHONEBAR_SHOTS (media-notice-WxH.png).
 func TestWindowMediaNoticeOnTheCard(t *testing.T) {
@@ -36,6 +38,7 @@ func TestWindowMediaNoticeOnTheCard(t *testing.T) {
 	shots := shotsDir(t)
 	app, win := d.loginRegistered(t, home)
 	xdo(t, "windowmove", win, "0", "0")
+	app.waitState(t, "the bar's check: the microphone silent (nothing plays into it)", 20*time.Second, func(s uiState) bool { return s.Problem == "mic" })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -48,6 +51,12 @@ func TestWindowMediaNoticeOnTheCard(t *testing.T) {
 	})
 	id := s.Calls[0].ID
 	t.Logf("the card says: %s", s.Calls[0].Notice)
+	// Nothing plays into the microphone: the card warns of it too, and then the banner's
+	// "Microphone silent" gives way: the same problem is said once.
+	s = app.waitState(t, "the card's warning of a silent microphone", 20*time.Second, func(s uiState) bool { return s.Layout.Els["warnings:"+id].W > 0 })
+	s = app.waitState(t, "the banner gone", 5*time.Second, func(s uiState) bool { return s.Problem == "" })
+	_, banner := s.Layout.Els["problem"]
+	assert.False(t, banner, "no problem banner under the card")
 	assert.Contains(t, strings.ToLower(s.Calls[0].Notice), "firewall", "the notice says the likely cause")
 
 	for _, size := range barSizes {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestReportCard(t *testing.T) {
-	assert.Equal(t, Card{Level: "unknown", Warnings: []string{}}, Report{}.Card(), "nothing measured yet")
+	assert.Equal(t, Card{Level: "unknown", Warnings: []string{}, Codes: []string{}}, Report{}.Card(), "nothing measured yet")
 
 	r := Report{
 		Last:     Second{MOS: 3.2, LossPct: 0.5, RemoteLossPct: 4, JitterMs: 35, RemoteJitterMs: 12, RTTMs: 80},
@@ -22,4 +22,5 @@ func TestReportCard(t *testing.T) {
 	assert.Equal(t, 80.0, c.RTTMs)
 	assert.Equal(t, []string{WarningHighLoss.Text(), WarningHighJitter.Text()}, c.Warnings)
 	assert.NotContains(t, c.Warnings, "", "every warning in words")
+	assert.Equal(t, []string{"high_loss", "high_jitter"}, c.Codes, "each warning's name, in the same order")
 }

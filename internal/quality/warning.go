@@ -103,15 +103,19 @@ type Card struct {
 	JitterMs float64  `json:"jitterMs"`
 	RTTMs    float64  `json:"rttMs"`
 	Warnings []string `json:"warnings"`
+	// Codes are the warnings' stable names (Warning), in the order of Warnings: the window says a
+	// problem it already shows elsewhere only once (the silent microphone).
+	Codes []string `json:"codes"`
 }
 
 // Card returns the report as a call card shows it.
 func (r Report) Card() Card {
 	l := r.Last
 	c := Card{Level: r.Level.String(), MOS: l.MOS, LossPct: max(l.LossPct, l.RemoteLossPct),
-		JitterMs: max(l.JitterMs, l.RemoteJitterMs), RTTMs: l.RTTMs, Warnings: []string{}}
+		JitterMs: max(l.JitterMs, l.RemoteJitterMs), RTTMs: l.RTTMs, Warnings: []string{}, Codes: []string{}}
 	for _, w := range r.Warnings {
 		c.Warnings = append(c.Warnings, w.Text())
+		c.Codes = append(c.Codes, string(w))
 	}
 	return c
 }

@@ -124,10 +124,13 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   const problems = new Map<string, Problem>();
   const order = ["ready", "omni", "mic", "phone", "audio"];
   const problemBox = h("div", { id: "problem", class: "problem", role: "alert", hidden: true, "data-layout": "problem" });
+  // A call's card that says the microphone sends only silence says it where the agent looks
+  // during the call: the banner does not say it a second time (the gear keeps its badge).
+  let micOnCard = false;
   const setProblem = (id: string, p: Omit<Problem, "id"> | null) => {
     if (p) problems.set(id, { id, ...p });
     else problems.delete(id);
-    const top = order.map((k) => problems.get(k)).find(Boolean);
+    const top = order.filter((k) => !(k === "mic" && micOnCard)).map((k) => problems.get(k)).find(Boolean);
     problemBox.hidden = !top;
     problemBox.dataset.problem = top?.id ?? "";
     if (top) {
@@ -168,7 +171,13 @@ export function homeView(v: SessionView, deps: HomeDeps): { el: HTMLElement; upd
   ]);
 
   // --- The phone ------------------------------------------------------------------------------
-  const phoneSection = webrtc ? phonePanel({ onView: (pv) => { showStatus(); phoneProblem(pv); } }) : null;
+  const phoneSection = webrtc ? phonePanel({
+    onView: (pv) => {
+      micOnCard = pv.calls.some((c) => c.state !== "ended" && (c.quality?.codes ?? []).includes("silent_mic"));
+      showStatus();
+      phoneProblem(pv);
+    },
+  }) : null;
   const phoneProblem = (pv: PhoneView) => setProblem("phone", pv.problem ? { title: pv.registration === "failed" ? "Phone not registered" : "Phone", text: pv.problem } : null);
 
   // --- Ready / Not ready ----------------------------------------------------------------------

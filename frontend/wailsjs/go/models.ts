@@ -481,6 +481,7 @@ export namespace quality {
 	    jitterMs: number;
 	    rttMs: number;
 	    warnings: string[];
+	    codes: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Card(source);
@@ -494,6 +495,7 @@ export namespace quality {
 	        this.jitterMs = source["jitterMs"];
 	        this.rttMs = source["rttMs"];
 	        this.warnings = source["warnings"];
+	        this.codes = source["codes"];
 	    }
 	}
 	export class Summary {
