@@ -13,6 +13,7 @@ import (
 
 	"github.com/phonebar/phonebar/internal/motion"
 	"github.com/phonebar/phonebar/internal/motionsim"
+	"github.com/phonebar/phonebar/internal/motionsim/pbx"
 )
 
 // TestWindowBarShiftSteps is the rest of an agent's shift in the real window, at the default and
@@ -84,6 +85,8 @@ func shiftSteps(t *testing.T, w, h int) {
 	assert.Equal(t, hangup, s.Layout.Els["hangup:"+id], "opening the keypad does not move Hang up")
 	typeText(t, win, "12")
 	s = app.waitState(t, "the keys sent on the card", 10*time.Second, func(s uiState) bool { return s.Layout.Els["keys:"+id].W > 0 })
+	rows := func() []pbx.CallInfo { return d.sim.PBXCalls().Rows }
+	waitFor(t, "both keys at the other side, in order", 10*time.Second, pbxHas(rows, "customer", func(c pbx.CallInfo) bool { return c.Digits == "12" }))
 	s = requireInView(t, app, "keys:"+id, "hangup:"+id, "mute:"+id)
 	assert.Equal(t, hangup, s.Layout.Els["hangup:"+id], "the keys sent do not move Hang up")
 	assert.Zero(t, s.Layout.ScrollY, "the page never scrolls")
