@@ -13,8 +13,8 @@ import (
 
 // Source gives the Engine what to play at the Engine's sample rate, one frame at a time (with
 // PlayFromCallback, as many samples as the speaker asks for). NextFrame must fill all of pcm; it
-// runs on the Engine's playout goroutine (with PlayFromCallback, on the sound system's thread) and
-// must not block for long. A call's Source is internal/callaudio's Devices.
+// runs on the Engine's playout goroutine (with PlayFromCallback, on the sound system's thread),
+// never twice at once, and must not block for long. A call's Source is internal/callaudio's Devices.
 type Source interface {
 	NextFrame(pcm []int16)
 }
@@ -32,13 +32,19 @@ type EngineOptions struct {
 	// missing device falls back to the default (EventFallback) and comes back when it returns
 	// (EventRestored).
 	Capture, Playback DeviceRef
-	// SampleRate of the frames exchanged with the Engine, the codec's rate; 0 means 48000. Devices
-	// run at their own rate and are resampled.
+	// SampleRate of the frames exchanged with the Engine; 0 means 48000. The devices are opened at
+	// this rate, so that the sound system converts where it must, in its mixer, where it converts
+	// every stream anyway (PulseAudio, WASAPI, Core Audio); a device that still runs at another rate
+	// is resampled here.
 	SampleRate int
 	// FrameDuration of those frames; 0 means 20 ms.
 	FrameDuration time.Duration
 	// Source is played; nil plays silence until SetSource.
 	Source Source
+	// OnFrame, if set, is called each time a captured frame is ready for ReadFrame or TryReadFrame,
+	// on the Engine's capture goroutine: a consumer can wait on its own signal instead of a
+	// goroutine blocked in ReadFrame. It must not block.
+	OnFrame func()
 	// OnEvent receives device events in order, on one goroutine of the Engine, never under a lock.
 	OnEvent func(Event)
 	// CheckInterval is how often the device lists are checked (a device gone without notice, a
@@ -92,9 +98,14 @@ type Engine struct {
 	rate  int
 	frame int // samples per frame at rate
 
-	frames chan []int16
+	frames chan []int16 // captured frames, oldest first
+	free   chan []int16 // frames read, for the capture loop to fill again
 	muted  atomic.Bool
 	source atomic.Pointer[Source]
+	// srcMu serialises the Source's calls: with PlayFromCallback the speaker's thread calls it,
+	// and the playback loop does while no speaker takes audio, and the two can overlap as a
+	// device starts or stops.
+	srcMu sync.Mutex
 
 	dirs [2]*direction // capture, playback
 
@@ -183,7 +194,8 @@ func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, err
 		opts:      opts,
 		rate:      opts.SampleRate,
 		frame:     int(int64(opts.SampleRate) * int64(opts.FrameDuration) / int64(time.Second)),
-		frames:    make(chan []int16, 10),
+		frames:    make(chan []int16, capturedFrames),
+		free:      make(chan []int16, capturedFrames+2),
 		switchReq: make(chan switchRequest),
 		lostCh:    make(chan *stream, 4),
 		events:    make(chan Event, 64),
@@ -239,14 +251,14 @@ func (h *Host) OpenEngine(ctx context.Context, opts EngineOptions) (*Engine, err
 	return e, nil
 }
 
-// openStream opens a device for the Engine: a speaker of an Engine that cancels echo keeps the echo
-// reference.
+// openStream opens a device for the Engine, at the Engine's rate: a speaker of an Engine that
+// cancels echo keeps the echo reference.
 func (e *Engine) openStream(drv driver, kind DeviceKind, dev Device) (*stream, error) {
 	var feed *callbackFeed
 	if kind == KindPlayback && e.opts.PlayFromCallback {
 		feed = &callbackFeed{e: e}
 	}
-	s, err := openStream(drv, kind, dev, 0, feed)
+	s, err := openStream(drv, kind, dev, e.rate, feed)
 	if err == nil && kind == KindPlayback && e.proc != nil && e.opts.Processing.EchoCancel {
 		s.ref.Store(newRing(len(s.ring.buf)))
 	}
@@ -276,16 +288,24 @@ func (f *callbackFeed) fill(out []int16) {
 			f.in = make([]int16, need)
 		}
 		in := f.in[:need]
-		if p := e.source.Load(); p != nil {
-			(*p).NextFrame(in)
-		} else {
-			clear(in)
-		}
+		e.nextFrame(in)
 		e.fedSamples.Add(uint64(need))
 		f.out = f.rs.Process(f.out, in)
 	}
 	n := copy(out, f.out)
 	f.out = f.out[:copy(f.out, f.out[n:])]
+}
+
+// nextFrame fills pcm from the Source, silence without one.
+func (e *Engine) nextFrame(pcm []int16) {
+	p := e.source.Load()
+	if p == nil {
+		clear(pcm)
+		return
+	}
+	e.srcMu.Lock()
+	(*p).NextFrame(pcm)
+	e.srcMu.Unlock()
 }
 
 // Processing returns the processing in effect on the microphone (none without).
@@ -301,6 +321,10 @@ func (e *Engine) FrameSamples() int { return e.frame }
 
 // SampleRate is the rate of the Engine's frames.
 func (e *Engine) SampleRate() int { return e.rate }
+
+// capturedFrames is how many captured frames wait for ReadFrame at most; past it the oldest is
+// dropped (EngineStats.CaptureDropped).
+const capturedFrames = 10
 
 // ReadFrame waits for the next captured frame and copies it into pcm, which must hold
 // FrameSamples samples. While muted the frames are silence (they keep coming, so the RTP clock
@@ -318,11 +342,50 @@ func (e *Engine) ReadFrame(ctx context.Context, pcm []int16) (int, error) {
 	}
 	select {
 	case f := <-e.frames:
-		return copy(pcm, f), nil
+		return e.recycle(pcm, f), nil
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	case <-e.done:
 		return 0, ErrClosed
+	}
+}
+
+// TryReadFrame is ReadFrame without the wait: it copies the next captured frame into pcm and
+// returns its length, or reports false when none is waiting (or the Engine is closed).
+func (e *Engine) TryReadFrame(pcm []int16) (int, bool) {
+	if len(pcm) < e.frame {
+		return 0, false
+	}
+	select {
+	case <-e.done:
+		return 0, false
+	case f := <-e.frames:
+		return e.recycle(pcm, f), true
+	default:
+		return 0, false
+	}
+}
+
+// QueuedFrames is how many captured frames wait to be read.
+func (e *Engine) QueuedFrames() int { return len(e.frames) }
+
+// recycle copies frame f into pcm and gives f back to the capture loop.
+func (e *Engine) recycle(pcm, f []int16) int {
+	n := copy(pcm, f)
+	select {
+	case e.free <- f:
+	default:
+	}
+	return n
+}
+
+// newFrame is a frame to fill: one read already, else a new one.
+func (e *Engine) newFrame() []int16 {
+	select {
+	case f := <-e.free:
+		return f
+	default:
+		return make([]int16, e.frame)
 	}
 }
 
@@ -470,11 +533,19 @@ func (e *Engine) reportLost(s *stream) {
 	}
 }
 
-// captureLoop moves captured audio from the device ring through the resampler into frames.
+// captureWatch is how often the capture and playback loops look at a device that delivers (or
+// takes) audio by itself, to notice it stalled (stallTimeout): the device's callbacks wake them
+// otherwise, and a silent tick each frame would only cost wake-ups.
+const captureWatch = 250 * time.Millisecond
+
+// captureLoop moves captured audio from the device ring through the resampler into frames. It
+// wakes once per frame: the device's callback signals only once the ring holds what the next
+// frame needs (stream.wakeAt), not at every period of the device.
 func (e *Engine) captureLoop(ctx context.Context) {
 	defer e.wg.Done()
 	d := e.dirs[0]
-	tick := time.NewTicker(e.opts.FrameDuration)
+	period := e.opts.FrameDuration
+	tick := time.NewTicker(period)
 	defer tick.Stop()
 	var (
 		s        *stream
@@ -494,8 +565,12 @@ func (e *Engine) captureLoop(ctx context.Context) {
 		default:
 			// Nobody is reading fast enough: drop the oldest frame, keep the newest.
 			select {
-			case <-e.frames:
+			case old := <-e.frames:
 				e.captureDropped.Add(1)
+				select {
+				case e.free <- old:
+				default:
+				}
 			default:
 			}
 			select {
@@ -504,6 +579,9 @@ func (e *Engine) captureLoop(ctx context.Context) {
 			}
 		}
 		e.captureFrames.Add(1)
+		if e.opts.OnFrame != nil {
+			e.opts.OnFrame()
+		}
 	}
 	for {
 		if cur := d.current(); cur != s {
@@ -518,12 +596,22 @@ func (e *Engine) captureLoop(ctx context.Context) {
 			for {
 				n := s.ring.read(tmp)
 				if n == 0 {
-					break
+					// Wake at the callback that completes the next frame. What it needs is
+					// rounded down (the resampler also holds back a few samples): a wake too
+					// early finds too little and sleeps again; one too late would hold a
+					// whole frame back by a device period. Checked again after the store, so
+					// that a callback in between is not missed.
+					need := max((e.frame-len(acc))*s.rate/e.rate-2, 1)
+					s.wakeAt.Store(int64(need))
+					if s.ring.buffered() < need {
+						break
+					}
+					continue
 				}
 				lastData = time.Now()
 				acc = rs.Process(acc, tmp[:n])
 				for len(acc) >= e.frame {
-					f := make([]int16, e.frame)
+					f := e.newFrame()
 					copy(f, acc)
 					acc = acc[:copy(acc, acc[e.frame:])]
 					if e.proc != nil {
@@ -538,6 +626,15 @@ func (e *Engine) captureLoop(ctx context.Context) {
 				reported = true
 				e.reportLost(s)
 			}
+		}
+		// A microphone that delivers wakes the loop itself; the tick then only watches it.
+		want := e.opts.FrameDuration
+		if s != nil && s.flowing() && !reported {
+			want = captureWatch
+		}
+		if want != period {
+			period = want
+			tick.Reset(period)
 		}
 		var wake, lost <-chan struct{}
 		if s != nil {
@@ -557,7 +654,9 @@ func (e *Engine) captureLoop(ctx context.Context) {
 			// No microphone delivering (none, not started yet, or lost): keep the frames coming.
 			if s == nil || !s.flowing() || reported {
 				e.captureFiller.Add(1)
-				emit(make([]int16, e.frame))
+				f := e.newFrame()
+				clear(f)
+				emit(f)
 			}
 		}
 	}
@@ -635,11 +734,7 @@ func (e *Engine) playbackLoop(ctx context.Context) {
 		tickSeen uint64 // the same, at the last tick
 	)
 	pull := func() {
-		if p := e.source.Load(); p != nil {
-			(*p).NextFrame(frame)
-		} else {
-			clear(frame)
-		}
+		e.nextFrame(frame)
 		e.playbackFrames.Add(1)
 		lastPull = time.Now()
 	}
@@ -674,6 +769,10 @@ func (e *Engine) playbackLoop(ctx context.Context) {
 		var wake, lost <-chan struct{}
 		if s != nil {
 			wake, lost = s.wake, s.lost
+		}
+		if e.opts.PlayFromCallback {
+			// The speaker feeds itself: its callbacks are only counted, at the tick.
+			wake = nil
 		}
 		select {
 		case <-ctx.Done():

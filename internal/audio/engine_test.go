@@ -2,6 +2,8 @@ package audio
 
 import (
 	"context"
+	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -225,6 +227,29 @@ func TestPulseEnginePlays(t *testing.T) {
 			assert.Positive(t, st.PlaybackFrames)
 			t.Logf("pulled %d samples at %d Hz, stats %+v", pulled.Load(), tt.rate, st)
 		})
+	}
+}
+
+// The Engine opens its devices at its own rate, not the device's: PulseAudio's null sinks run at
+// 44.1 kHz here, and the sound server converts the Engine's 48 kHz streams in its mixer, so the
+// Engine resamples nothing (pactl shows the streams at 48 kHz).
+func TestPulseEngineOpensDevicesAtItsRate(t *testing.T) {
+	h, ctx := pulseHost(t, 30*time.Second)
+	out, err := exec.Command("pactl", "load-module", "module-null-sink", "sink_name=pb_rate", "rate=44100",
+		"sink_properties=device.description=pb_rate").Output()
+	require.NoError(t, err)
+	defer exec.Command("pactl", "unload-module", strings.TrimSpace(string(out))).Run() //nolint:errcheck
+	e, err := h.OpenEngine(ctx, EngineOptions{Capture: DeviceRef{ID: "pb_rate.monitor"}, Playback: DeviceRef{ID: "pb_rate"}, PlayFromCallback: true})
+	require.NoError(t, err)
+	defer e.Close()
+	readFrames(t, ctx, e, 5)
+	st := e.Stats()
+	assert.Equal(t, 48000, st.CaptureRate)
+	assert.Equal(t, 48000, st.PlaybackRate)
+	for _, kind := range []string{"sink-inputs", "source-outputs"} {
+		list, err := exec.Command("pactl", "list", kind).Output()
+		require.NoError(t, err)
+		assert.Contains(t, string(list), "s16le 1ch 48000Hz", "the %s of the Engine", kind)
 	}
 }
 

@@ -14,8 +14,12 @@ type stream struct {
 	rate   int
 	ring   *ring
 
-	// wake gets a token (never blocking) after every callback: new samples, or room for more.
+	// wake gets a token (never blocking) after a callback: for playback after every one (room for
+	// more), for capture once the ring holds wakeAt samples.
 	wake chan struct{}
+	// wakeAt is how many buffered samples a capture callback waits for before it signals wake,
+	// set by the reader to what its next frame needs (0: signal at every callback).
+	wakeAt atomic.Int64
 	// lost is closed when the sound system stops the device by itself (it was disconnected).
 	lost     chan struct{}
 	lostOnce sync.Once
@@ -90,12 +94,15 @@ func (s *stream) onCapture(samples []int16) {
 	}
 	s.samples.Add(uint64(n))
 	s.callbacks.Add(1)
-	s.signal()
+	if int64(s.ring.buffered()) >= s.wakeAt.Load() {
+		s.signal()
+	}
 }
 
 // onPlayback runs on the sound system's thread.
 func (s *stream) onPlayback(out []int16) {
-	if f := s.feed.Load(); f != nil {
+	f := s.feed.Load()
+	if f != nil {
 		f.fill(out)
 	} else if n := s.ring.read(out); n < len(out) {
 		clear(out[n:])
@@ -106,7 +113,9 @@ func (s *stream) onPlayback(out []int16) {
 	}
 	s.samples.Add(uint64(len(out)))
 	s.callbacks.Add(1)
-	s.signal()
+	if f == nil { // a speaker fed from its callback needs no goroutine woken
+		s.signal()
+	}
 }
 
 func (s *stream) signal() {

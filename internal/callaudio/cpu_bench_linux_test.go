@@ -2,8 +2,11 @@ package callaudio
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,10 +21,44 @@ import (
 	"github.com/phonebar/phonebar/internal/testenv"
 )
 
-func cpuTime() time.Duration {
+// usage is what a process spent: CPU time, and context switches (each a thread that went to sleep
+// or was preempted: the wake-ups a call costs).
+type usage struct {
+	cpu      time.Duration
+	switches int64
+}
+
+func (u usage) sub(v usage) usage { return usage{u.cpu - v.cpu, u.switches - v.switches} }
+
+func selfUsage() usage {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nvcsw + ru.Nivcsw}
+}
+
+// pulseCPU is the CPU time of the PulseAudio server of this run (its pid file in XDG_RUNTIME_DIR),
+// in clock ticks of 10 ms; ok is false when it cannot be read.
+func pulseCPU() (time.Duration, bool) {
+	pid, err := os.ReadFile(filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "pulse", "pid"))
+	if err != nil {
+		return 0, false
+	}
+	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The fields after the command's closing parenthesis; utime and stime are the 14th and 15th of
+	// the whole line.
+	f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, true
 }
 
 // BenchmarkMediaCPU measures what one end of a call costs while audio flows, in percent of one core
@@ -29,7 +66,10 @@ func cpuTime() time.Duration {
 // of a call, microphone and speaker on PulseAudio through an Engine (capture, resampling, the
 // speaker fed from its callback), these Devices, and an rtc.Session (encode, SRTP, jitter buffer,
 // decode), with the processing off and on. Both ends of the call run in this process, each on its
-// own null sinks; the figure is half the total. PulseAudio's own work is in its process, not here.
+// own null sinks; the figure is half the total. PulseAudio's own work (mixing, and converting the
+// streams' 48 kHz to the null sinks' 44.1 kHz) is in its process: %cpu-pulse/call-end reports it
+// apart, from the server of this run. switches/s/call-end counts the context switches of this
+// process: the wake-ups of its threads, what a call costs a battery beyond the arithmetic.
 // One op is one call held for 3 s of media.
 //
 // Run (on real services): make bench-cpu
@@ -61,19 +101,31 @@ func BenchmarkMediaCPU(b *testing.B) {
 					b.Fatal("no processing in this build")
 				}
 				const hold = 3 * time.Second
-				var cpu time.Duration
+				var sum usage
+				var pulse time.Duration
+				pulseOK := true
 				for range b.N {
-					cpu += callCPU(b, id, c.ptime, proc.opts, sinks, hold)
+					u, p, ok := callCPU(b, id, c.ptime, proc.opts, sinks, hold)
+					sum.cpu += u.cpu
+					sum.switches += u.switches
+					pulse += p
+					pulseOK = pulseOK && ok
 				}
-				b.ReportMetric(100*cpu.Seconds()/hold.Seconds()/float64(2*b.N), "%cpu/call-end")
+				ends := hold.Seconds() * float64(2*b.N)
+				b.ReportMetric(100*sum.cpu.Seconds()/ends, "%cpu/call-end")
+				b.ReportMetric(float64(sum.switches)/ends, "switches/s/call-end")
+				if pulseOK {
+					b.ReportMetric(100*pulse.Seconds()/ends, "%cpu-pulse/call-end")
+				}
 			})
 		}
 	}
 }
 
-// callCPU runs one call between two ends with real devices and returns the CPU time spent while
-// its audio flowed for hold, both ends sending packets of ptime.
-func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Options, sinks []string, hold time.Duration) time.Duration {
+// callCPU runs one call between two ends with real devices and returns what this process and
+// the PulseAudio server (ok: it could be read) spent while its audio flowed for hold, both ends
+// sending packets of ptime.
+func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Options, sinks []string, hold time.Duration) (u usage, pulse time.Duration, ok bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	host := audio.New(audio.Options{Backend: audio.BackendPulseAudio})
@@ -105,7 +157,10 @@ func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Opt
 		}
 	}
 	runtime.GC()
-	c0 := cpuTime()
+	p0, ok0 := pulseCPU()
+	u0 := selfUsage()
 	time.Sleep(hold)
-	return cpuTime() - c0
+	u = selfUsage().sub(u0)
+	p1, ok1 := pulseCPU()
+	return u, p1 - p0, ok0 && ok1
 }

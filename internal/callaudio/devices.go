@@ -27,7 +27,7 @@ type Devices struct {
 	mu       sync.Mutex
 	run      *engineRun // the Engine in use; nil once closed
 	rate     int        // its rate
-	captured [][]int16  // newest last; a few frames at most
+	capBuf   []int16    // a captured frame being taken from the Engine
 	play     []int16    // queued for the speaker, at the Engine's rate
 	toCodec  *dsp.Resampler
 	toCodecR int
@@ -41,13 +41,12 @@ type Devices struct {
 	features []processing.Feature // the processing of the Engine opened last
 }
 
-// engineRun is one Engine of a call and the goroutine reading its microphone.
+// engineRun is one Engine of a call.
 type engineRun struct {
-	eng  *audio.Engine
-	stop context.CancelFunc
-	done chan struct{}
+	eng *audio.Engine
 }
 
+// maxCaptured is how many captured frames may wait for the media's send clock at most (its tokens).
 const maxCaptured = 5
 
 // The speaker's queue sits between two clocks: the call's playout writes a frame every packet time
@@ -102,54 +101,39 @@ func (d *Devices) SwitchTo(ctx context.Context, capture, playback audio.DeviceRe
 	if d.closed {
 		return ErrClosed
 	}
+	run := &engineRun{}
 	eng, err := d.host.OpenEngine(ctx, audio.EngineOptions{Capture: capture, Playback: playback,
-		Source: audio.SourceFunc(d.nextFrame), PlayFromCallback: true, Processing: d.proc, FrameDuration: d.frame})
+		Source: audio.SourceFunc(d.nextFrame), PlayFromCallback: true, Processing: d.proc, FrameDuration: d.frame,
+		OnFrame: func() { d.captured(run) }})
 	if err != nil {
 		return err
 	}
-	rctx, cancel := context.WithCancel(context.Background())
-	run := &engineRun{eng: eng, stop: cancel, done: make(chan struct{})}
 	d.mu.Lock()
 	old := d.run
+	run.eng = eng
 	d.run = run
-	d.rate, d.captured, d.play, d.pending, d.toCodec, d.toDevice = eng.SampleRate(), nil, nil, nil, nil, nil
+	d.rate, d.play, d.pending, d.toCodec, d.toDevice = eng.SampleRate(), nil, nil, nil, nil
+	d.capBuf = make([]int16, eng.FrameSamples())
 	d.features = eng.Processing()
 	d.mu.Unlock()
-	go d.capture(rctx, run)
 	if old != nil {
-		old.close()
+		old.eng.Close()
 	}
 	return nil
 }
 
-func (r *engineRun) close() {
-	r.stop()
-	r.eng.Close()
-	<-r.done
-}
-
-func (d *Devices) capture(ctx context.Context, run *engineRun) {
-	defer close(run.done)
-	for {
-		pcm := make([]int16, run.eng.FrameSamples())
-		n, err := run.eng.ReadFrame(ctx, pcm)
-		if err != nil {
-			return
-		}
-		d.mu.Lock()
-		if d.run != run {
-			d.mu.Unlock()
-			continue // the old microphone, while the switch finishes
-		}
-		d.captured = append(d.captured, pcm[:n])
-		if len(d.captured) > maxCaptured {
-			d.captured = d.captured[len(d.captured)-maxCaptured:]
-		}
-		d.mu.Unlock()
-		select {
-		case d.ready <- struct{}{}:
-		default:
-		}
+// captured is the Engine's OnFrame: a frame of run's microphone is ready. The media's send clock
+// gets a token and takes the frame (Fill) straight from the Engine, with no goroutine between.
+func (d *Devices) captured(run *engineRun) {
+	d.mu.Lock()
+	cur := d.run == run
+	d.mu.Unlock()
+	if !cur {
+		return // the old microphone, while the switch finishes
+	}
+	select {
+	case d.ready <- struct{}{}:
+	default:
 	}
 }
 
@@ -175,23 +159,29 @@ func (d *Devices) Fill(pcm []int16, rate int) {
 	if d.toCodec == nil || d.toCodecR != rate {
 		d.toCodec, d.toCodecR, d.pending = dsp.NewResampler(d.rate, rate), rate, d.pending[:0]
 	}
-	for len(d.pending) < len(pcm) && len(d.captured) > 0 {
-		f := d.captured[0]
-		d.captured = d.captured[1:]
-		if rate == d.rate {
-			d.pending = append(d.pending, f...)
-		} else {
-			d.pending = d.toCodec.Process(d.pending, f)
+	if d.run == nil {
+		clear(pcm)
+		return
+	}
+	eng := d.run.eng
+	for len(d.pending) < len(pcm) {
+		n, ok := eng.TryReadFrame(d.capBuf)
+		if !ok {
+			break
 		}
+		d.pending = d.toCodec.Process(d.pending, d.capBuf[:n])
 	}
 	n := copy(pcm, d.pending)
 	clear(pcm[n:])
-	d.pending = append(d.pending[:0], d.pending[n:]...)
-	// The send clock is the microphone's, so a frame waits here only until its token is taken.
-	// Frames beyond the tokens still pending had theirs lost while the sender was starved: drop the
-	// oldest of them rather than carry their delay through the call.
-	if extra := len(d.captured) - len(d.ready); extra > 1 {
-		d.captured = d.captured[extra-1:]
+	d.pending = d.pending[:copy(d.pending, d.pending[n:])]
+	// The send clock is the microphone's, so a frame waits in the Engine only until its token is
+	// taken. Frames beyond the tokens still pending had theirs lost while the sender was starved
+	// (at most maxCaptured wait): drop the oldest of them rather than carry their delay through
+	// the call.
+	for extra := eng.QueuedFrames() - len(d.ready); extra > 1; extra-- {
+		if _, ok := eng.TryReadFrame(d.capBuf); !ok {
+			break
+		}
 	}
 }
 
@@ -231,8 +221,9 @@ func (d *Devices) nextFrame(pcm []int16) {
 	d.play = append(d.play[:0], d.play[n:]...)
 }
 
-// Queued returns the audio waiting in this side's queues now: captured and not yet taken by the
-// media, decoded and not yet taken by the speaker's Engine.
+// Queued returns the audio waiting in this side's queues now: captured, taken from the Engine and
+// not yet sent by the media (the frames still in the Engine are its EngineStats.CaptureQueued),
+// decoded and not yet taken by the speaker's Engine.
 func (d *Devices) Queued() (capture, playback time.Duration) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -240,9 +231,6 @@ func (d *Devices) Queued() (capture, playback time.Duration) {
 		return 0, 0
 	}
 	n := len(d.pending) * d.rate / max(d.toCodecR, 1)
-	for _, f := range d.captured {
-		n += len(f)
-	}
 	return durOf(n, d.rate), durOf(len(d.play), d.rate)
 }
 
@@ -282,7 +270,7 @@ func (d *Devices) Close() {
 		d.run = nil
 		d.mu.Unlock()
 		if run != nil {
-			run.close()
+			run.eng.Close()
 		}
 	})
 }

@@ -3,6 +3,7 @@
 // by the speaker. It owns the queues between the two and is where the delay a call adds on this
 // side is measured (BenchmarkAddedLatency, against Chromium's WebRTC pipeline on the same sinks).
 //
-// Goroutines: the Engine's own (capture, playback, control) and one per Engine that reads its
-// microphone; Close stops all of them.
+// Goroutines: only the Engine's own (capture, playback, control): a captured frame gives the media's
+// send clock a token from the Engine's capture goroutine, and the media takes the frame from the
+// Engine itself. Close stops them.
 package callaudio
