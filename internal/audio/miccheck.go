@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio/dsp"
@@ -63,8 +62,9 @@ type CheckResult struct {
 	// ListenedMs is how much audio was measured; FirstAudioMs how long the first audio took.
 	ListenedMs   int64 `json:"listened_ms"`
 	FirstAudioMs int64 `json:"first_audio_ms"`
-	// GainedRMSDBFS is the level the far end would get after the call's gain control (and noise
-	// suppression), measured over the last half of the audio; absent in a build without processing.
+	// GainedRMSDBFS is the level the far end would get once the call's gain control has settled on
+	// this microphone (the audio heard is played through it until it has); absent in a build
+	// without processing.
 	GainedRMSDBFS *float64 `json:"gained_rms_dbfs,omitempty"`
 	// Clipping says the microphone is so loud that samples hit full scale (ClippedPercent of them):
 	// the voice is distorted before any processing can help.
@@ -253,21 +253,34 @@ func clipped(pcm []int16) int {
 	return n
 }
 
-// gainedLevel runs pcm through the call's gain control and noise suppression and returns the RMS
-// level of the last half, where the gain has settled; false in a build without processing.
+// gainedLevel runs pcm through the call's gain control and returns the RMS level the far end would
+// hear once the gain has settled; false in a build without processing. (Without the noise
+// suppressor: on the replays below it would learn a steady test tone as noise and hide it.)
+// The gain rises 12 dB a second at most, so a check of a second or two is too short for a quiet
+// microphone: the audio is played through again until gainSettle has gone by, as if the talker
+// went on, and the last half of the last pass is measured.
 func gainedLevel(pcm []int16, rate int) (float64, bool) {
-	p, err := processing.New(processing.Options{Rate: rate, GainControl: true, NoiseSuppress: true})
+	p, err := processing.New(processing.Options{Rate: rate, GainControl: true})
 	if err != nil {
 		return 0, false
 	}
 	defer p.Close()
-	out := slices.Clone(pcm)
 	frame := rate / 50
-	for i := 0; i+frame <= len(out); i += frame {
-		p.Process(out[i:i+frame], nil)
+	if len(pcm) < frame {
+		return dsp.Measure(pcm).RMSDBFS, true
+	}
+	out := make([]int16, len(pcm))
+	for done := 0; done == 0 || done < int(gainSettle.Seconds()*float64(rate)); done += len(pcm) {
+		copy(out, pcm)
+		for i := 0; i+frame <= len(out); i += frame {
+			p.Process(out[i:i+frame], nil)
+		}
 	}
 	return dsp.Measure(out[len(out)/2:]).RMSDBFS, true
 }
+
+// gainSettle is how much audio gainedLevel processes: enough for the gain to rise 30 dB, its most.
+const gainSettle = 6 * time.Second
 
 // failed turns an error from reaching the sound system or opening the device into a verdict.
 func (h *Host) failed(res CheckResult, err error) (CheckResult, error) {
