@@ -665,14 +665,23 @@ func (e *Engine) captureLoop(ctx context.Context) {
 // echoReference lines up what the speaker played with the microphone's frames: it holds the
 // speaker's samples (at the Engine's rate) not yet matched with a captured frame.
 type echoReference struct {
-	from *stream
-	rs   *dsp.Resampler
-	tmp  []int16
-	acc  []int16
+	from  *stream
+	rs    *dsp.Resampler
+	tmp   []int16
+	acc   []int16
+	moves int // times the reference was lined up again (samples dropped or silence put in)
+	lined bool
 }
 
 // echoSlack is how far the reference may run ahead of the microphone: about a device period.
-const echoSlack = 10 * time.Millisecond
+// echoBand is how much further it may drift before it is lined up again: the speaker's and the
+// microphone's callbacks come at their own moments, so what is pending moves by a device period
+// from one frame to the next; lining up at each such move would jump the echo against the
+// reference every few frames, and the canceller would start over each time.
+const (
+	echoSlack = 10 * time.Millisecond
+	echoBand  = 30 * time.Millisecond
+)
 
 // take returns the reference for the next captured frame of n samples, pending more samples being
 // already captured after it. The echo of a sample comes back through the sound system's buffers
@@ -681,7 +690,7 @@ const echoSlack = 10 * time.Millisecond
 func (r *echoReference) take(e *Engine, n, pending int) []int16 {
 	s := e.dirs[1].current()
 	if s != r.from {
-		r.from, r.acc = s, r.acc[:0]
+		r.from, r.acc, r.lined = s, r.acc[:0], false
 		if s != nil {
 			r.rs = dsp.NewResampler(s.rate, e.rate)
 		}
@@ -703,11 +712,27 @@ func (r *echoReference) take(e *Engine, n, pending int) []int16 {
 		}
 		r.acc = r.rs.Process(r.acc, r.tmp[:k])
 	}
-	keep := n + pending + int(int64(e.rate)*int64(echoSlack)/int64(time.Second))
-	if len(r.acc) > keep {
+	return r.next(n, pending, e.rate)
+}
+
+// next takes the reference for a frame of n samples out of what the speaker played (acc), oldest
+// first, so that the reference stays one continuous stream. It is lined up again, by dropping the
+// oldest samples down to the slack, only when the speaker has run ahead of the microphone by more
+// than the slack and the band; and by silence in front when the speaker has not played enough.
+func (r *echoReference) next(n, pending, rate int) []int16 {
+	keep := n + pending + int(int64(rate)*int64(echoSlack)/int64(time.Second))
+	band := int(int64(rate) * int64(echoBand) / int64(time.Second))
+	if len(r.acc) > keep+band || (!r.lined && len(r.acc) > keep) {
 		r.acc = r.acc[:copy(r.acc, r.acc[len(r.acc)-keep:])]
+		if r.lined {
+			r.moves++
+		}
 	}
+	r.lined = r.lined || len(r.acc) >= n
 	k := min(n, len(r.acc))
+	if k < n && r.lined {
+		r.moves++
+	}
 	out := make([]int16, n)
 	copy(out[n-k:], r.acc[:k]) // short: the speaker played nothing before it
 	r.acc = r.acc[:copy(r.acc, r.acc[k:])]
