@@ -669,7 +669,8 @@ type echoReference struct {
 	rs    *dsp.Resampler
 	tmp   []int16
 	acc   []int16
-	moves int // times the reference was lined up again (samples dropped or silence put in)
+	out   []int16 // the reference handed out for the last frame, reused for the next
+	moves int     // times the reference was lined up again (samples dropped or silence put in)
 	lined bool
 }
 
@@ -719,6 +720,7 @@ func (r *echoReference) take(e *Engine, n, pending int) []int16 {
 // first, so that the reference stays one continuous stream. It is lined up again, by dropping the
 // oldest samples down to the slack, only when the speaker has run ahead of the microphone by more
 // than the slack and the band; and by silence in front when the speaker has not played enough.
+// The frame returned is reused by the next call: the processor reads it and keeps nothing.
 func (r *echoReference) next(n, pending, rate int) []int16 {
 	keep := n + pending + int(int64(rate)*int64(echoSlack)/int64(time.Second))
 	band := int(int64(rate) * int64(echoBand) / int64(time.Second))
@@ -733,7 +735,11 @@ func (r *echoReference) next(n, pending, rate int) []int16 {
 	if k < n && r.lined {
 		r.moves++
 	}
-	out := make([]int16, n)
+	if cap(r.out) < n {
+		r.out = make([]int16, n)
+	}
+	out := r.out[:n]
+	clear(out[:n-k])
 	copy(out[n-k:], r.acc[:k]) // short: the speaker played nothing before it
 	r.acc = r.acc[:copy(r.acc, r.acc[k:])]
 	return out
