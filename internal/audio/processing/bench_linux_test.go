@@ -74,3 +74,24 @@ func BenchmarkDelayEstimator(b *testing.B) {
 	}
 	b.ReportMetric(100*(cpuTime()-c0).Seconds()/float64(b.N)/0.020, "%cpu/call")
 }
+
+// BenchmarkEchoFollower: one op is one look of the follower (while the echo is not cancelled after
+// the canceller had converged, every followBin blocks); the figure is its share of one core while
+// it looks.
+//
+// Run: go test -run '^$' -bench EchoFollower ./internal/audio/processing/
+func BenchmarkEchoFollower(b *testing.B) {
+	r := rand.New(rand.NewPCG(15, 16))
+	far := noise(r, 2*rate, 0.1)
+	mic, ref := mix(delayed(far, rate/8, 0.3)), mix(far)
+	f := newEchoFollower(rate)
+	f.push(mic)
+	b.ResetTimer()
+	c0 := cpuTime()
+	for range b.N {
+		if _, ok := f.estimate(ref, rate/8); !ok {
+			b.Fatal("no estimate")
+		}
+	}
+	b.ReportMetric(100*(cpuTime()-c0).Seconds()/float64(b.N)/(followBin*0.020), "%cpu/call")
+}

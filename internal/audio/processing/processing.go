@@ -12,7 +12,10 @@
 // half a second on PulseAudio. Rather than a filter long enough for the worst case, the processor
 // measures that delay (delay.go: the reference cross-correlated with the microphone, up to a
 // second) and hands the canceller the reference that much earlier, less a margin: its filter then
-// covers the room's echo, whatever the buffers hold.
+// covers the room's echo, whatever the buffers hold. On a busy machine the buffers' share moves
+// during the call (the speaker plays a gap, the microphone loses a few milliseconds); the processor
+// notices the canceller failing, measures the move to the sample (follow.go) and moves the
+// reference by as much, keeping the canceller's filter, which fits again at once.
 package processing
 
 import (

@@ -210,6 +210,60 @@ func TestEchoCancel(t *testing.T) {
 	}
 }
 
+// TestEchoCancelFollowsMoves: on a busy machine the speaker plays a gap now and then, or the
+// microphone loses a few milliseconds, and the echo comes back later or earlier against the
+// reference from then on. The canceller moves its reference by as much, measured to the sample,
+// and keeps its filter: the echo is down again within a second, where a filter left to adapt
+// again (or started afresh, for a move past 20 ms) took two seconds or more.
+func TestEchoCancelFollowsMoves(t *testing.T) {
+	if !Available() {
+		t.Skip("no cgo")
+	}
+	for _, tt := range []struct {
+		name string
+		move int // samples at 48 kHz, from 5 s on
+	}{
+		{"3 ms later", 144},
+		{"10 ms earlier", -480},
+		{"30 ms later", 1440},
+		{"a fraction of a millisecond later", 7},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(1, 2))
+			const n = 10 * rate
+			far := noise(r, n, 0.1)
+			for i := range far {
+				if (i*1000/rate)%650 >= 400 {
+					far[i] = 0 // talk spurts of 400 ms
+				}
+			}
+			echo := make([]float64, n)
+			for i := range echo {
+				d := rate * 150 / 1000
+				if i >= 5*rate {
+					d += tt.move
+				}
+				if i >= d {
+					echo[i] = 0.3 * far[i-d]
+				}
+			}
+			mic, ref := mix(echo), mix(far)
+			p, err := New(Options{Rate: rate, EchoCancel: true, NoiseSuppress: true})
+			require.NoError(t, err)
+			defer p.Close()
+			out := runOn(p, mic, ref)
+			before := rmsDB(seconds(mic, 3, 5)) - rmsDB(seconds(out, 3, 5))
+			after := rmsDB(seconds(mic, 6, 8)) - rmsDB(seconds(out, 6, 8))
+			d, ok := p.EchoDelay()
+			t.Logf("ERLE %.1f dB before the move, %.1f dB from 1 s after it; delay %v", before, after, d)
+			require.GreaterOrEqual(t, before, 40.0, "the canceller converged before the move")
+			assert.GreaterOrEqual(t, after, 40.0, "ERLE from 1 s after the move")
+			assert.True(t, ok)
+			assert.InDelta(t, float64(rate*150/1000+tt.move), d.Seconds()*rate, 1, "the delay followed, to the sample")
+		})
+	}
+}
+
 // noiseScene is a 440 Hz talker at -20 dBFS that pauses for the last second of every three, over
 // steady noise at -40 dBFS.
 func noiseScene() []int16 {

@@ -17,6 +17,7 @@ import "C"
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"time"
 	"unsafe"
@@ -43,13 +44,26 @@ type Processor struct {
 	down, refDown, up *dsp.Resampler
 	in, ref, out      []int16 // at procRate, waiting for a whole block / to be handed out
 
-	// With echo cancellation: the reference's recent past at procRate (hist), how far back in it
-	// the canceller's reference is taken (align, in samples: the estimated echo delay less
-	// alignMargin), and the estimator that measures that delay.
+	// With echo cancellation: the reference's recent past at the input rate (hist), how far back
+	// in it the canceller's reference is taken (align, in samples: the echo delay less
+	// alignMargin), the echo delay the alignment was made for (delay, in samples), the estimator
+	// that finds the delay, and the follower that measures its later moves to the sample.
 	est     *delayEstimator
+	follow  *echoFollower
+	rawDown *dsp.Resampler // the reference as played, for the estimator
+	raw     []int16
 	hist    []int16
 	align   int
+	delay   int
 	aligned bool // an alignment was made
+	// How well the canceller does, over the last followBin blocks: the microphone's and the
+	// output's energy while the far end talks. A drop after it converged means the echo moved.
+	binIn, binOut, binRef float64
+	binBlocks             int
+	armed                 bool // the canceller converged since the last alignment: watch for moves
+	misses                int  // follower estimates in a row that found nothing clear
+	pending               int  // a move the follower found once, to be confirmed; 0: none
+	pendingOK             bool
 }
 
 // Gain control targets, for speexdsp's float build: it levels speech at about -20 dBFS RMS and
@@ -93,7 +107,9 @@ func New(opts Options) (*Processor, error) {
 		C.pb_echo_rate(p.echo, procRate)
 		C.pb_pp_echo(p.pre, p.echo)
 		p.est = newDelayEstimator()
-		p.hist = make([]int16, estMaxLag*estDecimate+procFrame)
+		p.follow = newEchoFollower(opts.Rate)
+		p.rawDown = dsp.NewResampler(opts.Rate, procRate)
+		p.hist = make([]int16, 0, opts.Rate*histMs/1000)
 	}
 	checks := []struct {
 		what string
@@ -155,11 +171,18 @@ func (p *Processor) Process(pcm, reference []int16) {
 		return
 	}
 	n := len(pcm)
-	p.in = p.down.Process(p.in, pcm)
 	if len(reference) < n {
 		reference = append(reference[:len(reference):len(reference)], make([]int16, n-len(reference))...)
 	}
-	p.ref = p.refDown.Process(p.ref, reference[:n])
+	reference = reference[:n]
+	p.in = p.down.Process(p.in, pcm)
+	if p.echo != nil {
+		p.follow.push(pcm)
+		p.ref = p.refDown.Process(p.ref, p.alignedRef(reference))
+		p.raw = p.rawDown.Process(p.raw, reference)
+	} else {
+		p.ref = p.refDown.Process(p.ref, reference)
+	}
 	in := unsafe.Slice((*int16)(unsafe.Pointer(p.cin)), procFrame)
 	ref := unsafe.Slice((*int16)(unsafe.Pointer(p.cref)), procFrame)
 	out := unsafe.Slice((*int16)(unsafe.Pointer(p.cout)), procFrame)
@@ -167,17 +190,15 @@ func (p *Processor) Process(pcm, reference []int16) {
 	for len(p.in) >= procFrame {
 		copy(in, p.in)
 		p.in = p.in[:copy(p.in, p.in[procFrame:])]
-		if len(p.ref) >= procFrame {
-			copy(ref, p.ref)
-			p.ref = p.ref[:copy(p.ref, p.ref[procFrame:])]
-		} else {
-			clear(ref)
-			copy(ref[procFrame-len(p.ref):], p.ref)
-			p.ref = p.ref[:0]
-		}
+		p.ref = takeBlock(ref, p.ref)
 		if p.echo != nil {
-			p.alignReference(in, ref)
+			var raw [procFrame]int16
+			p.raw = takeBlock(raw[:], p.raw)
+			if p.est.push(in, raw[:]) {
+				p.delayTaken()
+			}
 			C.speex_echo_cancellation(p.echo, p.cin, p.cref, p.cout)
+			p.watch(in, ref, out)
 		} else {
 			copy(out, in)
 		}
@@ -197,29 +218,137 @@ func (p *Processor) Process(pcm, reference []int16) {
 	p.out = p.out[:0]
 }
 
+// takeBlock fills block from the front of q (silence in front when q is short) and returns the rest.
+func takeBlock(block, q []int16) []int16 {
+	if len(q) >= len(block) {
+		copy(block, q)
+		return q[:copy(q, q[len(block):])]
+	}
+	clear(block)
+	copy(block[len(block)-len(q):], q)
+	return q[:0]
+}
+
 // alignMargin is how much earlier than the measured echo delay the canceller's reference starts:
 // room for the estimate's error and for a delay that shrinks a little before it is measured again.
-// A delay that moves by less than half of it is left to the filter to follow.
 const alignMargin = 40 * time.Millisecond
 
-// alignReference keeps the block ref (what the speaker took while the microphone captured the block
-// mic) in the reference's history and replaces it with the block played the measured echo delay
-// earlier (less alignMargin), so that the canceller's filter spends its length on the room's echo
-// rather than on the sound system's buffers, whatever they hold this time. A new alignment starts
-// the canceller afresh: its filter was adapted to the old one.
-func (p *Processor) alignReference(mic, ref []int16) {
-	if p.est.push(mic, ref) {
-		d, _ := p.est.Delay()
-		align := int(max(0, d-alignMargin) * procRate / time.Second)
-		if !p.aligned || abs(align-p.align) > int(alignMargin/2*procRate/time.Second) {
-			p.align, p.aligned = align, true
-			C.speex_echo_state_reset(p.echo)
-		}
+// histMs is the reference's past kept: the longest delay found, the margin and the follower's
+// window and span.
+const histMs = 1250
+
+// coarseMove is how far the estimator's delay must be from the one aligned for before the
+// reference is moved by it: smaller moves are the follower's, which measures them to the sample.
+const coarseMove = 2 * time.Millisecond
+
+// followBin is how many blocks the canceller's success is measured over (60 ms), and how often the
+// follower looks while the echo is not cancelled; followMisses how many of its looks may find no
+// move before it waits for the canceller to converge again (about 1.2 s).
+const (
+	followBin    = 3
+	followMisses = 20
+)
+
+// alignedRef keeps reference (what the speaker played over the time of the microphone's frame) in
+// the history and returns the part of the history the canceller is to get instead: what was
+// played the echo delay earlier less alignMargin, so that the canceller's filter spends its length
+// on the room's echo rather than on the sound system's buffers, whatever they hold this time.
+func (p *Processor) alignedRef(reference []int16) []int16 {
+	n := len(reference)
+	if len(p.hist)+n > cap(p.hist) {
+		drop := min(len(p.hist), len(p.hist)+n-cap(p.hist))
+		p.hist = p.hist[:copy(p.hist, p.hist[drop:])]
 	}
-	p.hist = p.hist[:copy(p.hist, p.hist[procFrame:])]
-	p.hist = append(p.hist, ref...)
+	p.hist = append(p.hist, reference...)
 	end := len(p.hist) - p.align
-	copy(ref, p.hist[end-procFrame:end])
+	if end-n < 0 { // not that much played yet
+		return make([]int16, n)
+	}
+	return p.hist[end-n : end]
+}
+
+// delayTaken acts on a delay the estimator took. The first lines the reference up and starts the
+// canceller afresh (its filter was adapted to nothing useful). A later one that the follower did
+// not see (a move beyond its span, or while it waited) moves the reference by as much and keeps
+// the filter: the room did not change, only the buffers before it.
+func (p *Processor) delayTaken() {
+	d, _ := p.est.Delay()
+	ds := int(int64(d) * int64(p.rate) / int64(time.Second))
+	if !p.aligned {
+		p.delay = ds
+		if fd, ok := p.follow.estimate(p.hist, ds); ok {
+			p.delay = fd
+		}
+		p.align = p.delay - int(int64(alignMargin)*int64(p.rate)/int64(time.Second))
+		p.align = min(max(p.align, 0), cap(p.hist)-p.rate/10)
+		p.aligned, p.armed, p.pending, p.pendingOK = true, false, 0, false
+		C.speex_echo_state_reset(p.echo)
+		return
+	}
+	if abs(ds-p.delay) > int(int64(coarseMove)*int64(p.rate)/int64(time.Second)) {
+		p.move(ds - p.delay)
+	}
+}
+
+// move moves the canceller's reference by by samples (a longer echo delay: later), keeping the
+// canceller's filter.
+func (p *Processor) move(by int) {
+	p.delay += by
+	p.align = min(max(p.align+by, 0), cap(p.hist)-p.rate/10)
+	p.pending, p.pendingOK = 0, false
+}
+
+// watch measures how much of the echo the canceller takes out, block by block (mic the
+// microphone, ref the reference it was given, out what it left), and once it has converged,
+// notices when it no longer does while the far end talks: the echo moved (or the agent talks over
+// it). The follower then looks for the echo near its old delay; a move it finds twice in a row moves
+// the reference by as much.
+func (p *Processor) watch(mic, ref, out []int16) {
+	if !p.aligned {
+		return
+	}
+	energy := func(x []int16) float64 {
+		var e float64
+		for _, v := range x {
+			e += float64(v) * float64(v)
+		}
+		return e
+	}
+	p.binIn += energy(mic)
+	p.binOut += energy(out)
+	p.binRef += energy(ref)
+	p.binBlocks++
+	if p.binBlocks < followBin {
+		return
+	}
+	samples := float64(followBin * procFrame)
+	talking := p.binRef/samples > math.Pow(estMinLevel*32768, 2) && p.binIn/samples > math.Pow(estMinLevel*32768, 2)
+	erle := 10 * math.Log10((p.binIn+1)/(p.binOut+1))
+	p.binIn, p.binOut, p.binRef, p.binBlocks = 0, 0, 0, 0
+	switch {
+	case !talking:
+		return
+	case erle >= 18:
+		p.armed, p.misses, p.pending, p.pendingOK = true, 0, 0, false
+		return
+	case !p.armed:
+		return
+	}
+	d, ok := p.follow.estimate(p.hist, p.delay)
+	if !ok || d == p.delay {
+		// Nothing clear, or the echo where it was (the agent talks over it): after followMisses
+		// looks, wait for the canceller to converge again rather than spend more on looking.
+		if p.misses++; p.misses >= followMisses {
+			p.armed = false
+		}
+		p.pending, p.pendingOK = 0, false
+		return
+	}
+	if p.pendingOK && abs(d-(p.delay+p.pending)) <= 1 {
+		p.move(d - p.delay)
+		return
+	}
+	p.pending, p.pendingOK = d-p.delay, true
 }
 
 // EchoDelay returns the echo delay measured (from the speaker taking a sample to its echo in the
@@ -231,10 +360,10 @@ func (p *Processor) EchoDelay() (time.Duration, bool) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.est == nil {
+	if p.est == nil || !p.aligned {
 		return 0, false
 	}
-	return p.est.Delay()
+	return time.Duration(int64(p.delay) * int64(time.Second) / int64(p.rate)), true
 }
 
 // Close frees the processor; Process afterwards passes audio through unchanged. Idempotent.
