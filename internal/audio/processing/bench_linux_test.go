@@ -89,7 +89,7 @@ func BenchmarkEchoFollower(b *testing.B) {
 	b.ResetTimer()
 	c0 := cpuTime()
 	for range b.N {
-		if _, ok := f.estimate(ref, rate/8); !ok {
+		if _, _, ok := f.estimate(ref, rate/8); !ok {
 			b.Fatal("no estimate")
 		}
 	}

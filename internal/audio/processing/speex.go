@@ -237,10 +237,6 @@ const alignMargin = 40 * time.Millisecond
 // window and span.
 const histMs = 1250
 
-// coarseMove is how far the estimator's delay must be from the one aligned for before the
-// reference is moved by it: smaller moves are the follower's, which measures them to the sample.
-const coarseMove = 2 * time.Millisecond
-
 // followBin is how many blocks the canceller's success is measured over (60 ms), and how often the
 // follower looks while the echo is not cancelled; followMisses how many of its looks may find no
 // move before it waits for the canceller to converge again (about 1.2 s).
@@ -268,24 +264,29 @@ func (p *Processor) alignedRef(reference []int16) []int16 {
 }
 
 // delayTaken acts on a delay the estimator took. The first lines the reference up and starts the
-// canceller afresh (its filter was adapted to nothing useful). A later one that the follower did
-// not see (a move beyond its span, or while it waited) moves the reference by as much and keeps
-// the filter: the room did not change, only the buffers before it.
+// canceller afresh (its filter was adapted to nothing useful). Until the canceller has converged,
+// a later one lines the reference up again, to the sample where the follower finds the echo near
+// it, and keeps the filter: the room did not change, only the buffers before it. Once it has
+// converged the follower is in charge (the estimator's second of audio may still hold the echo
+// from before the last move), until it finds nothing for a while.
 func (p *Processor) delayTaken() {
 	d, _ := p.est.Delay()
 	ds := int(int64(d) * int64(p.rate) / int64(time.Second))
+	if p.aligned && p.armed {
+		return
+	}
+	if fd, _, ok := p.follow.estimate(p.hist, ds); ok {
+		ds = fd
+	}
 	if !p.aligned {
 		p.delay = ds
-		if fd, ok := p.follow.estimate(p.hist, ds); ok {
-			p.delay = fd
-		}
 		p.align = p.delay - int(int64(alignMargin)*int64(p.rate)/int64(time.Second))
 		p.align = min(max(p.align, 0), cap(p.hist)-p.rate/10)
 		p.aligned, p.armed, p.pending, p.pendingOK = true, false, 0, false
 		C.speex_echo_state_reset(p.echo)
 		return
 	}
-	if abs(ds-p.delay) > int(int64(coarseMove)*int64(p.rate)/int64(time.Second)) {
+	if abs(ds-p.delay) > 1 {
 		p.move(ds - p.delay)
 	}
 }
@@ -301,8 +302,8 @@ func (p *Processor) move(by int) {
 // watch measures how much of the echo the canceller takes out, block by block (mic the
 // microphone, ref the reference it was given, out what it left), and once it has converged,
 // notices when it no longer does while the far end talks: the echo moved (or the agent talks over
-// it). The follower then looks for the echo near its old delay; a move it finds twice in a row moves
-// the reference by as much.
+// it). The follower then looks for the echo near its old delay; a move it finds with a clear peak,
+// or twice in a row, moves the reference by as much.
 func (p *Processor) watch(mic, ref, out []int16) {
 	if !p.aligned {
 		return
@@ -329,12 +330,14 @@ func (p *Processor) watch(mic, ref, out []int16) {
 	case !talking:
 		return
 	case erle >= 18:
+		if !p.armed {
+		}
 		p.armed, p.misses, p.pending, p.pendingOK = true, 0, 0, false
 		return
 	case !p.armed:
 		return
 	}
-	d, ok := p.follow.estimate(p.hist, p.delay)
+	d, z, ok := p.follow.estimate(p.hist, p.delay)
 	if !ok || d == p.delay {
 		// Nothing clear, or the echo where it was (the agent talks over it): after followMisses
 		// looks, wait for the canceller to converge again rather than spend more on looking.
@@ -344,7 +347,7 @@ func (p *Processor) watch(mic, ref, out []int16) {
 		p.pending, p.pendingOK = 0, false
 		return
 	}
-	if p.pendingOK && abs(d-(p.delay+p.pending)) <= 1 {
+	if z >= followSureZ || (p.pendingOK && abs(d-(p.delay+p.pending)) <= 1) {
 		p.move(d - p.delay)
 		return
 	}
