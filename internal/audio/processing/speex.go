@@ -237,6 +237,17 @@ const alignMargin = 40 * time.Millisecond
 // window and span.
 const histMs = 1250
 
+// coarseMove is how far the estimator's delay must be from the one aligned for, before the
+// canceller has converged, for the reference to be moved: the follower's estimates of a delay that
+// did not move differ by a few samples from one look to the next (the sound system's resampling
+// spreads the echo's peak), and a filter whose reference moves by as much every second never
+// converges; within the filter's margin it adapts to any delay that holds still.
+const coarseMove = 2 * time.Millisecond
+
+// followStill is how far, in samples at the rate given, a delay the follower finds may be from the
+// current one and still count as the same (the estimates' own spread): 0.125 ms.
+func followStill(rate int) int { return rate / 8000 }
+
 // followBin is how many blocks the canceller's success is measured over (60 ms), and how often the
 // follower looks while the echo is not cancelled; followMisses how many of its looks may find no
 // move before it waits for the canceller to converge again (about 1.2 s).
@@ -286,7 +297,7 @@ func (p *Processor) delayTaken() {
 		C.speex_echo_state_reset(p.echo)
 		return
 	}
-	if abs(ds-p.delay) > 1 {
+	if abs(ds-p.delay) > int(int64(coarseMove)*int64(p.rate)/int64(time.Second)) {
 		p.move(ds - p.delay)
 	}
 }
@@ -338,7 +349,7 @@ func (p *Processor) watch(mic, ref, out []int16) {
 		return
 	}
 	d, z, ok := p.follow.estimate(p.hist, p.delay)
-	if !ok || d == p.delay {
+	if !ok || abs(d-p.delay) <= followStill(p.rate) {
 		// Nothing clear, or the echo where it was (the agent talks over it): after followMisses
 		// looks, wait for the canceller to converge again rather than spend more on looking.
 		if p.misses++; p.misses >= followMisses {
@@ -347,7 +358,7 @@ func (p *Processor) watch(mic, ref, out []int16) {
 		p.pending, p.pendingOK = 0, false
 		return
 	}
-	if z >= followSureZ || (p.pendingOK && abs(d-(p.delay+p.pending)) <= 1) {
+	if z >= followSureZ || (p.pendingOK && abs(d-(p.delay+p.pending)) <= followStill(p.rate)) {
 		p.move(d - p.delay)
 		return
 	}
