@@ -53,6 +53,7 @@ type Processor struct {
 	rawDown *dsp.Resampler // the reference as played, for the estimator
 	raw     []int16
 	hist    []int16
+	histLen int // samples of hist that are kept
 	align   int
 	delay   int
 	aligned bool // an alignment was made
@@ -109,7 +110,8 @@ func New(opts Options) (*Processor, error) {
 		p.est = newDelayEstimator()
 		p.follow = newEchoFollower(opts.Rate)
 		p.rawDown = dsp.NewResampler(opts.Rate, procRate)
-		p.hist = make([]int16, 0, opts.Rate*histMs/1000)
+		p.histLen = opts.Rate * histMs / 1000
+		p.hist = make([]int16, 0, 2*p.histLen) // moved to the front once every histMs, not every block
 	}
 	checks := []struct {
 		what string
@@ -263,7 +265,7 @@ const (
 func (p *Processor) alignedRef(reference []int16) []int16 {
 	n := len(reference)
 	if len(p.hist)+n > cap(p.hist) {
-		drop := min(len(p.hist), len(p.hist)+n-cap(p.hist))
+		drop := max(0, len(p.hist)+n-p.histLen)
 		p.hist = p.hist[:copy(p.hist, p.hist[drop:])]
 	}
 	p.hist = append(p.hist, reference...)
@@ -292,7 +294,7 @@ func (p *Processor) delayTaken() {
 	if !p.aligned {
 		p.delay = ds
 		p.align = p.delay - int(int64(alignMargin)*int64(p.rate)/int64(time.Second))
-		p.align = min(max(p.align, 0), cap(p.hist)-p.rate/10)
+		p.align = min(max(p.align, 0), p.histLen-p.rate/10)
 		p.aligned, p.armed, p.pending, p.pendingOK = true, false, 0, false
 		C.speex_echo_state_reset(p.echo)
 		return
@@ -306,7 +308,7 @@ func (p *Processor) delayTaken() {
 // canceller's filter.
 func (p *Processor) move(by int) {
 	p.delay += by
-	p.align = min(max(p.align+by, 0), cap(p.hist)-p.rate/10)
+	p.align = min(max(p.align+by, 0), p.histLen-p.rate/10)
 	p.pending, p.pendingOK = 0, false
 }
 
