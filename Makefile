@@ -66,6 +66,7 @@ bench-latency:
 
 bench-cpu:
 	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench MediaCPU -benchtime 3x ./internal/callaudio/
+	PHONEBAR_REQUIRE_REAL=1 ./.ci/with-services $(GO) test -run '^$$' -bench CallCPU -benchtime 3x ./internal/cli/
 
 # Every release artefact under versioned names in build/release/ (Linux binary, deb, Windows exe, console
 # twin and installer, CycloneDX SBOM, SHA256SUMS); fails if one is missing. See .ci/release.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
@@ -116,6 +117,7 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 	data := cfg.data
 	callbacks := malgo.DeviceCallbacks{
 		Data: func(out, in []byte, frames uint32) {
+			s.goCalls.Add(1)
 			buf := in
 			if cfg.kind == KindPlayback {
 				buf = out
@@ -123,13 +125,41 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 			if len(buf) < 2 {
 				return
 			}
-			data(unsafe.Slice((*int16)(unsafe.Pointer(&buf[0])), len(buf)/2))
+			pcm := unsafe.Slice((*int16)(unsafe.Pointer(&buf[0])), len(buf)/2)
+			data(pcm)
+			if cfg.played != nil {
+				cfg.played(pcm)
+			}
 		},
 		Stop: func() {
 			if cfg.stopped != nil {
 				cfg.stopped()
 			}
 		},
+	}
+	// The device's thread serves a ring that a goroutine fills or drains (pump_malgo.go): its
+	// callback never waits for Go, so the sound system needs less queued than the default three
+	// periods to ride out a late goroutine, and two are asked for; the pump's ring holds the rest.
+	// Should this build of miniaudio not be laid out as the pump expects, the device is opened
+	// again as malgo has it, its callbacks calling into Go, with the default periods.
+	if pm := newPump(cfg.kind, data, cfg.played); pm != nil && !noPump {
+		pumped := mc
+		pumped.Periods = pumpPeriods
+		pumped.PUserData = pm.ring()
+		dev, err := malgo.InitDevice(d.ctx.Context, pumped, callbacks)
+		if err != nil {
+			pm.free()
+			s.free()
+			return nil, classify(err)
+		}
+		if pm.takeOver(dev, int(dev.SampleRate()), cfg.periodMs) {
+			s.dev, s.pump = dev, pm
+			return s, nil
+		}
+		dev.Uninit()
+		pm.free()
+	} else if pm != nil {
+		pm.free()
 	}
 	dev, err := malgo.InitDevice(d.ctx.Context, mc, callbacks)
 	if err != nil {
@@ -156,21 +186,50 @@ func (d *malgoDriver) close() error {
 type malgoStream struct {
 	dev  *malgo.Device
 	id   unsafe.Pointer // C copy of the device ID, alive as long as the device
+	pump *pump          // nil: the device's thread calls data through malgo
 	once sync.Once
+	// goCalls counts the device thread's calls into Go (through malgo): none with a pump.
+	goCalls atomic.Uint64
 }
 
 func (s *malgoStream) start() error {
+	if s.pump != nil {
+		s.pump.move() // a speaker starts with a period queued
+	}
 	if err := s.dev.Start(); err != nil {
 		return classify(err)
+	}
+	if s.pump != nil {
+		s.pump.start()
 	}
 	return nil
 }
 
 func (s *malgoStream) sampleRate() int { return int(s.dev.SampleRate()) }
 
+func (s *malgoStream) queued() int {
+	if s.pump == nil {
+		return 0
+	}
+	return s.pump.queued()
+}
+
+func (s *malgoStream) shortfall() uint64 {
+	if s.pump == nil {
+		return 0
+	}
+	return s.pump.short()
+}
+
 func (s *malgoStream) close() {
 	s.once.Do(func() {
+		if s.pump != nil {
+			s.pump.halt()
+		}
 		s.dev.Uninit()
+		if s.pump != nil {
+			s.pump.free()
+		}
 		s.free()
 	})
 }

@@ -18,7 +18,7 @@ import (
 
 // startDemoServer runs `phonebar demo-server --json` (with extra flags) and returns its URL,
 // fingerprint and the password of each demo user by typology.
-func startDemoServer(t *testing.T, extra ...string) (url, fingerprint string, users map[string][2]string) {
+func startDemoServer(t testing.TB, extra ...string) (url, fingerprint string, users map[string][2]string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
