@@ -27,6 +27,7 @@ type malgoDriver struct {
 	mu      sync.Mutex // serialises context calls (enumeration and device init share its state)
 	ctx     *malgo.AllocatedContext
 	appName *C.char
+	pumps   pumps
 }
 
 func newDriver(b Backend) (driver, error) {
@@ -153,7 +154,7 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 			return nil, classify(err)
 		}
 		if pm.takeOver(dev, int(dev.SampleRate()), cfg.periodMs) {
-			s.dev, s.pump = dev, pm
+			s.dev, s.pump, s.pumps = dev, pm, &d.pumps
 			return s, nil
 		}
 		dev.Uninit()
@@ -184,23 +185,24 @@ func (d *malgoDriver) close() error {
 }
 
 type malgoStream struct {
-	dev  *malgo.Device
-	id   unsafe.Pointer // C copy of the device ID, alive as long as the device
-	pump *pump          // nil: the device's thread calls data through malgo
-	once sync.Once
+	dev   *malgo.Device
+	id    unsafe.Pointer // C copy of the device ID, alive as long as the device
+	pump  *pump          // nil: the device's thread calls data through malgo
+	pumps *pumps         // the driver's, which moves pump's samples while the device runs
+	once  sync.Once
 	// goCalls counts the device thread's calls into Go (through malgo): none with a pump.
 	goCalls atomic.Uint64
 }
 
 func (s *malgoStream) start() error {
 	if s.pump != nil {
-		s.pump.move() // a speaker starts with a period queued
+		s.pumps.add(s.pump)
 	}
 	if err := s.dev.Start(); err != nil {
+		if s.pump != nil {
+			s.pumps.remove(s.pump)
+		}
 		return classify(err)
-	}
-	if s.pump != nil {
-		s.pump.start()
 	}
 	return nil
 }
@@ -224,7 +226,7 @@ func (s *malgoStream) shortfall() uint64 {
 func (s *malgoStream) close() {
 	s.once.Do(func() {
 		if s.pump != nil {
-			s.pump.halt()
+			s.pumps.remove(s.pump)
 		}
 		s.dev.Uninit()
 		if s.pump != nil {

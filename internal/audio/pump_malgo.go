@@ -85,6 +85,7 @@ static int pb_take_over(void* dev, pb_ring* q, uint32_t rate, int32_t type) {
 import "C"
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,7 +99,8 @@ import (
 // every 20 µs for a while. Measured on PulseAudio with 10 ms periods: about 19 monitor wake-ups
 // per device callback, half of what a whole call cost (BenchmarkCallCPU). So the device threads
 // never enter Go: they copy to or from a C ring, and a goroutine on a timer, pure Go, moves the
-// samples between the ring and the stream.
+// samples between the ring and the stream. One goroutine serves every device of a driver, so that
+// a call's microphone and speaker cost one wake-up per interval between them.
 
 // pumpEvery is how often the pump moves samples. Capture waits at most this long (half on
 // average) before the stream sees it.
@@ -118,18 +120,14 @@ const pumpRingMs = 340
 
 // pump moves samples between one device's C ring and its stream's callback (data).
 type pump struct {
-	q       *C.pb_ring
-	buf     []int16 // the ring's samples, in C memory
-	kind    DeviceKind
-	data    func([]int16)
-	played  func([]int16) // playback: what the device took (nil: nobody asks)
-	taken   uint64        // playback: the ring's read position played has reached
-	silent  uint64        // playback: the device's shortfall played has reached
-	target  uint64        // playback: the samples kept queued for the device
-	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once
-	started bool
+	q      *C.pb_ring
+	buf    []int16 // the ring's samples, in C memory
+	kind   DeviceKind
+	data   func([]int16)
+	played func([]int16) // playback: what the device took (nil: nobody asks)
+	taken  uint64        // playback: the ring's read position played has reached
+	silent uint64        // playback: the device's shortfall played has reached
+	target uint64        // playback: the samples kept queued for the device
 }
 
 // newPump makes the ring for a device of kind (sized for the highest rate miniaudio opens); the
@@ -150,8 +148,6 @@ func newPump(kind DeviceKind, data, played func([]int16)) *pump {
 		kind:   kind,
 		data:   data,
 		played: played,
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
 	}
 }
 
@@ -177,23 +173,63 @@ func (p *pump) takeOver(dev *malgo.Device, rate, periodMs int) bool {
 	return C.pb_take_over(cdev, p.q, C.uint32_t(rate), typ) == 0
 }
 
-func (p *pump) start() {
-	p.started = true
-	go p.run()
+// pumps moves the samples of every started device of one driver on one ticker.
+type pumps struct {
+	mu   sync.Mutex // held while samples move: remove waits for a move in progress
+	list []*pump
+	stop chan struct{} // nil while no device runs
+	done chan struct{}
 }
 
-func (p *pump) run() {
-	defer close(p.done)
+// add starts moving p's samples (a speaker's ring is topped up at once, before its device starts).
+func (ps *pumps) add(p *pump) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	p.move()
+	// Microphones first: what one hands over in a move is there for the speaker's data to see.
+	if p.kind == KindCapture {
+		ps.list = append([]*pump{p}, ps.list...)
+	} else {
+		ps.list = append(ps.list, p)
+	}
+	if ps.stop == nil {
+		ps.stop, ps.done = make(chan struct{}), make(chan struct{})
+		go ps.run(ps.stop, ps.done)
+	}
+}
+
+// remove stops moving p's samples; when it returns p is no longer touched. The goroutine ends with
+// the last device.
+func (ps *pumps) remove(p *pump) {
+	ps.mu.Lock()
+	ps.list = slices.DeleteFunc(ps.list, func(q *pump) bool { return q == p })
+	var stop, done chan struct{}
+	if len(ps.list) == 0 && ps.stop != nil {
+		stop, done = ps.stop, ps.done
+		ps.stop, ps.done = nil, nil
+	}
+	ps.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+}
+
+func (ps *pumps) run(stop, done chan struct{}) {
+	defer close(done)
 	t := time.NewTicker(pumpEvery)
 	defer t.Stop()
-	p.move()
 	for {
 		select {
-		case <-p.stop:
+		case <-stop:
 			return
 		case <-t.C:
+		}
+		ps.mu.Lock()
+		for _, p := range ps.list {
 			p.move()
 		}
+		ps.mu.Unlock()
 	}
 }
 
@@ -245,18 +281,9 @@ func (p *pump) queued() int { return int(p.load(&p.q.w) - p.load(&p.q.r)) }
 // short is the samples lost so far: capture dropped, or silence played for want of samples.
 func (p *pump) short() uint64 { return p.load(&p.q.short_) }
 
-// halt stops the goroutine (it may still be moving samples when halt returns).
-func (p *pump) halt() {
-	p.once.Do(func() { close(p.stop) })
-}
-
-// free waits for the goroutine, if it started, and releases the ring: call it once the device is
-// uninitialised, so that its thread no longer touches the ring.
+// free releases the ring: call it once the device is uninitialised (its thread no longer touches
+// the ring) and the pump is out of its driver's pumps.
 func (p *pump) free() {
-	p.halt()
-	if p.started {
-		<-p.done
-	}
 	C.pb_ring_free(p.q)
 	p.q = nil
 }
