@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
@@ -27,7 +26,6 @@ type malgoDriver struct {
 	mu      sync.Mutex // serialises context calls (enumeration and device init share its state)
 	ctx     *malgo.AllocatedContext
 	appName *C.char
-	pumps   pumps
 }
 
 func newDriver(b Backend) (driver, error) {
@@ -118,7 +116,6 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 	data := cfg.data
 	callbacks := malgo.DeviceCallbacks{
 		Data: func(out, in []byte, frames uint32) {
-			s.goCalls.Add(1)
 			buf := in
 			if cfg.kind == KindPlayback {
 				buf = out
@@ -126,41 +123,13 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 			if len(buf) < 2 {
 				return
 			}
-			pcm := unsafe.Slice((*int16)(unsafe.Pointer(&buf[0])), len(buf)/2)
-			data(pcm)
-			if cfg.played != nil {
-				cfg.played(pcm)
-			}
+			data(unsafe.Slice((*int16)(unsafe.Pointer(&buf[0])), len(buf)/2))
 		},
 		Stop: func() {
 			if cfg.stopped != nil {
 				cfg.stopped()
 			}
 		},
-	}
-	// The device's thread serves a ring that a goroutine fills or drains (pump_malgo.go): its
-	// callback never waits for Go, so the sound system needs less queued than the default three
-	// periods to ride out a late goroutine, and two are asked for; the pump's ring holds the rest.
-	// Should this build of miniaudio not be laid out as the pump expects, the device is opened
-	// again as malgo has it, its callbacks calling into Go, with the default periods.
-	if pm := newPump(cfg.kind, data, cfg.played); pm != nil && !noPump {
-		pumped := mc
-		pumped.Periods = pumpPeriods
-		pumped.PUserData = pm.ring()
-		dev, err := malgo.InitDevice(d.ctx.Context, pumped, callbacks)
-		if err != nil {
-			pm.free()
-			s.free()
-			return nil, classify(err)
-		}
-		if pm.takeOver(dev, int(dev.SampleRate()), cfg.periodMs) {
-			s.dev, s.pump, s.pumps = dev, pm, &d.pumps
-			return s, nil
-		}
-		dev.Uninit()
-		pm.free()
-	} else if pm != nil {
-		pm.free()
 	}
 	dev, err := malgo.InitDevice(d.ctx.Context, mc, callbacks)
 	if err != nil {
@@ -185,23 +154,13 @@ func (d *malgoDriver) close() error {
 }
 
 type malgoStream struct {
-	dev   *malgo.Device
-	id    unsafe.Pointer // C copy of the device ID, alive as long as the device
-	pump  *pump          // nil: the device's thread calls data through malgo
-	pumps *pumps         // the driver's, which moves pump's samples while the device runs
-	once  sync.Once
-	// goCalls counts the device thread's calls into Go (through malgo): none with a pump.
-	goCalls atomic.Uint64
+	dev  *malgo.Device
+	id   unsafe.Pointer // C copy of the device ID, alive as long as the device
+	once sync.Once
 }
 
 func (s *malgoStream) start() error {
-	if s.pump != nil {
-		s.pumps.add(s.pump)
-	}
 	if err := s.dev.Start(); err != nil {
-		if s.pump != nil {
-			s.pumps.remove(s.pump)
-		}
 		return classify(err)
 	}
 	return nil
@@ -209,29 +168,9 @@ func (s *malgoStream) start() error {
 
 func (s *malgoStream) sampleRate() int { return int(s.dev.SampleRate()) }
 
-func (s *malgoStream) queued() int {
-	if s.pump == nil {
-		return 0
-	}
-	return s.pump.queued()
-}
-
-func (s *malgoStream) shortfall() uint64 {
-	if s.pump == nil {
-		return 0
-	}
-	return s.pump.short()
-}
-
 func (s *malgoStream) close() {
 	s.once.Do(func() {
-		if s.pump != nil {
-			s.pumps.remove(s.pump)
-		}
 		s.dev.Uninit()
-		if s.pump != nil {
-			s.pump.free()
-		}
 		s.free()
 	})
 }
