@@ -125,29 +125,10 @@ func (d *delayEstimator) estimate() (lag int, ok bool) {
 	// corr[k] = sum_j r[j+k] m[j], circular; for k <= estMaxLag nothing wraps. The microphone's
 	// sample j is at the time of the reference's sample j+estMaxLag, so lag k is a delay of
 	// estMaxLag-k.
-	for i := range d.rf {
-		g := d.rf[i] * cmplx.Conj(d.mf[i])
-		if a := math.Sqrt(real(g)*real(g) + imag(g)*imag(g)); i >= d.lo && i <= d.hi && a > 0 {
-			d.rf[i] = g / complex(a, 0)
-		} else {
-			d.rf[i] = 0
-		}
-	}
+	phat(d.rf, d.mf, d.lo, d.hi)
 	d.fft.Sequence(d.corr, d.rf)
-	c := d.corr[:estMaxLag+1]
-	best := 0
-	var sum, sum2 float64
-	for k, v := range c {
-		sum += v
-		sum2 += v * v
-		if v > c[best] {
-			best = k
-		}
-	}
-	n := float64(len(c))
-	mean := sum / n
-	sd := math.Sqrt(max(sum2/n-mean*mean, 0))
-	if sd == 0 || (c[best]-mean)/sd < estMinZ {
+	best, z := peak(d.corr[:estMaxLag+1])
+	if z < estMinZ {
 		return 0, false
 	}
 	d.confidentN++
@@ -160,6 +141,39 @@ func (d *delayEstimator) Delay() (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(d.delay) * time.Second / estRate, true
+}
+
+// phat turns rf, the spectrum of the reference, into its cross-spectrum with mf, the microphone's,
+// keeping only the phase within bins lo to hi (GCC-PHAT): transformed back, the correlation has a
+// sharp peak at the echo's lag whatever the spectrum of the voice.
+func phat(rf, mf []complex128, lo, hi int) {
+	for i := range rf {
+		g := rf[i] * cmplx.Conj(mf[i])
+		if a := cmplx.Abs(g); i >= lo && i <= hi && a > 0 {
+			rf[i] = g / complex(a, 0)
+		} else {
+			rf[i] = 0
+		}
+	}
+}
+
+// peak returns the index of c's highest value and how many standard deviations it stands above
+// c's mean (0 for a flat c).
+func peak(c []float64) (best int, z float64) {
+	var sum, sum2 float64
+	for k, v := range c {
+		sum += v
+		sum2 += v * v
+		if v > c[best] {
+			best = k
+		}
+	}
+	n := float64(len(c))
+	mean := sum / n
+	if sd := math.Sqrt(max(sum2/n-mean*mean, 0)); sd > 0 {
+		z = (c[best] - mean) / sd
+	}
+	return best, z
 }
 
 func abs(x int) int {

@@ -2,7 +2,6 @@ package processing
 
 import (
 	"math"
-	"math/cmplx"
 
 	"gonum.org/v1/gonum/dsp/fourier"
 )
@@ -97,32 +96,12 @@ func (f *echoFollower) estimate(ref []int16, near int) (delay int, z float64, ok
 	}
 	f.fft.Coefficients(f.rf, f.r)
 	f.fft.Coefficients(f.mf, f.m)
-	for i := range f.rf {
-		g := f.rf[i] * cmplx.Conj(f.mf[i])
-		if a := cmplx.Abs(g); i >= f.lo && i <= f.hi && a > 0 {
-			f.rf[i] = g / complex(a, 0)
-		} else {
-			f.rf[i] = 0
-		}
-	}
+	phat(f.rf, f.mf, f.lo, f.hi)
 	f.fft.Sequence(f.corr, f.rf)
-	c := f.corr[:hi-lo+1]
-	best := 0
-	var sum, sum2 float64
-	for k, v := range c {
-		sum += v
-		sum2 += v * v
-		if v > c[best] {
-			best = k
-		}
-	}
-	n := float64(len(c))
-	mean := sum / n
-	sd := math.Sqrt(max(sum2/n-mean*mean, 0))
-	if sd == 0 {
+	best, z := peak(f.corr[:hi-lo+1])
+	if z == 0 {
 		return 0, 0, false
 	}
-	z = (c[best] - mean) / sd
 	return hi - best, z, z >= followMinZ
 }
 
