@@ -64,7 +64,6 @@ type Processor struct {
 	armed                 bool // the canceller converged since the last alignment: watch for moves
 	misses                int  // follower estimates in a row that found nothing clear
 	pending               int  // a move the follower found once, to be confirmed; 0: none
-	pendingOK             bool
 }
 
 // Gain control targets, for speexdsp's float build: it levels speech at about -20 dBFS RMS and
@@ -295,7 +294,7 @@ func (p *Processor) delayTaken() {
 		p.delay = ds
 		p.align = p.delay - int(int64(alignMargin)*int64(p.rate)/int64(time.Second))
 		p.align = min(max(p.align, 0), p.histLen-p.rate/10)
-		p.aligned, p.armed, p.pending, p.pendingOK = true, false, 0, false
+		p.aligned, p.armed, p.pending = true, false, 0
 		C.speex_echo_state_reset(p.echo)
 		return
 	}
@@ -309,7 +308,7 @@ func (p *Processor) delayTaken() {
 func (p *Processor) move(by int) {
 	p.delay += by
 	p.align = min(max(p.align+by, 0), p.histLen-p.rate/10)
-	p.pending, p.pendingOK = 0, false
+	p.pending = 0
 }
 
 // watch measures how much of the echo the canceller takes out, block by block (mic the
@@ -343,9 +342,7 @@ func (p *Processor) watch(mic, ref, out []int16) {
 	case !talking:
 		return
 	case erle >= 18:
-		if !p.armed {
-		}
-		p.armed, p.misses, p.pending, p.pendingOK = true, 0, 0, false
+		p.armed, p.misses, p.pending = true, 0, 0
 		return
 	case !p.armed:
 		return
@@ -357,14 +354,14 @@ func (p *Processor) watch(mic, ref, out []int16) {
 		if p.misses++; p.misses >= followMisses {
 			p.armed = false
 		}
-		p.pending, p.pendingOK = 0, false
+		p.pending = 0
 		return
 	}
-	if z >= followSureZ || (p.pendingOK && abs(d-(p.delay+p.pending)) <= followStill(p.rate)) {
+	if z >= followSureZ || (p.pending != 0 && abs(d-(p.delay+p.pending)) <= followStill(p.rate)) {
 		p.move(d - p.delay)
 		return
 	}
-	p.pending, p.pendingOK = d-p.delay, true
+	p.pending = d - p.delay // never 0: it is more than followStill away
 }
 
 // EchoDelay returns the echo delay measured (from the speaker taking a sample to its echo in the
