@@ -49,9 +49,14 @@ type streamConfig struct {
 	deviceID string // "" opens the system default
 	rate     int    // 0 takes the device's own rate
 	periodMs int    // 0 lets the sound system choose
-	// data is called on the sound system's thread: for capture with the samples recorded, for
-	// playback with the buffer to fill. It must copy and return at once.
+	// data is called for capture with the samples recorded, for playback with the buffer to fill,
+	// on the sound system's thread or on the goroutine that feeds it. It must copy and return at
+	// once.
 	data func(samples []int16)
+	// played, for playback, gets the samples the device took, in order, as it takes them (silence
+	// it played for want of samples included): after data in the same callback, or from the
+	// driver's goroutine when data fills a queue ahead of the device. It must copy and return.
+	played func(samples []int16)
 	// stopped is called when the sound system stops the device by itself (disconnected).
 	stopped func()
 }
@@ -60,6 +65,12 @@ type streamConfig struct {
 type driverStream interface {
 	start() error
 	sampleRate() int
+	// queued is how many samples wait between the device's thread and data: recorded and not yet
+	// handed over, or handed over and not yet played.
+	queued() int
+	// shortfall is how many samples the device's side lost so far: recorded with no room for them,
+	// or silence played because data had not been called in time.
+	shortfall() uint64
 	// close stops and releases the device; it must not be called from inside a callback.
 	close()
 }

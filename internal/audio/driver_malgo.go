@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
@@ -26,6 +27,7 @@ type malgoDriver struct {
 	mu      sync.Mutex // serialises context calls (enumeration and device init share its state)
 	ctx     *malgo.AllocatedContext
 	appName *C.char
+	pumps   pumps
 }
 
 func newDriver(b Backend) (driver, error) {
@@ -116,6 +118,7 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 	data := cfg.data
 	callbacks := malgo.DeviceCallbacks{
 		Data: func(out, in []byte, frames uint32) {
+			s.goCalls.Add(1)
 			buf := in
 			if cfg.kind == KindPlayback {
 				buf = out
@@ -123,13 +126,39 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 			if len(buf) < 2 {
 				return
 			}
-			data(unsafe.Slice((*int16)(unsafe.Pointer(&buf[0])), len(buf)/2))
+			pcm := unsafe.Slice((*int16)(unsafe.Pointer(&buf[0])), len(buf)/2)
+			data(pcm)
+			if cfg.played != nil {
+				cfg.played(pcm)
+			}
 		},
 		Stop: func() {
 			if cfg.stopped != nil {
 				cfg.stopped()
 			}
 		},
+	}
+	// Where the platform has a pump (pump_linux.go), the device's thread serves a ring that a
+	// goroutine fills or drains and never calls into Go. Should this build of miniaudio not be
+	// laid out as the pump expects, the device is opened again as malgo has it, its callbacks
+	// calling into Go.
+	if pm := newPump(cfg.kind, data, cfg.played); pm != nil && !noPump {
+		pumped := mc
+		pumped.PUserData = pm.ring()
+		dev, err := malgo.InitDevice(d.ctx.Context, pumped, callbacks)
+		if err != nil {
+			pm.free()
+			s.free()
+			return nil, classify(err)
+		}
+		if pm.takeOver(dev, int(dev.SampleRate()), cfg.periodMs) {
+			s.dev, s.pump, s.pumps = dev, pm, &d.pumps
+			return s, nil
+		}
+		dev.Uninit()
+		pm.free()
+	} else if pm != nil {
+		pm.free()
 	}
 	dev, err := malgo.InitDevice(d.ctx.Context, mc, callbacks)
 	if err != nil {
@@ -146,6 +175,7 @@ func (d *malgoDriver) close() error {
 	if d.ctx == nil {
 		return nil
 	}
+	d.pumps.close()
 	err := d.ctx.Uninit()
 	d.ctx.Free()
 	d.ctx = nil
@@ -154,13 +184,25 @@ func (d *malgoDriver) close() error {
 }
 
 type malgoStream struct {
-	dev  *malgo.Device
-	id   unsafe.Pointer // C copy of the device ID, alive as long as the device
-	once sync.Once
+	dev   *malgo.Device
+	id    unsafe.Pointer // C copy of the device ID, alive as long as the device
+	pump  *pump          // nil: the device's thread calls data through malgo
+	pumps *pumps         // the driver's, which moves pump's samples while the device runs
+	once  sync.Once
+	// goCalls counts the device thread's calls into Go (through malgo): none with a pump.
+	goCalls atomic.Uint64
 }
 
 func (s *malgoStream) start() error {
+	if s.pump != nil {
+		if err := s.pumps.add(s.pump); err != nil {
+			return fmt.Errorf("audio: waking the device's goroutine: %w", err)
+		}
+	}
 	if err := s.dev.Start(); err != nil {
+		if s.pump != nil {
+			s.pumps.remove(s.pump)
+		}
 		return classify(err)
 	}
 	return nil
@@ -168,9 +210,29 @@ func (s *malgoStream) start() error {
 
 func (s *malgoStream) sampleRate() int { return int(s.dev.SampleRate()) }
 
+func (s *malgoStream) queued() int {
+	if s.pump == nil {
+		return 0
+	}
+	return s.pump.queued()
+}
+
+func (s *malgoStream) shortfall() uint64 {
+	if s.pump == nil {
+		return 0
+	}
+	return s.pump.short()
+}
+
 func (s *malgoStream) close() {
 	s.once.Do(func() {
+		if s.pump != nil {
+			s.pumps.remove(s.pump)
+		}
 		s.dev.Uninit()
+		if s.pump != nil {
+			s.pump.free()
+		}
 		s.free()
 	})
 }

@@ -438,11 +438,11 @@ func (e *Engine) Stats() EngineStats {
 		}
 		if i == 0 {
 			st.Capture, st.CaptureRate = s.device, s.rate
-			st.CaptureQueued += e.samplesDur(s.ring.buffered(), s.rate)
+			st.CaptureQueued += e.samplesDur(s.ring.buffered()+s.drv.queued(), s.rate)
 		} else {
 			st.Playback, st.PlaybackRate = s.device, s.rate
-			st.PlaybackGaps = s.dropped.Load()
-			st.PlaybackQueued = e.samplesDur(s.ring.buffered(), s.rate)
+			st.PlaybackGaps = s.dropped.Load() + s.drv.shortfall()
+			st.PlaybackQueued = e.samplesDur(s.ring.buffered()+s.drv.queued(), s.rate)
 		}
 	}
 	return st

@@ -5,8 +5,8 @@ import (
 	"sync/atomic"
 )
 
-// stream is one opened device with its ring. For capture the device callback writes the ring and
-// a goroutine reads it; for playback the reverse. The callback only copies and signals.
+// stream is one opened device with its ring. For capture the driver's data call writes the ring
+// and a goroutine reads it; for playback the reverse. The data call only copies and signals.
 type stream struct {
 	kind   DeviceKind
 	device Device
@@ -64,6 +64,7 @@ func openStream(drv driver, kind DeviceKind, dev Device, rate int, feed *callbac
 		cfg.data = s.onCapture
 	} else {
 		cfg.data = s.onPlayback
+		cfg.played = s.onPlayed
 	}
 	// The ring must exist before the first callback, and its size depends on the rate; 192 kHz is
 	// the highest rate miniaudio opens, so size for that.
@@ -99,7 +100,8 @@ func (s *stream) onCapture(samples []int16) {
 	}
 }
 
-// onPlayback runs on the sound system's thread.
+// onPlayback fills what the speaker plays next, on the sound system's thread or on its driver's
+// goroutine (see streamConfig.data).
 func (s *stream) onPlayback(out []int16) {
 	f := s.feed.Load()
 	if f != nil {
@@ -108,14 +110,18 @@ func (s *stream) onPlayback(out []int16) {
 		clear(out[n:])
 		s.dropped.Add(uint64(len(out) - n))
 	}
-	if r := s.ref.Load(); r != nil {
-		r.write(out)
-	}
-	s.samples.Add(uint64(len(out)))
 	s.callbacks.Add(1)
 	if f == nil { // a speaker fed from its callback needs no goroutine woken
 		s.signal()
 	}
+}
+
+// onPlayed gets what the speaker took, as it takes it: the echo reference.
+func (s *stream) onPlayed(out []int16) {
+	if r := s.ref.Load(); r != nil {
+		r.write(out)
+	}
+	s.samples.Add(uint64(len(out)))
 }
 
 func (s *stream) signal() {

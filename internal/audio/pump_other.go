@@ -1,0 +1,25 @@
+//go:build cgo && !linux
+
+package audio
+
+import "github.com/gen2brain/malgo"
+
+// Only Linux has a pump (pump_linux.go) so far: elsewhere the device threads call into Go.
+
+var noPump bool
+
+type pump struct{}
+
+func newPump(DeviceKind, func([]int16), func([]int16)) *pump { return nil }
+
+func (*pump) ring() *byte                           { return nil }
+func (*pump) takeOver(*malgo.Device, int, int) bool { return false }
+func (*pump) queued() int                           { return 0 }
+func (*pump) short() uint64                         { return 0 }
+func (*pump) free()                                 {}
+
+type pumps struct{}
+
+func (*pumps) add(*pump) error { return nil }
+func (*pumps) remove(*pump)    {}
+func (*pumps) close()          {}
