@@ -340,25 +340,29 @@ func (p *pump) move() {
 	if asked == p.served {
 		return
 	}
-	// The silence the speaker played for want of samples (a callback that gave up waiting) went
-	// out before what it asks for now.
+	w, r := uint64(p.q.w), p.load(&p.q.r)
+	want := min(p.load(&p.q.want), p.most-min(p.most, w-r))
+	start := w
+	for end := w + want; w < end; {
+		i := w & mask
+		n := min(uint64(len(p.buf))-i, end-w)
+		p.data(p.buf[i : i+n])
+		w += n
+	}
 	if p.played != nil {
+		// The silence the speaker played for want of samples (a callback that gave up waiting,
+		// maybe while data ran) went out before what it gets now.
 		for short := p.short(); p.silent < short; {
 			n := min(short-p.silent, uint64(len(pumpSilence)))
 			p.played(pumpSilence[:n])
 			p.silent += n
 		}
-	}
-	w, r := uint64(p.q.w), p.load(&p.q.r)
-	want := min(p.load(&p.q.want), p.most-min(p.most, w-r))
-	for end := w + want; w < end; {
-		i := w & mask
-		n := min(uint64(len(p.buf))-i, end-w)
-		p.data(p.buf[i : i+n])
-		if p.played != nil {
+		for at := start; at < w; {
+			i := at & mask
+			n := min(uint64(len(p.buf))-i, w-at)
 			p.played(p.buf[i : i+n])
+			at += n
 		}
-		w += n
 	}
 	p.store(&p.q.w, w)
 	p.served = asked

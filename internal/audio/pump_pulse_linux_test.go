@@ -3,6 +3,7 @@
 package audio
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,16 +19,19 @@ import (
 // A microphone and a speaker on the real PulseAudio: with the pump their threads never call into
 // Go, yet the microphone's samples arrive, the speaker plays what it is given, and what it took
 // comes back in order (the echo reference). Opened as malgo has them (noPump) the same runs go
-// through Go callbacks, which the pumped run must not count.
+// through Go callbacks, which the pumped run must not count. When the goroutine is late once (the
+// speaker's data stalls for 40 ms, longer than the callback waits), the speaker plays silence for
+// the period it could not wait for, counts it, and the reference has that silence just before the
+// samples that came late.
 func TestPumpKeepsDeviceThreadsOutOfGo(t *testing.T) {
 	testenv.NeedPulseAudio(t)
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	for _, pumped := range []bool{true, false} {
-		name := "pumped"
-		if !pumped {
-			name = "through Go callbacks"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		pumped, stall bool
+	}{{"pumped", true, false}, {"through Go callbacks", false, false}, {"pumped, goroutine late once", true, true}} {
+		pumped := c.pumped
+		t.Run(c.name, func(t *testing.T) {
 			noPump = !pumped
 			defer func() { noPump = false }()
 			drv, err := newDriver(BackendPulseAudio)
@@ -44,8 +48,16 @@ func TestPumpKeepsDeviceThreadsOutOfGo(t *testing.T) {
 			var mu sync.Mutex
 			var next int16 = 1
 			var played []int16
+			var lateFrom int16 // the first sample given after the stall
+			calls := 0
 			spk, err := drv.open(streamConfig{kind: KindPlayback, rate: 48000, periodMs: 10,
 				data: func(p []int16) {
+					if calls++; c.stall && calls == 50 {
+						time.Sleep(40 * time.Millisecond)
+						mu.Lock()
+						lateFrom = next
+						mu.Unlock()
+					}
 					for i := range p {
 						p[i] = next
 						if next++; next == 0x7fff {
@@ -101,6 +113,12 @@ func TestPumpKeepsDeviceThreadsOutOfGo(t *testing.T) {
 			}
 			// The pump may have seen more shortfall since its last move; never less.
 			assert.LessOrEqual(t, silence, spk.shortfall(), "the silence the speaker played for want of samples is in the reference")
+			if c.stall {
+				assert.Positive(t, spk.shortfall(), "the callback gave up waiting for the late goroutine")
+				at := slices.Index(played, lateFrom)
+				require.Positive(t, at, "the samples given after the stall are in the reference")
+				assert.Zero(t, played[at-1], "the silence played for want of them comes just before them")
+			}
 			t.Logf("%d samples played, %d of them silence for want of samples", len(played), silence)
 		})
 	}
