@@ -33,7 +33,6 @@ typedef struct {
 	uint64_t mask;
 	uint64_t w, r;
 	uint64_t short_; // capture: samples dropped for want of room; playback: silence played for want of samples
-	uint64_t calls;  // device callbacks
 	int fd;          // the driver's eventfd, which wakes its goroutine; -1: none
 	// Playback: the callback asks for the samples it lacks (want) under a new request number
 	// (asked) and waits up to wait_ns for the goroutine to have served that number.
@@ -78,7 +77,6 @@ static void pb_capture(void* dev, void* out, const void* in, uint32_t n) {
 	for (uint64_t i = 0; i < take; i++) q->buf[(w + i) & q->mask] = src[i];
 	__atomic_store_n(&q->w, w + take, __ATOMIC_RELEASE);
 	if (take < n) __atomic_fetch_add(&q->short_, n - take, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&q->calls, 1, __ATOMIC_RELAXED);
 	pb_wake(q);
 }
 
@@ -114,7 +112,6 @@ static void pb_playback(void* dev, void* out, const void* in, uint32_t n) {
 		__atomic_fetch_add(&q->short_, n - take, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&q->r, r + take, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&q->calls, 1, __ATOMIC_RELAXED);
 }
 
 static void pb_serve(pb_ring* q, uint64_t req) {
@@ -241,12 +238,24 @@ type pumps struct {
 	fd   int           // ev's descriptor (os.File.Fd would make it blocking)
 	stop chan struct{} // nil while no goroutine runs
 	done chan struct{}
+	// ending is closed when the goroutine told to stop by the last remove has ended; add waits
+	// for it, so that only one goroutine ever reads the eventfd.
+	ending chan struct{}
 }
 
 // add starts moving p's samples; call it before p's device starts.
 func (ps *pumps) add(p *pump) error {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	for ps.ending != nil {
+		ending := ps.ending
+		ps.mu.Unlock()
+		<-ending
+		ps.mu.Lock()
+		if ps.ending == ending {
+			ps.ending = nil
+		}
+	}
 	if ps.ev == nil {
 		fd, err := C.pb_eventfd()
 		if fd < 0 {
@@ -276,16 +285,16 @@ func (ps *pumps) remove(p *pump) {
 	C.pb_set_fd(p.q, -1)
 	ps.mu.Lock()
 	ps.list = slices.DeleteFunc(ps.list, func(q *pump) bool { return q == p })
-	var done chan struct{}
+	var ending chan struct{}
 	if len(ps.list) == 0 && ps.stop != nil {
 		close(ps.stop)
-		done = ps.done
+		ending, ps.ending = ps.done, ps.done
 		ps.stop, ps.done = nil, nil
 		C.pb_poke(C.int(ps.fd))
 	}
 	ps.mu.Unlock()
-	if done != nil {
-		<-done
+	if ending != nil {
+		<-ending
 	}
 }
 
