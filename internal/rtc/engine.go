@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/report"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
@@ -161,7 +163,18 @@ func newAPI(opts Options) (*webrtc.API, error) {
 	s.SetNet(n)
 	// pion's own lines go to the call's log, not unformatted to standard error.
 	s.LoggerFactory = PionLogs(opts.logger())
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s)), nil
+	// Of pion's default interceptors only the RTCP reports serve an audio call: the far end's
+	// receiver reports give the loss, jitter and round trip of what we send, and ours give it the
+	// same. NACK and simulcast are for video; transport-wide congestion feedback steers no audio
+	// bitrate here; the statistics interceptor copied every packet's header for counts the
+	// session keeps itself (callQuality).
+	reports := &interceptor.Registry{}
+	if err := webrtc.ConfigureRTCPReportsWithOptions(reports,
+		[]report.ReceiverOption{report.WithReceiverLoggerFactory(s.LoggerFactory)},
+		report.WithSenderLoggerFactory(s.LoggerFactory)); err != nil {
+		return nil, fmt.Errorf("rtc: %w", err)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(s), webrtc.WithInterceptorRegistry(reports)), nil
 }
 
 func (o Options) configuration() webrtc.Configuration {

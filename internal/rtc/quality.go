@@ -36,6 +36,12 @@ type callQuality struct {
 	jitterHave    bool
 	jitterSeconds float64
 
+	// What arrived of each stream received (every RTP packet, telephone events too, as they share
+	// its sequence numbers): RFC 3550 section 6.4.1's cumulative count of packets received and
+	// lost, kept here for the same reason as the jitter and so that pion's statistics
+	// interceptor, which copies every packet's header, need not run.
+	inbound map[uint32]*seqCount
+
 	fecLoss      atomic.Int32 // expectedLoss rounded, read by the send loop each frame
 	sentFrames   atomic.Uint64
 	silentFrames atomic.Uint64
@@ -64,6 +70,57 @@ func (q *callQuality) sent(pcm []int16) {
 		}
 	}
 	q.silentFrames.Add(1)
+}
+
+// seqCount is one received stream's sequence accounting.
+type seqCount struct {
+	first, highest, last uint64 // extended sequence numbers
+	received             uint64
+}
+
+// maxInbound is how many streams a call keeps counts for: a re-INVITE or a transfer brings a new
+// SSRC now and then, never many.
+const maxInbound = 16
+
+// counted takes one RTP packet received, of any payload type.
+func (q *callQuality) counted(ssrc uint32, seq uint16) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c, ok := q.inbound[ssrc]
+	if !ok {
+		if q.inbound == nil {
+			q.inbound = map[uint32]*seqCount{}
+		}
+		if len(q.inbound) >= maxInbound {
+			return
+		}
+		ext := uint64(seq) + 1<<32 // room below for packets reordered before the first
+		c = &seqCount{first: ext, highest: ext, last: ext}
+		q.inbound[ssrc] = c
+	} else {
+		// The extended number nearest the last one: forward up to half the sequence space,
+		// backward (reordered) otherwise.
+		ext := c.last + uint64(uint16(seq-uint16(c.last)))
+		if uint16(seq-uint16(c.last)) >= 1<<15 {
+			ext -= 1 << 16
+		}
+		c.last = ext
+		c.highest = max(c.highest, ext)
+		c.first = min(c.first, ext)
+	}
+	c.received++
+}
+
+// receivedLost is RFC 3550's cumulative packets received and lost (expected less received, which
+// duplicates can make negative), summed over the streams received.
+func (q *callQuality) receivedLost() (received, lost int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, c := range q.inbound {
+		received += int64(c.received)
+		lost += int64(c.highest-c.first+1) - int64(c.received)
+	}
+	return received, lost
 }
 
 // arrived takes the arrival of one audio packet of ssrc with RTP timestamp ts at clockRate: RFC
@@ -159,14 +216,7 @@ func (s *Session) counters(now time.Time) quality.Counters {
 		DecodedFrames: st.DecodedFrames, ConcealedFrames: st.ConcealedFrames, FECFrames: st.FECFrames,
 		JitterBufferMs: float64(st.JitterDelay) / float64(time.Millisecond),
 		SentFrames:     s.q.sentFrames.Load(), SilentFrames: s.q.silentFrames.Load()}
-	for _, v := range s.pc.GetStats() {
-		in, ok := v.(webrtc.InboundRTPStreamStats)
-		if !ok || in.Kind != "audio" {
-			continue
-		}
-		c.PacketsReceived += int64(in.PacketsReceived)
-		c.PacketsLost += int64(in.PacketsLost)
-	}
+	c.PacketsReceived, c.PacketsLost = s.q.receivedLost()
 	q := s.q
 	q.mu.Lock()
 	c.JitterMs = 1000 * q.jitterSeconds

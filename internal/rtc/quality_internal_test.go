@@ -42,3 +42,46 @@ func TestJitterEstimate(t *testing.T) {
 		})
 	}
 }
+
+// Packets received and lost, RFC 3550 style, across sequence wrap, reordering, duplicates and a
+// second stream.
+func TestReceivedLost(t *testing.T) {
+	seqs := func(from, to uint16) []uint16 {
+		var out []uint16
+		for s := from; s != to; s++ {
+			out = append(out, s)
+		}
+		return out
+	}
+	tests := []struct {
+		name           string
+		ssrc2          bool
+		seqs           []uint16
+		received, lost int64
+	}{
+		{"clean", false, seqs(100, 200), 100, 0},
+		{"wraps", false, seqs(65500, 40), 76, 0},
+		{"two lost", false, []uint16{1, 2, 4, 6, 7}, 5, 2},
+		{"lost across the wrap", false, []uint16{65534, 65535, 1, 2}, 4, 1},
+		{"reordered", false, []uint16{10, 12, 11, 13}, 4, 0},
+		{"reordered before the first", false, []uint16{10, 9, 11}, 3, 0},
+		{"duplicate", false, []uint16{5, 6, 6, 7}, 4, -1},
+		{"a second stream adds", true, []uint16{1, 3}, 4, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := newCallQuality()
+			for _, s := range tt.seqs {
+				q.counted(7, s)
+			}
+			if tt.ssrc2 {
+				for _, s := range tt.seqs {
+					q.counted(8, s+30000)
+				}
+			}
+			received, lost := q.receivedLost()
+			assert.Equal(t, tt.received, received)
+			assert.Equal(t, tt.lost, lost)
+		})
+	}
+}

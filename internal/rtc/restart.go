@@ -180,7 +180,7 @@ func (s *Session) answerRestart(offer []byte, tr transport, dir string) ([]byte,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), restartGatherTimeout)
 	defer cancel()
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(forPion)}); err != nil {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(withoutUnmappedPayloads(forPion))}); err != nil {
 		s.rollbackRemote()
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}

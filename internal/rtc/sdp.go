@@ -319,6 +319,44 @@ func audioCodecNames(raw []byte) ([]string, error) {
 	return out, nil
 }
 
+// withoutUnmappedPayloads drops from each media line the dynamic payload types (96 to 127) that no
+// a=rtpmap names: some far ends keep listing a format after taking its mapping out (a PBX told to
+// offer no telephone events, say), and pion refuses a whole description for one. A description
+// with nothing to drop, or one that does not parse, is returned as it is.
+func withoutUnmappedPayloads(raw []byte) []byte {
+	sd, err := parseSDP(raw)
+	if err != nil {
+		return raw
+	}
+	dropped := false
+	for _, m := range sd.MediaDescriptions {
+		mapped := map[string]bool{}
+		for _, a := range m.Attributes {
+			if a.Key == "rtpmap" {
+				pt, _, _ := strings.Cut(a.Value, " ")
+				mapped[pt] = true
+			}
+		}
+		kept := m.MediaName.Formats[:0]
+		for _, f := range m.MediaName.Formats {
+			if n, err := strconv.Atoi(f); err == nil && n >= 96 && n <= 127 && !mapped[f] {
+				dropped = true
+				continue
+			}
+			kept = append(kept, f)
+		}
+		m.MediaName.Formats = kept
+	}
+	if !dropped {
+		return raw
+	}
+	out, err := sd.Marshal()
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
 // takeCandidates removes the ICE candidates (and end-of-candidates) of the first audio section and
 // returns them with the section's mid and the remaining description.
 func takeCandidates(raw []byte) (cands []string, mid string, rest []byte, err error) {

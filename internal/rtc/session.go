@@ -172,7 +172,7 @@ func (s *Session) setRemoteAnswer(answer []byte) error {
 	if err != nil || len(cands) < 2 {
 		bare, cands = answer, nil
 	}
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(bare)}); err != nil {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(withoutUnmappedPayloads(bare))}); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
 	if len(cands) > 0 {
@@ -218,7 +218,7 @@ func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 	}
 	s.remoteSet.Store(time.Now().UnixNano())
 	s.negotiatePacketTime(offer)
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(offer)}); err != nil {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(withoutUnmappedPayloads(offer))}); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
 	// AddTrack takes over the transceiver the offer made and turns it to sendrecv.
@@ -407,15 +407,23 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 	}
 	var lastEvent uint32
 	var haveEvent bool
+	// One buffer and one packet for the whole call, rather than pion's ReadRTP allocating an MTU
+	// for each: only the payload the jitter buffer keeps is copied.
+	buf := make([]byte, 1500)
+	pkt := &rtp.Packet{}
 	for {
-		pkt, _, err := tr.ReadRTP()
+		n, _, err := tr.Read(buf)
 		if err != nil {
 			return
+		}
+		if err := pkt.Unmarshal(buf[:n]); err != nil {
+			continue
 		}
 		now := time.Now()
 		if s.packetsIn.Add(1) == 1 {
 			s.firstRTP.Store(now.UnixNano())
 		}
+		s.q.counted(pkt.SSRC, pkt.SequenceNumber)
 		pt := pkt.PayloadType
 		if events[pt] {
 			if len(pkt.Payload) < 4 || (haveEvent && pkt.Timestamp == lastEvent) {
@@ -429,6 +437,7 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		}
 		if id, ok := kinds[pt]; ok {
 			s.q.arrived(pkt.SSRC, pkt.Timestamp, id.ClockRate(), now)
+			pkt.Payload = bytes.Clone(pkt.Payload)
 			s.rx.push(pkt, id, now)
 		}
 	}

@@ -227,3 +227,30 @@ func TestDominantFrequencyIntermittent(t *testing.T) {
 	copy(long[25*rate:], tone(1200, rate, 0.3, rate/2))
 	assert.InDelta(t, 1200, DominantFrequency(long, rate), 3, "long blocks are sampled across their whole length")
 }
+
+// The tone's samples stay within one step of the exact sine, however long it plays and in
+// whatever lengths it is filled, and its zero value is silence.
+func TestToneFollowsTheSine(t *testing.T) {
+	const rate, hz = 48000, 1000.0
+	tone := NewTone(hz, rate, 0.5)
+	amp := 0.5 * (FullScale - 1)
+	step := 2 * math.Pi * hz / rate
+	n := 0
+	buf := make([]int16, 960)
+	worst := 0.0
+	for frame := range 30000 { // ten minutes at 48 kHz, in 20 ms fills and odd ones
+		out := buf[:960-frame%7]
+		tone.Fill(out)
+		for i, v := range out {
+			want := amp * math.Sin(step*float64(n+i))
+			worst = max(worst, math.Abs(float64(v)-want))
+		}
+		n += len(out)
+	}
+	assert.LessOrEqual(t, worst, 1.0)
+
+	var silent Tone
+	out := []int16{1, 2, 3}
+	silent.Fill(out)
+	assert.Equal(t, []int16{0, 0, 0}, out)
+}

@@ -137,6 +137,8 @@ type Buffer struct {
 	highest  uint64
 	haveHigh bool
 	transits []float64 // seconds, ring of the last transitWindow
+	sorted   []float64 // scratch of updateTargetLocked, so that a packet allocates nothing
+	residual []float64 // the same
 	sends    []float64 // the matching send times (RTP timestamp in seconds, unwrapped)
 	tpos     int
 	target   int     // frames
@@ -269,13 +271,15 @@ func (b *Buffer) updateTargetLocked() {
 	if len(b.transits) < 2 {
 		return
 	}
-	sorted := slices.Clone(b.transits)
+	sorted := append(b.sorted[:0], b.transits...)
+	b.sorted = sorted
 	slices.Sort(sorted)
 	b.p95 = sorted[len(sorted)*95/100]
 	b.late = sorted[len(sorted)-1]
 	// The spread that needs buffering is the jitter around the trend: a far-end clock running fast
 	// or slow tilts the transit times steadily, which skipping and concealment absorb instead.
-	res := detrend(b.sends, b.transits)
+	res := detrend(b.residual[:0], b.sends, b.transits)
+	b.residual = res
 	slices.Sort(res)
 	spread := res[len(res)*95/100] - res[0]
 	// The delay follows the measured jitter: enough frames to cover the spread plus a quarter frame
@@ -285,8 +289,8 @@ func (b *Buffer) updateTargetLocked() {
 	b.target = min(max(frames, b.minF), b.maxF)
 }
 
-// detrend returns y minus its least-squares line over x.
-func detrend(x, y []float64) []float64 {
+// detrend appends to out y minus its least-squares line over x.
+func detrend(out, x, y []float64) []float64 {
 	n := float64(len(x))
 	var mx, my float64
 	for i := range x {
@@ -303,9 +307,8 @@ func detrend(x, y []float64) []float64 {
 	if sxx > 0 {
 		slope = sxy / sxx
 	}
-	out := make([]float64, len(y))
 	for i := range y {
-		out[i] = y[i] - my - slope*(x[i]-mx)
+		out = append(out, y[i]-my-slope*(x[i]-mx))
 	}
 	return out
 }
