@@ -1,12 +1,12 @@
-//go:build cgo && !linux
+//go:build cgo && !linux && !windows
 
 package audio
 
 import "github.com/gen2brain/malgo"
 
-// Only Linux has a pump (pump_linux.go) so far: elsewhere the device threads call into Go.
+// Only Linux and Windows have a pump (pump.go) so far: elsewhere the device threads call into Go.
 
-var noPump bool
+var usePump = false
 
 type pump struct{}
 

@@ -1,16 +1,50 @@
-//go:build cgo && linux
+//go:build cgo && (linux || windows)
 
 package audio
 
 /*
-#include <errno.h>
-#include <semaphore.h>
+#cgo windows LDFLAGS: -lws2_32
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#include <windows.h>
+#else
+#include <errno.h>
+#include <semaphore.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#endif
+
+// What wakes the driver's goroutine, and what a speaker's callback waits on, differ by system:
+// on Linux an eventfd and a POSIX semaphore, on Windows a loopback UDP socket (the Go runtime's
+// network poller waits on sockets there, not on events) and a Win32 semaphore.
+#ifdef _WIN32
+typedef HANDLE pb_sem;
+static int pb_sem_init(pb_sem* s) { *s = CreateSemaphoreW(NULL, 0, 0x7fffffff, NULL); return *s == NULL ? -1 : 0; }
+static void pb_sem_destroy(pb_sem* s) { CloseHandle(*s); }
+static void pb_sem_post(pb_sem* s) { ReleaseSemaphore(*s, 1, NULL); }
+#else
+typedef sem_t pb_sem;
+static int pb_sem_init(pb_sem* s) { return sem_init(s, 0, 0); }
+static void pb_sem_destroy(pb_sem* s) { sem_destroy(s); }
+static void pb_sem_post(pb_sem* s) { sem_post(s); }
+#endif
+
+// pb_poke wakes the goroutine waiting on w, the eventfd (Linux) or the socket connected to the
+// goroutine's (Windows). An eventfd only fails to take it when its counter is full, a loopback
+// socket when the goroutine's has datagrams waiting: either way a wake-up is pending already.
+static void pb_poke(int64_t w) {
+#ifdef _WIN32
+	char one = 1;
+	(void)send((SOCKET)w, &one, 1, 0);
+#else
+	uint64_t one = 1;
+	(void)!write((int)w, &one, sizeof one);
+#endif
+}
 
 // The first members of miniaudio's ma_device (0.11, as github.com/gen2brain/malgo v0.11.24 builds
 // it), up to the application's pointer. pb_take_over checks them before it relies on them.
@@ -33,12 +67,12 @@ typedef struct {
 	uint64_t mask;
 	uint64_t w, r;
 	uint64_t short_; // capture: samples dropped for want of room; playback: silence played for want of samples
-	int fd;          // the driver's eventfd, which wakes its goroutine; -1: none
+	int64_t fd;      // what wakes the driver's goroutine (pb_poke); -1: none
 	// Playback: the callback asks for the samples it lacks (want) under a new request number
 	// (asked) and waits up to wait_ns for the goroutine to have served that number.
 	uint64_t want, asked, served;
 	int64_t wait_ns;
-	sem_t served_sem;
+	pb_sem served_sem;
 } pb_ring;
 
 static pb_ring* pb_ring_new(uint64_t size) {
@@ -46,25 +80,21 @@ static pb_ring* pb_ring_new(uint64_t size) {
 	if (q == NULL) return NULL;
 	q->buf = calloc(size, sizeof(int16_t));
 	if (q->buf == NULL) { free(q); return NULL; }
-	if (sem_init(&q->served_sem, 0, 0) != 0) { free(q->buf); free(q); return NULL; }
+	if (pb_sem_init(&q->served_sem) != 0) { free(q->buf); free(q); return NULL; }
 	q->mask = size - 1;
 	q->fd = -1;
 	return q;
 }
 
 static void pb_ring_free(pb_ring* q) {
-	sem_destroy(&q->served_sem);
+	pb_sem_destroy(&q->served_sem);
 	free(q->buf);
 	free(q);
 }
 
 static void pb_wake(pb_ring* q) {
-	int fd = __atomic_load_n(&q->fd, __ATOMIC_ACQUIRE);
-	if (fd < 0) return;
-	uint64_t one = 1;
-	// An eventfd only fails to take this when its counter is full, and then the goroutine has
-	// a wake-up pending anyway.
-	(void)!write(fd, &one, sizeof one);
+	int64_t fd = __atomic_load_n(&q->fd, __ATOMIC_ACQUIRE);
+	if (fd >= 0) pb_poke(fd);
 }
 
 static void pb_capture(void* dev, void* out, const void* in, uint32_t n) {
@@ -86,14 +116,28 @@ static void pb_ask(pb_ring* q, uint64_t want) {
 	__atomic_store_n(&q->want, want, __ATOMIC_RELAXED);
 	__atomic_store_n(&q->asked, req, __ATOMIC_RELEASE);
 	pb_wake(q);
+	// A post left by a request served too late counts for nothing: wait on for this one.
+#ifdef _WIN32
+	// The performance counter, as the tick count moves in steps of up to 16 ms.
+	LARGE_INTEGER freq, now;
+	QueryPerformanceFrequency(&freq);
+	QueryPerformanceCounter(&now);
+	LONGLONG until = now.QuadPart + q->wait_ns * freq.QuadPart / 1000000000;
+	while (__atomic_load_n(&q->served, __ATOMIC_ACQUIRE) < req) {
+		QueryPerformanceCounter(&now);
+		if (now.QuadPart >= until) break;
+		DWORD ms = (DWORD)((until - now.QuadPart) * 1000 / freq.QuadPart) + 1;
+		if (WaitForSingleObject(q->served_sem, ms) == WAIT_TIMEOUT) break;
+	}
+#else
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_nsec += q->wait_ns;
 	while (until.tv_nsec >= 1000000000) { until.tv_sec++; until.tv_nsec -= 1000000000; }
-	// A post left by a request served too late counts for nothing: wait on for this one.
 	while (__atomic_load_n(&q->served, __ATOMIC_ACQUIRE) < req) {
 		if (sem_timedwait(&q->served_sem, &until) != 0 && errno == ETIMEDOUT) break;
 	}
+#endif
 }
 
 static void pb_playback(void* dev, void* out, const void* in, uint32_t n) {
@@ -116,14 +160,10 @@ static void pb_playback(void* dev, void* out, const void* in, uint32_t n) {
 
 static void pb_serve(pb_ring* q, uint64_t req) {
 	__atomic_store_n(&q->served, req, __ATOMIC_RELEASE);
-	sem_post(&q->served_sem);
+	pb_sem_post(&q->served_sem);
 }
 
-static void pb_set_fd(pb_ring* q, int fd) { __atomic_store_n(&q->fd, fd, __ATOMIC_RELEASE); }
-
-static void pb_poke(int fd) { uint64_t one = 1; (void)!write(fd, &one, sizeof one); }
-
-static int pb_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+static void pb_set_fd(pb_ring* q, int64_t fd) { __atomic_store_n(&q->fd, fd, __ATOMIC_RELEASE); }
 
 // pb_take_over makes the device's thread serve q instead of calling into Go, if dev is laid out as
 // pb_device_head says: its pointer is q, its rate and direction the ones asked for. 0: done.
@@ -139,6 +179,7 @@ import "C"
 import (
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -153,8 +194,9 @@ import (
 // that never stops while any goroutine works: measured on PulseAudio, about 19 monitor wake-ups
 // per device callback and half of what a whole call cost (BenchmarkCallCPU). So the device
 // threads never enter Go. They copy to or from a C ring and wake one goroutine of the driver
-// through an eventfd, which the runtime's network poller waits on like any socket; the goroutine,
-// pure Go, moves the samples between the rings and the streams.
+// through something the runtime's network poller waits on (an eventfd on Linux, a loopback socket
+// on Windows: pump_wake_*.go); the goroutine, pure Go, moves the samples between the rings and the
+// streams.
 //
 // The speaker's callback does not play ahead of Go: it asks the goroutine for what it lacks and
 // waits for it, so the speaker queues no more than when its callback called into Go, and the
@@ -164,8 +206,21 @@ import (
 // (With half a period, the latency benchmark on the idle machine met two such stalls in five
 // runs; with a period and a half, none in ten.)
 
-// noPump, set by tests, opens devices as malgo has them: their callbacks call into Go.
-var noPump bool
+// usePump says whether devices are opened with the pump rather than as malgo has them (their
+// callbacks calling into Go): pumpByDefault for the system, unless the environment variable
+// PHONEBAR_AUDIO_PUMP says on or off: to try the pump where it is not the default yet (Windows),
+// or to do without it should a sound system not get on with it. Tests set it.
+var usePump = pumpSetting(os.Getenv("PHONEBAR_AUDIO_PUMP"), pumpByDefault)
+
+func pumpSetting(env string, def bool) bool {
+	switch strings.ToLower(strings.TrimSpace(env)) {
+	case "on", "1", "true", "yes":
+		return true
+	case "off", "0", "false", "no":
+		return false
+	}
+	return def
+}
 
 // pumpRingMs is the C ring's length: the longest the goroutine may stall before capture is lost.
 const pumpRingMs = 340
@@ -234,12 +289,11 @@ func (p *pump) takeOver(dev *malgo.Device, rate, periodMs int) bool {
 type pumps struct {
 	mu   sync.Mutex // held while samples move: remove waits for a move in progress
 	list []*pump
-	ev   *os.File      // the eventfd, from the first device to the driver's close
-	fd   int           // ev's descriptor (os.File.Fd would make it blocking)
+	wake *wake         // from the first device to the driver's close
 	stop chan struct{} // nil while no goroutine runs
 	done chan struct{}
 	// ending is closed when the goroutine told to stop by the last remove has ended; add waits
-	// for it, so that only one goroutine ever reads the eventfd.
+	// for it, so that only one goroutine ever waits on wake.
 	ending chan struct{}
 }
 
@@ -256,17 +310,16 @@ func (ps *pumps) add(p *pump) error {
 			ps.ending = nil
 		}
 	}
-	if ps.ev == nil {
-		fd, err := C.pb_eventfd()
-		if fd < 0 {
+	if ps.wake == nil {
+		w, err := newWake()
+		if err != nil {
 			return err
 		}
-		ps.ev = os.NewFile(uintptr(fd), "audio-pump") // non-blocking: the network poller waits on it
-		ps.fd = int(fd)
+		ps.wake = w
 	}
 	if ps.stop == nil {
 		ps.stop, ps.done = make(chan struct{}), make(chan struct{})
-		go ps.run(ps.ev, ps.stop, ps.done)
+		go ps.run(ps.wake, ps.stop, ps.done)
 	}
 	// Microphones first: what one hands over in a move is there for the speaker's data to see.
 	if p.kind == KindCapture {
@@ -274,7 +327,7 @@ func (ps *pumps) add(p *pump) error {
 	} else {
 		ps.list = append(ps.list, p)
 	}
-	C.pb_set_fd(p.q, C.int(ps.fd))
+	C.pb_set_fd(p.q, C.int64_t(ps.wake.handle()))
 	return nil
 }
 
@@ -290,7 +343,7 @@ func (ps *pumps) remove(p *pump) {
 		close(ps.stop)
 		ending, ps.ending = ps.done, ps.done
 		ps.stop, ps.done = nil, nil
-		C.pb_poke(C.int(ps.fd))
+		C.pb_poke(C.int64_t(ps.wake.handle()))
 	}
 	ps.mu.Unlock()
 	if ending != nil {
@@ -298,21 +351,20 @@ func (ps *pumps) remove(p *pump) {
 	}
 }
 
-// close closes the eventfd; every device must be uninitialised by then.
+// close closes what wakes the goroutine; every device must be uninitialised by then.
 func (ps *pumps) close() {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if ps.ev != nil {
-		ps.ev.Close()
-		ps.ev = nil
+	if ps.wake != nil {
+		ps.wake.close()
+		ps.wake = nil
 	}
 }
 
-func (ps *pumps) run(ev *os.File, stop, done chan struct{}) {
+func (ps *pumps) run(w *wake, stop, done chan struct{}) {
 	defer close(done)
-	var b [8]byte
 	for {
-		if _, err := ev.Read(b[:]); err != nil {
+		if err := w.wait(); err != nil {
 			return // closed
 		}
 		select {
