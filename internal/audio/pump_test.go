@@ -193,9 +193,9 @@ func BenchmarkDeviceThreadsCPU(b *testing.B) {
 				require.NoError(b, mic.start())
 				require.NoError(b, spk.start())
 				time.Sleep(500 * time.Millisecond) // started and settled
-				c0 := processCPU()
+				c0 := testenv.ProcessCPU()
 				time.Sleep(hold)
-				cpu += processCPU() - c0
+				cpu += testenv.ProcessCPU() - c0
 				require.Positive(b, captured.Load())
 				if pumped {
 					require.NotNil(b, mic.(*malgoStream).pump)

@@ -3,19 +3,13 @@ package rtc_test
 import (
 	"context"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/phonebar/phonebar/internal/audio/codec"
 	"github.com/phonebar/phonebar/internal/rtc"
+	"github.com/phonebar/phonebar/internal/testenv"
 )
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkMediaCPU measures what one call end costs while audio flows: CPU (percent of one core,
 // encode + encrypt + decode + decrypt of 20 ms frames both ways) and heap, per codec. Each
@@ -39,7 +33,7 @@ func BenchmarkMediaCPU(b *testing.B) {
 				runtime.GC()
 				var before runtime.MemStats
 				runtime.ReadMemStats(&before)
-				s0 := cpuTime()
+				s0 := testenv.ProcessCPU()
 				sa, sb := rtc.NewFrequencySink(), rtc.NewFrequencySink()
 				a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(440), Sink: sa})
 				if err != nil {
@@ -63,13 +57,13 @@ func BenchmarkMediaCPU(b *testing.B) {
 				for sa.Frames() == 0 || sb.Frames() == 0 {
 					time.Sleep(5 * time.Millisecond)
 				}
-				setup += cpuTime() - s0
+				setup += testenv.ProcessCPU() - s0
 				time.Sleep(settle)
 				var during, after runtime.MemStats
 				runtime.ReadMemStats(&during)
-				c0 := cpuTime()
+				c0 := testenv.ProcessCPU()
 				time.Sleep(hold)
-				cpu += cpuTime() - c0
+				cpu += testenv.ProcessCPU() - c0
 				runtime.ReadMemStats(&after)
 				alloc += after.TotalAlloc - during.TotalAlloc
 				if during.HeapInuse > before.HeapInuse {

@@ -2,18 +2,12 @@ package processing
 
 import (
 	"math/rand/v2"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/phonebar/phonebar/internal/testenv"
+)
 
 // BenchmarkProcess measures what the processing costs a call, in percent of one core: one op is
 // one 20 ms frame at 48 kHz (CPU time of the process, not wall time: the figure holds on a busy machine) (the Engine's), processed with its echo reference.
@@ -41,13 +35,13 @@ func BenchmarkProcess(b *testing.B) {
 			const frame = rate / 50
 			pcm := make([]int16, frame)
 			b.ResetTimer()
-			c0 := cpuTime()
+			c0 := testenv.ProcessCPU()
 			for i := range b.N {
 				at := (i * frame) % (len(mic) - frame)
 				copy(pcm, mic[at:at+frame])
 				p.Process(pcm, ref[at:at+frame])
 			}
-			b.ReportMetric(100*(cpuTime()-c0).Seconds()/float64(b.N)/0.020, "%cpu/call")
+			b.ReportMetric(100*(testenv.ProcessCPU()-c0).Seconds()/float64(b.N)/0.020, "%cpu/call")
 		})
 	}
 }
@@ -64,7 +58,7 @@ func BenchmarkDelayEstimator(b *testing.B) {
 	m, f := make([]int16, procFrame), make([]int16, procFrame)
 	const step = rate / procRate
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := testenv.ProcessCPU()
 	for i := range b.N {
 		at := (i * procFrame * step) % (len(mic) - procFrame*step)
 		for j := range procFrame {
@@ -72,7 +66,7 @@ func BenchmarkDelayEstimator(b *testing.B) {
 		}
 		d.push(m, f)
 	}
-	b.ReportMetric(100*(cpuTime()-c0).Seconds()/float64(b.N)/0.020, "%cpu/call")
+	b.ReportMetric(100*(testenv.ProcessCPU()-c0).Seconds()/float64(b.N)/0.020, "%cpu/call")
 }
 
 // BenchmarkEchoFollower: one op is one look of the follower (while the echo is not cancelled after
@@ -87,11 +81,11 @@ func BenchmarkEchoFollower(b *testing.B) {
 	f := newEchoFollower(rate)
 	f.push(mic)
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := testenv.ProcessCPU()
 	for range b.N {
 		if _, _, ok := f.estimate(ref, rate/8); !ok {
 			b.Fatal("no estimate")
 		}
 	}
-	b.ReportMetric(100*(cpuTime()-c0).Seconds()/float64(b.N)/(followBin*0.020), "%cpu/call")
+	b.ReportMetric(100*(testenv.ProcessCPU()-c0).Seconds()/float64(b.N)/(followBin*0.020), "%cpu/call")
 }

@@ -1,4 +1,4 @@
-package audio
+package testenv
 
 import (
 	"time"
@@ -6,8 +6,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// processCPU is the CPU this process has used so far, user and system.
-func processCPU() time.Duration {
+// ProcessCPU is the CPU this process has used so far, user and system: what benchmarks of a
+// call's cost divide by the time they held it.
+func ProcessCPU() time.Duration {
 	var created, exited, kernel, user windows.Filetime
 	if windows.GetProcessTimes(windows.CurrentProcess(), &created, &exited, &kernel, &user) != nil {
 		return 0
