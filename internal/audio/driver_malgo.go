@@ -138,11 +138,10 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 			}
 		},
 	}
-	// Where the platform has a pump (pump.go) and it is in use, the device's thread serves a ring that a
-	// goroutine fills or drains and never calls into Go. Should this build of miniaudio not be
-	// laid out as the pump expects, the device is opened again as malgo has it, its callbacks
-	// calling into Go.
-	if pm := newPump(cfg.kind, data, cfg.played); pm != nil && usePump {
+	// Where devices are pumped (pump.go), the device's thread serves a ring that a goroutine
+	// fills or drains and never calls into Go. Should this build of miniaudio not be laid out as
+	// the pump expects, the device is opened again as malgo has it, its callbacks calling into Go.
+	if pm := newPump(cfg.kind, data, cfg.played); pm != nil {
 		pumped := mc
 		pumped.PUserData = pm.ring()
 		dev, err := malgo.InitDevice(d.ctx.Context, pumped, callbacks)
@@ -156,8 +155,6 @@ func (d *malgoDriver) open(cfg streamConfig) (driverStream, error) {
 			return s, nil
 		}
 		dev.Uninit()
-		pm.free()
-	} else if pm != nil {
 		pm.free()
 	}
 	dev, err := malgo.InitDevice(d.ctx.Context, mc, callbacks)

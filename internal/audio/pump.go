@@ -244,8 +244,11 @@ type pump struct {
 
 // newPump makes the ring for a device of kind (sized for the highest rate miniaudio opens); the
 // device's PUserData must carry ring() into malgo.InitDevice, and takeOver must follow it before
-// the device starts.
+// the device starts. nil: devices are not pumped (usePump), or the ring could not be made.
 func newPump(kind DeviceKind, data, played func([]int16)) *pump {
+	if !usePump {
+		return nil
+	}
 	size := 1
 	for size < 192000*pumpRingMs/1000 {
 		size <<= 1

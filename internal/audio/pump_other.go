@@ -6,8 +6,6 @@ import "github.com/gen2brain/malgo"
 
 // Only Linux and Windows have a pump (pump.go) so far: elsewhere the device threads call into Go.
 
-var usePump = false
-
 type pump struct{}
 
 func newPump(DeviceKind, func([]int16), func([]int16)) *pump { return nil }

@@ -100,8 +100,9 @@ func (q *callQuality) counted(ssrc uint32, seq uint16) {
 	} else {
 		// The extended number nearest the last one: forward up to half the sequence space,
 		// backward (reordered) otherwise.
-		ext := c.last + uint64(uint16(seq-uint16(c.last)))
-		if uint16(seq-uint16(c.last)) >= 1<<15 {
+		step := seq - uint16(c.last)
+		ext := c.last + uint64(step)
+		if step >= 1<<15 {
 			ext -= 1 << 16
 		}
 		c.last = ext

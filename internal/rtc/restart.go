@@ -180,7 +180,7 @@ func (s *Session) answerRestart(offer []byte, tr transport, dir string) ([]byte,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), restartGatherTimeout)
 	defer cancel()
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(withoutUnmappedPayloads(forPion))}); err != nil {
+	if err := s.setRemote(webrtc.SDPTypeOffer, forPion); err != nil {
 		s.rollbackRemote()
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
@@ -224,7 +224,7 @@ func (s *Session) rollbackLocal() {
 	}
 	answer, err := asAnswer([]byte(cur.SDP))
 	if err == nil {
-		err = s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(answer)})
+		err = s.setRemote(webrtc.SDPTypeAnswer, answer)
 	}
 	if err != nil {
 		s.log.Warn("the media could not be brought back after a refused restart", "error", err)

@@ -162,6 +162,12 @@ func (s *Session) SetAnswer(answer []byte) error {
 	return nil
 }
 
+// setRemote hands pion a description of the other side's, with the payload types it could not
+// take dropped first (withoutUnmappedPayloads): every remote description goes through here.
+func (s *Session) setRemote(typ webrtc.SDPType, sdp []byte) error {
+	return s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: typ, SDP: string(withoutUnmappedPayloads(sdp))})
+}
+
 // setRemoteAnswer hands pion the other side's answer to our offer.
 func (s *Session) setRemoteAnswer(answer []byte) error {
 	// As the offerer pion controls ICE and nominates a pair that answered its check only at its next
@@ -172,7 +178,7 @@ func (s *Session) setRemoteAnswer(answer []byte) error {
 	if err != nil || len(cands) < 2 {
 		bare, cands = answer, nil
 	}
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: string(withoutUnmappedPayloads(bare))}); err != nil {
+	if err := s.setRemote(webrtc.SDPTypeAnswer, bare); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
 	if len(cands) > 0 {
@@ -218,7 +224,7 @@ func (s *Session) Answer(ctx context.Context, offer []byte) ([]byte, error) {
 	}
 	s.remoteSet.Store(time.Now().UnixNano())
 	s.negotiatePacketTime(offer)
-	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: string(withoutUnmappedPayloads(offer))}); err != nil {
+	if err := s.setRemote(webrtc.SDPTypeOffer, offer); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSDP, err)
 	}
 	// AddTrack takes over the transceiver the offer made and turns it to sendrecv.

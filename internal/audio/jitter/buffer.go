@@ -137,8 +137,8 @@ type Buffer struct {
 	highest  uint64
 	haveHigh bool
 	transits []float64 // seconds, ring of the last transitWindow
-	sorted   []float64 // scratch of updateTargetLocked, so that a packet allocates nothing
-	residual []float64 // the same
+	sorted   []float64 // updateTargetLocked's scratch (transits sorted, and their residuals
+	residual []float64 // about the trend), kept so that a packet allocates nothing
 	sends    []float64 // the matching send times (RTP timestamp in seconds, unwrapped)
 	tpos     int
 	target   int     // frames
