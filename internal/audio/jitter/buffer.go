@@ -137,12 +137,10 @@ type Buffer struct {
 	highest  uint64
 	haveHigh bool
 	transits []float64 // seconds, ring of the last transitWindow
-	sorted   []float64 // updateTargetLocked's scratch (transits sorted, and their residuals
-	residual []float64 // about the trend), kept so that a packet allocates nothing
+	residual []float64 // updateTargetLocked's scratch (the transits about their trend), kept so that a packet allocates nothing
 	sends    []float64 // the matching send times (RTP timestamp in seconds, unwrapped)
 	tpos     int
 	target   int     // frames
-	p95      float64 // 95th percentile transit, seconds, same offset as transits
 	late     float64 // the largest transit in the window
 	lastExt  uint64  // extended seq of the last packet played
 	lastTS   uint32  // its RTP timestamp
@@ -271,22 +269,61 @@ func (b *Buffer) updateTargetLocked() {
 	if len(b.transits) < 2 {
 		return
 	}
-	sorted := append(b.sorted[:0], b.transits...)
-	b.sorted = sorted
-	slices.Sort(sorted)
-	b.p95 = sorted[len(sorted)*95/100]
-	b.late = sorted[len(sorted)-1]
+	b.late = slices.Max(b.transits)
 	// The spread that needs buffering is the jitter around the trend: a far-end clock running fast
 	// or slow tilts the transit times steadily, which skipping and concealment absorb instead.
 	res := detrend(b.residual[:0], b.sends, b.transits)
 	b.residual = res
-	slices.Sort(res)
-	spread := res[len(res)*95/100] - res[0]
+	low := slices.Min(res)
+	spread := nth(res, len(res)*95/100) - low
 	// The delay follows the measured jitter: enough frames to cover the spread plus a quarter frame
 	// of margin, so a clean stream plays one frame behind its arrival rather than two. A packet
 	// later than that still plays (the underrun keeps it and grows the delay by a frame).
 	frames := int((spread+b.frame.Seconds()/4)/b.frame.Seconds() + 0.999)
 	b.target = min(max(frames, b.minF), b.maxF)
+}
+
+// nth is the value that would be at index k if vals were sorted, found in linear time on
+// average (Hoare's selection; vals is reordered). A packet runs it, so it must not sort.
+func nth(vals []float64, k int) float64 {
+	lo, hi := 0, len(vals)-1
+	for lo < hi {
+		// The median of three as the pivot keeps an already ordered window (a clean line) linear.
+		mid := lo + (hi-lo)/2
+		if vals[mid] < vals[lo] {
+			vals[mid], vals[lo] = vals[lo], vals[mid]
+		}
+		if vals[hi] < vals[lo] {
+			vals[hi], vals[lo] = vals[lo], vals[hi]
+		}
+		if vals[hi] < vals[mid] {
+			vals[hi], vals[mid] = vals[mid], vals[hi]
+		}
+		pivot := vals[mid]
+		i, j := lo, hi
+		for i <= j {
+			for vals[i] < pivot {
+				i++
+			}
+			for vals[j] > pivot {
+				j--
+			}
+			if i <= j {
+				vals[i], vals[j] = vals[j], vals[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return vals[k]
+		}
+	}
+	return vals[k]
 }
 
 // detrend appends to out y minus its least-squares line over x.
