@@ -64,7 +64,8 @@ func newReceiver(now func() time.Time) *receiver {
 	return &receiver{now: now, started: make(chan struct{})}
 }
 
-// push adds an audio packet of codec id that arrived at arrival.
+// push adds an audio packet of codec id that arrived at arrival. Its payload is copied: the
+// caller may read the next packet into the same memory.
 func (r *receiver) push(pkt *rtp.Packet, id codec.ID, arrival time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

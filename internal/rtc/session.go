@@ -443,7 +443,6 @@ func (s *Session) receive(tr *webrtc.TrackRemote, rcv *webrtc.RTPReceiver) {
 		}
 		if id, ok := kinds[pt]; ok {
 			s.q.arrived(pkt.SSRC, pkt.Timestamp, id.ClockRate(), now)
-			pkt.Payload = bytes.Clone(pkt.Payload)
 			s.rx.push(pkt, id, now)
 		}
 	}

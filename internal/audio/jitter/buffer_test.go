@@ -378,3 +378,15 @@ func TestNth(t *testing.T) {
 		}
 	}
 }
+
+// Push keeps its own copy of the payload: a receiver reads every packet into the same memory.
+func TestPushCopiesThePayload(t *testing.T) {
+	now := time.Unix(1000, 0)
+	b := New(Options{})
+	mem := []byte{1, 2, 3}
+	b.Push(Packet{Seq: 1, Timestamp: 160, Payload: mem, Arrival: now})
+	copy(mem, []byte{9, 9, 9})
+	f := b.Pop(now)
+	require.Equal(t, StatusOK, f.Status)
+	assert.Equal(t, []byte{1, 2, 3}, f.Packet.Payload)
+}
