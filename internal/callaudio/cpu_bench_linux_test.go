@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,9 +30,8 @@ type usage struct {
 func (u usage) sub(v usage) usage { return usage{u.cpu - v.cpu, u.switches - v.switches} }
 
 func selfUsage() usage {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return usage{time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Nvcsw + ru.Nivcsw}
+	n, _ := testenv.ContextSwitches()
+	return usage{testenv.ProcessCPU(), n}
 }
 
 // pulseCPU is the CPU time of the PulseAudio server of this run (its pid file in XDG_RUNTIME_DIR),
