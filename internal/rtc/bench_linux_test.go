@@ -1,8 +1,15 @@
 package rtc_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +92,145 @@ func BenchmarkMediaCPU(b *testing.B) {
 			// Most of a call's CPU here is waking threads, not work: the count shows it steadier
 			// than the CPU time does.
 			b.ReportMetric(float64(switches)/hold.Seconds()/ends, "switches/s/call-end")
+		})
+	}
+}
+
+// peerEnv, set in a copy of the test binary, makes it the far end of BenchmarkMediaCPUOneEnd
+// instead of running tests: the codec named there, the offer on standard input (one base64
+// line), the answer on standard output, until standard input closes.
+const peerEnv = "PHONEBAR_RTC_BENCH_PEER"
+
+func TestMain(m *testing.M) {
+	if id := os.Getenv(peerEnv); id != "" {
+		if err := benchPeer(id); err != nil {
+			fmt.Fprintln(os.Stderr, "bench peer:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func benchPeer(name string) error {
+	id, err := codec.Parse(name)
+	if err != nil {
+		return err
+	}
+	in := bufio.NewReader(os.Stdin)
+	line, err := in.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	offer, err := base64.StdEncoding.DecodeString(strings.TrimSpace(line))
+	if err != nil {
+		return err
+	}
+	s, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(1000), Sink: rtc.NewFrequencySink()})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	answer, err := s.Answer(ctx, offer)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Println(base64.StdEncoding.EncodeToString(answer)); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, in)
+	return nil
+}
+
+// BenchmarkMediaCPUOneEnd is BenchmarkMediaCPU with the far end in a process of its own, as in a
+// real call: the CPU and context switches are this process's alone, one call end with nothing
+// else sharing its scheduler.
+//
+// Run: go test -run '^$' -bench MediaCPUOneEnd -benchtime 3x ./internal/rtc/
+func BenchmarkMediaCPUOneEnd(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, id := range []codec.ID{codec.PCMU, codec.PCMA, codec.Opus} {
+		b.Run(id.String(), func(b *testing.B) {
+			if !codec.Available(id) {
+				b.Skip("not in this build")
+			}
+			const settle, hold = time.Second, 3 * time.Second
+			var cpu time.Duration
+			var switches int64
+			for range b.N {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				peer := exec.CommandContext(ctx, self)
+				peer.Env = append(os.Environ(), peerEnv+"="+id.String())
+				peer.Stderr = os.Stderr
+				toPeer, err := peer.StdinPipe()
+				if err != nil {
+					b.Fatal(err)
+				}
+				fromPeer, err := peer.StdoutPipe()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := peer.Start(); err != nil {
+					b.Fatal(err)
+				}
+				sink := rtc.NewFrequencySink()
+				a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(440), Sink: sink})
+				if err != nil {
+					b.Fatal(err)
+				}
+				offer, err := a.Offer(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := fmt.Fprintln(toPeer, base64.StdEncoding.EncodeToString(offer)); err != nil {
+					b.Fatal(err)
+				}
+				line, err := bufio.NewReader(fromPeer).ReadString('\n')
+				if err != nil {
+					b.Fatalf("the peer gave no answer: %v", err)
+				}
+				answer, err := base64.StdEncoding.DecodeString(strings.TrimSpace(line))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := a.SetAnswer(answer); err != nil {
+					b.Fatal(err)
+				}
+				for sink.Frames() == 0 {
+					if ctx.Err() != nil {
+						b.Fatal("no audio from the peer")
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				time.Sleep(settle)
+				c0 := testenv.ProcessCPU()
+				w0, _ := testenv.ContextSwitches()
+				f0 := sink.Frames()
+				time.Sleep(hold)
+				cpu += testenv.ProcessCPU() - c0
+				w1, _ := testenv.ContextSwitches()
+				switches += w1 - w0
+				// Audio flowed both ways throughout: a peer that stopped would make the figure look cheap.
+				if got, want := sink.Frames()-f0, int(hold/(20*time.Millisecond))*9/10; got < want {
+					b.Fatalf("%d frames played in %v, want at least %d", got, hold, want)
+				}
+				if st := a.Stats(); st.PacketsOut == 0 {
+					b.Fatal("nothing sent")
+				}
+				a.Close()
+				_ = toPeer.Close()
+				if err := peer.Wait(); err != nil {
+					b.Fatalf("peer: %v", err)
+				}
+				cancel()
+			}
+			b.ReportMetric(100*cpu.Seconds()/hold.Seconds()/float64(b.N), "%cpu/call-end")
+			b.ReportMetric(float64(switches)/hold.Seconds()/float64(b.N), "switches/s/call-end")
 		})
 	}
 }
