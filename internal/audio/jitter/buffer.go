@@ -137,7 +137,7 @@ type Buffer struct {
 	highest  uint64
 	haveHigh bool
 	transits []float64 // seconds, ring of the last transitWindow
-	residual []float64 // updateTargetLocked's scratch (the transits about their trend), kept so that a packet allocates nothing
+	residual []float64 // updateTargetLocked's scratch (transits about their trend): a packet allocates nothing
 	sends    []float64 // the matching send times (RTP timestamp in seconds, unwrapped)
 	tpos     int
 	target   int     // frames
@@ -284,7 +284,8 @@ func (b *Buffer) updateTargetLocked() {
 }
 
 // nth is the value that would be at index k if vals were sorted, found in linear time on
-// average (Hoare's selection; vals is reordered). A packet runs it, so it must not sort.
+// average (Hoare's selection; vals is reordered). It runs on every packet, where sorting the
+// window cost three times as much.
 func nth(vals []float64, k int) float64 {
 	lo, hi := 0, len(vals)-1
 	for lo < hi {
