@@ -20,20 +20,6 @@ import (
 	"github.com/phonebar/phonebar/internal/testenv"
 )
 
-// usage is what a process spent: CPU time, and context switches (each a thread that went to sleep
-// or was preempted: the wake-ups a call costs).
-type usage struct {
-	cpu      time.Duration
-	switches int64
-}
-
-func (u usage) sub(v usage) usage { return usage{u.cpu - v.cpu, u.switches - v.switches} }
-
-func selfUsage() usage {
-	n, _ := testenv.ContextSwitches()
-	return usage{testenv.ProcessCPU(), n}
-}
-
 // pulseCPU is the CPU time of the PulseAudio server of this run (its pid file in XDG_RUNTIME_DIR),
 // in clock ticks of 10 ms; ok is false when it cannot be read.
 func pulseCPU() (time.Duration, bool) {
@@ -99,19 +85,18 @@ func BenchmarkMediaCPU(b *testing.B) {
 					b.Fatal("no processing in this build")
 				}
 				const hold = 3 * time.Second
-				var sum usage
+				var sum testenv.Usage
 				var pulse time.Duration
 				pulseOK := true
 				for range b.N {
 					u, p, ok := callCPU(b, id, c.ptime, proc.opts, sinks, hold)
-					sum.cpu += u.cpu
-					sum.switches += u.switches
+					sum = sum.Add(u)
 					pulse += p
 					pulseOK = pulseOK && ok
 				}
 				ends := hold.Seconds() * float64(2*b.N)
-				b.ReportMetric(100*sum.cpu.Seconds()/ends, "%cpu/call-end")
-				b.ReportMetric(float64(sum.switches)/ends, "switches/s/call-end")
+				b.ReportMetric(100*sum.CPU.Seconds()/ends, "%cpu/call-end")
+				b.ReportMetric(float64(sum.Switches)/ends, "switches/s/call-end")
 				if pulseOK {
 					b.ReportMetric(100*pulse.Seconds()/ends, "%cpu-pulse/call-end")
 				}
@@ -123,7 +108,7 @@ func BenchmarkMediaCPU(b *testing.B) {
 // callCPU runs one call between two ends with real devices and returns what this process and
 // the PulseAudio server (ok: it could be read) spent while its audio flowed for hold, both ends
 // sending packets of ptime.
-func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Options, sinks []string, hold time.Duration) (u usage, pulse time.Duration, ok bool) {
+func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Options, sinks []string, hold time.Duration) (u testenv.Usage, pulse time.Duration, ok bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	host := audio.New(audio.Options{Backend: audio.BackendPulseAudio})
@@ -156,9 +141,9 @@ func callCPU(b *testing.B, id codec.ID, ptime time.Duration, proc processing.Opt
 	}
 	runtime.GC()
 	p0, ok0 := pulseCPU()
-	u0 := selfUsage()
+	u0 := testenv.ProcessUsage()
 	time.Sleep(hold)
-	u = selfUsage().sub(u0)
+	u = testenv.ProcessUsage().Sub(u0)
 	p1, ok1 := pulseCPU()
 	return u, p1 - p0, ok0 && ok1
 }

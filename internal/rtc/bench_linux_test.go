@@ -33,9 +33,9 @@ func BenchmarkMediaCPU(b *testing.B) {
 				b.Skip("not in this build")
 			}
 			const settle, hold = time.Second, 3 * time.Second
-			var cpu, setup time.Duration
+			var used testenv.Usage
+			var setup time.Duration
 			var heap, alloc uint64
-			var switches int64
 			for range b.N {
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				runtime.GC()
@@ -43,11 +43,11 @@ func BenchmarkMediaCPU(b *testing.B) {
 				runtime.ReadMemStats(&before)
 				s0 := testenv.ProcessCPU()
 				sa, sb := rtc.NewFrequencySink(), rtc.NewFrequencySink()
-				a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(440), Sink: sa})
+				a, err := toneSession(id, 440, sa)
 				if err != nil {
 					b.Fatal(err)
 				}
-				s, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(1000), Sink: sb})
+				s, err := toneSession(id, 1000, sb)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -69,12 +69,9 @@ func BenchmarkMediaCPU(b *testing.B) {
 				time.Sleep(settle)
 				var during, after runtime.MemStats
 				runtime.ReadMemStats(&during)
-				c0 := testenv.ProcessCPU()
-				w0, _ := testenv.ContextSwitches()
+				u0 := testenv.ProcessUsage()
 				time.Sleep(hold)
-				cpu += testenv.ProcessCPU() - c0
-				w1, _ := testenv.ContextSwitches()
-				switches += w1 - w0
+				used = used.Add(testenv.ProcessUsage().Sub(u0))
 				runtime.ReadMemStats(&after)
 				alloc += after.TotalAlloc - during.TotalAlloc
 				if during.HeapInuse > before.HeapInuse {
@@ -85,15 +82,20 @@ func BenchmarkMediaCPU(b *testing.B) {
 				cancel()
 			}
 			ends := float64(2 * b.N)
-			b.ReportMetric(100*cpu.Seconds()/hold.Seconds()/ends, "%cpu/call-end")
+			b.ReportMetric(100*used.CPU.Seconds()/hold.Seconds()/ends, "%cpu/call-end")
 			b.ReportMetric(float64(heap)/ends/1024, "heap-KiB/call-end")
 			b.ReportMetric(float64(alloc)/hold.Seconds()/ends/1024, "alloc-KiB/s/call-end")
 			b.ReportMetric(setup.Seconds()*1000/ends, "setup-cpu-ms/call-end")
 			// Most of a call's CPU here is waking threads, not work: the count shows it steadier
 			// than the CPU time does.
-			b.ReportMetric(float64(switches)/hold.Seconds()/ends, "switches/s/call-end")
+			b.ReportMetric(float64(used.Switches)/hold.Seconds()/ends, "switches/s/call-end")
 		})
 	}
+}
+
+// toneSession is a call end of these benchmarks: a tone of hz sent, what it hears into sink.
+func toneSession(id codec.ID, hz float64, sink rtc.Sink) (*rtc.Session, error) {
+	return rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(hz), Sink: sink})
 }
 
 // peerEnv, set in a copy of the test binary, makes it the far end of BenchmarkMediaCPUOneEnd
@@ -126,7 +128,7 @@ func benchPeer(name string) error {
 	if err != nil {
 		return err
 	}
-	s, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(1000), Sink: rtc.NewFrequencySink()})
+	s, err := toneSession(id, 1000, rtc.NewFrequencySink())
 	if err != nil {
 		return err
 	}
@@ -160,77 +162,79 @@ func BenchmarkMediaCPUOneEnd(b *testing.B) {
 				b.Skip("not in this build")
 			}
 			const settle, hold = time.Second, 3 * time.Second
-			var cpu time.Duration
-			var switches int64
+			var used testenv.Usage
 			for range b.N {
-				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-				peer := exec.CommandContext(ctx, self)
-				peer.Env = append(os.Environ(), peerEnv+"="+id.String())
-				peer.Stderr = os.Stderr
-				toPeer, err := peer.StdinPipe()
-				if err != nil {
-					b.Fatal(err)
-				}
-				fromPeer, err := peer.StdoutPipe()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := peer.Start(); err != nil {
-					b.Fatal(err)
-				}
-				sink := rtc.NewFrequencySink()
-				a, err := rtc.NewSession(rtc.Options{Codecs: []codec.ID{id}, AllowLoopback: true, Source: rtc.NewToneSource(440), Sink: sink})
-				if err != nil {
-					b.Fatal(err)
-				}
-				offer, err := a.Offer(ctx)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := fmt.Fprintln(toPeer, base64.StdEncoding.EncodeToString(offer)); err != nil {
-					b.Fatal(err)
-				}
-				line, err := bufio.NewReader(fromPeer).ReadString('\n')
-				if err != nil {
-					b.Fatalf("the peer gave no answer: %v", err)
-				}
-				answer, err := base64.StdEncoding.DecodeString(strings.TrimSpace(line))
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := a.SetAnswer(answer); err != nil {
-					b.Fatal(err)
-				}
-				for sink.Frames() == 0 {
-					if ctx.Err() != nil {
-						b.Fatal("no audio from the peer")
-					}
-					time.Sleep(5 * time.Millisecond)
-				}
-				time.Sleep(settle)
-				c0 := testenv.ProcessCPU()
-				w0, _ := testenv.ContextSwitches()
-				f0 := sink.Frames()
-				time.Sleep(hold)
-				cpu += testenv.ProcessCPU() - c0
-				w1, _ := testenv.ContextSwitches()
-				switches += w1 - w0
-				// Audio flowed both ways throughout: a peer that stopped would make the figure look cheap.
-				if got, want := sink.Frames()-f0, int(hold/(20*time.Millisecond))*9/10; got < want {
-					b.Fatalf("%d frames played in %v, want at least %d", got, hold, want)
-				}
-				if st := a.Stats(); st.PacketsOut == 0 {
-					b.Fatal("nothing sent")
-				}
-				a.Close()
-				_ = toPeer.Close()
-				if err := peer.Wait(); err != nil {
-					b.Fatalf("peer: %v", err)
-				}
-				cancel()
+				used = used.Add(oneEndCall(b, self, id, settle, hold))
 			}
-			b.ReportMetric(100*cpu.Seconds()/hold.Seconds()/float64(b.N), "%cpu/call-end")
-			b.ReportMetric(float64(switches)/hold.Seconds()/float64(b.N), "switches/s/call-end")
+			b.ReportMetric(100*used.CPU.Seconds()/hold.Seconds()/float64(b.N), "%cpu/call-end")
+			b.ReportMetric(float64(used.Switches)/hold.Seconds()/float64(b.N), "switches/s/call-end")
 		})
 	}
+}
+
+// oneEndCall holds one call with a peer process (the test binary at self) and returns what this
+// process spent over hold, after settle. What it started is ended however it returns.
+func oneEndCall(b *testing.B, self string, id codec.ID, settle, hold time.Duration) testenv.Usage {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel() // kills the peer if it is still running
+	peer := exec.CommandContext(ctx, self)
+	peer.Env = append(os.Environ(), peerEnv+"="+id.String())
+	peer.Stderr = os.Stderr
+	toPeer, err := peer.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	fromPeer, err := peer.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := peer.Start(); err != nil {
+		b.Fatal(err)
+	}
+	sink := rtc.NewFrequencySink()
+	a, err := toneSession(id, 440, sink)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	offer, err := a.Offer(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := fmt.Fprintln(toPeer, base64.StdEncoding.EncodeToString(offer)); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(fromPeer).ReadString('\n')
+	if err != nil {
+		b.Fatalf("the peer gave no answer: %v", err)
+	}
+	answer, err := base64.StdEncoding.DecodeString(strings.TrimSpace(line))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := a.SetAnswer(answer); err != nil {
+		b.Fatal(err)
+	}
+	for sink.Frames() == 0 {
+		if ctx.Err() != nil {
+			b.Fatal("no audio from the peer")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(settle)
+	u0, f0 := testenv.ProcessUsage(), sink.Frames()
+	time.Sleep(hold)
+	used := testenv.ProcessUsage().Sub(u0)
+	// Audio flowed both ways throughout: a peer that stopped would make the figure look cheap.
+	if got, want := sink.Frames()-f0, int(hold/(20*time.Millisecond))*9/10; got < want {
+		b.Fatalf("%d frames played in %v, want at least %d", got, hold, want)
+	}
+	if a.Stats().PacketsOut == 0 {
+		b.Fatal("nothing sent")
+	}
+	_ = toPeer.Close() // the peer hangs up when its input ends
+	if err := peer.Wait(); err != nil {
+		b.Fatalf("peer: %v", err)
+	}
+	return used
 }
